@@ -1,0 +1,95 @@
+// Stack configuration: the defaults fit an ESP8266 (a few KB in all), and every field is
+// checked when the stack is built, so a bad value fails at start-up with a clear message.
+
+export interface StackConfig {
+  /** The stack's own IPv4 address (unsigned 32-bit); segments for any other are dropped. */
+  localAddr: number;
+  /** Connection slots: the most connections (handshaking, open or closing) at once. */
+  slots: number;
+  /** Receive buffer per slot; also the largest window offered (no window scaling). */
+  rxBytes: number;
+  /** Send buffer per slot. */
+  txBytes: number;
+  /** MSS offered in the SYN-ACK and the largest segment sent. */
+  mss: number;
+  /** TIME-WAIT records kept; when full, the oldest is evicted. */
+  timeWaitCapacity: number;
+  /** Maximum segment lifetime: TIME-WAIT lasts 2 × MSL. */
+  mslMs: number;
+  /** Listening ports at once. */
+  listeners: number;
+  /** SYN-ACK retransmissions before a half-open connection is dropped. */
+  synAckRetries: number;
+  /** Retransmissions of data or FIN (and unanswered zero-window probes) before the
+   *  connection is aborted and the app told. */
+  maxRetries: number;
+  /** RFC 6298: initial RTO, lower and upper bounds. */
+  rtoInitialMs: number;
+  rtoMinMs: number;
+  rtoMaxMs: number;
+  /** Delayed ACK (RFC 1122 §4.2.3.2: under 500 ms). */
+  delayedAckMs: number;
+  /** An orphaned FIN-WAIT-2 connection (app closed, peer silent) is reset after this. */
+  finWait2TimeoutMs: number;
+  /** RFC 5961 challenge ACKs allowed per second, across the stack. */
+  challengeAcksPerSecond: number;
+  /** IPv4 time to live of sent packets. */
+  ttl: number;
+}
+
+export const defaultConfig: Readonly<StackConfig> = {
+  localAddr: 0,
+  slots: 4,
+  rxBytes: 1072,
+  txBytes: 1072,
+  mss: 536,
+  timeWaitCapacity: 16,
+  mslMs: 30000,
+  listeners: 4,
+  synAckRetries: 5,
+  maxRetries: 8,
+  rtoInitialMs: 1000,
+  rtoMinMs: 1000,
+  rtoMaxMs: 60000,
+  delayedAckMs: 200,
+  finWait2TimeoutMs: 60000,
+  challengeAcksPerSecond: 10,
+  ttl: 64,
+};
+
+export class ConfigError extends Error {}
+
+function checkInteger(config: StackConfig, name: keyof StackConfig, min: number, max: number): void {
+  const value = config[name];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`slotcp config: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+}
+
+/** Merges `overrides` onto the defaults and checks every field. Throws ConfigError. */
+export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
+  const config: StackConfig = { ...defaultConfig };
+  for (const key of Object.keys(overrides) as (keyof StackConfig)[]) {
+    if (!(key in defaultConfig)) throw new ConfigError(`slotcp config: unknown option ${String(key)}`);
+    const value = overrides[key];
+    if (value !== undefined) config[key] = value;
+  }
+  checkInteger(config, 'localAddr', 1, 0xffffffff);
+  checkInteger(config, 'slots', 1, 255);
+  checkInteger(config, 'rxBytes', 64, 65535);
+  checkInteger(config, 'txBytes', 64, 1 << 20);
+  checkInteger(config, 'mss', 64, 65495);
+  checkInteger(config, 'timeWaitCapacity', 0, 1 << 16);
+  checkInteger(config, 'mslMs', 1, 600000);
+  checkInteger(config, 'listeners', 1, 64);
+  checkInteger(config, 'synAckRetries', 0, 16);
+  checkInteger(config, 'maxRetries', 1, 32);
+  checkInteger(config, 'rtoMinMs', 1, 600000);
+  checkInteger(config, 'rtoMaxMs', config.rtoMinMs, 600000);
+  checkInteger(config, 'rtoInitialMs', config.rtoMinMs, config.rtoMaxMs);
+  checkInteger(config, 'delayedAckMs', 0, 499);
+  checkInteger(config, 'finWait2TimeoutMs', 1, 3600000);
+  checkInteger(config, 'challengeAcksPerSecond', 1, 100000);
+  checkInteger(config, 'ttl', 1, 255);
+  return config;
+}

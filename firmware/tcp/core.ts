@@ -1,0 +1,130 @@
+// The state every part of the engine shares: config, slots, TIME-WAIT table, listener
+// table, counters, the packet scratch buffers and the platform. Built once; the engine's
+// functions (input.ts, output.ts, timers.ts) take it as their first argument, the way
+// lwIP's tcp_in.c / tcp_out.c share the pcb lists.
+import { StackConfig } from './config';
+import { Counters } from './counters';
+import { IsnGenerator } from './isn';
+import { Clock, PacketPort, RandomSource } from './platform';
+import { Flag, Slots, State } from './slots';
+import { TimeWaitTable } from './timewait';
+import { IPV4_HEADER, MSS_OPTION, Segment, TCP_HEADER } from './wire';
+
+/** Why a connection died, as told to the app. */
+export const enum ConnectionError {
+  /** The peer reset the connection. */
+  Reset = 1,
+  /** Retransmissions, keepalive probes or zero-window probes went unanswered. */
+  TimedOut = 2,
+  /** The stack reset it (data arrived after close, or the listener went away). */
+  Aborted = 3,
+}
+
+/** Where the engine reports to the app layer (socket.ts). Called after a segment or a
+ *  timer has been fully processed, except `error`, which is called as the slot dies. */
+export interface StackEvents {
+  /** Connections are waiting in listener `listener`'s accept queue. */
+  acceptable(listener: number, count: number): void;
+  readable(handle: number, bytes: number): void;
+  writable(handle: number, bytes: number): void;
+  /** The peer closed its side: everything it sent has been made readable. */
+  ended(handle: number): void;
+  error(handle: number, error: ConnectionError): void;
+}
+
+const noEvents: StackEvents = {
+  acceptable() {},
+  readable() {},
+  writable() {},
+  ended() {},
+  error() {},
+};
+
+export class Listeners {
+  /** Listening port per entry; 0 = unused. */
+  readonly port: Uint16Array;
+  readonly backlog: Uint8Array;
+  readonly noDelay: Uint8Array;
+  /** Keepalive per listener (RFC 1122 §4.2.3.6): idle 0 = off. */
+  readonly keepIdle: Int32Array;
+  readonly keepInterval: Int32Array;
+  readonly keepCount: Uint8Array;
+  /** Connections ready to accept have been announced since the last acceptable event. */
+  readonly announce: Uint8Array;
+
+  constructor(count: number) {
+    this.port = new Uint16Array(count);
+    this.backlog = new Uint8Array(count);
+    this.noDelay = new Uint8Array(count);
+    this.keepIdle = new Int32Array(count);
+    this.keepInterval = new Int32Array(count);
+    this.keepCount = new Uint8Array(count);
+    this.announce = new Uint8Array(count);
+  }
+
+  find(port: number): number {
+    return port === 0 ? -1 : this.port.indexOf(port);
+  }
+}
+
+export class Core {
+  readonly config: StackConfig;
+  /** config.localAddr as the core holds addresses: signed 32-bit (see seq.ts). */
+  readonly localAddr: number;
+  readonly slots: Slots;
+  readonly timeWait: TimeWaitTable;
+  readonly listeners: Listeners;
+  readonly counters = new Counters();
+  readonly port: PacketPort;
+  readonly clock: Clock;
+  readonly isn: IsnGenerator;
+  events: StackEvents = noEvents;
+
+  /** Scratch for the segment being processed, and the packet being built. */
+  readonly segment = new Segment();
+  /** The packet being processed (its payload is copied from here into the rx ring). */
+  packet: Uint8Array = new Uint8Array(0);
+  readonly out: Uint8Array;
+  /** Current time as a wrapping 32-bit ms count (see Timer in slots.ts), read from the
+   *  clock once per receive(), poll() or app call. */
+  now = 0;
+  ipId = 0;
+  acceptCounter = 0;
+  /** RFC 5961 challenge ACK rate limit: count sent in the second starting at windowStart. */
+  challengeWindowStart = 0;
+  challengeCount = 0;
+
+  constructor(config: StackConfig, port: PacketPort, clock: Clock, random: RandomSource) {
+    this.config = config;
+    this.localAddr = config.localAddr | 0;
+    this.port = port;
+    this.clock = clock;
+    this.slots = new Slots(config.slots, config.rxBytes, config.txBytes);
+    this.timeWait = new TimeWaitTable(config.timeWaitCapacity);
+    this.listeners = new Listeners(config.listeners);
+    this.out = new Uint8Array(IPV4_HEADER + TCP_HEADER + MSS_OPTION + config.mss);
+    this.isn = new IsnGenerator(random);
+    for (let s = 0; s < config.slots; s++) this.slots.reset(s);
+  }
+
+  /** Reads the clock into `now`; returns the clock's own (unwrapped) value. */
+  tick(): number {
+    const t = this.clock.now();
+    this.now = t | 0;
+    return t;
+  }
+
+  /** Handle for the connection in slot s: the slot's generation and its index. */
+  handleOf(s: number): number {
+    return (this.slots.generation[s] << 8) | s;
+  }
+
+  /** The slot of a handle the app may still use, or -1 for a stale, closed or invalid one. */
+  slotOf(handle: number): number {
+    if (!Number.isInteger(handle) || handle < 0) return -1;
+    const s = handle & 0xff;
+    const slots = this.slots;
+    if (s >= slots.count || slots.state[s] === State.Free || (slots.flags[s] & Flag.AppClosed)) return -1;
+    return slots.generation[s] === handle >>> 8 ? s : -1;
+  }
+}

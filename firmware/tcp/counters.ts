@@ -1,0 +1,75 @@
+// MIB-style counters (after RFC 4022's tcp group, plus slotcp's own drop reasons). Plain
+// numeric fields on one object made at construction: incrementing one never allocates.
+
+export class Counters {
+  /** Packets handed to receive(). */
+  packetsIn = 0;
+  /** Valid TCP segments for our address (RFC 4022 tcpInSegs). */
+  segmentsIn = 0;
+  /** Segments sent, including retransmissions (tcpOutSegs counts those apart). */
+  segmentsOut = 0;
+  retransmittedSegments = 0;
+  /** Segments sent with RST set (tcpOutRsts). */
+  resetsSent = 0;
+  /** Passive opens: SYNs that created a connection (tcpPassiveOpens). */
+  passiveOpens = 0;
+  /** Connections that reached ESTABLISHED. */
+  established = 0;
+  /** Connections reset by the peer from a synchronized state (tcpEstabResets-like). */
+  resetsReceived = 0;
+
+  // Dropped packets, by reason.
+  droppedNotIpv4 = 0;
+  droppedBadIpHeader = 0;
+  droppedFragment = 0;
+  droppedNotTcp = 0;
+  droppedBadTcpHeader = 0;
+  /** Bad TCP checksum (tcpInErrs). */
+  droppedBadChecksum = 0;
+  droppedBadOptions = 0;
+  /** Port 0, or a source address no reply may go to. */
+  droppedBadAddress = 0;
+  /** Not addressed to the stack's address. */
+  droppedWrongAddress = 0;
+  /** SYNs dropped because every slot was in use. */
+  droppedSlotsFull = 0;
+  /** SYNs dropped because the listener's backlog was full. */
+  droppedBacklogFull = 0;
+  /** SYN+FIN and other flag combinations refused at a listener. */
+  droppedBadFlags = 0;
+  /** Out-of-order segments (dropped and re-ACKed: slotcp keeps no reassembly queue). */
+  droppedOutOfOrder = 0;
+  /** Segments outside the window (answered with an ACK). */
+  droppedOutOfWindow = 0;
+  /** RSTs ignored: out of window, to a listener, for no connection, or in TIME-WAIT. */
+  droppedResets = 0;
+
+  /** RFC 5961 challenge ACKs sent, and those suppressed by the rate limit. */
+  challengeAcks = 0;
+  challengeAcksSuppressed = 0;
+  /** Resets sent because the app closed with unread data (RFC 2525 §2.17). */
+  resetsOnCloseUnread = 0;
+  /** Resets sent because data arrived after the app closed. */
+  resetsOnDataAfterClose = 0;
+  /** Resets sent by abort(). */
+  resetsOnAbort = 0;
+  /** Connections given up after maxRetries retransmissions or unanswered probes. */
+  retransmitTimeouts = 0;
+  /** Half-open connections dropped after synAckRetries. */
+  synAckTimeouts = 0;
+  keepaliveProbes = 0;
+  keepaliveTimeouts = 0;
+  finWait2Timeouts = 0;
+  zeroWindowProbes = 0;
+  fastRetransmits = 0;
+  delayedAcks = 0;
+
+  timeWaitEntered = 0;
+  timeWaitExpired = 0;
+  timeWaitEvicted = 0;
+  timeWaitReacks = 0;
+  /** SYNs that reopened a 4-tuple in TIME-WAIT (RFC 9293 MAY-2). */
+  timeWaitReused = 0;
+}
+
+export type CounterName = keyof Counters;

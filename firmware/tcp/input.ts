@@ -1,0 +1,473 @@
+// Segment arrival (RFC 9293 §3.10.7): demultiplexing, then the checks in the RFC's order
+// for each state: sequence number, RST, SYN, ACK, segment text, FIN. Nothing here throws;
+// every refused segment is counted.
+import {
+  enterTimeWait, finAcked, findConnection, findFreeSlot, freeSlot, killConnection,
+  pendingConnections, restartKeepalive,
+} from './connection';
+import { ConnectionError, Core } from './core';
+import { output, retransmitFirst, sendAck, sendChallengeAck, sendReset, sendSynAck, transmit } from './output';
+import { Event, Flag, State, Timer } from './slots';
+import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
+import { ACK, FIN, RST, SYN, Segment } from './wire';
+
+/** The MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
+const DEFAULT_PEER_MSS = 536;
+
+/** Handles core.segment, a valid TCP segment addressed to the stack. */
+export function segmentArrives(core: Core): void {
+  const seg = core.segment;
+  core.counters.segmentsIn++;
+  const s = findConnection(core, seg.srcAddr, seg.srcPort, seg.dstPort);
+  if (s >= 0) {
+    connectionInput(core, s, seg);
+    return;
+  }
+  let isnFloor = 0;
+  let reused = false;
+  const tw = core.timeWait.find(seg.srcAddr, seg.srcPort, seg.dstPort);
+  if (tw >= 0) {
+    if (!isNewIncarnation(core, tw, seg)) {
+      timeWaitInput(core, tw, seg);
+      return;
+    }
+    // RFC 9293 MAY-2 / RFC 1122 §4.2.2.13: a SYN above the old RCV.NXT reopens the
+    // 4-tuple, with an ISN beyond anything the old connection could still have in flight.
+    isnFloor = seqAdd(core.timeWait.sndNxt[tw], 65535 + 2);
+    reused = true;
+    core.timeWait.remove(tw);
+    core.counters.timeWaitReused++;
+  }
+  const l = core.listeners.find(seg.dstPort);
+  if (l >= 0) listenInput(core, l, seg, reused, isnFloor);
+  else closedInput(core, seg);
+}
+
+/** RFC 9293 §3.10.7.1: a segment for no connection is answered with a reset. */
+function closedInput(core: Core, seg: Segment): void {
+  if (seg.flags & RST) {
+    core.counters.droppedResets++;
+    return;
+  }
+  replyReset(core, seg);
+}
+
+/** <SEQ=SEG.ACK><CTL=RST> if the segment has an ACK, else
+ *  <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+function replyReset(core: Core, seg: Segment): void {
+  if (seg.flags & ACK) {
+    transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, seg.ack, 0, RST, 0, 0, -1, 0, 0);
+  } else {
+    transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, 0, seqAdd(seg.seq, seg.seqLength), RST | ACK, 0, 0, -1, 0, 0);
+  }
+}
+
+/** RFC 9293 §3.10.7.2, LISTEN. */
+function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFloor: number): void {
+  const counters = core.counters;
+  if (seg.flags & RST) {
+    counters.droppedResets++;
+    return;
+  }
+  if (seg.flags & ACK) {
+    replyReset(core, seg);
+    return;
+  }
+  // No SYN, or SYN with FIN (a scanner's probe; Linux drops it too).
+  if (!(seg.flags & SYN) || (seg.flags & FIN)) {
+    counters.droppedBadFlags++;
+    return;
+  }
+  if (pendingConnections(core, l, true) >= core.listeners.backlog[l]) {
+    counters.droppedBacklogFull++;
+    return;
+  }
+  const s = findFreeSlot(core);
+  if (s < 0) {
+    counters.droppedSlotsFull++;
+    return;
+  }
+  openConnection(core, s, l, seg, reused, isnFloor);
+}
+
+/** SYN accepted: SYN-RECEIVED, SYN-ACK sent. Data on the SYN is not accepted (not ACKed);
+ *  the peer sends it again after the handshake. A reused TIME-WAIT 4-tuple gets an ISN of
+ *  at least `isnFloor`. */
+function openConnection(core: Core, s: number, l: number, seg: Segment, reused: boolean, isnFloor: number): void {
+  const slots = core.slots;
+  const config = core.config;
+  slots.reset(s);
+  slots.state[s] = State.SynReceived;
+  slots.listener[s] = l;
+  slots.remoteAddr[s] = seg.srcAddr;
+  slots.remotePort[s] = seg.srcPort;
+  slots.localPort[s] = seg.dstPort;
+  if (core.listeners.noDelay[l]) slots.flags[s] |= Flag.NoDelay;
+  let iss = core.isn.next(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort);
+  if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
+  slots.iss[s] = iss;
+  slots.sndUna[s] = iss;
+  slots.sndNxt[s] = seqAdd(iss, 1);
+  slots.sndMax[s] = seqAdd(iss, 1);
+  slots.sndWnd[s] = seg.window;
+  slots.maxSndWnd[s] = seg.window;
+  slots.sndWl1[s] = seg.seq;
+  slots.sndWl2[s] = 0;
+  slots.irs[s] = seg.seq;
+  slots.rcvNxt[s] = seqAdd(seg.seq, 1);
+  slots.rcvAdv[s] = slots.rcvNxt[s];
+  slots.mss[s] = Math.min(seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS, config.mss);
+  slots.rto[s] = config.rtoInitialMs;
+  slots.ssthresh[s] = 0x7fffffff;
+  slots.flags[s] |= Flag.Timing;
+  slots.rttSeq[s] = iss;
+  slots.rttStart[s] = core.now;
+  core.counters.passiveOpens++;
+  sendSynAck(core, s);
+  slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+}
+
+/** A SYN for a 4-tuple in TIME-WAIT starts a new connection only if its sequence number
+ *  is above the old connection's RCV.NXT. */
+function isNewIncarnation(core: Core, tw: number, seg: Segment): boolean {
+  return (seg.flags & (SYN | RST | ACK)) === SYN && seqGt(seg.seq, core.timeWait.rcvNxt[tw]);
+}
+
+/** TIME-WAIT record input. RST is ignored (RFC 1337); a FIN is re-ACKed and restarts the
+ *  2MSL wait; a bare ACK at RCV.NXT is dropped (answering it could start an ACK loop with
+ *  a peer also in TIME-WAIT); anything else is answered with an ACK. */
+function timeWaitInput(core: Core, tw: number, seg: Segment): void {
+  const table = core.timeWait;
+  const counters = core.counters;
+  if (seg.flags & RST) {
+    counters.droppedResets++;
+    return;
+  }
+  if (seg.flags & FIN) {
+    table.refresh(tw, (core.now + 2 * core.config.mslMs) | 0);
+  } else if (seg.seqLength === 0 && seg.seq === table.rcvNxt[tw] && !(seg.flags & SYN)) {
+    return;
+  }
+  counters.timeWaitReacks++;
+  transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, table.sndNxt[tw], table.rcvNxt[tw], ACK,
+    Math.min(core.config.rxBytes, 65535), 0, -1, 0, 0);
+}
+
+/** RFC 9293's acceptability test against the window we advertised. */
+function acceptable(core: Core, s: number, seg: Segment): boolean {
+  const slots = core.slots;
+  const rcvNxt = slots.rcvNxt[s];
+  const window = Math.max(0, seqDiff(slots.rcvAdv[s], rcvNxt));
+  const length = seg.seqLength;
+  const end = seqAdd(rcvNxt, window);
+  if (length === 0) return window === 0 ? seg.seq === rcvNxt : seqInRange(seg.seq, rcvNxt, end);
+  // A bare FIN at RCV.NXT is taken even into a zero window, as Linux does: it needs no
+  // buffer, and refusing it would leave the peer retransmitting it until the app reads.
+  if (window === 0) return length === 1 && (seg.flags & FIN) !== 0 && seg.seq === rcvNxt;
+  return seqInRange(seg.seq, rcvNxt, end) || seqInRange(seqAdd(seg.seq, length - 1), rcvNxt, end);
+}
+
+/** A segment for a connection in a slot (SYN-RECEIVED and every synchronized state). */
+function connectionInput(core: Core, s: number, seg: Segment): void {
+  const slots = core.slots;
+  const state = slots.state[s];
+  if (state === State.Closed) {
+    // Dead, the app not yet told by close(): behave as if no connection existed.
+    closedInput(core, seg);
+    return;
+  }
+  restartKeepalive(core, s);
+
+  // A retransmitted SYN while ours is unacknowledged: send the SYN-ACK again.
+  if (state === State.SynReceived && (seg.flags & (SYN | RST | ACK)) === SYN && seg.seq === slots.irs[s]) {
+    sendSynAck(core, s);
+    core.counters.retransmittedSegments++;
+    return;
+  }
+
+  // First: the sequence number.
+  if (!acceptable(core, s, seg)) {
+    if (seg.flags & RST) {
+      core.counters.droppedResets++;
+      return;
+    }
+    core.counters.droppedOutOfWindow++;
+    if (state === State.TimeWait && (seg.flags & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
+    sendAck(core, s);
+    return;
+  }
+
+  // Second: RST (RFC 5961 §3.2: only an exact match resets; in-window is challenged).
+  if (seg.flags & RST) {
+    if (seg.seq !== slots.rcvNxt[s]) {
+      sendChallengeAck(core, s);
+    } else if (state === State.SynReceived) {
+      freeSlot(core, s); // the passive open goes back to LISTEN
+    } else if (state === State.TimeWait) {
+      core.counters.droppedResets++; // RFC 1337
+    } else {
+      core.counters.resetsReceived++;
+      killConnection(core, s, ConnectionError.Reset);
+    }
+    return;
+  }
+
+  // Fourth: SYN (RFC 5961 §4.2: challenge ACK in a synchronized state).
+  if (seg.flags & SYN) {
+    if (state === State.SynReceived) freeSlot(core, s);
+    else sendChallengeAck(core, s);
+    return;
+  }
+
+  // Fifth: ACK.
+  if (!(seg.flags & ACK)) return;
+  if (state === State.SynReceived && !establish(core, s, seg)) return;
+  if (!ackInput(core, s, seg)) return;
+
+  // Seventh and eighth: segment text and FIN.
+  if (seg.dataLength > 0 || (seg.flags & FIN)) {
+    if (!textInput(core, s, seg)) return;
+  }
+  output(core, s, true);
+}
+
+/** SYN-RECEIVED → ESTABLISHED on an ACK of our SYN; anything else gets a reset. */
+function establish(core: Core, s: number, seg: Segment): boolean {
+  const slots = core.slots;
+  if (seg.ack !== slots.sndNxt[s]) {
+    transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, seg.ack, 0, RST, 0, 0, -1, 0, 0);
+    return false;
+  }
+  slots.state[s] = State.Established;
+  slots.sndUna[s] = seg.ack;
+  slots.sndWnd[s] = seg.window;
+  slots.maxSndWnd[s] = seg.window;
+  slots.sndWl1[s] = seg.seq;
+  slots.sndWl2[s] = seg.ack;
+  slots.disarm(s, Timer.Retransmit);
+  const mss = slots.mss[s];
+  // RFC 5681 §3.1: initial window; one segment if the SYN-ACK had to be repeated.
+  slots.cwnd[s] = slots.retries[s] > 0 ? mss : Math.min(4 * mss, Math.max(2 * mss, 4380));
+  if (slots.flags[s] & Flag.Timing) {
+    slots.flags[s] &= ~Flag.Timing;
+    if (slots.retries[s] === 0) sampleRtt(core, s, (core.now - slots.rttStart[s]) | 0);
+  }
+  slots.retries[s] = 0;
+  slots.acceptOrder[s] = core.acceptCounter++;
+  core.listeners.announce[slots.listener[s]] = 1;
+  core.counters.established++;
+  restartKeepalive(core, s);
+  return true;
+}
+
+/** RFC 6298 §2: smoothed RTT, variance and RTO from one measurement, in integers
+ *  (srtt8 = 8 × SRTT, rttvar4 = 4 × RTTVAR, so the gains 1/8 and 1/4 are exact). */
+function sampleRtt(core: Core, s: number, rtt: number): void {
+  const slots = core.slots;
+  const sample = rtt > 0 ? rtt : 1;
+  if (slots.srtt8[s] === 0) {
+    slots.srtt8[s] = sample << 3;
+    slots.rttvar4[s] = sample << 1;
+  } else {
+    const delta = sample - (slots.srtt8[s] >> 3);
+    slots.srtt8[s] += delta;
+    slots.rttvar4[s] += (delta < 0 ? -delta : delta) - (slots.rttvar4[s] >> 2);
+  }
+  updateRto(core, s);
+}
+
+/** RTO = SRTT + max(G, 4 × RTTVAR), within [rtoMinMs, rtoMaxMs]; G is 1 ms. */
+function updateRto(core: Core, s: number): void {
+  const slots = core.slots;
+  const config = core.config;
+  const rto = (slots.srtt8[s] >> 3) + (slots.rttvar4[s] > 1 ? slots.rttvar4[s] : 1);
+  slots.rto[s] = rto < config.rtoMinMs ? config.rtoMinMs : rto > config.rtoMaxMs ? config.rtoMaxMs : rto;
+}
+
+/** The ACK field (RFC 9293 §3.10.7.4 fifth check, RFC 5961 §5). Returns false when the
+ *  segment is dropped or the connection has ended. */
+function ackInput(core: Core, s: number, seg: Segment): boolean {
+  const slots = core.slots;
+  const ack = seg.ack;
+  const sndUna = slots.sndUna[s];
+  if (seqGt(ack, slots.sndMax[s])) {
+    sendAck(core, s); // acknowledges something never sent
+    return false;
+  }
+  if (seqLt(ack, seqAdd(sndUna, -slots.maxSndWnd[s]))) {
+    sendChallengeAck(core, s); // too old to be anything but blind injection
+    return false;
+  }
+  if (seqGt(ack, slots.sndNxt[s])) slots.sndNxt[s] = ack; // acks data sent before a go-back-N
+  if (seqGt(ack, sndUna)) {
+    newAck(core, s, ack);
+  } else if (ack === sndUna && seg.seqLength === 0 && seg.window === slots.sndWnd[s]
+    && slots.sndNxt[s] !== sndUna) {
+    duplicateAck(core, s);
+  }
+  // Window update, from segments no older than the last one that updated it.
+  if (seqGe(ack, slots.sndUna[s]) && (seqLt(slots.sndWl1[s], seg.seq)
+    || (slots.sndWl1[s] === seg.seq && seqLe(slots.sndWl2[s], ack)))) {
+    slots.sndWnd[s] = seg.window;
+    slots.sndWl1[s] = seg.seq;
+    slots.sndWl2[s] = ack;
+    if (seg.window > slots.maxSndWnd[s]) slots.maxSndWnd[s] = seg.window;
+  }
+
+  if (!finAcked(core, s)) return true;
+  switch (slots.state[s]) {
+    case State.FinWait1:
+      slots.state[s] = State.FinWait2;
+      if (slots.flags[s] & Flag.AppClosed) slots.arm(s, Timer.Close, (core.now + core.config.finWait2TimeoutMs) | 0);
+      return true;
+    case State.Closing:
+      enterTimeWait(core, s);
+      return false;
+    case State.LastAck:
+      // Fully closed. If the app still holds the socket (it only shut down writing), the
+      // slot waits in CLOSED so that unread data stays readable until it closes.
+      if ((slots.flags[s] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
+        slots.state[s] = State.Closed;
+        slots.disarm(s, Timer.Retransmit);
+        slots.disarm(s, Timer.Keepalive);
+      } else {
+        freeSlot(core, s);
+      }
+      return false;
+  }
+  return true;
+}
+
+/** SND.UNA advances: drop acknowledged bytes, time the RTT, grow the congestion window. */
+function newAck(core: Core, s: number, ack: number): void {
+  const slots = core.slots;
+  const acked = seqDiff(ack, slots.sndUna[s]);
+  const dataAcked = Math.min(acked, slots.txLength[s]);
+  slots.txStart[s] = (slots.txStart[s] + dataAcked) % slots.txBytes;
+  slots.txLength[s] -= dataAcked;
+  slots.sndUna[s] = ack;
+  slots.retries[s] = 0;
+  slots.dupAcks[s] = 0;
+  if ((slots.flags[s] & Flag.Timing) && seqGt(ack, slots.rttSeq[s])) {
+    slots.flags[s] &= ~Flag.Timing;
+    sampleRtt(core, s, (core.now - slots.rttStart[s]) | 0);
+  } else if (slots.srtt8[s] > 0) {
+    updateRto(core, s); // progress ends any backoff
+  }
+  const mss = slots.mss[s];
+  if (slots.flags[s] & Flag.Recovery) {
+    slots.flags[s] &= ~Flag.Recovery;
+    slots.cwnd[s] = slots.ssthresh[s];
+  } else if (slots.cwnd[s] < slots.ssthresh[s]) {
+    slots.cwnd[s] += Math.min(acked, mss); // slow start
+  } else {
+    slots.cwnd[s] += ((mss * mss) / slots.cwnd[s]) | 0 || 1; // congestion avoidance
+  }
+  if (slots.sndNxt[s] === ack) slots.disarm(s, Timer.Retransmit);
+  else slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+  if (dataAcked > 0) slots.events[s] |= Event.Writable;
+}
+
+/** RFC 5681 §3.2: the third duplicate ACK retransmits the first unacknowledged segment. */
+function duplicateAck(core: Core, s: number): void {
+  const slots = core.slots;
+  const mss = slots.mss[s];
+  const count = ++slots.dupAcks[s];
+  if (count === 3) {
+    const inFlight = seqDiff(slots.sndMax[s], slots.sndUna[s]);
+    slots.ssthresh[s] = Math.max(inFlight >>> 1, 2 * mss);
+    slots.cwnd[s] = slots.ssthresh[s] + 3 * mss;
+    slots.flags[s] |= Flag.Recovery;
+    slots.flags[s] &= ~Flag.Timing;
+    core.counters.fastRetransmits++;
+    retransmitFirst(core, s);
+  } else if (count > 3 && (slots.flags[s] & Flag.Recovery)) {
+    slots.cwnd[s] += mss;
+  }
+  if (count === 255) slots.dupAcks[s] = 4;
+}
+
+/** Segment text and FIN (RFC 9293 seventh and eighth checks). Returns false when the
+ *  connection has ended. */
+function textInput(core: Core, s: number, seg: Segment): boolean {
+  const slots = core.slots;
+  const state = slots.state[s];
+  // After the peer's FIN nothing more can come: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT.
+  if (state !== State.Established && state !== State.FinWait1 && state !== State.FinWait2) return true;
+  const rcvNxt = slots.rcvNxt[s];
+  if (seqGt(seg.seq, rcvNxt)) {
+    // Out of order: slotcp keeps no reassembly queue (fixed memory); the duplicate ACK
+    // tells the peer where the hole is, and it retransmits from there.
+    core.counters.droppedOutOfOrder++;
+    slots.flags[s] |= Flag.AckNow;
+    return true;
+  }
+  const skip = seqDiff(rcvNxt, seg.seq); // bytes we already have
+  const newBytes = seg.dataLength - skip;
+  if (newBytes > 0 && (slots.flags[s] & Flag.AppClosed)) {
+    // Nobody will ever read this: tell the peer at once (RFC 9293 §3.10.7.4 seventh check
+    // for a closed receiver; RFC 2525 §2.17).
+    core.counters.resetsOnDataAfterClose++;
+    sendReset(core, s);
+    freeSlot(core, s);
+    return false;
+  }
+  let taken = 0;
+  if (newBytes > 0) {
+    const room = Math.max(0, seqDiff(slots.rcvAdv[s], rcvNxt));
+    taken = Math.min(newBytes, room);
+    copyToRx(core, s, seg.dataOffset + skip, taken);
+    slots.rcvNxt[s] = seqAdd(rcvNxt, taken);
+    slots.events[s] |= Event.Readable;
+    if (taken < newBytes) slots.flags[s] |= Flag.AckNow; // part beyond the window dropped
+    else scheduleAck(core, s);
+  }
+  if ((seg.flags & FIN) && taken === newBytes) finInput(core, s);
+  return slots.state[s] !== State.Free;
+}
+
+/** Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): at least every second segment, and
+ *  never later than delayedAckMs. */
+function scheduleAck(core: Core, s: number): void {
+  const slots = core.slots;
+  if (++slots.unackedSegments[s] >= 2 || core.config.delayedAckMs === 0) {
+    slots.flags[s] |= Flag.AckNow;
+  } else if (!slots.running(s, Timer.DelayedAck)) {
+    slots.arm(s, Timer.DelayedAck, (core.now + core.config.delayedAckMs) | 0);
+  }
+}
+
+function copyToRx(core: Core, s: number, from: number, length: number): void {
+  const slots = core.slots;
+  const size = slots.rxBytes;
+  const base = s * size;
+  const rx = slots.rx;
+  const packet = core.packet;
+  let at = (slots.rxStart[s] + slots.rxLength[s]) % size;
+  for (let i = 0; i < length; i++) {
+    rx[base + at] = packet[from + i];
+    if (++at === size) at = 0;
+  }
+  slots.rxLength[s] += length;
+}
+
+/** The peer's FIN, in order. */
+function finInput(core: Core, s: number): void {
+  const slots = core.slots;
+  slots.rcvNxt[s] = seqAdd(slots.rcvNxt[s], 1);
+  slots.flags[s] |= Flag.PeerFin | Flag.AckNow;
+  slots.events[s] |= Event.End;
+  switch (slots.state[s]) {
+    case State.Established:
+      slots.state[s] = State.CloseWait;
+      break;
+    case State.FinWait1:
+      // Our FIN is not yet acknowledged (or ackInput would have moved us to FIN-WAIT-2).
+      slots.state[s] = State.Closing;
+      break;
+    case State.FinWait2:
+      sendAck(core, s);
+      enterTimeWait(core, s);
+      break;
+  }
+}

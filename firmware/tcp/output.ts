@@ -1,0 +1,230 @@
+// What the engine sends: data and FIN (with Nagle, sender SWS avoidance, the congestion
+// window and the peer's window), ACKs, SYN-ACKs, resets and probes. Every segment is
+// built in the one output buffer and handed to the port before the next is built.
+import { Core } from './core';
+import { Flag, Slots, State, Timer } from './slots';
+import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
+import { ACK, FIN, PSH, RST, SYN, finishPacket, writeHeaders } from './wire';
+
+const MAX_WINDOW = 65535;
+
+/** Builds and sends one segment. Payload, if any, is `length` bytes of slot s's tx ring
+ *  starting `offset` bytes after SND.UNA. */
+export function transmit(core: Core, dst: number, srcPort: number, dstPort: number, seq: number, ack: number,
+  flags: number, window: number, mssOption: number, s: number, offset: number, length: number): void {
+  const out = core.out;
+  core.ipId = (core.ipId + 1) & 0xffff;
+  const at = writeHeaders(out, core.ipId, core.config.ttl, core.localAddr, dst, srcPort, dstPort,
+    seq, ack, flags, window, mssOption, length);
+  if (length > 0) copyFromTx(core.slots, s, offset, out, at, length);
+  const total = finishPacket(out);
+  core.counters.segmentsOut++;
+  if (flags & RST) core.counters.resetsSent++;
+  core.port.send(out, total);
+}
+
+/** Copies from the tx ring byte by byte: a subarray() view would allocate per segment. */
+function copyFromTx(slots: Slots, s: number, offset: number, out: Uint8Array, at: number, length: number): void {
+  const size = slots.txBytes;
+  const base = s * size;
+  const tx = slots.tx;
+  let from = (slots.txStart[s] + offset) % size;
+  for (let i = 0; i < length; i++) {
+    out[at + i] = tx[base + from];
+    if (++from === size) from = 0;
+  }
+}
+
+/** The window to put in a segment from slot s. The right edge we advertise (rcvAdv) only
+ *  moves right, and only by at least min(rx/2, MSS) at a time (receiver SWS avoidance,
+ *  RFC 1122 §4.2.3.3), except that an empty buffer is always offered whole. */
+export function windowFor(core: Core, s: number): number {
+  const slots = core.slots;
+  const free = slots.rxBytes - slots.rxLength[s];
+  const edge = seqAdd(slots.rcvNxt[s], free);
+  const step = Math.min(slots.rxBytes >>> 1, core.config.mss);
+  if (seqGt(edge, slots.rcvAdv[s]) && (seqDiff(edge, slots.rcvAdv[s]) >= step || free === slots.rxBytes)) {
+    slots.rcvAdv[s] = edge;
+  }
+  const window = seqDiff(slots.rcvAdv[s], slots.rcvNxt[s]);
+  return window < 0 ? 0 : Math.min(window, MAX_WINDOW);
+}
+
+/** Any segment we send carries an ACK, so it settles a pending or delayed one. */
+function ackSent(slots: Slots, s: number): void {
+  slots.flags[s] &= ~Flag.AckNow;
+  slots.unackedSegments[s] = 0;
+  slots.disarm(s, Timer.DelayedAck);
+}
+
+/** A bare ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+export function sendAck(core: Core, s: number): void {
+  const slots = core.slots;
+  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], slots.sndNxt[s], slots.rcvNxt[s],
+    ACK, windowFor(core, s), 0, s, 0, 0);
+  ackSent(slots, s);
+}
+
+/** An ACK whose sequence number is one below SND.UNA, so the peer must answer it with
+ *  its current ACK and window: used for zero-window probes and keepalives. */
+export function sendProbe(core: Core, s: number): void {
+  const slots = core.slots;
+  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], seqAdd(slots.sndUna[s], -1),
+    slots.rcvNxt[s], ACK, windowFor(core, s), 0, s, 0, 0);
+  ackSent(slots, s);
+}
+
+export function sendSynAck(core: Core, s: number): void {
+  const slots = core.slots;
+  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], slots.iss[s], slots.rcvNxt[s],
+    SYN | ACK, windowFor(core, s), core.config.mss, s, 0, 0);
+  ackSent(slots, s);
+}
+
+/** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>: how slotcp resets a connection it holds. */
+export function sendReset(core: Core, s: number): void {
+  const slots = core.slots;
+  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], slots.sndNxt[s], slots.rcvNxt[s],
+    RST | ACK, 0, 0, s, 0, 0);
+}
+
+/** RFC 5961 §3.2/§4.2 challenge ACK, rate limited across the stack (§7). */
+export function sendChallengeAck(core: Core, s: number): void {
+  const elapsed = (core.now - core.challengeWindowStart) | 0;
+  if (elapsed >= 1000 || elapsed < 0) {
+    core.challengeWindowStart = core.now;
+    core.challengeCount = 0;
+  }
+  if (core.challengeCount >= core.config.challengeAcksPerSecond) {
+    core.counters.challengeAcksSuppressed++;
+    return;
+  }
+  core.challengeCount++;
+  core.counters.challengeAcks++;
+  sendAck(core, s);
+}
+
+/** Bytes queued after everything sent so far (SND.NXT); 0 once the FIN is out. */
+export function unsentBytes(slots: Slots, s: number): number {
+  const sent = seqDiff(slots.sndNxt[s], slots.sndUna[s]);
+  const unsent = slots.txLength[s] - sent;
+  return unsent > 0 ? unsent : 0;
+}
+
+function finPending(slots: Slots, s: number): boolean {
+  return (slots.flags[s] & Flag.FinQueued) !== 0 && !seqGt(slots.sndNxt[s], slots.finSeq[s]);
+}
+
+function startRetransmitTimer(core: Core, s: number): void {
+  const slots = core.slots;
+  if (!slots.running(s, Timer.Retransmit)) slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+  slots.disarm(s, Timer.Persist);
+}
+
+/** Sends one segment of up to `length` data bytes from SND.NXT (and the FIN if `fin`). */
+function sendDataSegment(core: Core, s: number, length: number, fin: boolean): void {
+  const slots = core.slots;
+  const seq = slots.sndNxt[s];
+  const offset = seqDiff(seq, slots.sndUna[s]);
+  const emptiesQueue = offset + length === slots.txLength[s];
+  let flags = ACK;
+  if (length > 0 && emptiesQueue) flags |= PSH;
+  if (fin) flags |= FIN;
+  const isRetransmission = seqLt(seq, slots.sndMax[s]);
+  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], seq, slots.rcvNxt[s], flags,
+    windowFor(core, s), 0, s, offset, length);
+  ackSent(slots, s);
+  const end = seqAdd(seq, length + (fin ? 1 : 0));
+  slots.sndNxt[s] = end;
+  if (seqGt(end, slots.sndMax[s])) slots.sndMax[s] = end;
+  if (isRetransmission) {
+    core.counters.retransmittedSegments++;
+  } else if ((slots.flags[s] & Flag.Timing) === 0) {
+    // Karn: only a segment sent once is timed.
+    slots.flags[s] |= Flag.Timing;
+    slots.rttSeq[s] = seq;
+    slots.rttStart[s] = core.now;
+  }
+  startRetransmitTimer(core, s);
+}
+
+/** Retransmits the first unacknowledged segment (fast retransmit). */
+export function retransmitFirst(core: Core, s: number): void {
+  const slots = core.slots;
+  const saved = slots.sndNxt[s];
+  slots.sndNxt[s] = slots.sndUna[s];
+  const length = Math.min(slots.txLength[s], slots.mss[s]);
+  const fin = finPending(slots, s) && length === slots.txLength[s];
+  sendDataSegment(core, s, length, fin);
+  if (seqGt(saved, slots.sndNxt[s])) slots.sndNxt[s] = saved;
+}
+
+function canSendData(state: number): boolean {
+  return state === State.Established || state === State.CloseWait || state === State.FinWait1
+    || state === State.Closing || state === State.LastAck;
+}
+
+/** Sends what slot s may send now (tcp_output): new data within the peer's and the
+ *  congestion window, the FIN after the last byte, and a pending ACK if nothing else
+ *  carried it (unless `holdAck`: the caller flushes ACKs once the app has had its say,
+ *  so that its reply or FIN can carry the ACK). Arms the persist timer when the peer's
+ *  window holds data back. */
+export function output(core: Core, s: number, holdAck = false): void {
+  const slots = core.slots;
+  const state = slots.state[s];
+  if (canSendData(state)) {
+    const mss = slots.mss[s];
+    for (;;) {
+      const unsent = unsentBytes(slots, s);
+      const fin = finPending(slots, s);
+      if (unsent === 0 && !fin) break;
+      const inFlight = seqDiff(slots.sndNxt[s], slots.sndUna[s]);
+      const window = Math.min(slots.sndWnd[s], slots.cwnd[s]);
+      const usable = window - inFlight;
+      const length = Math.max(0, Math.min(unsent, mss, usable));
+      const lastOfQueue = length === unsent;
+      // The FIN goes with the last byte if the window has room for it too.
+      const withFin = fin && lastOfQueue && usable > length;
+      if (length === 0 && !withFin) break;
+      if (length < mss && !lastOfQueue) {
+        // Sender SWS avoidance (RFC 1122 §4.2.3.4): a part segment only when nothing is in
+        // flight and it is at least half the largest window the peer has offered.
+        if (inFlight > 0 || length < (slots.maxSndWnd[s] >>> 1)) break;
+      } else if (length < mss && length > 0 && inFlight > 0 && !fin
+        && (slots.flags[s] & Flag.NoDelay) === 0) {
+        break; // Nagle (RFC 896): one small segment in flight at a time
+      }
+      sendDataSegment(core, s, length, withFin);
+      if (withFin) break;
+    }
+    armPersist(core, s);
+  }
+  if (!holdAck && (slots.flags[s] & Flag.AckNow)) sendAck(core, s);
+}
+
+/** The persist timer: when data waits and nothing is in flight, no ACK will come to
+ *  restart sending. With a closed window it probes (RFC 9293 §3.8.6.1); with a window too
+ *  small for SWS avoidance to use, it forces a segment out (RFC 1122 §4.2.3.4 override). */
+function armPersist(core: Core, s: number): void {
+  const slots = core.slots;
+  const waiting = unsentBytes(slots, s) > 0 || finPending(slots, s);
+  if (waiting && slots.sndNxt[s] === slots.sndUna[s]) {
+    if (!slots.running(s, Timer.Persist)) {
+      if (slots.persistInterval[s] === 0) slots.persistInterval[s] = slots.rto[s];
+      slots.arm(s, Timer.Persist, (core.now + slots.persistInterval[s]) | 0);
+      slots.disarm(s, Timer.Retransmit);
+    }
+  } else {
+    slots.disarm(s, Timer.Persist);
+    slots.persistInterval[s] = 0;
+  }
+}
+
+/** Persist expiry with an open window: sends what fits in it, SWS avoidance overridden. */
+export function forceSend(core: Core, s: number): void {
+  const slots = core.slots;
+  const unsent = unsentBytes(slots, s);
+  const length = Math.min(unsent, slots.mss[s], slots.sndWnd[s]);
+  const fin = finPending(slots, s) && length === unsent && slots.sndWnd[s] > length;
+  if (length > 0 || fin) sendDataSegment(core, s, length, fin);
+}

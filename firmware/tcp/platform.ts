@@ -1,0 +1,19 @@
+// What the core needs from the platform it runs on. The device (Moddable), the host
+// runner and the tests each provide these; the core never reaches for a global clock,
+// random source or network.
+
+/** Sends one IPv4 packet (header included) of `length` bytes from the start of `packet`.
+ *  The buffer is reused by the stack as soon as send() returns: copy it if it must live. */
+export interface PacketPort {
+  send(packet: Uint8Array, length: number): void;
+}
+
+/** Milliseconds, an integer that never goes backwards. */
+export interface Clock {
+  now(): number;
+}
+
+/** Fills `bytes` with unpredictable bytes. Called only while the stack is constructed. */
+export interface RandomSource {
+  fill(bytes: Uint8Array): void;
+}

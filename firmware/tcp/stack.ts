@@ -1,0 +1,394 @@
+// The stack: what the platform drives (receive, poll, nextDeadline) and what the app
+// layer calls (listen, accept, read, write, close, shutdown, abort). Connections are
+// named by integer handles (slot index plus generation), so no object is made per
+// connection and a stale handle can never reach a newer connection in the same slot.
+import { freeSlot, moveToTimeWaitTable, pendingConnections, queueFin } from './connection';
+import { ConfigError, StackConfig, makeConfig } from './config';
+import { Core, StackEvents } from './core';
+import { segmentArrives } from './input';
+import { output, sendReset } from './output';
+import { Clock, PacketPort, RandomSource } from './platform';
+import { Event, Flag, State, Timer, stateNames } from './slots';
+import { seqDiff } from './seq';
+import { msUntilNextDeadline, runTimers } from './timers';
+import { Refusal, parsePacket } from './wire';
+
+export interface ListenOptions {
+  /** Connections not yet accepted (half-open included) before new SYNs are dropped. */
+  backlog?: number;
+  /** Turn Nagle's algorithm off for accepted connections. */
+  noDelay?: boolean;
+  /** RFC 1122 keepalive: idle time before probing, interval between probes, probes
+   *  unanswered before the connection is dropped. Off when absent. */
+  keepalive?: { idleMs: number; intervalMs: number; count: number };
+}
+
+/** One row of the connection listing (netstat). */
+export interface ConnectionInfo {
+  handle: number;
+  state: string;
+  localPort: number;
+  /** Unsigned 32-bit IPv4 address. */
+  remoteAddr: number;
+  remotePort: number;
+  rxQueued: number;
+  txQueued: number;
+}
+
+export class Stack {
+  private readonly core: Core;
+
+  constructor(config: Partial<StackConfig>, port: PacketPort, clock: Clock, random: RandomSource) {
+    this.core = new Core(makeConfig(config), port, clock, random);
+    this.core.tick();
+  }
+
+  get config(): Readonly<StackConfig> {
+    return this.core.config;
+  }
+
+  get counters() {
+    return this.core.counters;
+  }
+
+  /** Where accept/readable/writable/end/error notifications go (the socket layer). */
+  setEvents(events: StackEvents): void {
+    this.core.events = events;
+  }
+
+  /** Bytes fixed at construction: per slot (state + rings), per TIME-WAIT record, total. */
+  memory(): { perSlot: number; perTimeWait: number; total: number } {
+    const { slots, timeWait, config } = this.core;
+    const perSlot = slots.stateBytesPerSlot() + config.rxBytes + config.txBytes;
+    const perTimeWait = timeWait.bytesPerRecord();
+    return { perSlot, perTimeWait, total: perSlot * config.slots + perTimeWait * config.timeWaitCapacity };
+  }
+
+  // ---- platform side -------------------------------------------------------------
+
+  /** Processes one received IPv4 packet. Never throws on bad input: drops and counts. */
+  receive(packet: Uint8Array, length: number = packet.length): void {
+    const core = this.core;
+    core.tick();
+    core.counters.packetsIn++;
+    const refusal = parsePacket(packet, length, core.segment);
+    if (refusal !== Refusal.None) {
+      this.countRefusal(refusal);
+    } else if (core.segment.dstAddr !== core.localAddr) {
+      core.counters.droppedWrongAddress++;
+    } else {
+      core.packet = packet;
+      segmentArrives(core);
+    }
+    this.deliverEvents();
+    this.flushAcks();
+  }
+
+  /** Sends the ACKs input left pending for after the app's callbacks. */
+  private flushAcks(): void {
+    const { slots } = this.core;
+    for (let s = 0; s < slots.count; s++) {
+      if (slots.state[s] !== State.Free && (slots.flags[s] & Flag.AckNow)) output(this.core, s);
+    }
+  }
+
+  /** Runs the timers that are due. */
+  poll(): void {
+    const core = this.core;
+    core.tick();
+    runTimers(core);
+    this.deliverEvents();
+  }
+
+  /** When poll() should next run (a time on the stack's clock), or -1 when no timer is
+   *  running. */
+  nextDeadline(): number {
+    const now = this.core.tick();
+    const ms = msUntilNextDeadline(this.core);
+    return ms < 0 ? -1 : now + ms;
+  }
+
+  private countRefusal(refusal: Refusal): void {
+    const c = this.core.counters;
+    switch (refusal) {
+      case Refusal.NotIpv4: c.droppedNotIpv4++; break;
+      case Refusal.BadIpHeader: c.droppedBadIpHeader++; break;
+      case Refusal.Fragment: c.droppedFragment++; break;
+      case Refusal.NotTcp: c.droppedNotTcp++; break;
+      case Refusal.BadTcpHeader: c.droppedBadTcpHeader++; break;
+      case Refusal.BadChecksum: c.droppedBadChecksum++; break;
+      case Refusal.BadOptions: c.droppedBadOptions++; break;
+      case Refusal.BadAddress: c.droppedBadAddress++; break;
+    }
+  }
+
+  /** Tells the app layer what the last packet or timer changed, once it is all done. */
+  private deliverEvents(): void {
+    const core = this.core;
+    const { slots, listeners, events } = core;
+    for (let l = 0; l < listeners.port.length; l++) {
+      if (!listeners.announce[l]) continue;
+      listeners.announce[l] = 0;
+      const count = pendingConnections(core, l, false);
+      if (count > 0) events.acceptable(l, count);
+    }
+    for (let s = 0; s < slots.count; s++) {
+      const pending = slots.events[s];
+      if (pending === 0) continue;
+      slots.events[s] = 0;
+      if ((slots.flags[s] & (Flag.Accepted | Flag.AppClosed)) !== Flag.Accepted) continue;
+      const handle = core.handleOf(s);
+      if (pending & Event.Readable && slots.rxLength[s] > 0) events.readable(handle, slots.rxLength[s]);
+      if (pending & Event.Writable && core.slotOf(handle) === s) {
+        const room = this.writable(handle);
+        if (room > 0) events.writable(handle, room);
+      }
+      if (pending & Event.End && core.slotOf(handle) === s) events.ended(handle);
+    }
+  }
+
+  // ---- app side ------------------------------------------------------------------
+
+  /** Listens on `port`; returns the listener id. Throws on a bad port or a full table. */
+  listen(port: number, options: ListenOptions = {}): number {
+    const listeners = this.core.listeners;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`slotcp listen: bad port ${port}`);
+    if (listeners.find(port) >= 0) throw new ConfigError(`slotcp listen: port ${port} is already listening`);
+    const l = listeners.port.indexOf(0);
+    if (l < 0) throw new ConfigError(`slotcp listen: all ${listeners.port.length} listeners in use`);
+    const backlog = options.backlog ?? this.core.config.slots;
+    if (!Number.isInteger(backlog) || backlog < 1 || backlog > 255) {
+      throw new ConfigError(`slotcp listen: backlog must be 1..255, got ${backlog}`);
+    }
+    const keepalive = options.keepalive;
+    const ms = (v: number) => Number.isInteger(v) && v > 0 && v <= 0x3fffffff;
+    if (keepalive && !(ms(keepalive.idleMs) && ms(keepalive.intervalMs) && keepalive.count >= 1 && keepalive.count <= 255)) {
+      throw new ConfigError('slotcp listen: keepalive needs whole idleMs and intervalMs from 1 to 2^30 and count 1..255');
+    }
+    listeners.port[l] = port;
+    listeners.backlog[l] = backlog;
+    listeners.noDelay[l] = options.noDelay ? 1 : 0;
+    listeners.keepIdle[l] = keepalive ? keepalive.idleMs : 0;
+    listeners.keepInterval[l] = keepalive ? keepalive.intervalMs : 0;
+    listeners.keepCount[l] = keepalive ? keepalive.count : 0;
+    return l;
+  }
+
+  /** Stops listening. Connections not yet accepted are reset (half-open ones dropped). */
+  unlisten(listener: number): void {
+    const core = this.core;
+    const { slots, listeners } = core;
+    if (!(listener >= 0 && listener < listeners.port.length) || listeners.port[listener] === 0) return;
+    core.tick();
+    listeners.port[listener] = 0;
+    for (let s = 0; s < slots.count; s++) {
+      if (slots.state[s] === State.Free || slots.listener[s] !== listener || (slots.flags[s] & Flag.Accepted)) continue;
+      if (slots.state[s] !== State.SynReceived) {
+        core.counters.resetsOnAbort++;
+        sendReset(core, s);
+      }
+      freeSlot(core, s);
+    }
+  }
+
+  /** Connections waiting in the listener's accept queue. */
+  acceptable(listener: number): number {
+    return pendingConnections(this.core, listener, false);
+  }
+
+  /** The oldest connection waiting on the listener, as a handle, or -1. */
+  accept(listener: number): number {
+    const { slots } = this.core;
+    let best = -1;
+    for (let s = 0; s < slots.count; s++) {
+      const state = slots.state[s];
+      if (state === State.Free || state === State.SynReceived || slots.listener[s] !== listener
+        || (slots.flags[s] & Flag.Accepted)) continue;
+      if (best < 0 || seqDiff(slots.acceptOrder[s], slots.acceptOrder[best]) < 0) best = s;
+    }
+    if (best < 0) return -1;
+    slots.flags[best] |= Flag.Accepted;
+    return this.core.handleOf(best);
+  }
+
+  /** Received bytes waiting to be read; -1 for a dead handle. */
+  available(handle: number): number {
+    const s = this.core.slotOf(handle);
+    return s < 0 ? -1 : this.core.slots.rxLength[s];
+  }
+
+  /** True once the peer has closed and every byte it sent has been read. */
+  ended(handle: number): boolean {
+    const s = this.core.slotOf(handle);
+    if (s < 0) return true;
+    const slots = this.core.slots;
+    return (slots.flags[s] & Flag.PeerFin) !== 0 && slots.rxLength[s] === 0;
+  }
+
+  /** Copies up to `length` received bytes into `into` at `offset`; returns the count, or
+   *  -1 for a dead handle. Reading may open the window: a window update goes out when it
+   *  grows enough to matter (RFC 1122 §4.2.3.3). */
+  read(handle: number, into: Uint8Array, offset = 0, length = into.length - offset): number {
+    const core = this.core;
+    const s = core.slotOf(handle);
+    if (s < 0) return -1;
+    const slots = core.slots;
+    const size = slots.rxBytes;
+    const base = s * size;
+    const count = Math.min(length, slots.rxLength[s]);
+    let from = slots.rxStart[s];
+    for (let i = 0; i < count; i++) {
+      into[offset + i] = slots.rx[base + from];
+      if (++from === size) from = 0;
+    }
+    slots.rxStart[s] = from;
+    slots.rxLength[s] -= count;
+    if (count > 0 && this.windowWorthUpdating(s)) {
+      core.tick();
+      slots.flags[s] |= Flag.AckNow;
+      output(core, s);
+    }
+    return count;
+  }
+
+  /** After a read: announce the window if the one the peer knows is at most half the
+   *  buffer and the new one is at least twice as large (the Linux rule). */
+  private windowWorthUpdating(s: number): boolean {
+    const slots = this.core.slots;
+    const state = slots.state[s];
+    if (slots.flags[s] & Flag.PeerFin || state === State.SynReceived || state >= State.TimeWait) return false;
+    const known = Math.max(0, seqDiff(slots.rcvAdv[s], slots.rcvNxt[s]));
+    const free = slots.rxBytes - slots.rxLength[s];
+    return 2 * known <= slots.rxBytes && free >= 2 * known && free - known >= Math.min(slots.rxBytes >>> 1, this.core.config.mss);
+  }
+
+  /** Send-buffer room; 0 once the app has closed or shut down writing; -1 if dead. */
+  writable(handle: number): number {
+    const s = this.core.slotOf(handle);
+    if (s < 0) return -1;
+    const slots = this.core.slots;
+    const state = slots.state[s];
+    if ((state !== State.Established && state !== State.CloseWait) || (slots.flags[s] & Flag.FinQueued)) return 0;
+    return slots.txBytes - slots.txLength[s];
+  }
+
+  /** Queues up to `length` bytes for sending and sends what it may; returns the count
+   *  queued (limited by writable()), or -1 for a dead handle or a closed send side. */
+  write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset): number {
+    const core = this.core;
+    const s = core.slotOf(handle);
+    if (s < 0) return -1;
+    const slots = core.slots;
+    const state = slots.state[s];
+    if ((state !== State.Established && state !== State.CloseWait) || (slots.flags[s] & Flag.FinQueued)) return -1;
+    const size = slots.txBytes;
+    const base = s * size;
+    const count = Math.min(length, size - slots.txLength[s]);
+    let at = (slots.txStart[s] + slots.txLength[s]) % size;
+    for (let i = 0; i < count; i++) {
+      slots.tx[base + at] = from[offset + i];
+      if (++at === size) at = 0;
+    }
+    slots.txLength[s] += count;
+    if (count > 0) {
+      core.tick();
+      output(core, s);
+    }
+    return count;
+  }
+
+  /** Nagle's algorithm on (false) or off (true) for one connection. */
+  setNoDelay(handle: number, noDelay: boolean): void {
+    const s = this.core.slotOf(handle);
+    if (s < 0) return;
+    if (noDelay) this.core.slots.flags[s] |= Flag.NoDelay;
+    else this.core.slots.flags[s] &= ~Flag.NoDelay;
+  }
+
+  /** Closes the connection and lets go of the handle. With unread received data the
+   *  connection is reset at once (RFC 2525 §2.17, RFC 9293 SHLD-3); otherwise a FIN
+   *  follows the queued data and the slot is freed when the close completes. */
+  close(handle: number): void {
+    const core = this.core;
+    const s = core.slotOf(handle);
+    if (s < 0) return;
+    const slots = core.slots;
+    core.tick();
+    slots.flags[s] |= Flag.AppClosed;
+    slots.events[s] = 0;
+    switch (slots.state[s]) {
+      case State.Closed:
+        freeSlot(core, s);
+        return;
+      case State.TimeWait:
+        moveToTimeWaitTable(core, s, slots.deadline(s, Timer.Close));
+        return;
+    }
+    if (slots.rxLength[s] > 0 && slots.state[s] !== State.Closing && slots.state[s] !== State.LastAck) {
+      core.counters.resetsOnCloseUnread++;
+      sendReset(core, s);
+      freeSlot(core, s);
+      return;
+    }
+    if (slots.state[s] === State.FinWait2) slots.arm(s, Timer.Close, core.now + core.config.finWait2TimeoutMs);
+    queueFin(core, s);
+    output(core, s);
+  }
+
+  /** Half-close (shutdown SHUT_WR): a FIN follows the queued data; reading goes on. */
+  shutdown(handle: number): void {
+    const core = this.core;
+    const s = core.slotOf(handle);
+    if (s < 0) return;
+    core.tick();
+    queueFin(core, s);
+    output(core, s);
+  }
+
+  /** Resets the connection (RST) and lets go of the handle. */
+  abort(handle: number): void {
+    const core = this.core;
+    const s = core.slotOf(handle);
+    if (s < 0) return;
+    core.tick();
+    const state = core.slots.state[s];
+    if (state !== State.Closed && state !== State.TimeWait) {
+      core.counters.resetsOnAbort++;
+      sendReset(core, s);
+    }
+    freeSlot(core, s);
+  }
+
+  /** The connection's RFC 9293 state name, or 'CLOSED' for a dead handle. */
+  state(handle: number): string {
+    const s = this.core.slotOf(handle);
+    return s < 0 ? 'CLOSED' : stateNames[this.core.slots.state[s]];
+  }
+
+  /** Every slot in use and every TIME-WAIT record, for a netstat-like listing. */
+  connections(): ConnectionInfo[] {
+    const core = this.core;
+    const { slots } = core;
+    const rows: ConnectionInfo[] = [];
+    for (let s = 0; s < slots.count; s++) {
+      if (slots.state[s] === State.Free) continue;
+      rows.push({
+        handle: core.handleOf(s), state: stateNames[slots.state[s]], localPort: slots.localPort[s],
+        remoteAddr: slots.remoteAddr[s] >>> 0, remotePort: slots.remotePort[s], rxQueued: slots.rxLength[s],
+        txQueued: slots.txLength[s],
+      });
+    }
+    core.timeWait.forEach(core.tick(), (remoteAddr, remotePort, localPort) => {
+      rows.push({ handle: -1, state: 'TIME-WAIT', localPort, remoteAddr: remoteAddr >>> 0, remotePort, rxQueued: 0, txQueued: 0 });
+    });
+    return rows;
+  }
+
+  /** Slots in use, and TIME-WAIT records held. */
+  usage(): { slotsInUse: number; timeWait: number } {
+    const { slots, timeWait } = this.core;
+    let inUse = 0;
+    for (let s = 0; s < slots.count; s++) if (slots.state[s] !== State.Free) inUse++;
+    return { slotsInUse: inUse, timeWait: timeWait.size };
+  }
+}

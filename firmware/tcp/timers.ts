@@ -1,0 +1,145 @@
+// Timer expiry (RFC 6298 retransmission with backoff, persist, delayed ACK, keepalive,
+// FIN-WAIT-2 and TIME-WAIT expiry). Deadlines are per slot; poll() runs the due ones and
+// nextDeadline() tells the platform when to call again.
+import { freeSlot, killConnection } from './connection';
+import { ConnectionError, Core } from './core';
+import { forceSend, output, sendAck, sendProbe, sendReset, sendSynAck, unsentBytes } from './output';
+import { Flag, State, Timer } from './slots';
+import { seqDiff } from './seq';
+
+export function runTimers(core: Core): void {
+  const slots = core.slots;
+  const now = core.now;
+  for (let s = 0; s < slots.count; s++) {
+    if (slots.state[s] === State.Free) continue;
+    if (slots.due(s, Timer.Retransmit, now)) retransmitTimeout(core, s);
+    if (slots.state[s] !== State.Free && slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
+    if (slots.state[s] !== State.Free && slots.due(s, Timer.DelayedAck, now)) {
+      core.counters.delayedAcks++;
+      sendAck(core, s);
+    }
+    if (slots.state[s] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
+    if (slots.state[s] !== State.Free && slots.due(s, Timer.Close, now)) closeTimeout(core, s);
+  }
+  core.counters.timeWaitExpired += core.timeWait.expire(now);
+}
+
+/** Milliseconds from now until the earliest running timer or TIME-WAIT expiry (0 if one
+ *  is overdue), or -1 when nothing runs. */
+export function msUntilNextDeadline(core: Core): number {
+  const slots = core.slots;
+  let found = core.timeWait.size > 0;
+  let soonest = found ? core.timeWait.msUntilNextExpiry(core.now) : 0;
+  for (let s = 0; s < slots.count; s++) {
+    if (slots.timers[s] === 0) continue;
+    for (let t = Timer.Retransmit; t <= Timer.Close; t++) {
+      if (!slots.running(s, t)) continue;
+      const left = (slots.deadline(s, t) - core.now) | 0;
+      if (!found || left < soonest) soonest = left;
+      found = true;
+    }
+  }
+  if (!found) return -1;
+  return soonest > 0 ? soonest : 0;
+}
+
+function retransmitTimeout(core: Core, s: number): void {
+  const slots = core.slots;
+  const config = core.config;
+  slots.disarm(s, Timer.Retransmit);
+  if (slots.state[s] === State.SynReceived) {
+    if (slots.retries[s] >= config.synAckRetries) {
+      core.counters.synAckTimeouts++;
+      freeSlot(core, s);
+      return;
+    }
+    slots.retries[s]++;
+    slots.rto[s] = Math.min(slots.rto[s] * 2, config.rtoMaxMs);
+    core.counters.retransmittedSegments++;
+    sendSynAck(core, s);
+    slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+    return;
+  }
+  if (slots.sndMax[s] === slots.sndUna[s]) return; // nothing outstanding
+  if (slots.retries[s] >= config.maxRetries) {
+    core.counters.retransmitTimeouts++;
+    sendReset(core, s);
+    killConnection(core, s, ConnectionError.TimedOut);
+    return;
+  }
+  slots.retries[s]++;
+  // RFC 5681 §3.1 after a timeout: half the flight as threshold, one segment of window.
+  const mss = slots.mss[s];
+  const inFlight = seqDiff(slots.sndMax[s], slots.sndUna[s]);
+  slots.ssthresh[s] = Math.max(inFlight >>> 1, 2 * mss);
+  slots.cwnd[s] = mss;
+  slots.dupAcks[s] = 0;
+  slots.flags[s] &= ~(Flag.Recovery | Flag.Timing); // Karn: no RTT from retransmissions
+  slots.rto[s] = Math.min(slots.rto[s] * 2, config.rtoMaxMs);
+  slots.sndNxt[s] = slots.sndUna[s]; // go back to the first unacknowledged byte
+  output(core, s);
+}
+
+function persistTimeout(core: Core, s: number): void {
+  const slots = core.slots;
+  slots.disarm(s, Timer.Persist);
+  if (slots.sndWnd[s] > 0) {
+    forceSend(core, s);
+    return;
+  }
+  // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
+  if (slots.keepaliveProbes[s] >= core.config.maxRetries) {
+    core.counters.retransmitTimeouts++;
+    sendReset(core, s);
+    killConnection(core, s, ConnectionError.TimedOut);
+    return;
+  }
+  slots.keepaliveProbes[s]++;
+  core.counters.zeroWindowProbes++;
+  sendProbe(core, s);
+  slots.persistInterval[s] = Math.min(slots.persistInterval[s] * 2, core.config.rtoMaxMs);
+  slots.arm(s, Timer.Persist, (core.now + slots.persistInterval[s]) | 0);
+}
+
+/** RFC 1122 §4.2.3.6: after idle time with nothing outstanding, probe; after `count`
+ *  unanswered probes the peer is gone and the slot is reclaimed. */
+function keepaliveTimeout(core: Core, s: number): void {
+  const slots = core.slots;
+  const l = slots.listener[s];
+  const listeners = core.listeners;
+  slots.disarm(s, Timer.Keepalive);
+  const state = slots.state[s];
+  if (listeners.keepIdle[l] <= 0 || (state !== State.Established && state !== State.CloseWait)) return;
+  if (slots.sndNxt[s] !== slots.sndUna[s] || unsentBytes(slots, s) > 0) {
+    slots.arm(s, Timer.Keepalive, (core.now + listeners.keepIdle[l]) | 0); // the retransmission timer watches
+    return;
+  }
+  if (slots.keepaliveProbes[s] >= listeners.keepCount[l]) {
+    core.counters.keepaliveTimeouts++;
+    sendReset(core, s);
+    killConnection(core, s, ConnectionError.TimedOut);
+    return;
+  }
+  slots.keepaliveProbes[s]++;
+  core.counters.keepaliveProbes++;
+  sendProbe(core, s);
+  slots.arm(s, Timer.Keepalive, (core.now + listeners.keepInterval[l]) | 0);
+}
+
+function closeTimeout(core: Core, s: number): void {
+  const slots = core.slots;
+  slots.disarm(s, Timer.Close);
+  switch (slots.state[s]) {
+    case State.FinWait2:
+      // An orphan whose peer never sends its FIN.
+      core.counters.finWait2Timeouts++;
+      sendReset(core, s);
+      freeSlot(core, s);
+      break;
+    case State.TimeWait:
+      // 2MSL over while the app still holds the socket: its unread data stays readable.
+      core.counters.timeWaitExpired++;
+      slots.state[s] = State.Closed;
+      break;
+  }
+}

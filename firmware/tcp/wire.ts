@@ -1,0 +1,202 @@
+// IPv4 + TCP header codec over one packet buffer. Parsing fills a preallocated Segment
+// and returns why a packet was refused; building writes headers in place. Nothing here
+// allocates, and nothing throws on bad input.
+import { finishChecksum, pseudoHeaderSum, sumBytes } from './checksum';
+
+export const FIN = 0x01;
+export const SYN = 0x02;
+export const RST = 0x04;
+export const PSH = 0x08;
+export const ACK = 0x10;
+export const URG = 0x20;
+
+export const IPV4_HEADER = 20;
+export const TCP_HEADER = 20;
+export const MSS_OPTION = 4;
+
+/** Why a packet was dropped by the codec (0 = accepted). Indexes into the counters. */
+export const enum Refusal {
+  None = 0,
+  NotIpv4,
+  BadIpHeader,
+  Fragment,
+  NotTcp,
+  BadTcpHeader,
+  BadChecksum,
+  BadOptions,
+  BadAddress,
+}
+
+/** The fields of one received TCP segment. One instance is reused for every packet. */
+export class Segment {
+  srcAddr = 0;
+  dstAddr = 0;
+  srcPort = 0;
+  dstPort = 0;
+  seq = 0;
+  ack = 0;
+  flags = 0;
+  window = 0;
+  /** The peer's MSS option, or 0 when the segment carries none. */
+  mss = 0;
+  /** Where the payload starts in the packet buffer, and its length. */
+  dataOffset = 0;
+  dataLength = 0;
+  /** Sequence space the segment occupies: data plus one each for SYN and FIN. */
+  get seqLength(): number {
+    return this.dataLength + (this.flags & SYN ? 1 : 0) + (this.flags & FIN ? 1 : 0);
+  }
+}
+
+function read16(b: Uint8Array, i: number): number {
+  return (b[i] << 8) | b[i + 1];
+}
+
+function read32(b: Uint8Array, i: number): number {
+  return (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]; // signed: see seq.ts
+}
+
+function write16(b: Uint8Array, i: number, v: number): void {
+  b[i] = (v >>> 8) & 0xff;
+  b[i + 1] = v & 0xff;
+}
+
+function write32(b: Uint8Array, i: number, v: number): void {
+  b[i] = (v >>> 24) & 0xff;
+  b[i + 1] = (v >>> 16) & 0xff;
+  b[i + 2] = (v >>> 8) & 0xff;
+  b[i + 3] = v & 0xff;
+}
+
+/** A source no reply may ever go to (RFC 1122 §4.2.3.10): 0.0.0.0, 127/8, class D and E. */
+function isUnanswerableSource(addr: number): boolean {
+  const first = (addr >>> 24) & 0xff;
+  return addr === 0 || first === 127 || first >= 224;
+}
+
+/** Parses the TCP options in [start, end) into seg.mss. Returns false on a malformed list. */
+function parseOptions(b: Uint8Array, start: number, end: number, seg: Segment): boolean {
+  let i = start;
+  while (i < end) {
+    const kind = b[i];
+    if (kind === 0) return true; // end of option list
+    if (kind === 1) {
+      i++; // no-operation
+      continue;
+    }
+    if (i + 1 >= end) return false;
+    const length = b[i + 1];
+    if (length < 2 || i + length > end) return false;
+    if (kind === 2) {
+      if (length !== 4) return false;
+      seg.mss = read16(b, i + 2);
+    }
+    i += length; // every other option is skipped by its length
+  }
+  return true;
+}
+
+/** Parses one IPv4 packet of `length` bytes into `seg`. */
+export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusal {
+  if (length < IPV4_HEADER || b.length < length) return Refusal.BadIpHeader;
+  if (b[0] >>> 4 !== 4) return Refusal.NotIpv4;
+  const ipHeader = (b[0] & 0x0f) * 4;
+  const totalLength = read16(b, 2);
+  if (ipHeader < IPV4_HEADER || totalLength < ipHeader || totalLength > length) return Refusal.BadIpHeader;
+  if (finishChecksum(sumBytes(b, 0, ipHeader, 0)) !== 0) return Refusal.BadIpHeader;
+  // More-fragments set or a non-zero offset: slotcp does no reassembly.
+  if ((read16(b, 6) & 0x3fff) !== 0) return Refusal.Fragment;
+  if (b[9] !== 6) return Refusal.NotTcp;
+
+  const t = ipHeader;
+  const tcpLength = totalLength - ipHeader;
+  if (tcpLength < TCP_HEADER) return Refusal.BadTcpHeader;
+  const tcpHeader = (b[t + 12] >>> 4) * 4;
+  if (tcpHeader < TCP_HEADER || tcpHeader > tcpLength) return Refusal.BadTcpHeader;
+
+  seg.srcAddr = read32(b, 12);
+  seg.dstAddr = read32(b, 16);
+  const sum = sumBytes(b, t, tcpLength, pseudoHeaderSum(seg.srcAddr, seg.dstAddr, tcpLength));
+  if (finishChecksum(sum) !== 0) return Refusal.BadChecksum;
+
+  seg.srcPort = read16(b, t);
+  seg.dstPort = read16(b, t + 2);
+  seg.seq = read32(b, t + 4);
+  seg.ack = read32(b, t + 8);
+  seg.flags = b[t + 13] & 0x3f;
+  seg.window = read16(b, t + 14);
+  seg.mss = 0;
+  seg.dataOffset = t + tcpHeader;
+  seg.dataLength = tcpLength - tcpHeader;
+  if (seg.srcPort === 0 || seg.dstPort === 0 || isUnanswerableSource(seg.srcAddr)) return Refusal.BadAddress;
+  if (!parseOptions(b, t + TCP_HEADER, t + tcpHeader, seg)) return Refusal.BadOptions;
+  return Refusal.None;
+}
+
+/** Writes the IPv4 and TCP headers of an outgoing segment into `b` and returns the offset
+ *  where its payload goes. Call finishPacket() once the payload is in place. */
+export function writeHeaders(
+  b: Uint8Array, ipId: number, ttl: number,
+  src: number, dst: number, srcPort: number, dstPort: number,
+  seq: number, ack: number, flags: number, window: number, mssOption: number, dataLength: number,
+): number {
+  const tcpHeader = TCP_HEADER + (mssOption > 0 ? MSS_OPTION : 0);
+  const total = IPV4_HEADER + tcpHeader + dataLength;
+  b[0] = 0x45; // version 4, 20-byte header
+  b[1] = 0;
+  write16(b, 2, total);
+  write16(b, 4, ipId & 0xffff);
+  write16(b, 6, 0x4000); // don't fragment
+  b[8] = ttl;
+  b[9] = 6;
+  write16(b, 10, 0);
+  write32(b, 12, src);
+  write32(b, 16, dst);
+  write16(b, 10, finishChecksum(sumBytes(b, 0, IPV4_HEADER, 0)));
+
+  const t = IPV4_HEADER;
+  write16(b, t, srcPort);
+  write16(b, t + 2, dstPort);
+  write32(b, t + 4, seq);
+  write32(b, t + 8, ack);
+  b[t + 12] = (tcpHeader / 4) << 4;
+  b[t + 13] = flags;
+  write16(b, t + 14, window);
+  write16(b, t + 16, 0);
+  write16(b, t + 18, 0);
+  if (mssOption > 0) {
+    b[t + 20] = 2;
+    b[t + 21] = 4;
+    write16(b, t + 22, mssOption);
+  }
+  return t + tcpHeader;
+}
+
+/** Fills in the TCP checksum of the packet written by writeHeaders(); returns its length. */
+export function finishPacket(b: Uint8Array): number {
+  const total = read16(b, 2);
+  const tcpLength = total - IPV4_HEADER;
+  const src = read32(b, 12);
+  const dst = read32(b, 16);
+  write16(b, IPV4_HEADER + 16, finishChecksum(sumBytes(b, IPV4_HEADER, tcpLength, pseudoHeaderSum(src, dst, tcpLength))));
+  return total;
+}
+
+/** "a.b.c.d" → unsigned 32-bit address, or -1 when the text is not a dotted quad.
+ *  (The core keeps addresses as `addr | 0`; formatIpv4 takes either.) */
+export function parseIpv4(text: string): number {
+  const parts = text.split('.');
+  if (parts.length !== 4) return -1;
+  let addr = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) return -1;
+    const n = Number(part);
+    if (n > 255) return -1;
+    addr = addr * 256 + n;
+  }
+  return addr;
+}
+
+export function formatIpv4(addr: number): string {
+  return `${addr >>> 24}.${(addr >>> 16) & 0xff}.${(addr >>> 8) & 0xff}.${addr & 0xff}`;
+}

@@ -1,0 +1,220 @@
+// Every close path (RFC 9293 §3.10.4 and §3.10.7.4): passive, active, FIN+ACK together,
+// simultaneous (CLOSING), half-close, reset on close with unread data (RFC 2525 §2.17),
+// data after close, abort, FIN-WAIT-2 orphan timeout, and the seed script's old-ACK FIN.
+import assert from 'node:assert/strict';
+import { ACK, FIN } from '../firmware/tcp/wire';
+import { Bench, Client, wires } from './support/net';
+
+function established(config = {}) {
+  const bench = new Bench({ mslMs: 30000, ...config });
+  bench.stack.listen(80);
+  const c = new Client(bench, 80);
+  c.connect();
+  const h = bench.stack.accept(0);
+  return { bench, c, h, stack: bench.stack };
+}
+
+describe('close paths', () => {
+  it('passive close: FIN → ACK → CLOSE-WAIT; close → FIN → LAST-ACK; ACK → slot free', () => {
+    const { bench, c, h, stack } = established();
+    let ended = 0;
+    stack.setEvents({ acceptable() {}, readable() {}, writable() {}, ended: () => ended++, error() {} });
+    assert.deepEqual(wires(c, c.fin()), [{ flags: '.', seq: 1, ack: 2, len: 0, win: 1072 }]);
+    assert.equal(stack.state(h), 'CLOSE-WAIT');
+    assert.equal(ended, 1);
+    assert.equal(stack.ended(h), true);
+    stack.close(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'F.', seq: 1, ack: 2, len: 0, win: 1072 }]);
+    assert.equal(stack.usage().slotsInUse, 1);
+    c.ack = (c.ack + 1) >>> 0;
+    assert.deepEqual(c.segment(ACK), []);
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 0 }, 'LAST-ACK → CLOSED, no TIME-WAIT');
+  });
+
+  it('passive close: a lost last ACK gets the FIN retransmitted from LAST-ACK', () => {
+    const { bench, c, h, stack } = established();
+    c.fin();
+    stack.close(h);
+    bench.take();
+    const again = wires(c, bench.advance(1000));
+    assert.deepEqual(again, [{ flags: 'F.', seq: 1, ack: 2, len: 0, win: 1072 }]);
+    c.ack = (c.ack + 1) >>> 0;
+    c.segment(ACK);
+    assert.equal(stack.usage().slotsInUse, 0);
+  });
+
+  it('active close: FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT, slot freed, record kept for 2MSL', () => {
+    const { bench, c, h, stack } = established();
+    stack.close(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'F.', seq: 1, ack: 1, len: 0, win: 1072 }]);
+    assert.equal(stack.state(h), 'CLOSED', 'the handle is released by close()');
+    c.ack = (c.ack + 1) >>> 0;
+    assert.deepEqual(c.segment(ACK), []);
+    assert.equal(stack.connections()[0].state, 'FIN-WAIT-2');
+    assert.deepEqual(wires(c, c.fin()), [{ flags: '.', seq: 2, ack: 2, len: 0, win: 1072 }]);
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 1 });
+    assert.equal(stack.nextDeadline(), bench.clock.time + 60000);
+    assert.deepEqual(bench.advance(59999), []);
+    assert.equal(stack.usage().timeWait, 1);
+    bench.advance(1);
+    assert.equal(stack.usage().timeWait, 0);
+    assert.equal(stack.counters.timeWaitExpired, 1);
+  });
+
+  it('active close: FIN and ACK of our FIN in one segment go straight to TIME-WAIT', () => {
+    const { bench, c, h, stack } = established();
+    stack.close(h);
+    bench.take();
+    c.ack = (c.ack + 1) >>> 0;
+    assert.deepEqual(wires(c, c.fin()), [{ flags: '.', seq: 2, ack: 2, len: 0, win: 1072 }]);
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 1 });
+  });
+
+  it('simultaneous close: a FIN that does not ACK ours → CLOSING → TIME-WAIT on the ACK', () => {
+    const { bench, c, h, stack } = established();
+    stack.close(h);
+    bench.take();
+    assert.deepEqual(wires(c, c.fin()), [{ flags: '.', seq: 2, ack: 2, len: 0, win: 1072 }]);
+    assert.equal(stack.connections()[0].state, 'CLOSING');
+    c.ack = (c.ack + 1) >>> 0;
+    assert.deepEqual(c.segment(ACK), []);
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 1 });
+  });
+
+  it('processes a FIN whose ACK field is below SND.UNA (the seed script)', () => {
+    const { bench, c, h, stack } = established();
+    stack.close(h);
+    bench.take();
+    c.ack = (c.ack + 1) >>> 0;
+    c.segment(ACK);
+    const oldAck = c.ack;
+    c.ack = (c.serverIsn) >>> 0; // packetdrill's `F.` with no ack: relative ack 0
+    assert.deepEqual(wires(c, c.fin()), [{ flags: '.', seq: 2, ack: 2, len: 0, win: 1072 }]);
+    c.ack = oldAck;
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 1 });
+  });
+
+  it('sends the FIN after queued data, with the data', () => {
+    const { bench, c, h, stack } = established();
+    stack.write(h, new TextEncoder().encode('bye'));
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'P.', seq: 1, ack: 1, len: 3, win: 1072 }]);
+    stack.close(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'F.', seq: 4, ack: 1, len: 0, win: 1072 }]);
+    c.ack = (c.ack + 4) >>> 0;
+    assert.deepEqual(c.segment(ACK), []);
+    assert.equal(stack.connections()[0].state, 'FIN-WAIT-2');
+  });
+
+  it('half-close: shutdown() sends FIN and FIN-WAIT-2 keeps receiving', () => {
+    const { bench, c, h, stack } = established();
+    stack.shutdown(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'F.', seq: 1, ack: 1, len: 0, win: 1072 }]);
+    c.ack = (c.ack + 1) >>> 0;
+    c.segment(ACK);
+    assert.equal(stack.state(h), 'FIN-WAIT-2');
+    assert.equal(stack.write(h, new Uint8Array(1)), -1, 'the send side is closed');
+    assert.deepEqual(c.write('more'), []);
+    assert.equal(stack.available(h), 4);
+    assert.deepEqual(wires(c, c.fin()), [{ flags: '.', seq: 2, ack: 6, len: 0, win: 1067 }]);
+    assert.equal(stack.state(h), 'TIME-WAIT', 'the app still holds it: TIME-WAIT in the slot');
+    const buf = new Uint8Array(10);
+    assert.equal(stack.read(h, buf), 4);
+    assert.equal(new TextDecoder().decode(buf.subarray(0, 4)), 'more');
+    assert.equal(stack.ended(h), true);
+    stack.close(h);
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 1 });
+    assert.deepEqual(bench.take(), [], 'no RST: everything was read');
+  });
+
+  it('close() with unread data sends RST (RFC 2525 §2.17), frees the slot, keeps no TIME-WAIT', () => {
+    const { bench, c, h, stack } = established();
+    c.write('unread');
+    bench.take();
+    stack.close(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'R.', seq: 1, ack: 7, len: 0, win: 0 }]);
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 0 });
+    assert.equal(stack.counters.resetsOnCloseUnread, 1);
+  });
+
+  it('close() after reading everything sends FIN, not RST', () => {
+    const { bench, c, h, stack } = established();
+    c.write('read me');
+    stack.read(h, new Uint8Array(100));
+    bench.take();
+    stack.close(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'F.', seq: 1, ack: 8, len: 0, win: 1072 }]);
+  });
+
+  it('close() in CLOSE-WAIT with unread data sends RST', () => {
+    const { bench, c, h, stack } = established();
+    c.write('x');
+    c.fin();
+    bench.take();
+    stack.close(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'R.', seq: 1, ack: 3, len: 0, win: 0 }]);
+    assert.equal(stack.usage().slotsInUse, 0);
+  });
+
+  it('data arriving after close() is answered with RST and the slot freed', () => {
+    const { bench, c, h, stack } = established();
+    stack.close(h);
+    bench.take();
+    assert.deepEqual(wires(c, c.write('late')), [{ flags: 'R.', seq: 2, ack: 1, len: 0, win: 0 }]);
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 0 });
+    assert.equal(stack.counters.resetsOnDataAfterClose, 1);
+  });
+
+  it('abort() sends RST and frees the slot at once', () => {
+    const { bench, c, h, stack } = established();
+    stack.abort(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'R.', seq: 1, ack: 1, len: 0, win: 0 }]);
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 0 });
+    assert.equal(stack.state(h), 'CLOSED');
+  });
+
+  it('an orphaned FIN-WAIT-2 is reset after finWait2TimeoutMs', () => {
+    const { bench, c, h, stack } = established({ finWait2TimeoutMs: 5000 });
+    stack.close(h);
+    bench.take();
+    c.ack = (c.ack + 1) >>> 0;
+    c.segment(ACK);
+    assert.deepEqual(bench.advance(4999), []);
+    assert.deepEqual(wires(c, bench.advance(1)), [{ flags: 'R.', seq: 2, ack: 1, len: 0, win: 0 }]);
+    assert.equal(stack.usage().slotsInUse, 0);
+    assert.equal(stack.counters.finWait2Timeouts, 1);
+  });
+
+  it('a half-closed FIN-WAIT-2 the app still holds does not time out', () => {
+    const { bench, c, h, stack } = established({ finWait2TimeoutMs: 5000 });
+    stack.shutdown(h);
+    bench.take();
+    c.ack = (c.ack + 1) >>> 0;
+    c.segment(ACK);
+    assert.deepEqual(bench.advance(600000), []);
+    assert.equal(stack.state(h), 'FIN-WAIT-2');
+  });
+
+  it('keeps unread data readable after shutdown() when the close completes in LAST-ACK', () => {
+    const { bench, c, h, stack } = established();
+    c.write('tail');
+    c.fin();
+    stack.shutdown(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'F.', seq: 1, ack: 6, len: 0, win: 1067 }]);
+    c.ack = (c.ack + 1) >>> 0;
+    c.segment(ACK);
+    assert.equal(stack.state(h), 'CLOSED');
+    const buf = new Uint8Array(8);
+    assert.equal(stack.read(h, buf), 4, 'nothing acknowledged is lost');
+    stack.close(h);
+    assert.deepEqual(stack.usage(), { slotsInUse: 0, timeWait: 0 });
+    assert.deepEqual(bench.take(), []);
+  });
+
+  it('accepts a bare FIN into a zero window', () => {
+    const { bench, c, h, stack } = established({ rxBytes: 500 });
+    c.write(new Uint8Array(500));
+    bench.take();
+    assert.deepEqual(wires(c, c.fin()), [{ flags: '.', seq: 1, ack: 502, len: 0, win: 0 }]);
+    assert.equal(stack.state(h), 'CLOSE-WAIT');
+  });
+});

@@ -1,0 +1,87 @@
+// RFC 5961 blind-attack defences and the RFC 9293 acceptability test: RST and SYN at the
+// left edge, inside and outside the window; ACKs of data never sent; challenge ACK limit.
+import assert from 'node:assert/strict';
+import { ConnectionError } from '../firmware/tcp/core';
+import { ACK, RST, SYN } from '../firmware/tcp/wire';
+import { Bench, Client, wires } from './support/net';
+
+function established(config = {}) {
+  const bench = new Bench(config);
+  bench.stack.listen(80);
+  const c = new Client(bench, 80);
+  c.connect();
+  const h = bench.stack.accept(0);
+  const errors: number[] = [];
+  bench.stack.setEvents({ acceptable() {}, readable() {}, writable() {}, ended() {}, error: (_h, e) => errors.push(e) });
+  return { bench, c, h, stack: bench.stack, errors };
+}
+
+const challenge = { flags: '.', seq: 1, ack: 1, len: 0, win: 1072 };
+
+describe('RFC 5961 and segment acceptability', () => {
+  it('RST at exactly RCV.NXT resets the connection and tells the app', () => {
+    const { c, h, stack, errors } = established();
+    assert.deepEqual(c.segment(RST), []);
+    assert.equal(stack.state(h), 'CLOSED');
+    assert.deepEqual(errors, [ConnectionError.Reset]);
+    assert.equal(stack.usage().slotsInUse, 0);
+  });
+
+  it('RST inside the window but not at RCV.NXT gets a challenge ACK; the connection lives', () => {
+    const { c, h, stack, errors } = established();
+    for (const offset of [1, 500, 1071]) {
+      assert.deepEqual(wires(c, c.segment(RST, { seq: (c.seq + offset) >>> 0 })), [challenge]);
+    }
+    assert.equal(stack.state(h), 'ESTABLISHED');
+    assert.deepEqual(errors, []);
+    assert.equal(stack.counters.challengeAcks, 3);
+  });
+
+  it('RST outside the window (right edge, beyond, left of RCV.NXT) is dropped silently', () => {
+    const { c, h, stack } = established();
+    for (const offset of [1072, 5000, -1, -100000]) {
+      assert.deepEqual(c.segment(RST, { seq: (c.seq + offset) >>> 0 }), []);
+    }
+    assert.equal(stack.state(h), 'ESTABLISHED');
+    assert.equal(stack.counters.droppedResets, 4);
+  });
+
+  it('SYN in a synchronized state gets a challenge ACK wherever its sequence number is', () => {
+    const { c, h, stack } = established();
+    assert.deepEqual(wires(c, c.segment(SYN, { seq: c.seq })), [challenge]);
+    assert.deepEqual(wires(c, c.segment(SYN, { seq: (c.seq + 5000) >>> 0 })), [challenge]);
+    assert.equal(stack.state(h), 'ESTABLISHED');
+  });
+
+  it('rate-limits challenge ACKs per second', () => {
+    const { bench, c, stack } = established({ challengeAcksPerSecond: 3 });
+    let sent = 0;
+    for (let i = 0; i < 10; i++) sent += c.segment(RST, { seq: (c.seq + 10 + i) >>> 0 }).length;
+    assert.equal(sent, 3);
+    assert.equal(stack.counters.challengeAcksSuppressed, 7);
+    bench.advance(1000);
+    assert.equal(c.segment(RST, { seq: (c.seq + 10) >>> 0 }).length, 1);
+  });
+
+  it('ACK of data never sent: an ACK back and the segment dropped', () => {
+    const { c, h, stack } = established();
+    const r = c.segment(ACK, { ack: (c.ack + 10) >>> 0, data: 'data' });
+    assert.deepEqual(wires(c, r), [challenge]);
+    assert.equal(stack.available(h), 0, 'its data was not accepted');
+  });
+
+  it('ACK too old (below SND.UNA - MAX.SND.WND) is challenged and its data dropped', () => {
+    const { c, h, stack } = established();
+    const r = c.segment(ACK, { ack: (c.ack - 70000) >>> 0, data: 'data' });
+    assert.deepEqual(wires(c, r), [challenge]);
+    assert.equal(stack.available(h), 0);
+  });
+
+  it('data outside the window is answered with an ACK and dropped', () => {
+    const { c, h, stack } = established();
+    assert.deepEqual(wires(c, c.segment(ACK, { seq: (c.seq + 2000) >>> 0, data: 'far' })), [challenge]);
+    assert.deepEqual(wires(c, c.segment(ACK, { seq: (c.seq - 2000) >>> 0, data: 'old' })), [challenge]);
+    assert.equal(stack.available(h), 0);
+    assert.equal(stack.counters.droppedOutOfWindow, 2);
+  });
+});

@@ -1,0 +1,93 @@
+// The ECMA-419-shaped app API over the engine: listener onReadable/read, socket
+// onReadable/onWritable/onEnd/onError, read() forms, write(), close(), abort().
+import assert from 'node:assert/strict';
+import { ConnectionError } from '../firmware/tcp/core';
+import { SocketLayer, TCPSocket } from '../firmware/tcp/socket';
+import { RST } from '../firmware/tcp/wire';
+import { Bench, Client, wires } from './support/net';
+
+describe('ECMA-419 socket layer', () => {
+  it('runs an echo service: accept, read, write back, close after the peer closes', () => {
+    const bench = new Bench();
+    const layer = new SocketLayer(bench.stack);
+    const log: string[] = [];
+    layer.listen({
+      port: 7,
+      onReadable(count) {
+        log.push(`accept ${count}`);
+        this.read({
+          onWritable(bytes) { log.push(`writable ${bytes}`); },
+          onReadable(bytes) {
+            log.push(`readable ${bytes}`);
+            const data = this.read();
+            if (data) this.write(data);
+          },
+          onEnd() { log.push('end'); this.close(); },
+        });
+      },
+    });
+    const c = new Client(bench, 7);
+    c.connect();
+    assert.deepEqual(log, ['accept 1', 'writable 1072']);
+    assert.deepEqual(wires(c, c.write('hello')), [{ flags: 'P.', seq: 1, ack: 6, len: 5, win: 1072 }]);
+    c.ack = (c.ack + 5) >>> 0;
+    assert.deepEqual(wires(c, c.fin()), [{ flags: 'F.', seq: 6, ack: 7, len: 0, win: 1072 }]);
+    assert.deepEqual(log, ['accept 1', 'writable 1072', 'readable 5', 'writable 1072', 'end']);
+  });
+
+  it('read() forms: ArrayBuffer of all, at most n bytes, into a Uint8Array', () => {
+    const bench = new Bench();
+    const layer = new SocketLayer(bench.stack);
+    const listener = layer.listen({ port: 7 });
+    const c = new Client(bench, 7);
+    c.connect();
+    const socket = listener.read() as TCPSocket;
+    c.write('abcdefgh');
+    assert.equal(new TextDecoder().decode(socket.read(3)), 'abc');
+    const into = new Uint8Array(2);
+    assert.equal(socket.read(into), 2);
+    assert.equal(new TextDecoder().decode(into), 'de');
+    assert.equal(new TextDecoder().decode(socket.read()), 'fgh');
+    assert.equal(socket.read(), undefined);
+  });
+
+  it('onError on a peer reset; write() on a dead socket throws', () => {
+    const bench = new Bench();
+    const layer = new SocketLayer(bench.stack);
+    const listener = layer.listen({ port: 7 });
+    const c = new Client(bench, 7);
+    c.connect();
+    const errors: number[] = [];
+    const socket = listener.read({ onError(e) { errors.push(e); } }) as TCPSocket;
+    c.segment(RST);
+    assert.deepEqual(errors, [ConnectionError.Reset]);
+    assert.equal(socket.state, 'CLOSED');
+    assert.throws(() => socket.write(new Uint8Array(1)), /closed/);
+  });
+
+  it('a socket kept after close() cannot touch the next connection in its slot', () => {
+    const bench = new Bench({ slots: 1 });
+    const layer = new SocketLayer(bench.stack);
+    const listener = layer.listen({ port: 7 });
+    new Client(bench, 7, 40001).connect();
+    const old = listener.read() as TCPSocket;
+    old.abort();
+    bench.take();
+    new Client(bench, 7, 40002).connect();
+    const fresh = listener.read() as TCPSocket;
+    assert.throws(() => old.write(new Uint8Array(1)));
+    old.close();
+    assert.equal(fresh.state, 'ESTABLISHED');
+  });
+
+  it('closing the listener resets connections not yet read', () => {
+    const bench = new Bench();
+    const layer = new SocketLayer(bench.stack);
+    const listener = layer.listen({ port: 7 });
+    const c = new Client(bench, 7);
+    c.connect();
+    listener.close();
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'R.', seq: 1, ack: 1, len: 0, win: 0 }]);
+    assert.equal(bench.stack.usage().slotsInUse, 0);
+  });
+});

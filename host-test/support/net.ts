@@ -1,0 +1,229 @@
+// A test bench for the engine: a virtual clock, a seeded random source, a port that
+// captures what the stack sends, and a client model that builds segments and decodes
+// the stack's replies, so tests can state exact wire expectations.
+import assert from 'node:assert/strict';
+import { StackConfig } from '../../firmware/tcp/config';
+import { Clock, PacketPort, RandomSource } from '../../firmware/tcp/platform';
+import { Stack } from '../../firmware/tcp/stack';
+import { ACK, FIN, PSH, RST, SYN, finishPacket, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
+
+export const SERVER = parseIpv4('192.0.2.2');
+export const CLIENT = parseIpv4('192.0.2.1');
+
+export class VirtualClock implements Clock {
+  time = 0;
+  now(): number {
+    return this.time;
+  }
+}
+
+/** xorshift32: deterministic bytes for the ISN key. */
+export class SeededRandom implements RandomSource {
+  constructor(private state = 0x9e3779b9) {}
+  fill(bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) {
+      this.state ^= this.state << 13;
+      this.state ^= this.state >>> 17;
+      this.state ^= this.state << 5;
+      bytes[i] = this.state & 0xff;
+    }
+  }
+}
+
+export interface Sent {
+  src: number;
+  dst: number;
+  srcPort: number;
+  dstPort: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  window: number;
+  /** MSS option value, or 0. */
+  mss: number;
+  /** Raw option bytes. */
+  options: number[];
+  data: Uint8Array;
+  /** When it was sent (virtual ms). */
+  at: number;
+}
+
+export function decode(packet: Uint8Array, at: number): Sent {
+  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+  const ihl = (packet[0] & 15) * 4;
+  const total = view.getUint16(2);
+  const doff = (packet[ihl + 12] >>> 4) * 4;
+  const options = Array.from(packet.subarray(ihl + 20, ihl + doff));
+  let mss = 0;
+  for (let i = 0; i < options.length;) {
+    if (options[i] === 0) break;
+    if (options[i] === 1) { i++; continue; }
+    if (options[i] === 2) mss = (options[i + 2] << 8) | options[i + 3];
+    i += options[i + 1];
+  }
+  return {
+    src: view.getUint32(12), dst: view.getUint32(16),
+    srcPort: view.getUint16(ihl), dstPort: view.getUint16(ihl + 2),
+    seq: view.getUint32(ihl + 4), ack: view.getUint32(ihl + 8),
+    flags: packet[ihl + 13], window: view.getUint16(ihl + 14), mss, options,
+    data: packet.slice(ihl + doff, total), at,
+  };
+}
+
+export function flagString(flags: number): string {
+  let text = '';
+  if (flags & SYN) text += 'S';
+  if (flags & FIN) text += 'F';
+  if (flags & RST) text += 'R';
+  if (flags & PSH) text += 'P';
+  if (flags & ACK) text += '.';
+  return text || '-';
+}
+
+export interface SegmentSpec {
+  src?: number;
+  dst?: number;
+  srcPort?: number;
+  dstPort: number;
+  seq: number;
+  ack?: number;
+  flags: number;
+  window?: number;
+  mss?: number;
+  data?: Uint8Array | string;
+}
+
+/** Builds an IPv4/TCP packet as a client would send it. */
+export function buildPacket(spec: SegmentSpec): Uint8Array {
+  const data = typeof spec.data === 'string' ? new TextEncoder().encode(spec.data) : (spec.data ?? new Uint8Array(0));
+  const buf = new Uint8Array(64 + data.length);
+  const at = writeHeaders(buf, 1, 64, spec.src ?? CLIENT, spec.dst ?? SERVER, spec.srcPort ?? 40000, spec.dstPort,
+    spec.seq >>> 0, (spec.ack ?? 0) >>> 0, spec.flags, spec.window ?? 65535, spec.mss ?? 0, data.length);
+  buf.set(data, at);
+  const length = finishPacket(buf);
+  return buf.slice(0, length);
+}
+
+export class Bench {
+  readonly clock = new VirtualClock();
+  readonly sent: Sent[] = [];
+  readonly stack: Stack;
+  private cursor = 0;
+
+  constructor(config: Partial<StackConfig> = {}, seed = 1) {
+    const port: PacketPort = {
+      send: (packet, length) => this.sent.push(decode(packet.slice(0, length), this.clock.time)),
+    };
+    this.stack = new Stack({ localAddr: SERVER, ...config }, port, this.clock, new SeededRandom(seed));
+  }
+
+  /** Hands a segment to the stack; returns what it sent in reply. */
+  send(spec: SegmentSpec): Sent[] {
+    this.stack.receive(buildPacket(spec));
+    return this.take();
+  }
+
+  /** Segments sent since the last take(). */
+  take(): Sent[] {
+    const out = this.sent.slice(this.cursor);
+    this.cursor = this.sent.length;
+    return out;
+  }
+
+  /** Moves the clock forward by `ms`, running every timer when it falls due, as a
+   *  platform would. Returns what was sent meanwhile. */
+  advance(ms: number): Sent[] {
+    const target = this.clock.time + ms;
+    for (let guard = 0; guard < 100000; guard++) {
+      const due = this.stack.nextDeadline();
+      if (due < 0 || due > target) break;
+      this.clock.time = Math.max(this.clock.time, due);
+      this.stack.poll();
+    }
+    this.clock.time = target;
+    return this.take();
+  }
+}
+
+/** One client connection's view of the sequence spaces, for relative numbering. */
+export class Client {
+  readonly bench: Bench;
+  readonly port: number;
+  readonly serverPort: number;
+  /** Client's next sequence number and the server's (as acknowledged by us). */
+  seq: number;
+  readonly isn: number;
+  serverIsn = 0;
+  ack = 0;
+  window = 65535;
+
+  constructor(bench: Bench, serverPort: number, port = 40000, isn = 1000) {
+    this.bench = bench;
+    this.serverPort = serverPort;
+    this.port = port;
+    this.seq = isn;
+    this.isn = isn;
+  }
+
+  segment(flags: number, extra: Partial<SegmentSpec> = {}): Sent[] {
+    return this.bench.send({ srcPort: this.port, dstPort: this.serverPort, seq: this.seq, ack: this.ack, flags,
+      window: this.window, ...extra });
+  }
+
+  /** SYN → SYN-ACK → ACK. Returns the SYN-ACK. */
+  connect(mss = 1460): Sent {
+    const replies = this.segment(SYN, { mss, ack: 0 });
+    assert.equal(replies.length, 1, 'one SYN-ACK');
+    const synAck = replies[0];
+    assert.equal(flagString(synAck.flags), 'S.');
+    assert.equal(synAck.ack, (this.seq + 1) >>> 0);
+    this.serverIsn = synAck.seq;
+    this.seq = (this.seq + 1) >>> 0;
+    this.ack = (synAck.seq + 1) >>> 0;
+    assert.deepEqual(this.segment(ACK), [], 'no reply to the handshake ACK');
+    return synAck;
+  }
+
+  /** Sends data (ACK|PSH) and advances our sequence number. */
+  write(data: string | Uint8Array, flags = ACK | PSH): Sent[] {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    const replies = this.segment(flags, { data: bytes });
+    this.seq = (this.seq + bytes.length) >>> 0;
+    return replies;
+  }
+
+  fin(): Sent[] {
+    const replies = this.segment(FIN | ACK);
+    this.seq = (this.seq + 1) >>> 0;
+    return replies;
+  }
+
+  /** Server sequence number relative to its ISN. */
+  rel(serverSeq: number): number {
+    return (serverSeq - this.serverIsn) >>> 0;
+  }
+}
+
+/** A sent segment in packetdrill's relative numbering: seq relative to the server's
+ *  ISN, ack relative to the client's ISN. */
+export interface Wire {
+  flags: string;
+  seq: number;
+  ack: number;
+  len: number;
+  win: number;
+}
+
+export function wire(client: Client, s: Sent): Wire {
+  return {
+    flags: flagString(s.flags),
+    seq: (s.seq - client.serverIsn) >>> 0,
+    ack: s.flags & ACK ? (s.ack - client.isn) >>> 0 : 0,
+    len: s.data.length,
+    win: s.window,
+  };
+}
+
+export function wires(client: Client, list: Sent[]): Wire[] {
+  return list.map((s) => wire(client, s));
+}

@@ -1,0 +1,41 @@
+// Fails when firmware/ names a Node-only API that XS on the board lacks. The firmware
+// type-check (no Node types) catches most uses; this catches the ones hidden behind `any`.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const forbidden = [
+  [/\bBuffer\b/, 'Buffer'],
+  [/\bprocess\./, 'process'],
+  [/\brequire\s*\(/, 'require()'],
+  [/\b(setTimeout|setInterval|setImmediate|clearTimeout|clearInterval)\s*\(/, 'Node timers'],
+  [/\bconsole\./, 'console'],
+  [/from\s+['"]node:/, 'node: imports'],
+  [/from\s+['"](fs|os|path|net|dgram|child_process|crypto|events|util)['"]/, 'Node built-in modules'],
+  [/\b__dirname\b|\b__filename\b/, '__dirname/__filename'],
+];
+
+function* walk(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) yield* walk(full);
+    else if (/\.(ts|js)$/.test(entry.name)) yield full;
+  }
+}
+
+const root = path.join(__dirname, '..', 'firmware');
+const problems = [];
+for (const file of walk(root)) {
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  lines.forEach((line, i) => {
+    const code = line.replace(/\/\/.*$/, '');
+    for (const [pattern, name] of forbidden) {
+      if (pattern.test(code)) problems.push(`${path.relative(process.cwd(), file)}:${i + 1}: ${name}: ${line.trim()}`);
+    }
+  });
+}
+if (problems.length) {
+  console.error('firmware/ must run on XS; these lines use Node-only APIs:\n' + problems.join('\n'));
+  process.exit(1);
+}
+console.log('check-portable: firmware/ uses no Node-only APIs');
