@@ -109,6 +109,7 @@ function openConnection(core: Core, s: number, l: number, seg: Segment, reused: 
   slots.sndUna[s] = iss;
   slots.sndNxt[s] = seqAdd(iss, 1);
   slots.sndMax[s] = seqAdd(iss, 1);
+  slots.smallEnd[s] = iss;
   slots.sndWnd[s] = seg.window;
   slots.maxSndWnd[s] = seg.window;
   slots.sndWl1[s] = seg.seq;

@@ -136,6 +136,7 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   ackSent(slots, s);
   const end = seqAdd(seq, length + (fin ? 1 : 0));
   slots.sndNxt[s] = end;
+  if (length < slots.mss[s]) slots.smallEnd[s] = end;
   if (seqGt(end, slots.sndMax[s])) slots.sndMax[s] = end;
   if (isRetransmission) {
     core.counters.retransmittedSegments++;
@@ -190,9 +191,11 @@ export function output(core: Core, s: number, holdAck = false): void {
         // Sender SWS avoidance (RFC 1122 §4.2.3.4): a part segment only when nothing is in
         // flight and it is at least half the largest window the peer has offered.
         if (inFlight > 0 || length < (slots.maxSndWnd[s] >>> 1)) break;
-      } else if (length < mss && length > 0 && inFlight > 0 && !fin
-        && (slots.flags[s] & Flag.NoDelay) === 0) {
-        break; // Nagle (RFC 896): one small segment in flight at a time
+      } else if (length < mss && length > 0 && !fin && (slots.flags[s] & Flag.NoDelay) === 0
+        && seqGt(slots.smallEnd[s], slots.sndUna[s]) && !seqLt(slots.sndNxt[s], slots.sndMax[s])) {
+        // Nagle (RFC 896) in Minshall's variant, as Linux has it: a short segment of new data
+        // waits while an earlier short segment is unacknowledged, so a burst's tail still goes.
+        break;
       }
       sendDataSegment(core, s, length, withFin);
       if (withFin) break;

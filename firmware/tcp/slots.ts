@@ -103,6 +103,8 @@ export class Slots {
   readonly cwnd: Uint32Array;
   readonly ssthresh: Uint32Array;
   readonly rttSeq: Int32Array;
+  /** End of the last segment sent shorter than the MSS (Nagle, Minshall's variant). */
+  readonly smallEnd: Int32Array;
 
   // Receive sequence space. rcvAdv is the right edge of the window we last advertised.
   readonly irs: Int32Array;
@@ -164,6 +166,7 @@ export class Slots {
     this.cwnd = u32();
     this.ssthresh = u32();
     this.rttSeq = i32();
+    this.smallEnd = i32();
     this.irs = i32();
     this.rcvNxt = i32();
     this.rcvAdv = i32();
