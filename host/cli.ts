@@ -40,4 +40,5 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 // The commands. Each module exports `run(args): Promise<number>`.
+registerCommand('pkt', 'run packetdrill scripts against the engine (virtual clock)', async () => (await import('./pkt/main.js')).run);
 registerCommand('memory', 'print the memory a config fixes at construction', async () => (await import('./memory.js')).run);

@@ -242,7 +242,7 @@ function establish(core: Core, s: number, seg: Segment): boolean {
   slots.state[s] = State.Established;
   slots.sndUna[s] = seg.ack;
   slots.sndWnd[s] = seg.window;
-  slots.maxSndWnd[s] = seg.window;
+  if (seg.window > slots.maxSndWnd[s]) slots.maxSndWnd[s] = seg.window;
   slots.sndWl1[s] = seg.seq;
   slots.sndWl2[s] = seg.ack;
   slots.disarm(s, Timer.Retransmit);

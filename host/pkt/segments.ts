@@ -1,0 +1,83 @@
+// Outbound segments as the script runner sees them, and TCP options to and from bytes.
+import { ACK, FIN, PSH, RST, SYN } from '../../firmware/tcp/wire';
+import { TcpOption } from './ast';
+
+export interface SentSegment {
+  usecs: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  window: number;
+  options: number[];
+  payload: Uint8Array;
+}
+
+export function decodeSegment(p: Uint8Array, usecs: number): SentSegment {
+  const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  const ihl = (p[0] & 15) * 4;
+  const doff = (p[ihl + 12] >>> 4) * 4;
+  return {
+    usecs,
+    seq: view.getInt32(ihl + 4),
+    ack: view.getInt32(ihl + 8),
+    flags: p[ihl + 13],
+    window: view.getUint16(ihl + 14),
+    options: Array.from(p.subarray(ihl + 20, ihl + doff)),
+    payload: p.slice(ihl + doff, view.getUint16(2)),
+  };
+}
+
+/** TCP option bytes for a script's option list, padded with EOL to a multiple of 4. */
+export function optionsToBytes(options: TcpOption[]): number[] {
+  const out: number[] = [];
+  for (const o of options) {
+    switch (o.kind) {
+      case 'nop': out.push(1); break;
+      case 'eol': out.push(0); break;
+      case 'mss': out.push(2, 4, (o.value >>> 8) & 0xff, o.value & 0xff); break;
+      case 'wscale': out.push(3, 3, o.value & 0xff); break;
+      case 'sackOK': out.push(4, 2); break;
+      case 'sack': {
+        out.push(5, 2 + 8 * o.blocks.length);
+        for (const [left, right] of o.blocks) out.push(...be32(left), ...be32(right));
+        break;
+      }
+      case 'timestamp': out.push(8, 10, ...be32(o.val), ...be32(o.ecr)); break;
+    }
+  }
+  while (out.length % 4) out.push(0);
+  return out;
+}
+
+function be32(v: number): number[] {
+  return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+}
+
+/** One line in packetdrill's notation, seq relative to our ISN. */
+export function describeSegment(s: SentSegment, localIsn: number): string {
+  let flags = '';
+  if (s.flags & SYN) flags += 'S';
+  if (s.flags & FIN) flags += 'F';
+  if (s.flags & RST) flags += 'R';
+  if (s.flags & PSH) flags += 'P';
+  if (s.flags & ACK) flags += '.';
+  const seq = (s.seq - localIsn) >>> 0;
+  const end = (seq + s.payload.length) >>> 0;
+  const ack = s.flags & ACK ? ` ack ${s.ack >>> 0}` : '';
+  const options = s.options.length ? ` <${describeOptions(s.options)}>` : '';
+  return `${flags || '-'} ${seq}:${end}(${s.payload.length})${ack} win ${s.window}${options}`;
+}
+
+function describeOptions(bytes: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length;) {
+    const kind = bytes[i];
+    if (kind === 0) { parts.push('eol'); i++; continue; }
+    if (kind === 1) { parts.push('nop'); i++; continue; }
+    const length = bytes[i + 1] ?? 2;
+    if (kind === 2) parts.push(`mss ${(bytes[i + 2] << 8) | bytes[i + 3]}`);
+    else parts.push(`option ${kind}`);
+    i += Math.max(2, length);
+  }
+  return parts.join(',');
+}
