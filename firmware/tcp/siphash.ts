@@ -3,7 +3,8 @@
 // allocation per call. Used keyed once at start-up to make RFC 6528 ISNs.
 
 export class SipHash24 {
-  /** The result of the last hash(): high and low 32 bits, unsigned. */
+  /** The result of the last hash(): high and low 32 bits, as signed 32-bit integers
+   *  (kept out of the double range so V8 never boxes them; see seq.ts). */
   hi = 0;
   lo = 0;
   /** k0 and k1 as [k0.hi, k0.lo, k1.hi, k1.lo]. */
@@ -40,17 +41,17 @@ export class SipHash24 {
       if (j < 4) lo |= b << (8 * j);
       else hi |= b << (8 * (j - 4));
     }
-    this.absorb(hi >>> 0, lo >>> 0);
+    this.absorb(hi, lo);
     v[5] ^= 0xff; // v2 ^= 0xff
     this.round();
     this.round();
     this.round();
     this.round();
-    this.hi = (v[0] ^ v[2] ^ v[4] ^ v[6]) >>> 0;
-    this.lo = (v[1] ^ v[3] ^ v[5] ^ v[7]) >>> 0;
+    this.hi = v[0] ^ v[2] ^ v[4] ^ v[6];
+    this.lo = v[1] ^ v[3] ^ v[5] ^ v[7];
   }
 
-  /** RFC 6528's F(): the low 32 bits of the hash of the 4-tuple (big-endian fields). */
+  /** RFC 6528's F(): the low 32 bits (signed) of the hash of the 4-tuple (big-endian). */
   isnHash(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
     const t = this.tuple;
     t[0] = localAddr >>> 24; t[1] = localAddr >>> 16; t[2] = localAddr >>> 8; t[3] = localAddr;
@@ -80,7 +81,7 @@ export class SipHash24 {
 }
 
 function readLe32(b: Uint8Array, i: number): number {
-  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+  return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 }
 
 /** v[a] += v[b] as 64-bit numbers (index a/b is the high half, +1 the low half). */

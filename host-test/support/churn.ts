@@ -51,6 +51,10 @@ export class ChurnDriver {
     this.sentCount++;
   }
 
+  /** Build packets but do not hand them to the stack: measures the client model's own
+   *  cost, so benchmarks can subtract it. */
+  buildOnly = false;
+
   /** Sends one client segment, with `dataLength` bytes of the payload pattern. */
   send(clientPort: number, seq: number, ack: number, flags: number, dataLength: number): void {
     const p = this.packet;
@@ -59,7 +63,7 @@ export class ChurnDriver {
     for (let i = 0; i < dataLength; i++) p[at + i] = this.payload[i];
     const length = finishPacket(p);
     this.time++;
-    this.stack.receive(p, length);
+    if (!this.buildOnly) this.stack.receive(p, length);
   }
 
   /** One full connection: handshake, `payload` bytes in, the same echoed out, server
@@ -79,6 +83,14 @@ export class ChurnDriver {
     if ((this.sentFlags & FIN) === 0) return false;
     this.send(clientPort, clientIsn + 1 + n, serverIsn + 2 + n, FIN | ACK, 0);
     return this.sentFlags === ACK && this.sentAck === ((clientIsn + n + 2) | 0);
+  }
+
+  /** Handshake only: SYN, SYN-ACK, ACK, accept. Returns the handle (or -1). */
+  handshake(clientPort: number, clientIsn: number): number {
+    this.send(clientPort, clientIsn, 0, SYN, 0);
+    const serverIsn = this.sentSeq;
+    this.send(clientPort, clientIsn + 1, serverIsn + 1, ACK, 0);
+    return this.stack.accept(this.listener);
   }
 
   /** Runs `count` connections from rotating client ports. Returns how many went right. */

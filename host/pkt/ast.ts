@@ -1,16 +1,29 @@
-// The parsed form of a packetdrill script (the subset slotcp's runner executes). Times are
-// in microseconds; sequence numbers are kept as written (the runner maps them).
+// The parsed form of a packetdrill script: the subset slotcp's runner executes, with
+// packetdrill's meaning (google/packetdrill gtests/net/packetdrill/parser.y). Times are
+// integer microseconds; sequence numbers are kept as written (the runner maps them).
 
 export type TimeKind = 'absolute' | 'relative';
 
-export interface EventTime {
-  /** `T`, `+T`, or `*` (any time). */
-  kind: TimeKind | 'any';
+/** A point in script time: `T` (absolute) or `+T` (relative to the previous event). */
+export interface TimePoint {
+  kind: TimeKind;
   usecs: number;
-  /** The end of a range `T1~T2`, or when a blocking call `T1...T2` returns. */
-  end?: { kind: TimeKind; usecs: number };
 }
 
+export interface EventTime {
+  /** `T`, `+T`, or `*` (any time; outbound packets only; usecs is then 0). */
+  kind: TimeKind | 'any';
+  usecs: number;
+  /**
+   * On an outbound packet: the end of a range `T1~T2` or `+T1~+T2` (same kind as the start).
+   * On a system call: when the blocking call `T1...T2` returns. packetdrill writes the end
+   * bare (`+.1...0.2`) and reads it like the start, so a relative start gives a relative end.
+   * Never present on other events.
+   */
+  end?: TimePoint;
+}
+
+/** One TCP option, in the order written. */
 export type TcpOption =
   | { kind: 'nop' }
   | { kind: 'eol' }
@@ -21,7 +34,7 @@ export type TcpOption =
   | { kind: 'timestamp'; val: number; ecr: number };
 
 interface EventBase {
-  /** 1-based line number and the line as written, for error messages. */
+  /** 1-based line of the event's time, and the source lines the event spans, for messages. */
   line: number;
   text: string;
   time: EventTime;
@@ -30,42 +43,62 @@ interface EventBase {
 export interface PacketEvent extends EventBase {
   type: 'packet';
   direction: 'in' | 'out';
-  /** Canonical flag letters in the order S F R P . E W U, or '' for `-`. */
+  /** Canonical flag letters in the order S F R P . E W U; '' for `-`. */
   flags: string;
   seqStart: number;
   seqEnd: number;
   payloadLength: number;
-  /** Absent when the script gives none. */
+  /** Absent when not written: packetdrill then sends 0. */
   ack?: number;
+  /** Absent when not written: outbound only (inbound packets must give one); not checked. */
   window?: number;
-  /** Absent: no options; 'any': the outbound wildcard `<...>`. */
+  /** Urgent pointer; absent when not written (0). */
+  urg?: number;
+  /**
+   * Absent: no options (an outbound packet must carry none). 'any': the wildcard `<...>`,
+   * outbound only, options not checked. A list always fills a multiple of 4 bytes.
+   */
   options?: TcpOption[] | 'any';
 }
 
+/** A system call argument. Inside [ ] and { } only integers and names are kept. */
 export type SyscallArg =
   | { kind: 'ellipsis' }
   | { kind: 'integer'; value: number }
   | { kind: 'identifier'; name: string }
   | { kind: 'string'; value: string }
+  /** `[1]`: integers as numbers, names as strings. */
   | { kind: 'array'; items: (number | string)[] }
+  /** `{onoff=1, linger=0}`, `{l_onoff=1, l_linger=0}`: field names as written. */
   | { kind: 'struct'; fields: Record<string, number | string> };
 
 export interface SyscallEvent extends EventBase {
   type: 'syscall';
   name: string;
   args: SyscallArg[];
+  /** `= 3`, `= -1 EPIPE (Broken pipe)`: the note in parentheses is a comment, dropped. */
   result: { value: number; errno?: string };
 }
 
 export interface CommandEvent extends EventBase {
   type: 'command';
+  /** The text between the backticks, as written. */
   command: string;
 }
 
 export type ScriptEvent = PacketEvent | SyscallEvent | CommandEvent;
 
+/** A backtick command without a time: packetdrill's init (first) or cleanup (last) command. */
+export interface ScriptCommand {
+  line: number;
+  text: string;
+  command: string;
+}
+
 export interface Script {
   /** Top-of-file `--name=value` options (`--name` alone gives ''). */
   options: Record<string, string>;
+  initCommand?: ScriptCommand;
   events: ScriptEvent[];
+  cleanupCommand?: ScriptCommand;
 }

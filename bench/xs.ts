@@ -1,0 +1,73 @@
+// `npm run bench:xs`: slotcp's cost on the XS engine, from XS's deterministic meter
+// (computrons: XS's count of executed work, identical on every run and machine), and the
+// XS heap a stack takes as a function of its slots and TIME-WAIT capacity.
+import { bundleForXs } from '../host/xs/bundle';
+import { XsWorker } from '../host/xs/worker';
+
+const setup = `
+  import { ChurnDriver } from './host-test/support/churn';
+  import { Stack } from './firmware/tcp/stack';
+  (globalThis as any).ChurnDriver = ChurnDriver;
+  (globalThis as any).Stack = Stack;
+`;
+
+async function main(): Promise<void> {
+  const worker = new XsWorker('bench');
+  const evaluate = async (code: string) => {
+    const r = await worker.evaluate(code);
+    if (!r.ok) throw new Error(`XS: ${r.error}`);
+    return r.meter;
+  };
+  try {
+    await evaluate(await bundleForXs(setup));
+    const config = '{ slots: 4, timeWaitCapacity: 8, mss: 1460, rxBytes: 4096, txBytes: 4096 }';
+    // Computrons of `work` with the stack, minus the same work with the client model
+    // only building its packets (its cost is not the stack's).
+    const stackCost = async (prepare: string, work: string, count: number) => {
+      await evaluate(`globalThis.d = ${prepare}; d.buildOnly = false; ${work.replace(/COUNT/g, '5')}`); // warm paths
+      const full = (await evaluate(`globalThis.d = ${prepare}; ${work.replace(/COUNT/g, String(count))}`)).compute;
+      const client = (await evaluate(`globalThis.d = ${prepare}; d.buildOnly = true; ${work.replace(/COUNT/g, String(count))}`)).compute;
+      return Math.round((full - client) / count);
+    };
+    const n = 1000;
+    const handshake = await stackCost(`new ChurnDriver(${config})`,
+      'for (let i = 0; i < COUNT; i++) { const h = d.handshake(2000 + i, i * 1000); if (h >= 0) d.stack.abort(h); }', n);
+    const connection = await stackCost(`new ChurnDriver(${config})`, 'd.churn(COUNT, 2000)', n);
+    const segment = await stackCost(`new ChurnDriver({ mss: 1460, rxBytes: 8192, txBytes: 4096 }, 1460)`,
+      'const h = d.openForStreaming(5000); for (let i = 0; i < COUNT; i++) d.streamSegment(h)', n);
+
+    // Heap: slots in use after a full collection, around 10,000 connections.
+    await evaluate(`globalThis.d = new ChurnDriver(${config}); d.churn(10); gc()`);
+    const heapBefore = (await evaluate('gc()')).currentHeapCount;
+    const heapAfter = (await evaluate('d.churn(10000, 3000); gc()')).currentHeapCount;
+    const perEvaluation = (await evaluate('gc()')).currentHeapCount - heapAfter;
+
+    console.log('slotcp on XS (xsnap-worker from @agoric/xsnap; computrons are deterministic)');
+    console.log('');
+    console.log('| work (stack only, client model subtracted) | computrons |');
+    console.log('|---|---|');
+    console.log(`| handshake (SYN in, SYN-ACK out, ACK in, accept) | ${handshake} |`);
+    console.log(`| 1460-byte data segment received, read by the app, ACKed | ${segment} |`);
+    console.log(`| full connection (open, 100 B in, 100 B echoed, server close, TIME-WAIT) | ${connection} |`);
+    console.log('');
+    console.log(`XS heap (slots in use after gc) before 10,000 connections: ${heapBefore}, after: ${heapAfter}`
+      + ` (each evaluation itself leaves ${perEvaluation}; growth from the connections: ${heapAfter - heapBefore - perEvaluation})`);
+    console.log('');
+    console.log('| slots | TIME-WAIT records | rx/tx per slot | XS slots for the stack objects | typed-array bytes (Stack.memory()) |');
+    console.log('|---|---|---|---|---|');
+    for (const [slots, tw, buffer] of [[1, 0, 536], [4, 16, 1072], [8, 16, 1072], [8, 64, 5840], [16, 64, 5840], [32, 256, 5840]]) {
+      const before = (await evaluate('globalThis.st = undefined; gc()')).currentHeapCount;
+      const after = (await evaluate(`globalThis.st = new Stack({ localAddr: 0xc0000202, slots: ${slots}, timeWaitCapacity: ${tw},
+        rxBytes: ${buffer}, txBytes: ${buffer}, mss: 536 }, { send() {} }, { now: () => 0 }, { fill(b) { b.fill(1); } }); gc()`)).currentHeapCount;
+      const total = await worker.evaluate('print(String(st.memory().total))');
+      console.log(`| ${slots} | ${tw} | ${buffer} | ${after - before - perEvaluation} | ${total.prints[0]} |`);
+    }
+  } finally {
+    worker.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
