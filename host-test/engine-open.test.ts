@@ -171,12 +171,14 @@ describe('slot exhaustion and backlog', () => {
     assert.equal(bench.stack.available(ha), 2);
   });
 
-  it('drops SYNs beyond the listener backlog, counting half-open connections', () => {
+  it('drops SYNs beyond the listener backlog of connections not yet accepted', () => {
     const bench = new Bench({ slots: 4 });
     bench.stack.listen(80, { backlog: 1 });
-    assert.equal(bench.send({ srcPort: 40001, dstPort: 80, seq: 1, flags: SYN }).length, 1);
+    new Client(bench, 80, 40001).connect();
     assert.deepEqual(bench.send({ srcPort: 40002, dstPort: 80, seq: 1, flags: SYN }), []);
     assert.equal(bench.stack.counters.droppedBacklogFull, 1);
+    bench.stack.accept(0);
+    assert.equal(bench.send({ srcPort: 40003, dstPort: 80, seq: 1, flags: SYN }).length, 1, 'room again once accepted');
   });
 
   it('frees a slot for new SYNs once a connection is closed', () => {

@@ -18,6 +18,10 @@ export interface StackConfig {
   mslMs: number;
   /** Listening ports at once. */
   listeners: number;
+  /** Slots that half-open (SYN-RECEIVED) connections may hold (default: half the slots,
+   *  rounded up); beyond it SYNs are answered with SYN cookies, so a SYN flood cannot
+   *  take every slot. */
+  halfOpenLimit: number;
   /** SYN-ACK retransmissions before a half-open connection is dropped. */
   synAckRetries: number;
   /** Retransmissions of data or FIN (and unanswered zero-window probes) before the
@@ -46,6 +50,7 @@ export const defaultConfig: Readonly<StackConfig> = {
   timeWaitCapacity: 16,
   mslMs: 30000,
   listeners: 4,
+  halfOpenLimit: 2,
   synAckRetries: 5,
   maxRetries: 8,
   rtoInitialMs: 1000,
@@ -82,6 +87,8 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'timeWaitCapacity', 0, 1 << 16);
   checkInteger(config, 'mslMs', 1, 600000);
   checkInteger(config, 'listeners', 1, 64);
+  if (overrides.halfOpenLimit === undefined) config.halfOpenLimit = Math.ceil(config.slots / 2);
+  checkInteger(config, 'halfOpenLimit', 0, config.slots);
   checkInteger(config, 'synAckRetries', 0, 16);
   checkInteger(config, 'maxRetries', 1, 32);
   checkInteger(config, 'rtoMinMs', 1, 600000);

@@ -7,6 +7,7 @@ import { Counters } from './counters';
 import { IsnGenerator } from './isn';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Flag, Slots, State } from './slots';
+import { SynCookies } from './syncookie';
 import { TimeWaitTable } from './timewait';
 import { IPV4_HEADER, MSS_OPTION, Segment, TCP_HEADER } from './wire';
 
@@ -78,6 +79,7 @@ export class Core {
   readonly port: PacketPort;
   readonly clock: Clock;
   readonly isn: IsnGenerator;
+  readonly cookies: SynCookies;
   events: StackEvents = noEvents;
 
   /** Scratch for the segment being processed, and the packet being built. */
@@ -104,6 +106,9 @@ export class Core {
     this.listeners = new Listeners(config.listeners);
     this.out = new Uint8Array(IPV4_HEADER + TCP_HEADER + MSS_OPTION + config.mss);
     this.isn = new IsnGenerator(random);
+    const cookieKey = new Uint8Array(16);
+    random.fill(cookieKey);
+    this.cookies = new SynCookies(cookieKey);
     for (let s = 0; s < config.slots; s++) this.slots.reset(s);
   }
 

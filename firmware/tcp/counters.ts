@@ -33,6 +33,10 @@ export class Counters {
   droppedWrongAddress = 0;
   /** SYNs dropped because every slot was in use. */
   droppedSlotsFull = 0;
+  /** SYN-ACKs sent as SYN cookies (half-open limit reached), and cookies that came back
+   *  valid in an ACK and opened a connection. */
+  synCookiesSent = 0;
+  synCookiesAccepted = 0;
   /** SYNs dropped because the listener's backlog was full. */
   droppedBacklogFull = 0;
   /** SYN+FIN and other flag combinations refused at a listener. */

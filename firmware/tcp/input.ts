@@ -70,6 +70,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     return;
   }
   if (seg.flags & ACK) {
+    if (!(seg.flags & SYN) && cookieInput(core, l, seg)) return;
     replyReset(core, seg);
     return;
   }
@@ -78,24 +79,74 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     counters.droppedBadFlags++;
     return;
   }
-  if (pendingConnections(core, l, true) >= core.listeners.backlog[l]) {
-    counters.droppedBacklogFull++;
+  if (!roomFor(core, l)) return;
+  if (halfOpenConnections(core) >= core.config.halfOpenLimit) {
+    sendCookieSynAck(core, seg);
     return;
   }
-  const s = findFreeSlot(core);
-  if (s < 0) {
-    counters.droppedSlotsFull++;
-    return;
-  }
-  openConnection(core, s, l, seg, reused, isnFloor);
+  let iss = core.isn.next(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort);
+  if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
+  const s = openConnection(core, l, seg, iss, seqAdd(seg.seq, 1), seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS);
+  core.counters.passiveOpens++;
+  sendSynAck(core, s);
+  core.slots.arm(s, Timer.Retransmit, (core.now + core.slots.rto[s]) | 0);
 }
 
-/** SYN accepted: SYN-RECEIVED, SYN-ACK sent. Data on the SYN is not accepted (not ACKed);
- *  the peer sends it again after the handshake. A reused TIME-WAIT 4-tuple gets an ISN of
- *  at least `isnFloor`. */
-function openConnection(core: Core, s: number, l: number, seg: Segment, reused: boolean, isnFloor: number): void {
+/** A new connection needs room in the listener's accept queue (connections not yet
+ *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot. */
+function roomFor(core: Core, l: number): boolean {
+  if (pendingConnections(core, l, false) >= core.listeners.backlog[l]) {
+    core.counters.droppedBacklogFull++;
+    return false;
+  }
+  if (findFreeSlot(core) < 0) {
+    core.counters.droppedSlotsFull++;
+    return false;
+  }
+  return true;
+}
+
+function halfOpenConnections(core: Core): number {
+  let count = 0;
+  for (let s = 0; s < core.slots.count; s++) if (core.slots.state[s] === State.SynReceived) count++;
+  return count;
+}
+
+/** The half-open limit is reached: answer with a SYN cookie and keep nothing. */
+function sendCookieSynAck(core: Core, seg: Segment): void {
+  const config = core.config;
+  const cookie = core.cookies.make(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort, seg.seq,
+    seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS);
+  core.counters.synCookiesSent++;
+  transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, cookie, seqAdd(seg.seq, 1), SYN | ACK,
+    Math.min(config.rxBytes, 65535), config.mss, -1, 0, 0);
+}
+
+/** An ACK at a listener that returns one of our SYN cookies opens the connection then,
+ *  and the segment (which may carry data or a FIN) is processed in it. Returns false if
+ *  the ACK is not a valid cookie. */
+function cookieInput(core: Core, l: number, seg: Segment): boolean {
+  const clientIsn = seqAdd(seg.seq, -1);
+  const mss = core.cookies.check(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort, clientIsn,
+    seqAdd(seg.ack, -1));
+  if (mss === 0) return false;
+  // Valid, but no room: drop it; the client's next segment carries the same proof.
+  if (!roomFor(core, l)) return true;
+  core.counters.synCookiesAccepted++;
+  core.counters.passiveOpens++;
+  const s = openConnection(core, l, seg, seqAdd(seg.ack, -1), seg.seq, mss);
+  core.slots.flags[s] &= ~Flag.Timing; // no RTT sample: our SYN-ACK's send time is not kept
+  connectionInput(core, s, seg);
+  return true;
+}
+
+/** Fills slot s for a connection in SYN-RECEIVED: our SYN (ISN `iss`) sent, the peer's
+ *  next sequence number `rcvNxt`. Data on a SYN is not accepted (not ACKed); the peer
+ *  sends it again after the handshake. */
+function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt: number, peerMss: number): number {
   const slots = core.slots;
   const config = core.config;
+  const s = findFreeSlot(core);
   slots.reset(s);
   slots.state[s] = State.SynReceived;
   slots.listener[s] = l;
@@ -103,8 +154,6 @@ function openConnection(core: Core, s: number, l: number, seg: Segment, reused: 
   slots.remotePort[s] = seg.srcPort;
   slots.localPort[s] = seg.dstPort;
   if (core.listeners.noDelay[l]) slots.flags[s] |= Flag.NoDelay;
-  let iss = core.isn.next(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort);
-  if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
   slots.iss[s] = iss;
   slots.sndUna[s] = iss;
   slots.sndNxt[s] = seqAdd(iss, 1);
@@ -114,18 +163,16 @@ function openConnection(core: Core, s: number, l: number, seg: Segment, reused: 
   slots.maxSndWnd[s] = seg.window;
   slots.sndWl1[s] = seg.seq;
   slots.sndWl2[s] = 0;
-  slots.irs[s] = seg.seq;
-  slots.rcvNxt[s] = seqAdd(seg.seq, 1);
-  slots.rcvAdv[s] = slots.rcvNxt[s];
-  slots.mss[s] = Math.min(seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS, config.mss);
+  slots.irs[s] = seqAdd(rcvNxt, -1);
+  slots.rcvNxt[s] = rcvNxt;
+  slots.rcvAdv[s] = seqAdd(rcvNxt, Math.min(slots.rxBytes, 65535)); // as the SYN-ACK offers
+  slots.mss[s] = Math.min(peerMss, config.mss);
   slots.rto[s] = config.rtoInitialMs;
   slots.ssthresh[s] = 0x7fffffff;
   slots.flags[s] |= Flag.Timing;
   slots.rttSeq[s] = iss;
   slots.rttStart[s] = core.now;
-  core.counters.passiveOpens++;
-  sendSynAck(core, s);
-  slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+  return s;
 }
 
 /** A SYN for a 4-tuple in TIME-WAIT starts a new connection only if its sequence number

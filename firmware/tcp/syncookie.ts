@@ -1,0 +1,60 @@
+// SYN cookies (RFC 4987 §3.6): when half-open connections reach their limit, a SYN is
+// answered without keeping any state; our ISN itself carries a MAC of the 4-tuple, the
+// client's ISN and a coarse clock, plus the peer's MSS (an index into a table). The ACK
+// that returns the ISN + 1 proves the client saw our SYN-ACK, and the connection is
+// created then. A flood of spoofed SYNs therefore cannot hold the slots.
+import { SipHash24 } from './siphash';
+
+/** MSS values a cookie can carry (3 bits): the largest not above the peer's is used. */
+const MSS_TABLE = [216, 536, 1024, 1220, 1360, 1440, 1452, 1460];
+
+export class SynCookies {
+  private readonly hash: SipHash24;
+  private readonly input = new Uint8Array(20);
+
+  constructor(key: Uint8Array) {
+    this.hash = new SipHash24(key);
+  }
+
+  /** The MAC part: SipHash of the 4-tuple, the client's ISN and the clock count. */
+  private mac(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, clientIsn: number,
+    count: number): number {
+    const b = this.input;
+    put32(b, 0, localAddr);
+    put32(b, 4, remoteAddr);
+    put32(b, 8, clientIsn);
+    put32(b, 12, count);
+    b[16] = localPort >>> 8; b[17] = localPort;
+    b[18] = remotePort >>> 8; b[19] = remotePort;
+    this.hash.hash(b, 0, 20);
+    return this.hash.lo;
+  }
+
+  /** Our ISN for a SYN answered by cookie; `now` is the stack's wrapping ms clock. */
+  make(now: number, localAddr: number, localPort: number, remoteAddr: number, remotePort: number, clientIsn: number,
+    peerMss: number): number {
+    let index = 0;
+    while (index < MSS_TABLE.length - 1 && MSS_TABLE[index + 1] <= peerMss) index++;
+    const count = now >>> 16; // about 65.5 s per count
+    return (this.mac(localAddr, localPort, remoteAddr, remotePort, clientIsn, count) & ~7) | index;
+  }
+
+  /** The MSS a valid cookie carries, or 0 if `cookie` (the ACK field minus one) is not one
+   *  of ours from this or the previous clock count (so it is valid for 65 to 131 s). */
+  check(now: number, localAddr: number, localPort: number, remoteAddr: number, remotePort: number, clientIsn: number,
+    cookie: number): number {
+    const count = now >>> 16;
+    for (let age = 0; age < 2; age++) {
+      const mac = this.mac(localAddr, localPort, remoteAddr, remotePort, clientIsn, (count - age) & 0xffff);
+      if (((mac ^ cookie) & ~7) === 0) return MSS_TABLE[cookie & 7];
+    }
+    return 0;
+  }
+}
+
+function put32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = v >>> 16;
+  b[at + 2] = v >>> 8;
+  b[at + 3] = v;
+}

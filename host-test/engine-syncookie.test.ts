@@ -1,0 +1,77 @@
+// SYN cookies (RFC 4987 §3.6): beyond halfOpenLimit half-open connections, SYNs are
+// answered statelessly; the ACK returning a valid cookie opens the connection.
+import assert from 'node:assert/strict';
+import { ACK, PSH, SYN } from '../firmware/tcp/wire';
+import { Bench, Client, flagString, wires } from './support/net';
+
+/** Fills the half-open allowance with SYNs that are never completed. */
+function halfOpen(bench: Bench, count: number): void {
+  for (let i = 0; i < count; i++) assert.equal(bench.send({ srcPort: 30000 + i, dstPort: 80, seq: 7, flags: SYN }).length, 1);
+}
+
+describe('SYN cookies', () => {
+  it('answers a SYN with a cookie once half-open connections reach the limit, keeping no state', () => {
+    const bench = new Bench({ slots: 4 });
+    bench.stack.listen(80);
+    halfOpen(bench, 2); // default limit: half of 4 slots
+    const c = new Client(bench, 80);
+    const synAck = c.segment(SYN, { mss: 1460 });
+    assert.equal(synAck.length, 1);
+    assert.equal(flagString(synAck[0].flags), 'S.');
+    assert.equal(synAck[0].ack, c.seq + 1);
+    assert.equal(synAck[0].mss, 536);
+    assert.equal(synAck[0].window, 1072);
+    assert.deepEqual(bench.stack.usage(), { slotsInUse: 2, timeWait: 0 }, 'no slot taken by the cookie');
+    assert.equal(bench.stack.counters.synCookiesSent, 1);
+    assert.deepEqual(bench.advance(5000).filter((s) => s.dstPort === c.port), [], 'a cookie SYN-ACK is never retransmitted');
+  });
+
+  it('opens the connection when the ACK returns a valid cookie, with the MSS it carries', () => {
+    const bench = new Bench({ slots: 4, mss: 1460, txBytes: 4000, rxBytes: 4000 });
+    bench.stack.listen(80, { noDelay: true });
+    halfOpen(bench, 2);
+    const c = new Client(bench, 80);
+    c.connect(1400); // the cookie's MSS table holds 1360 as the largest value not above 1400
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+    const h = bench.stack.accept(0);
+    assert.equal(bench.stack.state(h), 'ESTABLISHED');
+    bench.stack.write(h, new Uint8Array(2000));
+    assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1360, 640]);
+  });
+
+  it('takes data on the ACK that completes a cookie handshake', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80);
+    const c = new Client(bench, 80);
+    const synAck = c.segment(SYN, { mss: 1460 })[0];
+    c.serverIsn = synAck.seq;
+    c.seq++;
+    c.ack = (synAck.seq + 1) >>> 0;
+    assert.deepEqual(c.write('hello', ACK | PSH), []);
+    const h = bench.stack.accept(0);
+    assert.equal(bench.stack.available(h), 5);
+    assert.deepEqual(wires(c, bench.advance(200)), [{ flags: '.', seq: 1, ack: 6, len: 0, win: 1067 }]);
+  });
+
+  it('resets an ACK whose cookie is wrong, and one that comes back too late', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80);
+    const synAck = bench.send({ dstPort: 80, seq: 100, flags: SYN })[0];
+    const wrong = bench.send({ dstPort: 80, seq: 101, ack: (synAck.seq + 9) >>> 0, flags: ACK });
+    assert.deepEqual(wrong.map((s) => flagString(s.flags)), ['R']);
+    bench.advance(140000); // cookies live for one to two 65.5 s clock counts
+    const late = bench.send({ dstPort: 80, seq: 101, ack: (synAck.seq + 1) >>> 0, flags: ACK });
+    assert.deepEqual(late.map((s) => flagString(s.flags)), ['R']);
+    assert.equal(bench.stack.usage().slotsInUse, 0);
+  });
+
+  it('binds the cookie to the client ISN and ports', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80);
+    const synAck = bench.send({ srcPort: 40000, dstPort: 80, seq: 100, flags: SYN })[0];
+    const otherPort = bench.send({ srcPort: 40001, dstPort: 80, seq: 101, ack: (synAck.seq + 1) >>> 0, flags: ACK });
+    const otherIsn = bench.send({ srcPort: 40000, dstPort: 80, seq: 5001, ack: (synAck.seq + 1) >>> 0, flags: ACK });
+    assert.deepEqual([...otherPort, ...otherIsn].map((s) => flagString(s.flags)), ['R', 'R']);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 0);
+  });
+});
