@@ -77,11 +77,14 @@ describe('RFC 5961 and segment acceptability', () => {
     assert.equal(stack.available(h), 0);
   });
 
-  it('data outside the window is answered with an ACK and dropped', () => {
-    const { c, h, stack } = established();
+  it('data outside the window is answered with an ACK (one per 500 ms) and dropped', () => {
+    const { bench, c, h, stack } = established();
     assert.deepEqual(wires(c, c.segment(ACK, { seq: (c.seq + 2000) >>> 0, data: 'far' })), [challenge]);
+    assert.deepEqual(c.segment(ACK, { seq: (c.seq + 3000) >>> 0, data: 'far' }), [], 'held back: too soon');
+    bench.advance(500);
     assert.deepEqual(wires(c, c.segment(ACK, { seq: (c.seq - 2000) >>> 0, data: 'old' })), [challenge]);
     assert.equal(stack.available(h), 0);
-    assert.equal(stack.counters.droppedOutOfWindow, 2);
+    assert.equal(stack.counters.droppedOutOfWindow, 3);
+    assert.equal(stack.counters.outOfWindowAcksSuppressed, 1);
   });
 });

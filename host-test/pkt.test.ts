@@ -68,11 +68,11 @@ describe('packetdrill parser', () => {
       '/* a block',
       '   comment */ --tolerance_usecs=5000',
       '* > . 1:1(0) ack 1',
-      '1.5~2 < P. 1:11(10) ack 1 win 100 <nop,nop,TS val 1 ecr 2>',
+      '1.5~2 > P. 1:11(10) ack 1 win 100 <nop,nop,TS val 1 ecr 2>',
       '+0...+2.5 read(4, ..., 100) = 100',
       '+0 write(4, ..., 10) = -1 EPIPE (Broken pipe)',
       '+0 setsockopt(4, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0',
-      '+0 < - 5:5(0) win 0 <sackOK, wscale 7, eol>',
+      '+0 < - 5:5(0) win 0 <nop, nop, sackOK, nop, wscale 7>',
     ].join('\n'), 't');
     const [any, range, blocking, epipe, linger, none] = script.events;
     assert.equal(any.time.kind, 'any');

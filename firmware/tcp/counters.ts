@@ -51,6 +51,8 @@ export class Counters {
   /** RFC 5961 challenge ACKs sent, and those suppressed by the rate limit. */
   challengeAcks = 0;
   challengeAcksSuppressed = 0;
+  /** ACKs to out-of-window segments not sent because of the per-connection limit. */
+  outOfWindowAcksSuppressed = 0;
   /** Resets sent because the app closed with unread data (RFC 2525 §2.17). */
   resetsOnCloseUnread = 0;
   /** Resets sent because data arrived after the app closed. */

@@ -6,7 +6,9 @@ import {
   pendingConnections, restartKeepalive,
 } from './connection';
 import { ConnectionError, Core } from './core';
-import { output, retransmitFirst, sendAck, sendChallengeAck, sendReset, sendSynAck, transmit } from './output';
+import {
+  output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
+} from './output';
 import { Event, Flag, State, Timer } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
 import { ACK, FIN, RST, SYN, Segment } from './wire';
@@ -172,6 +174,7 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   slots.flags[s] |= Flag.Timing;
   slots.rttSeq[s] = iss;
   slots.rttStart[s] = core.now;
+  slots.oowAckAt[s] = (core.now - 1000) | 0; // the first out-of-window ACK is never held
   return s;
 }
 
@@ -241,7 +244,7 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
     }
     core.counters.droppedOutOfWindow++;
     if (state === State.TimeWait && (seg.flags & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
-    sendAck(core, s);
+    sendOutOfWindowAck(core, s);
     return;
   }
 
@@ -339,7 +342,7 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
   const ack = seg.ack;
   const sndUna = slots.sndUna[s];
   if (seqGt(ack, slots.sndMax[s])) {
-    sendAck(core, s); // acknowledges something never sent
+    sendChallengeAck(core, s); // acknowledges something never sent
     return false;
   }
   if (seqLt(ack, seqAdd(sndUna, -slots.maxSndWnd[s]))) {

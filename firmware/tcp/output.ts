@@ -104,6 +104,21 @@ export function sendChallengeAck(core: Core, s: number): void {
   sendAck(core, s);
 }
 
+/** The ACK owed to an unacceptable (out-of-window) segment, at most one per
+ *  OOW_ACK_INTERVAL_MS per connection, as Linux limits them (RFC 5961 §10 discusses
+ *  why): a blind attacker's spoofed segments then cannot make us send at their rate. */
+export function sendOutOfWindowAck(core: Core, s: number): void {
+  const slots = core.slots;
+  if (((core.now - slots.oowAckAt[s]) | 0) < OOW_ACK_INTERVAL_MS) {
+    core.counters.outOfWindowAcksSuppressed++;
+    return;
+  }
+  slots.oowAckAt[s] = core.now;
+  sendAck(core, s);
+}
+
+const OOW_ACK_INTERVAL_MS = 500;
+
 /** Bytes queued after everything sent so far (SND.NXT); 0 once the FIN is out. */
 export function unsentBytes(slots: Slots, s: number): number {
   const sent = seqDiff(slots.sndNxt[s], slots.sndUna[s]);

@@ -103,6 +103,8 @@ export class Slots {
   readonly cwnd: Uint32Array;
   readonly ssthresh: Uint32Array;
   readonly rttSeq: Int32Array;
+  /** When we last answered an unacceptable segment with an ACK (rate limit). */
+  readonly oowAckAt: Int32Array;
   /** End of the last segment sent shorter than the MSS (Nagle, Minshall's variant). */
   readonly smallEnd: Int32Array;
 
@@ -167,6 +169,7 @@ export class Slots {
     this.ssthresh = u32();
     this.rttSeq = i32();
     this.smallEnd = i32();
+    this.oowAckAt = i32();
     this.irs = i32();
     this.rcvNxt = i32();
     this.rcvAdv = i32();

@@ -93,6 +93,21 @@ export class ChurnDriver {
     return this.stack.accept(this.listener);
   }
 
+  /** Spoofed SYNs from `count` different sources (addresses in 198.18.0.0/15, the
+   *  benchmarking range, and rotating ports). Returns how many SYN-ACKs the stack sent. */
+  flood(count: number, first = 0): number {
+    const before = this.sentCount;
+    const p = this.packet;
+    for (let i = first; i < first + count; i++) {
+      const src = (0xc6120000 | (i & 0x1ffff)) | 0;
+      writeHeaders(p, 1, 64, src, SERVER, 1024 + (i % 60000), PORT, Math.imul(i, 2654435761), 0, SYN, 65535, 1460, 0);
+      const length = finishPacket(p);
+      this.time++;
+      if (!this.buildOnly) this.stack.receive(p, length);
+    }
+    return this.sentCount - before;
+  }
+
   /** Runs `count` connections from rotating client ports. Returns how many went right. */
   churn(count: number, firstPort = 1024): number {
     let ok = 0;
