@@ -1,8 +1,7 @@
 // `npm run bench:xs`: slotcp's cost on the XS engine, from XS's deterministic meter
 // (computrons: XS's count of executed work, identical on every run and machine), and the
 // XS heap a stack takes as a function of its slots and TIME-WAIT capacity.
-import { bundleForXs } from '../host/xs/bundle';
-import { XsWorker } from '../host/xs/worker';
+import { XsSession, bundleSourceForXs } from '../host/xs/xsnap-runner';
 
 const setup = `
   import { ChurnDriver } from './host-test/support/churn';
@@ -12,14 +11,14 @@ const setup = `
 `;
 
 async function main(): Promise<void> {
-  const worker = new XsWorker('bench');
+  const worker = await XsSession.start();
   const evaluate = async (code: string) => {
     const r = await worker.evaluate(code);
     if (!r.ok) throw new Error(`XS: ${r.error}`);
-    return r.meter;
+    return { ...r.meter, prints: r.prints };
   };
   try {
-    await evaluate(await bundleForXs(setup));
+    await evaluate(await bundleSourceForXs(setup));
     const config = '{ slots: 4, timeWaitCapacity: 8, mss: 1460, rxBytes: 4096, txBytes: 4096 }';
     // Computrons of `work` with the stack, minus the same work with the client model
     // only building its packets (its cost is not the stack's).
@@ -38,9 +37,9 @@ async function main(): Promise<void> {
 
     // Heap: slots in use after a full collection, around 10,000 connections.
     await evaluate(`globalThis.d = new ChurnDriver(${config}); d.churn(10); gc()`);
-    const heapBefore = (await evaluate('gc()')).currentHeapCount;
-    const heapAfter = (await evaluate('d.churn(10000, 3000); gc()')).currentHeapCount;
-    const perEvaluation = (await evaluate('gc()')).currentHeapCount - heapAfter;
+    const heapBefore = (await evaluate('gc()')).heapCount;
+    const heapAfter = (await evaluate('d.churn(10000, 3000); gc()')).heapCount;
+    const perEvaluation = (await evaluate('gc()')).heapCount - heapAfter;
 
     console.log('slotcp on XS (xsnap-worker from @agoric/xsnap; computrons are deterministic)');
     console.log('');
@@ -56,14 +55,14 @@ async function main(): Promise<void> {
     console.log('| slots | TIME-WAIT records | rx/tx per slot | XS slots for the stack objects | typed-array bytes (Stack.memory()) |');
     console.log('|---|---|---|---|---|');
     for (const [slots, tw, buffer] of [[1, 0, 536], [4, 16, 1072], [8, 16, 1072], [8, 64, 5840], [16, 64, 5840], [32, 256, 5840]]) {
-      const before = (await evaluate('globalThis.st = undefined; gc()')).currentHeapCount;
+      const before = (await evaluate('globalThis.st = undefined; gc()')).heapCount;
       const after = (await evaluate(`globalThis.st = new Stack({ localAddr: 0xc0000202, slots: ${slots}, timeWaitCapacity: ${tw},
-        rxBytes: ${buffer}, txBytes: ${buffer}, mss: 536 }, { send() {} }, { now: () => 0 }, { fill(b) { b.fill(1); } }); gc()`)).currentHeapCount;
-      const total = await worker.evaluate('print(String(st.memory().total))');
-      console.log(`| ${slots} | ${tw} | ${buffer} | ${after - before - perEvaluation} | ${total.prints[0]} |`);
+        rxBytes: ${buffer}, txBytes: ${buffer}, mss: 536 }, { send() {} }, { now: () => 0 }, { fill(b) { b.fill(1); } }); gc()`)).heapCount;
+      const total = (await evaluate('print(String(st.memory().total))')).prints[0];
+      console.log(`| ${slots} | ${tw} | ${buffer} | ${after - before - perEvaluation} | ${total} |`);
     }
   } finally {
-    worker.close();
+    await worker.close();
   }
 }
 

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
 /** What xsnap reports after an evaluation that did not throw. */
 export interface XsMeter {
@@ -178,16 +178,13 @@ export class XsSession {
   ) {
     liveWorkers.add(child);
     this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
+      const end = (reason: Error) => {
         liveWorkers.delete(child);
-        this.fail(new Error(this.describeExit(code, signal)));
+        this.fail(reason);
         resolve();
-      });
-      child.once('error', (error) => {
-        liveWorkers.delete(child);
-        this.fail(error);
-        resolve();
-      });
+      };
+      child.once('exit', (code, signal) => end(new Error(this.describeExit(code, signal))));
+      child.once('error', end);
     });
     // A dead worker breaks these pipes; the exit handler reports why.
     this.toWorker.on('error', () => undefined);
@@ -322,8 +319,24 @@ export async function runOnXs(code: string, options: XsOptions = {}): Promise<Xs
 /** Bundles a TypeScript or JavaScript entry file and its imports into one script for
  * runOnXs / XsSession.evaluate. */
 export async function bundleForXs(entryFile: string): Promise<string> {
+  return bundle({ entryPoints: [entryFile] });
+}
+
+const repositoryRoot = path.join(__dirname, '..', '..', '..');
+const assertShim = path.join(repositoryRoot, 'host-test', 'xs', 'assert-shim.ts');
+
+/** Bundles TypeScript source text whose imports resolve from the repository root. Test
+ *  files' node:assert is swapped for a portable shim, so mocha-style tests run on XS. */
+export async function bundleSourceForXs(source: string): Promise<string> {
+  return bundle({
+    stdin: { contents: source, loader: 'ts', resolveDir: repositoryRoot, sourcefile: 'xs-entry.ts' },
+    alias: { 'node:assert/strict': assertShim, 'node:assert': assertShim },
+  });
+}
+
+async function bundle(input: Pick<BuildOptions, 'entryPoints' | 'stdin' | 'alias'>): Promise<string> {
   const result = await build({
-    entryPoints: [entryFile],
+    ...input,
     bundle: true,
     write: false,
     format: 'iife',
