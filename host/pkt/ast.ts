@@ -48,9 +48,9 @@ export interface PacketEvent extends EventBase {
   seqStart: number;
   seqEnd: number;
   payloadLength: number;
-  /** Absent when not written: packetdrill then sends 0. */
+  /** Absent when not written: packetdrill then uses 0 (sends it, and expects it). */
   ack?: number;
-  /** Absent when not written: outbound only (inbound packets must give one); not checked. */
+  /** Absent only on outbound packets (inbound ones must give it): the window is not checked. */
   window?: number;
   /** Urgent pointer; absent when not written (0). */
   urg?: number;

@@ -1,248 +1,499 @@
-// Parses packetdrill scripts (see google/packetdrill's parser.y for the full language;
-// this is the subset listed in ast.ts). Line-oriented: comments are blanked first, keeping
-// line numbers, then each line is one event or a top-of-file option.
-import { EventTime, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
+// Parses packetdrill scripts into the events of ast.ts, following google/packetdrill's
+// gtests/net/packetdrill/lexer.l and parser.y: tokens are cut by flex's longest-match rule,
+// whitespace (newlines included) only separates them, and an event's line is the line of
+// its time. packetdrill's semantic checks that need no executor are made here too.
+import {
+  EventTime, PacketEvent, Script, ScriptCommand, ScriptEvent, SyscallArg, SyscallEvent, TcpOption, TimeKind, TimePoint,
+} from './ast';
 
 export class PktSyntaxError extends Error {
-  constructor(readonly file: string, readonly line: number, readonly column: number, detail: string) {
-    super(`${file}:${line}: syntax error: ${detail}`);
+  override name = 'PktSyntaxError';
+
+  /** `line` and `column` are 1-based; `source` is the line's text, shown with a caret. */
+  constructor(readonly file: string, readonly line: number, readonly column: number, readonly detail: string, source = '') {
+    super(`${file}:${line}: syntax error: ${detail}${source && `\n  ${source}\n  ${caret(source, column)}`}`);
   }
 }
+
+function caret(source: string, column: number): string {
+  return `${source.slice(0, column - 1).replace(/[^\t]/g, ' ')}^`;
+}
+
+export function parseScript(text: string, fileName = 'script'): Script {
+  return new Parser(tokenize(text), text.split(/\r?\n/), fileName).script();
+}
+
+// ---- Tokens ----
+
+type TokenKind = 'int' | 'hex' | 'float' | 'word' | 'string' | 'backquoted' | 'ellipsis' | 'option' | 'punct' | 'error' | 'eof';
+
+interface Position {
+  line: number;
+  column: number;
+}
+
+interface Token extends Position {
+  kind: TokenKind;
+  /** As written; for 'error', the message. */
+  text: string;
+  /** Just past the token's last character. */
+  endLine: number;
+  endColumn: number;
+}
+
+// Tried at each position: the longest match wins and ties go to the earlier pattern, as in
+// flex. So `0x1f` is hex, `12` an integer, `1e5` a word, `.1` a time and `...` an ellipsis.
+const PATTERNS: [TokenKind, RegExp][] = [
+  ['ellipsis', /\.\.\./y],
+  ['option', /--[A-Za-z0-9_]+(?:=(?:"(?:\\.|[^"\\\n])*"|[^\s"]\S*))?/y],
+  ['float', /-?[0-9]*\.[0-9]+/y],
+  ['int', /-?[0-9]+/y],
+  ['hex', /0x[0-9a-fA-F]+/y],
+  ['word', /[A-Za-z0-9_]+/y],
+  ['string', /"(?:\\[\s\S]|[^"\\])*"/y],
+  ['backquoted', /`(?:\\[\s\S]|[^`\\])*`/y],
+];
+const SPACE_AND_COMMENTS = /(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/y;
+
+function longestMatch(source: string, pos: number): [TokenKind, number] | undefined {
+  let best: [TokenKind, number] | undefined;
+  for (const [kind, pattern] of PATTERNS) {
+    pattern.lastIndex = pos;
+    const length = pattern.exec(source)?.[0].length ?? 0;
+    if (length > (best?.[1] ?? 0)) best = [kind, length];
+  }
+  return best;
+}
+
+/** The whole script's tokens. A lexical error ends the list as an 'error' token, which the
+ * parser reports when it reaches it, so errors come out in file order. */
+function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  let pos = 0;
+  let line = 1;
+  let lineStart = 0;
+  const here = (): Position => ({ line, column: pos - lineStart + 1 });
+  const advance = (end: number) => {
+    for (; pos < end; pos++) {
+      if (source[pos] === '\n') {
+        line++;
+        lineStart = pos + 1;
+      }
+    }
+  };
+  const push = (kind: TokenKind, length: number) => {
+    const start = here();
+    const from = pos;
+    advance(pos + length);
+    tokens.push({ kind, text: source.slice(from, pos), ...start, endLine: line, endColumn: pos - lineStart + 1 });
+  };
+  const fail = (message: string) => {
+    const at = here();
+    tokens.push({ kind: 'error', text: message, ...at, endLine: at.line, endColumn: at.column });
+    return tokens;
+  };
+  for (;;) {
+    SPACE_AND_COMMENTS.lastIndex = pos;
+    SPACE_AND_COMMENTS.exec(source);
+    advance(SPACE_AND_COMMENTS.lastIndex);
+    if (pos >= source.length) {
+      push('eof', 0);
+      return tokens;
+    }
+    const match = longestMatch(source, pos);
+    const c = source[pos];
+    if (match) push(...match);
+    else if (source.startsWith('/*', pos)) return fail('unterminated /* comment');
+    else if (c === '"') return fail('unterminated string');
+    else if (c === '`') return fail('unterminated ` command');
+    else push('punct', 1);
+  }
+}
+
+// ---- Grammar ----
 
 const FLAG_ORDER = 'SFRP.EWU';
+const U8 = 0xff;
+const U16 = 0xffff;
+const U32 = 0xffffffff;
+const MAX_OPTION_BYTES = 40;
 
-/** Replaces comments with spaces, keeping newlines, so positions stay put. */
-function blankComments(text: string, file: string): string {
-  let out = '';
-  let i = 0;
-  let inBackticks = false;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '`') inBackticks = !inBackticks;
-    if (c === '\n') inBackticks = false;
-    if (!inBackticks && c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) {
-        const line = text.slice(0, i).split('\n').length;
-        throw new PktSyntaxError(file, line, 0, 'unterminated /* comment');
+function isPunct(token: Token, c: string): boolean {
+  return token.kind === 'punct' && token.text === c;
+}
+
+function isWord(token: Token, word: string): boolean {
+  return token.kind === 'word' && token.text === word;
+}
+
+/** Seconds as written (`1`, `.1`, `1.5`) to µs, exactly; digits past µs are cut, as packetdrill does. */
+function usecs(seconds: string): number {
+  const [whole, fraction = ''] = seconds.split('.');
+  return Number(whole || '0') * 1e6 + Number(fraction.padEnd(6, '0').slice(0, 6));
+}
+
+/** Bytes a TCP option takes on the wire. */
+function optionBytes(option: TcpOption): number {
+  switch (option.kind) {
+    case 'nop': case 'eol': return 1;
+    case 'sackOK': return 2;
+    case 'wscale': return 3;
+    case 'mss': return 4;
+    case 'timestamp': return 10;
+    case 'sack': return 2 + 8 * option.blocks.length;
+  }
+}
+
+/** What every event has, filled in before its kind is known. */
+type EventBase = Pick<ScriptEvent, 'line' | 'text' | 'time'>;
+
+class Parser {
+  private pos = 0;
+
+  constructor(private readonly tokens: Token[], private readonly lines: string[], private readonly file: string) {}
+
+  script(): Script {
+    const script: Script = { options: {}, events: [] };
+    while (this.peek().kind === 'option') this.option(script.options);
+    if (this.peek().kind === 'backquoted') script.initCommand = this.scriptCommand();
+    while (this.peek().kind !== 'eof') {
+      const token = this.peek();
+      if (token.kind === 'option') this.fail(token, 'options must come before the first event');
+      if (token.kind === 'backquoted' && script.events.length > 0) {
+        script.cleanupCommand = this.scriptCommand();
+        if (this.peek().kind !== 'eof') this.fail(token, 'a `command` needs a time unless it is the first or last statement');
+      } else {
+        script.events.push(this.event());
       }
-      out += text.slice(i, end + 2).replace(/[^\n]/g, ' ');
-      i = end + 2;
-    } else if (!inBackticks && c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') {
-        out += ' ';
-        i++;
-      }
-    } else {
-      out += c;
-      i++;
     }
+    return script;
   }
-  return out;
-}
 
-export function parseScript(text: string, file = 'script'): Script {
-  const lines = blankComments(text, file).split('\n');
-  const original = text.split('\n');
-  const script: Script = { options: {}, events: [] };
-  lines.forEach((raw, index) => {
-    const line = raw.trim();
-    if (!line) return;
-    const where = { file, line: index + 1, text: original[index] };
-    if (line.startsWith('--')) {
-      if (script.events.length) throw syntax(where, 'options must come before the first event');
-      const option = /^--([A-Za-z0-9_]+)(?:=(\S*))?$/.exec(line);
-      if (!option) throw syntax(where, `bad option '${line}'`);
-      script.options[option[1]] = option[2] ?? '';
-      return;
+  // ---- token access ----
+
+  private peek(): Token {
+    const token = this.tokens[this.pos];
+    if (token.kind === 'error') this.fail(token, token.text);
+    return token;
+  }
+
+  private take(): Token {
+    const token = this.peek();
+    if (token.kind !== 'eof') this.pos++;
+    return token;
+  }
+
+  private previous(): Token {
+    return this.tokens[this.pos - 1];
+  }
+
+  private acceptPunct(c: string): Token | undefined {
+    return isPunct(this.peek(), c) ? this.take() : undefined;
+  }
+
+  private acceptWord(word: string): boolean {
+    if (!isWord(this.peek(), word)) return false;
+    this.take();
+    return true;
+  }
+
+  private expectPunct(c: string, what = `'${c}'`): void {
+    if (!this.acceptPunct(c)) this.expected(what);
+  }
+
+  private expectWord(word: string): void {
+    if (!this.acceptWord(word)) this.expected(`'${word}'`);
+  }
+
+  /** Fails on the next token; when it is on a later line, the thing is missing at the end of this one. */
+  private expected(what: string): never {
+    const token = this.peek();
+    const previous = this.pos > 0 ? this.previous() : undefined;
+    if (previous && (token.kind === 'eof' || token.line > previous.endLine)) {
+      this.fail({ line: previous.endLine, column: previous.endColumn }, `missing ${what}`);
     }
-    script.events.push(parseEvent(line, where));
-  });
-  return script;
-}
-
-interface Where {
-  file: string;
-  line: number;
-  text: string;
-}
-
-function syntax(where: Where, detail: string): PktSyntaxError {
-  return new PktSyntaxError(where.file, where.line, 0, `${detail}\n  ${where.text.trim()}`);
-}
-
-const NUMBER = String.raw`(?:\d+\.?\d*|\.\d+)`;
-const TIME = new RegExp(String.raw`^(\*|\+?${NUMBER})(?:~(\+?${NUMBER}))?(?:\.\.\.(\+?${NUMBER}))?(?=\s)`);
-
-function parseTime(token: string): { kind: 'absolute' | 'relative'; usecs: number } {
-  const relative = token.startsWith('+');
-  const seconds = Number(relative ? token.slice(1) : token);
-  return { kind: relative ? 'relative' : 'absolute', usecs: Math.round(seconds * 1e6) };
-}
-
-function parseEvent(line: string, where: Where): ScriptEvent {
-  const m = TIME.exec(line);
-  if (!m) throw syntax(where, 'an event must start with a time (T, +T, * or T1~T2)');
-  let time: EventTime;
-  if (m[1] === '*') time = { kind: 'any', usecs: 0 };
-  else time = parseTime(m[1]);
-  if (m[2] !== undefined) time.end = parseTime(m[2]);
-  if (m[3] !== undefined) time.end = parseTime(m[3]);
-  const rest = line.slice(m[0].length).trim();
-  const base = { line: where.line, text: where.text, time };
-  if (rest.startsWith('<') || rest.startsWith('>')) return parsePacket(rest, base, where);
-  if (rest.startsWith('`')) {
-    if (!rest.endsWith('`') || rest.length < 2) throw syntax(where, 'unterminated ` command');
-    return { type: 'command', command: rest.slice(1, -1), ...base };
+    this.fail(token, token.kind === 'eof' ? `missing ${what}` : `expected ${what}, got '${token.text}'`);
   }
-  return parseSyscall(rest, base, where);
-}
 
-function parseFlags(token: string, where: Where): string {
-  if (token === '-') return '';
-  for (const c of token) if (!FLAG_ORDER.includes(c)) throw syntax(where, `unknown TCP flag '${c}'`);
-  return [...FLAG_ORDER].filter((c) => token.includes(c)).join('');
-}
-
-function parseInteger(token: string | undefined, where: Where, what: string): number {
-  if (token === undefined || !/^(\d+|0x[0-9a-fA-F]+)$/.test(token)) throw syntax(where, `${what} must be an integer, got '${token ?? ''}'`);
-  const n = Number(token);
-  if (n > 0xffffffff) throw syntax(where, `${what} out of range: ${token}`);
-  return n;
-}
-
-function parsePacket(text: string, base: { line: number; text: string; time: EventTime }, where: Where): PacketEvent {
-  const direction = text[0] === '<' ? 'in' : 'out';
-  let rest = text.slice(1).trim();
-  let options: TcpOption[] | 'any' | undefined;
-  const optionStart = rest.indexOf('<');
-  if (optionStart >= 0) {
-    if (!rest.endsWith('>')) throw syntax(where, "TCP options must end with '>'");
-    options = parseOptions(rest.slice(optionStart + 1, -1).trim(), where);
-    rest = rest.slice(0, optionStart).trim();
+  private fail(at: Position, detail: string): never {
+    throw new PktSyntaxError(this.file, at.line, at.column, detail, (this.lines[at.line - 1] ?? '').trimEnd());
   }
-  const tokens = rest.split(/\s+/);
-  const flags = parseFlags(tokens[0] ?? '', where);
-  const seq = /^(\d+):(\d+)\((\d+)\)$/.exec(tokens[1] ?? '');
-  if (!seq) throw syntax(where, `expected start:end(length), got '${tokens[1] ?? ''}'`);
-  const seqStart = parseInteger(seq[1], where, 'sequence number');
-  const seqEnd = parseInteger(seq[2], where, 'sequence number');
-  const payloadLength = Number(seq[3]);
-  if (((seqEnd - seqStart) >>> 0) !== payloadLength) throw syntax(where, `${tokens[1]}: end - start must equal the length`);
-  const event: PacketEvent = { type: 'packet', direction, flags, seqStart, seqEnd, payloadLength, ...base };
-  for (let i = 2; i < tokens.length; i += 2) {
-    const key = tokens[i];
-    const value = tokens[i + 1];
-    if (key === 'ack') event.ack = parseInteger(value, where, 'ack');
-    else if (key === 'win') event.window = parseInteger(value, where, 'win');
-    else if (key === 'urg') parseInteger(value, where, 'urg');
-    else throw syntax(where, `unexpected '${key}' in a TCP packet`);
-  }
-  if (options !== undefined) event.options = options;
-  return event;
-}
 
-function parseOptions(text: string, where: Where): TcpOption[] | 'any' {
-  if (text === '...') return 'any';
-  if (!text) return [];
-  return text.split(',').map((part): TcpOption => {
-    const words = part.trim().split(/\s+/);
-    switch (words[0]) {
+  private sourceLines(first: number, last: number): string {
+    return this.lines.slice(first - 1, last).join('\n');
+  }
+
+  // ---- numbers ----
+
+  /** A decimal integer in 0..max (packetdrill's INTEGER where it wants one). */
+  private unsigned(max: number, what: string): number {
+    const token = this.peek();
+    if (token.kind !== 'int') this.expected(what);
+    const value = Number(token.text);
+    if (value < 0 || value > max) this.fail(token, `${what} out of range: ${token.text}`);
+    this.take();
+    return value;
+  }
+
+  /** A decimal or hex integer, maybe negative (system call arguments and results). */
+  private integer(what: string): number {
+    const token = this.peek();
+    if (token.kind !== 'int' && token.kind !== 'hex') this.expected(what);
+    const value = Number(token.text);
+    if (!Number.isSafeInteger(value)) this.fail(token, `integer out of range: ${token.text}`);
+    this.take();
+    return value;
+  }
+
+  private seconds(what: string): number {
+    const token = this.peek();
+    if (token.kind !== 'int' && token.kind !== 'float') this.expected(what);
+    if (token.text.startsWith('-')) this.fail(token, 'negative time');
+    const value = usecs(token.text);
+    if (!Number.isSafeInteger(value)) this.fail(token, `time out of range: ${token.text}`);
+    this.take();
+    return value;
+  }
+
+  // ---- top level ----
+
+  private option(options: Record<string, string>): void {
+    const text = this.take().text;
+    const equals = text.includes('=') ? text.indexOf('=') : text.length;
+    const name = text.slice(2, equals);
+    const value = text.slice(equals + 1);
+    if (isPunct(this.peek(), '=')) this.fail(this.peek(), `write the option as --${name}=value, without spaces`);
+    options[name] = value.startsWith('"') ? value.slice(1, -1) : value;
+  }
+
+  private scriptCommand(): ScriptCommand {
+    const token = this.take();
+    return { line: token.line, text: this.sourceLines(token.line, token.endLine), command: token.text.slice(1, -1) };
+  }
+
+  private event(): ScriptEvent {
+    const first = this.peek();
+    const time = this.eventTime();
+    const action = this.peek();
+    if ((time.kind === 'any' || time.end) && !isPunct(action, '>')) {
+      this.fail(first, `event time ${time.end ? 'range' : '*'} can only be used with outbound packets`);
+    }
+    const base = { line: first.line, text: '', time };
+    const event = this.action(action, base);
+    event.text = this.sourceLines(first.line, this.previous().endLine);
+    return event;
+  }
+
+  private action(action: Token, base: EventBase): ScriptEvent {
+    if (isPunct(action, '<') || isPunct(action, '>')) return this.packet(base);
+    if (action.kind === 'word' || action.kind === 'ellipsis') return this.syscall(base);
+    if (action.kind === 'backquoted') return { type: 'command', command: this.take().text.slice(1, -1), ...base };
+    if (isPunct(action, '%')) this.fail(action, '%{ python }% code events are not supported');
+    this.expected('a packet (< or >), a system call or a `command` after the time');
+  }
+
+  // ---- times ----
+
+  /** `T`, `+T`, `*`, `T1~T2` or `+T1~+T2`. */
+  private eventTime(): EventTime {
+    const first = this.peek();
+    if (this.acceptPunct('*')) return { kind: 'any', usecs: 0 };
+    const relative = this.acceptPunct('+') !== undefined;
+    if (!relative && first.kind !== 'int' && first.kind !== 'float') {
+      const sameLine = this.pos > 0 && this.previous().endLine === first.line;
+      this.fail(first, sameLine ? `unexpected '${first.text}' after the event` : 'an event must start with a time (T, +T, * or T1~T2)');
+    }
+    const kind: TimeKind = relative ? 'relative' : 'absolute';
+    const time: EventTime = { kind, usecs: this.seconds('a time in seconds after +') };
+    if (this.acceptPunct('~')) {
+      const plus = this.acceptPunct('+');
+      if (relative !== (plus !== undefined)) this.fail(plus ?? this.peek(), `a ${kind} range is written ${relative ? '+T1~+T2' : 'T1~T2'}`);
+      time.end = { kind, usecs: this.seconds('the end of the time range') };
+      if (time.end.usecs < time.usecs) this.fail(first, 'time range is backwards');
+    }
+    return time;
+  }
+
+  /** After `T1...`: packetdrill writes the end bare and reads it like the start; `+T2` is
+   * accepted after a relative start too. */
+  private blockingEnd(start: EventTime, at: Token): TimePoint {
+    const kind: TimeKind = start.kind === 'relative' ? 'relative' : 'absolute';
+    const plus = this.acceptPunct('+');
+    if (plus && kind === 'absolute') this.fail(plus, "'+' on a blocking call's end needs a relative start (+T1...+T2)");
+    const end = { kind, usecs: this.seconds('the time the blocking call returns') };
+    if (end.usecs < start.usecs) this.fail(at, 'the blocking call returns before it starts');
+    return end;
+  }
+
+  // ---- packets ----
+
+  private packet(base: EventBase): PacketEvent {
+    const arrow = this.take();
+    const direction = arrow.text === '<' ? 'in' : 'out';
+    const flags = this.flags();
+    const event: PacketEvent = { type: 'packet', direction, flags, ...this.sequence(), ...base };
+    if (this.acceptWord('ack')) event.ack = this.unsigned(U32, 'TCP ack sequence number');
+    if (this.acceptWord('win')) event.window = this.unsigned(U16, 'TCP window value');
+    if (this.acceptWord('urg')) event.urg = this.unsigned(U16, 'urg_ptr value');
+    const open = this.acceptPunct('<');
+    if (open) event.options = this.tcpOptions(open, direction);
+    if (direction === 'in' && event.window === undefined) this.fail(arrow, 'window must be specified for inbound packets (win N)');
+    return event;
+  }
+
+  /** Letters, optionally followed by `.` (ACK); `.` alone; or `-` for none. */
+  private flags(): string {
+    const token = this.peek();
+    if (this.acceptPunct('-')) return '';
+    if (this.acceptPunct('.')) return '.';
+    if (token.kind !== 'word') this.expected('TCP flags (S F R P . E W U, or -)');
+    this.take();
+    [...token.text].forEach((c, i) => {
+      if (!FLAG_ORDER.includes(c)) this.fail({ line: token.line, column: token.column + i }, `unknown TCP flag '${c}'`);
+    });
+    const letters = this.acceptPunct('.') ? `${token.text}.` : token.text;
+    return [...FLAG_ORDER].filter((c) => letters.includes(c)).join('');
+  }
+
+  /** `start:end(length)`; end wraps modulo 2^32 (packetdrill forbids wrapping). */
+  private sequence(): { seqStart: number; seqEnd: number; payloadLength: number } {
+    const first = this.peek();
+    const seqStart = this.unsigned(U32, 'TCP start sequence number (start:end(length))');
+    this.expectPunct(':');
+    const seqEnd = this.unsigned(U32, 'TCP end sequence number');
+    this.expectPunct('(');
+    const payloadLength = this.unsigned(U16, 'TCP payload size');
+    this.expectPunct(')');
+    if ((seqStart + payloadLength) % 2 ** 32 !== seqEnd) {
+      this.fail(first, `${seqStart}:${seqEnd}(${payloadLength}): end - start must equal the length`);
+    }
+    return { seqStart, seqEnd, payloadLength };
+  }
+
+  /** After `<`: `...>` or a comma-separated list whose bytes fill whole 32-bit words. */
+  private tcpOptions(open: Token, direction: 'in' | 'out'): TcpOption[] | 'any' {
+    if (this.peek().kind === 'ellipsis') {
+      this.take();
+      this.expectPunct('>');
+      if (direction === 'in') this.fail(open, '<...> for TCP options can only be used with outbound packets');
+      return 'any';
+    }
+    const options = [this.tcpOption()];
+    while (this.acceptPunct(',')) options.push(this.tcpOption());
+    this.expectPunct('>', "',' or '>' in the TCP options");
+    const bytes = options.reduce((sum, o) => sum + optionBytes(o), 0);
+    if (bytes % 4) {
+      this.fail(open, `TCP options are not padded correctly to ensure TCP header is a multiple of 4 bytes: ${bytes % 4} excess bytes`);
+    }
+    if (bytes > MAX_OPTION_BYTES) this.fail(open, `TCP header too large: ${bytes} bytes of options, at most ${MAX_OPTION_BYTES}`);
+    return options;
+  }
+
+  private tcpOption(): TcpOption {
+    const token = this.peek();
+    if (token.kind !== 'word' && token.kind !== 'int') this.expected('a TCP option');
+    this.take();
+    switch (token.text) {
       case 'nop': return { kind: 'nop' };
       case 'eol': return { kind: 'eol' };
       case 'sackOK': return { kind: 'sackOK' };
-      case 'mss': return { kind: 'mss', value: parseInteger(words[1], where, 'mss') };
-      case 'wscale': return { kind: 'wscale', value: parseInteger(words[1], where, 'wscale') };
-      case 'TS': {
-        if (words[1] !== 'val' || words[3] !== 'ecr') throw syntax(where, 'expected TS val X ecr Y');
-        return { kind: 'timestamp', val: parseInteger(words[2], where, 'TS val'), ecr: parseInteger(words[4], where, 'TS ecr') };
+      case 'mss': return { kind: 'mss', value: this.unsigned(U16, 'mss value') };
+      case 'wscale': return { kind: 'wscale', value: this.unsigned(U8, 'window scale shift count') };
+      case 'TS': return this.timestamp();
+      case 'sack': return this.sack();
+      default: {
+        const written = /^[^,>\n]*/.exec(this.lines[token.line - 1].slice(token.column - 1))?.[0].trim();
+        this.fail(token, `unknown TCP option '${written}'`);
       }
-      case 'sack': {
-        const blocks = words.slice(1).map((b): [number, number] => {
-          const range = /^(\d+):(\d+)$/.exec(b);
-          if (!range) throw syntax(where, `bad sack block '${b}'`);
-          return [Number(range[1]), Number(range[2])];
-        });
-        return { kind: 'sack', blocks };
-      }
-      default:
-        throw syntax(where, `unknown TCP option '${part.trim()}'`);
-    }
-  });
-}
-
-/** Splits at commas that are not inside brackets, braces or quotes. */
-function splitTopLevel(text: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let current = '';
-  for (const c of text) {
-    if (c === '"') quoted = !quoted;
-    if (!quoted && (c === '[' || c === '{' || c === '(')) depth++;
-    if (!quoted && (c === ']' || c === '}' || c === ')')) depth--;
-    if (c === ',' && depth === 0 && !quoted) {
-      parts.push(current.trim());
-      current = '';
-    } else {
-      current += c;
     }
   }
-  if (current.trim()) parts.push(current.trim());
-  return parts;
-}
 
-function parseValue(text: string): number | string {
-  return /^-?(\d+|0x[0-9a-fA-F]+)$/.test(text) ? Number(text) : text;
-}
-
-function parseArg(text: string, where: Where): SyscallArg {
-  if (text === '...') return { kind: 'ellipsis' };
-  if (/^-?(\d+|0x[0-9a-fA-F]+)$/.test(text)) return { kind: 'integer', value: Number(text) };
-  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return { kind: 'identifier', name: text };
-  if (/^".*"$/.test(text)) return { kind: 'string', value: text.slice(1, -1) };
-  if (text.startsWith('[') && text.endsWith(']')) {
-    return { kind: 'array', items: splitTopLevel(text.slice(1, -1)).map(parseValue) };
+  private timestamp(): TcpOption {
+    this.expectWord('val');
+    const val = this.unsigned(U32, 'ts val');
+    this.expectWord('ecr');
+    return { kind: 'timestamp', val, ecr: this.unsigned(U32, 'ecr val') };
   }
-  if (text.startsWith('{') && text.endsWith('}')) {
-    const fields: Record<string, number | string> = {};
-    for (const field of splitTopLevel(text.slice(1, -1))) {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.+)$/.exec(field);
-      if (!m) throw syntax(where, `bad struct field '${field}'`);
-      fields[m[1]] = parseValue(m[2].trim());
+
+  /** `sack A:B C:D ...`: blocks separated by spaces. */
+  private sack(): TcpOption {
+    const blocks: [number, number][] = [];
+    do {
+      const left = this.unsigned(U32, 'TCP SACK left sequence number');
+      this.expectPunct(':');
+      blocks.push([left, this.unsigned(U32, 'TCP SACK right sequence number')]);
+    } while (this.peek().kind === 'int');
+    return { kind: 'sack', blocks };
+  }
+
+  // ---- system calls ----
+
+  /** `[...T2] name(args) = result [ERRNO] [(note)]`. */
+  private syscall(base: EventBase): SyscallEvent {
+    const ellipsis = this.peek().kind === 'ellipsis' ? this.take() : undefined;
+    if (ellipsis) base.time.end = this.blockingEnd(base.time, ellipsis);
+    const name = this.peek();
+    if (name.kind !== 'word') this.expected('a system call name after ...');
+    this.take();
+    this.expectPunct('(', `'(' after ${name.text}`);
+    const args = this.acceptPunct(')') ? [] : this.list(')', () => this.arg());
+    this.expectPunct('=', `'= result' after ${name.text}()`);
+    const event: SyscallEvent = { type: 'syscall', name: name.text, args, result: { value: this.integer('an integer result') }, ...base };
+    if (this.onSameLine('word')) event.result.errno = this.take().text;
+    if (this.onSameLine('punct', '(')) this.note();
+    return event;
+  }
+
+  /** Whether the next token continues the previous one's line: an errno or note on the next
+   * line is far likelier a line that lacks its time. */
+  private onSameLine(kind: TokenKind, text?: string): boolean {
+    const token = this.peek();
+    return token.kind === kind && (text === undefined || token.text === text) && token.line === this.previous().endLine;
+  }
+
+  /** Comma-separated items up to `close`, which is consumed. */
+  private list<T>(close: string, item: () => T): T[] {
+    const items = [item()];
+    while (this.acceptPunct(',')) items.push(item());
+    this.expectPunct(close, `',' or '${close}'`);
+    return items;
+  }
+
+  private arg(): SyscallArg {
+    const token = this.peek();
+    switch (token.kind) {
+      case 'ellipsis': this.take(); return { kind: 'ellipsis' };
+      case 'int': case 'hex': return { kind: 'integer', value: this.integer('an integer') };
+      case 'word': this.take(); return { kind: 'identifier', name: token.text };
+      case 'string': this.take(); return { kind: 'string', value: token.text.slice(1, -1) };
     }
-    return { kind: 'struct', fields };
+    if (this.acceptPunct('[')) return { kind: 'array', items: this.acceptPunct(']') ? [] : this.list(']', () => this.scalar()) };
+    if (this.acceptPunct('{')) return { kind: 'struct', fields: Object.fromEntries(this.list('}', () => this.field())) };
+    this.expected('a system call argument');
   }
-  throw syntax(where, `cannot read argument '${text}'`);
-}
 
-/** Index of the parenthesis closing the one at `open`, or -1. */
-function closingParen(text: string, open: number): number {
-  let depth = 0;
-  let quoted = false;
-  for (let i = open; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') quoted = !quoted;
-    if (quoted) continue;
-    if (c === '(') depth++;
-    if (c === ')' && --depth === 0) return i;
+  /** Inside [ ] and { }: an integer, or a name. */
+  private scalar(): number | string {
+    const token = this.peek();
+    if (token.kind === 'word') return this.take().text;
+    if (token.kind === 'int' || token.kind === 'hex') return this.integer('an integer');
+    this.expected('an integer or a name');
   }
-  return -1;
-}
 
-function parseSyscall(text: string, base: { line: number; text: string; time: EventTime }, where: Where): SyscallEvent {
-  const name = /^([A-Za-z_][A-Za-z0-9_]*)\s*\(/.exec(text);
-  const close = name ? closingParen(text, name[0].length - 1) : -1;
-  if (!name || close < 0) throw syntax(where, 'expected a packet (< or >), a `command` or a system call name(args) = result');
-  const after = /^\s*=\s*(.*)$/.exec(text.slice(close + 1));
-  if (!after) throw syntax(where, `missing '= result' after ${name[1]}()`);
-  // A result: a number, or -1 and an errno name, optionally followed by its text in ().
-  const result = /^(-?\d+)(?:\s+([A-Z][A-Z0-9_]*))?(?:\s*\(.*\))?$/.exec(after[1].trim());
-  if (!result) throw syntax(where, `bad result '${after[1].trim()}'`);
-  const event: SyscallEvent = {
-    type: 'syscall', name: name[1], args: splitTopLevel(text.slice(name[0].length, close)).map((a) => parseArg(a, where)),
-    result: { value: Number(result[1]) }, ...base,
-  };
-  if (result[2]) event.result.errno = result[2];
-  return event;
+  private field(): [string, number | string] {
+    const name = this.peek();
+    if (name.kind !== 'word') this.expected('a struct field (name=value)');
+    this.take();
+    this.expectPunct('=', `'=' after ${name.text}`);
+    return [name.text, this.scalar()];
+  }
+
+  /** `(Broken pipe)`: a comment on the result, on one line. */
+  private note(): void {
+    const open = this.take();
+    while (!this.acceptPunct(')')) {
+      if (this.peek().kind === 'eof' || this.peek().line !== open.line) this.fail(open, "unclosed '(' after the result");
+      this.take();
+    }
+  }
 }
