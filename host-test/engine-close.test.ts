@@ -3,16 +3,7 @@
 // data after close, abort, FIN-WAIT-2 orphan timeout, and the seed script's old-ACK FIN.
 import assert from 'node:assert/strict';
 import { ACK, FIN } from '../firmware/tcp/wire';
-import { Bench, Client, wires } from './support/net';
-
-function established(config = {}) {
-  const bench = new Bench({ mslMs: 30000, ...config });
-  bench.stack.listen(80);
-  const c = new Client(bench, 80);
-  c.connect();
-  const h = bench.stack.accept(0);
-  return { bench, c, h, stack: bench.stack };
-}
+import { Bench, Client, established, wires } from './support/net';
 
 describe('close paths', () => {
   it('passive close: FIN → ACK → CLOSE-WAIT; close → FIN → LAST-ACK; ACK → slot free', () => {

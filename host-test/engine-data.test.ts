@@ -4,17 +4,8 @@
 import assert from 'node:assert/strict';
 import { ConnectionError } from '../firmware/tcp/core';
 import { ACK, PSH } from '../firmware/tcp/wire';
-import { Bench, Client, wires } from './support/net';
+import { Bench, Client, established, wires } from './support/net';
 import { StackConfig } from '../firmware/tcp/config';
-
-function established(config: Partial<StackConfig> = {}, clientIsn = 1000, noDelay = false) {
-  const bench = new Bench(config);
-  bench.stack.listen(80, { noDelay });
-  const c = new Client(bench, 80, 40000, clientIsn);
-  c.connect();
-  const h = bench.stack.accept(0);
-  return { bench, c, h, stack: bench.stack };
-}
 
 const bytes = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
 
@@ -116,7 +107,7 @@ describe('receiving', () => {
   });
 
   it('works across the 2^32 wrap of both sequence spaces', () => {
-    const { bench, c, h, stack } = established({}, 0xfffffff0);
+    const { bench, c, h, stack } = established({}, {}, 0xfffffff0);
     c.write(bytes(30, 0x41));
     assert.equal(stack.available(h), 30);
     stack.read(h, new Uint8Array(30));
@@ -140,7 +131,7 @@ describe('sending', () => {
   });
 
   it('noDelay: sends every small write at once', () => {
-    const { bench, c, h, stack } = established({}, 1000, true);
+    const { bench, c, h, stack } = established({}, { noDelay: true });
     stack.write(h, bytes(10));
     stack.write(h, bytes(10));
     assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 10], [11, 10]]);

@@ -3,18 +3,7 @@
 import assert from 'node:assert/strict';
 import { ConnectionError } from '../firmware/tcp/core';
 import { ACK, RST, SYN } from '../firmware/tcp/wire';
-import { Bench, Client, wires } from './support/net';
-
-function established(config = {}) {
-  const bench = new Bench(config);
-  bench.stack.listen(80);
-  const c = new Client(bench, 80);
-  c.connect();
-  const h = bench.stack.accept(0);
-  const errors: number[] = [];
-  bench.stack.setEvents({ acceptable() {}, readable() {}, writable() {}, ended() {}, error: (_h, e) => errors.push(e) });
-  return { bench, c, h, stack: bench.stack, errors };
-}
+import { Bench, Client, established, wires } from './support/net';
 
 const challenge = { flags: '.', seq: 1, ack: 1, len: 0, win: 1072 };
 

@@ -3,6 +3,7 @@
 // the stack's replies, so tests can state exact wire expectations.
 import assert from 'node:assert/strict';
 import { StackConfig } from '../../firmware/tcp/config';
+import { ListenOptions } from '../../firmware/tcp/stack';
 import { Clock, PacketPort, RandomSource } from '../../firmware/tcp/platform';
 import { Stack } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, RST, SYN, finishPacket, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
@@ -226,4 +227,17 @@ export function wire(client: Client, s: Sent): Wire {
 
 export function wires(client: Client, list: Sent[]): Wire[] {
   return list.map((s) => wire(client, s));
+}
+
+/** A stack listening on port 80 with one client connected and accepted; `errors` collects
+ *  the connection errors the app is told of. */
+export function established(config: Partial<StackConfig> = {}, options: ListenOptions = {}, clientIsn = 1000) {
+  const bench = new Bench(config);
+  bench.stack.listen(80, options);
+  const c = new Client(bench, 80, 40000, clientIsn);
+  c.connect();
+  const h = bench.stack.accept(0);
+  const errors: number[] = [];
+  bench.stack.setEvents({ acceptable() {}, readable() {}, writable() {}, ended() {}, error: (_h, e) => errors.push(e) });
+  return { bench, c, h, stack: bench.stack, errors };
 }
