@@ -51,6 +51,24 @@ describe('ECMA-419 socket layer', () => {
     assert.equal(socket.read(), undefined);
   });
 
+  it('read() returns the right bytes when they wrap around the end of the receive ring', () => {
+    const bench = new Bench({ rxBytes: 100 });
+    const layer = new SocketLayer(bench.stack);
+    const listener = layer.listen({ port: 7 });
+    const c = new Client(bench, 7);
+    c.connect();
+    const socket = listener.read() as TCPSocket;
+    c.write('a'.repeat(80));
+    assert.equal(new TextDecoder().decode(socket.read()), 'a'.repeat(80));
+    c.write('0123456789'.repeat(5));
+    assert.equal(new TextDecoder().decode(socket.read(15)), '012345678901234', 'contiguous part');
+    assert.equal(new TextDecoder().decode(socket.read()), '56789' + '0123456789'.repeat(3), 'across the wrap');
+    c.write('xyz');
+    const into = new Uint8Array(3);
+    assert.equal(socket.read(into), 3);
+    assert.equal(new TextDecoder().decode(into), 'xyz');
+  });
+
   it('onError on a peer reset; write() on a dead socket throws', () => {
     const bench = new Bench();
     const layer = new SocketLayer(bench.stack);

@@ -27,6 +27,7 @@ export async function run(args: string[]): Promise<number> {
   const c = stack.config;
   const m = stack.memory();
   console.log(`${c.slots} slots x ${m.perSlot} B (${m.perSlot - c.rxBytes - c.txBytes} B state + ${c.rxBytes} rx + `
-    + `${c.txBytes} tx) + ${c.timeWaitCapacity} TIME-WAIT x ${m.perTimeWait} B = ${m.total} B`);
+    + `${c.txBytes} tx) + ${c.timeWaitCapacity} TIME-WAIT x ${m.perTimeWait} B + ${m.packetBuffers} B packet buffers`
+    + ` = ${m.total} B`);
   return 0;
 }

@@ -1,15 +1,23 @@
 // The internet checksum (RFC 1071), as running 32-bit sums folded at the end, so that
 // the IPv4 pseudo-header and the TCP segment can be summed separately without copying.
 
-/** Adds the bytes [offset, offset + length) to `sum` as big-endian 16-bit words. */
+/** Adds the bytes [offset, offset + length) to `sum` as big-endian 16-bit words. Four
+ *  words a step, folded each step, so the sum stays a small integer (no doubles on XS)
+ *  and the interpreter runs a third fewer loop steps. */
 export function sumBytes(bytes: Uint8Array, offset: number, length: number, sum: number): number {
   const end = offset + length;
+  const end8 = end - 7;
   let i = offset;
-  // Fold every 64 K words so the running sum stays a small integer on 32-bit engines.
+  sum = (sum & 0xffff) + (sum >>> 16);
+  while (i < end8) {
+    sum += ((bytes[i] << 8) | bytes[i + 1]) + ((bytes[i + 2] << 8) | bytes[i + 3])
+      + ((bytes[i + 4] << 8) | bytes[i + 5]) + ((bytes[i + 6] << 8) | bytes[i + 7]);
+    sum = (sum & 0xffff) + (sum >>> 16);
+    i += 8;
+  }
   while (i + 1 < end) {
     sum += (bytes[i] << 8) | bytes[i + 1];
     i += 2;
-    if ((i & 0x1fffe) === 0) sum = (sum & 0xffff) + (sum >>> 16);
   }
   if (i < end) sum += bytes[i] << 8;
   return sum;

@@ -82,11 +82,21 @@ export class Core {
   readonly cookies: SynCookies;
   events: StackEvents = noEvents;
 
-  /** Scratch for the segment being processed, and the packet being built. */
+  /** Scratch for the segment being processed. */
   readonly segment = new Segment();
+  /** The stack's one byte buffer: rx rings, tx rings, the outgoing packet, and an input
+   *  buffer the platform may receive packets into. Being one buffer, payload moves
+   *  between them with copyWithin: native speed and no allocation (a subarray() view per
+   *  copy would allocate, and a JS byte loop is ten times slower on XS). */
+  readonly memory: Uint8Array;
+  /** The packet being built (a view of memory at outBase). */
+  readonly out: Uint8Array;
+  readonly outBase: number;
+  /** Where the platform may write a received packet before calling receive() with it. */
+  readonly input: Uint8Array;
+  readonly inputBase: number;
   /** The packet being processed (its payload is copied from here into the rx ring). */
   packet: Uint8Array = new Uint8Array(0);
-  readonly out: Uint8Array;
   /** Current time as a wrapping 32-bit ms count (see Timer in slots.ts), read from the
    *  clock once per receive(), poll() or app call. */
   now = 0;
@@ -101,10 +111,19 @@ export class Core {
     this.localAddr = config.localAddr | 0;
     this.port = port;
     this.clock = clock;
-    this.slots = new Slots(config.slots, config.rxBytes, config.txBytes);
+    const rxSize = config.slots * config.rxBytes;
+    const txSize = config.slots * config.txBytes;
+    const outSize = IPV4_HEADER + TCP_HEADER + MSS_OPTION + config.mss;
+    // The largest segment a peer may send us: full IPv4 and TCP headers, and our MSS.
+    const inputSize = 60 + 60 + config.mss;
+    this.memory = new Uint8Array(rxSize + txSize + outSize + inputSize);
+    this.slots = new Slots(config.slots, config.rxBytes, config.txBytes, this.memory, 0, rxSize);
+    this.outBase = rxSize + txSize;
+    this.out = this.memory.subarray(this.outBase, this.outBase + outSize);
+    this.inputBase = this.outBase + outSize;
+    this.input = this.memory.subarray(this.inputBase, this.inputBase + inputSize);
     this.timeWait = new TimeWaitTable(config.timeWaitCapacity);
     this.listeners = new Listeners(config.listeners);
-    this.out = new Uint8Array(IPV4_HEADER + TCP_HEADER + MSS_OPTION + config.mss);
     this.isn = new IsnGenerator(random);
     const cookieKey = new Uint8Array(16);
     random.fill(cookieKey);

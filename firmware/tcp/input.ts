@@ -488,16 +488,23 @@ function scheduleAck(core: Core, s: number): void {
   }
 }
 
+/** Appends `length` bytes of the packet, from `from`, to slot s's rx ring: copyWithin
+ *  when the platform received into the stack's input buffer, a byte loop otherwise. */
 function copyToRx(core: Core, s: number, from: number, length: number): void {
   const slots = core.slots;
   const size = slots.rxBytes;
-  const base = s * size;
-  const rx = slots.rx;
+  const ring = slots.rxBase + s * size;
+  const at = (slots.rxStart[s] + slots.rxLength[s]) % size;
+  const first = Math.min(length, size - at);
   const packet = core.packet;
-  let at = (slots.rxStart[s] + slots.rxLength[s]) % size;
-  for (let i = 0; i < length; i++) {
-    rx[base + at] = packet[from + i];
-    if (++at === size) at = 0;
+  if (packet === core.input) {
+    const src = core.inputBase + from;
+    core.memory.copyWithin(ring + at, src, src + first);
+    if (first < length) core.memory.copyWithin(ring, src + first, src + length);
+  } else {
+    const memory = core.memory;
+    for (let i = 0; i < first; i++) memory[ring + at + i] = packet[from + i];
+    for (let i = first; i < length; i++) memory[ring + i - first] = packet[from + i];
   }
   slots.rxLength[s] += length;
 }

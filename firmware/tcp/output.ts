@@ -16,23 +16,24 @@ export function transmit(core: Core, dst: number, srcPort: number, dstPort: numb
   core.ipId = (core.ipId + 1) & 0xffff;
   const at = writeHeaders(out, core.ipId, core.config.ttl, core.localAddr, dst, srcPort, dstPort,
     seq, ack, flags, window, mssOption, length);
-  if (length > 0) copyFromTx(core.slots, s, offset, out, at, length);
+  if (length > 0) copyFromTx(core, s, offset, at, length);
   const total = finishPacket(out);
   core.counters.segmentsOut++;
   if (flags & RST) core.counters.resetsSent++;
   core.port.send(out, total);
 }
 
-/** Copies from the tx ring byte by byte: a subarray() view would allocate per segment. */
-function copyFromTx(slots: Slots, s: number, offset: number, out: Uint8Array, at: number, length: number): void {
+/** Copies `length` bytes of slot s's tx ring, from `offset` bytes past SND.UNA, to `at`
+ *  in the outgoing packet: at most two runs of copyWithin (the ring may wrap). */
+function copyFromTx(core: Core, s: number, offset: number, at: number, length: number): void {
+  const slots = core.slots;
   const size = slots.txBytes;
-  const base = s * size;
-  const tx = slots.tx;
-  let from = (slots.txStart[s] + offset) % size;
-  for (let i = 0; i < length; i++) {
-    out[at + i] = tx[base + from];
-    if (++from === size) from = 0;
-  }
+  const ring = slots.txBase + s * size;
+  const from = (slots.txStart[s] + offset) % size;
+  const first = Math.min(length, size - from);
+  const to = core.outBase + at;
+  core.memory.copyWithin(to, ring + from, ring + from + first);
+  if (first < length) core.memory.copyWithin(to + first, ring, ring + length - first);
 }
 
 /** The window to put in a segment from slot s. The right edge we advertise (rcvAdv) only

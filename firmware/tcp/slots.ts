@@ -1,7 +1,7 @@
 // Fixed connection slots. Each field of the transmission control block is one typed
-// array indexed by slot number, and the receive and send rings of all slots share two
-// byte arrays, so the whole table is a handful of allocations made once, its size known
-// from the config (and reported by stateBytesPerSlot()).
+// array indexed by slot number, and the receive and send rings of all slots are two
+// regions of the stack's one byte buffer (see core.ts), so the whole table is a handful
+// of allocations made once, its size known from the config (stateBytesPerSlot()).
 
 export const enum State {
   Free = 0,
@@ -119,8 +119,11 @@ export class Slots {
   readonly rxLength: Uint32Array;
   readonly txStart: Uint32Array;
   readonly txLength: Uint32Array;
+  /** Views of the stack's buffer; rxBase and txBase are where they start in it. */
   readonly rx: Uint8Array;
   readonly tx: Uint8Array;
+  readonly rxBase: number;
+  readonly txBase: number;
 
   // RFC 6298 estimator in integer milliseconds, scaled as in BSD: srtt × 8, rttvar × 4.
   readonly srtt8: Int32Array;
@@ -134,7 +137,7 @@ export class Slots {
   readonly timers: Uint8Array;
   readonly deadlines: Int32Array;
 
-  constructor(count: number, rxBytes: number, txBytes: number) {
+  constructor(count: number, rxBytes: number, txBytes: number, memory: Uint8Array, rxBase: number, txBase: number) {
     this.count = count;
     this.rxBytes = rxBytes;
     this.txBytes = txBytes;
@@ -184,8 +187,10 @@ export class Slots {
     this.persistInterval = i32();
     this.timers = u8();
     this.deadlines = new Int32Array(count * TIMER_KINDS);
-    this.rx = new Uint8Array(count * rxBytes);
-    this.tx = new Uint8Array(count * txBytes);
+    this.rxBase = rxBase;
+    this.txBase = txBase;
+    this.rx = memory.subarray(rxBase, rxBase + count * rxBytes);
+    this.tx = memory.subarray(txBase, txBase + count * txBytes);
   }
 
   /** Bytes of per-slot state, not counting the rx and tx rings. */

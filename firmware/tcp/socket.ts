@@ -161,11 +161,7 @@ export class TCPSocket implements SocketCallbacks {
   read(arg?: number | Uint8Array): ArrayBuffer | number | undefined {
     const stack = this.layer.stack;
     if (arg instanceof Uint8Array) return Math.max(0, stack.read(this.handle, arg));
-    const waiting = stack.available(this.handle);
-    if (waiting <= 0) return undefined;
-    const buffer = new Uint8Array(arg === undefined ? waiting : Math.min(arg, waiting));
-    stack.read(this.handle, buffer);
-    return buffer.buffer;
+    return stack.readBuffer(this.handle, arg === undefined ? Infinity : arg);
   }
 
   /** Queues bytes to send; returns how many were taken (as much as the send buffer has

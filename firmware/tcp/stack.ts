@@ -56,12 +56,23 @@ export class Stack {
     this.core.events = events;
   }
 
-  /** Bytes fixed at construction: per slot (state + rings), per TIME-WAIT record, total. */
-  memory(): { perSlot: number; perTimeWait: number; total: number } {
-    const { slots, timeWait, config } = this.core;
+  /** Bytes fixed at construction: per slot (state + rings), per TIME-WAIT record, the
+   *  packet buffers (one outgoing, one input), and the total. */
+  memory(): { perSlot: number; perTimeWait: number; packetBuffers: number; total: number } {
+    const { slots, timeWait, config, out, input } = this.core;
     const perSlot = slots.stateBytesPerSlot() + config.rxBytes + config.txBytes;
     const perTimeWait = timeWait.bytesPerRecord();
-    return { perSlot, perTimeWait, total: perSlot * config.slots + perTimeWait * config.timeWaitCapacity };
+    const packetBuffers = out.length + input.length;
+    return {
+      perSlot, perTimeWait, packetBuffers,
+      total: perSlot * config.slots + perTimeWait * config.timeWaitCapacity + packetBuffers,
+    };
+  }
+
+  /** A buffer the platform may receive a packet into and then pass to receive(): the
+   *  payload then reaches the rx ring by copyWithin, without a byte loop. */
+  get inputBuffer(): Uint8Array {
+    return this.core.input;
   }
 
   // ---- platform side -------------------------------------------------------------
@@ -234,21 +245,50 @@ export class Stack {
     if (s < 0) return -1;
     const slots = core.slots;
     const size = slots.rxBytes;
-    const base = s * size;
+    const ring = s * size;
     const count = Math.min(length, slots.rxLength[s]);
-    let from = slots.rxStart[s];
-    for (let i = 0; i < count; i++) {
-      into[offset + i] = slots.rx[base + from];
-      if (++from === size) from = 0;
+    const from = slots.rxStart[s];
+    const first = Math.min(count, size - from); // the ring may wrap: two runs
+    const rx = slots.rx;
+    for (let i = 0; i < first; i++) into[offset + i] = rx[ring + from + i];
+    for (let i = first; i < count; i++) into[offset + i] = rx[ring + i - first];
+    this.consume(s, count);
+    return count;
+  }
+
+  /** Reads up to `length` received bytes into a new ArrayBuffer (ECMA-419's read(); the
+   *  app asked for a new buffer, so this allocates one, copied natively by slice()).
+   *  Returns undefined when nothing waits or the handle is dead. */
+  readBuffer(handle: number, length: number): ArrayBuffer | undefined {
+    const core = this.core;
+    const s = core.slotOf(handle);
+    if (s < 0) return undefined;
+    const slots = core.slots;
+    const count = Math.min(length, slots.rxLength[s]);
+    if (count <= 0) return undefined;
+    const start = slots.rxBase + s * slots.rxBytes + slots.rxStart[s];
+    if (slots.rxStart[s] + count <= slots.rxBytes) {
+      const buffer = core.memory.slice(start, start + count).buffer;
+      this.consume(s, count);
+      return buffer;
     }
-    slots.rxStart[s] = from;
+    const bytes = new Uint8Array(count);
+    this.read(handle, bytes);
+    return bytes.buffer;
+  }
+
+  /** Drops `count` bytes, copied out, from the front of slot s's rx ring; a window update
+   *  goes out if the read opened the window enough to matter. */
+  private consume(s: number, count: number): void {
+    const core = this.core;
+    const slots = core.slots;
+    slots.rxStart[s] = (slots.rxStart[s] + count) % slots.rxBytes;
     slots.rxLength[s] -= count;
     if (count > 0 && this.windowWorthUpdating(s)) {
       core.tick();
       slots.flags[s] |= Flag.AckNow;
       output(core, s);
     }
-    return count;
   }
 
   /** After a read: announce the window if the one the peer knows is at most half the
@@ -282,13 +322,13 @@ export class Stack {
     const state = slots.state[s];
     if ((state !== State.Established && state !== State.CloseWait) || (slots.flags[s] & Flag.FinQueued)) return -1;
     const size = slots.txBytes;
-    const base = s * size;
+    const ring = s * size;
     const count = Math.min(length, size - slots.txLength[s]);
-    let at = (slots.txStart[s] + slots.txLength[s]) % size;
-    for (let i = 0; i < count; i++) {
-      slots.tx[base + at] = from[offset + i];
-      if (++at === size) at = 0;
-    }
+    const at = (slots.txStart[s] + slots.txLength[s]) % size;
+    const first = Math.min(count, size - at); // the ring may wrap: two runs
+    const tx = slots.tx;
+    for (let i = 0; i < first; i++) tx[ring + at + i] = from[offset + i];
+    for (let i = first; i < count; i++) tx[ring + i - first] = from[offset + i];
     slots.txLength[s] += count;
     if (count > 0) {
       core.tick();

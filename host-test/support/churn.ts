@@ -20,11 +20,13 @@ export class ChurnDriver {
   sentFlags = 0;
   sentLength = 0;
   sentCount = 0;
-  private readonly packet = new Uint8Array(1600);
+  /** Where client packets are built: the stack's input buffer (the fast path a platform
+   *  uses), or a buffer of our own when `ownBuffer` is set. */
+  private readonly packet: Uint8Array;
   private readonly appBuffer = new Uint8Array(1460);
   private readonly payload: Uint8Array;
 
-  constructor(config: Partial<StackConfig>, payloadBytes = 100) {
+  constructor(config: Partial<StackConfig>, payloadBytes = 100, ownBuffer = false) {
     const clock = { now: () => this.time };
     const port = { send: (p: Uint8Array, length: number) => this.capture(p, length) };
     let seed = 12345;
@@ -38,6 +40,7 @@ export class ChurnDriver {
     };
     this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, random);
     this.listener = this.stack.listen(PORT);
+    this.packet = ownBuffer ? new Uint8Array(1600) : this.stack.inputBuffer;
     this.payload = new Uint8Array(payloadBytes);
     for (let i = 0; i < payloadBytes; i++) this.payload[i] = i & 0xff;
   }
