@@ -182,6 +182,17 @@ export function finishPacket(b: Uint8Array): number {
   return total;
 }
 
+/** TCP flags in packetdrill's letters (S F R P .), '-' for none: for logs and listings. */
+export function flagLetters(flags: number): string {
+  let text = '';
+  if (flags & SYN) text += 'S';
+  if (flags & FIN) text += 'F';
+  if (flags & RST) text += 'R';
+  if (flags & PSH) text += 'P';
+  if (flags & ACK) text += '.';
+  return text || '-';
+}
+
 /** "a.b.c.d" → unsigned 32-bit address, or -1 when the text is not a dotted quad.
  *  (The core keeps addresses as `addr | 0`; formatIpv4 takes either.) */
 export function parseIpv4(text: string): number {

@@ -6,7 +6,7 @@ import { StackConfig } from '../../firmware/tcp/config';
 import { ListenOptions } from '../../firmware/tcp/stack';
 import { Clock, PacketPort, RandomSource } from '../../firmware/tcp/platform';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, RST, SYN, finishPacket, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
+import { ACK, FIN, PSH, SYN, finishPacket, flagLetters, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
 
 export const SERVER = parseIpv4('192.0.2.2');
 export const CLIENT = parseIpv4('192.0.2.1');
@@ -71,15 +71,8 @@ export function decode(packet: Uint8Array, at: number): Sent {
   };
 }
 
-export function flagString(flags: number): string {
-  let text = '';
-  if (flags & SYN) text += 'S';
-  if (flags & FIN) text += 'F';
-  if (flags & RST) text += 'R';
-  if (flags & PSH) text += 'P';
-  if (flags & ACK) text += '.';
-  return text || '-';
-}
+/** TCP flags as packetdrill writes them. */
+export const flagString = flagLetters;
 
 export interface SegmentSpec {
   src?: number;

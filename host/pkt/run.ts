@@ -8,7 +8,7 @@
 import { StackConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
+import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
 import { CommandEvent, PacketEvent, Script, ScriptEvent, SyscallEvent, TcpOption } from './ast';
 import { SentSegment, decodeSegment, describeSegment, optionsToBytes } from './segments';
 
@@ -204,7 +204,7 @@ class Runner {
     }
     const isn = this.localIsn ?? 0;
     const flags = flagsOf(event.flags);
-    if (sent.flags !== flags) problems.push(`flags ${flagText(sent.flags)} instead of ${flagText(flags)}`);
+    if (sent.flags !== flags) problems.push(`flags ${flagLetters(sent.flags)} instead of ${flagLetters(flags)}`);
     const relSeq = (sent.seq - isn) >>> 0;
     if (relSeq !== event.seqStart >>> 0) problems.push(`seq ${relSeq} instead of ${event.seqStart}`);
     if (sent.payload.length !== event.payloadLength) {
@@ -447,15 +447,6 @@ export function flagsOf(text: string): number {
   return flags;
 }
 
-export function flagText(flags: number): string {
-  let text = '';
-  if (flags & SYN) text += 'S';
-  if (flags & FIN) text += 'F';
-  if (flags & RST) text += 'R';
-  if (flags & PSH) text += 'P';
-  if (flags & ACK) text += '.';
-  return text || '-';
-}
 
 function formatSeconds(usecs: number): string {
   return (usecs / 1e6).toFixed(6);

@@ -1,5 +1,5 @@
 // Outbound segments as the script runner sees them, and TCP options to and from bytes.
-import { ACK, FIN, PSH, RST, SYN } from '../../firmware/tcp/wire';
+import { ACK, flagLetters } from '../../firmware/tcp/wire';
 import { TcpOption } from './ast';
 
 export interface SentSegment {
@@ -55,17 +55,12 @@ function be32(v: number): number[] {
 
 /** One line in packetdrill's notation, seq relative to our ISN. */
 export function describeSegment(s: SentSegment, localIsn: number): string {
-  let flags = '';
-  if (s.flags & SYN) flags += 'S';
-  if (s.flags & FIN) flags += 'F';
-  if (s.flags & RST) flags += 'R';
-  if (s.flags & PSH) flags += 'P';
-  if (s.flags & ACK) flags += '.';
+  const flags = flagLetters(s.flags);
   const seq = (s.seq - localIsn) >>> 0;
   const end = (seq + s.payload.length) >>> 0;
   const ack = s.flags & ACK ? ` ack ${s.ack >>> 0}` : '';
   const options = s.options.length ? ` <${describeOptions(s.options)}>` : '';
-  return `${flags || '-'} ${seq}:${end}(${s.payload.length})${ack} win ${s.window}${options}`;
+  return `${flags} ${seq}:${end}(${s.payload.length})${ack} win ${s.window}${options}`;
 }
 
 function describeOptions(bytes: number[]): string {
