@@ -1,59 +1,71 @@
-// SipHash-2-4 (Aumasson and Bernstein, 2012) with 64-bit output, computed on pairs of
-// 32-bit halves: no BigInt (XS has it, but every BigInt operation allocates) and no
-// allocation per call. Used keyed once at start-up to make RFC 6528 ISNs.
+// SipHash-2-4 (Aumasson and Bernstein, 2012) with 64-bit output, keyed once at start-up
+// for RFC 6528 ISNs and SYN cookies. Each 64-bit word is a (lo, hi) pair of uint32s:
+// BigInt would be exact, but on XS every BigInt operation allocates, and 32-bit integer
+// operations are what both XS and V8 run fastest.
+//
+// Nothing is allocated per call: the key, v0..v3 and the ISN tuple live in typed arrays
+// made by the constructor, the helpers below take indices into them and return nothing,
+// and no object, array or closure is created. The results (the `hi`/`lo` fields and
+// isnHash()'s return value) are *signed* 32-bit integers, like every 32-bit quantity in
+// the core (see seq.ts): V8 keeps int32 values unboxed, but a uint32 of 2^31 or more
+// leaving a function becomes a new heap number, which made allocation.test.ts see one
+// per connection. XS holds either form in its slots without allocating; there int32
+// also avoids software floating point on the ESP8266. Use `>>> 0` where the unsigned
+// value is wanted, e.g. to print it.
 
 export class SipHash24 {
-  /** The result of the last hash(): high and low 32 bits, as signed 32-bit integers
-   *  (kept out of the double range so V8 never boxes them; see seq.ts). */
+  /** The last result's high and low 32 bits, each as a signed 32-bit integer. */
   hi = 0;
   lo = 0;
-  /** k0 and k1 as [k0.hi, k0.lo, k1.hi, k1.lo]. */
+  /** k0, k1 as [k0.lo, k0.hi, k1.lo, k1.hi]. */
   private readonly key = new Uint32Array(4);
-  /** v0..v3 as [v0.hi, v0.lo, v1.hi, v1.lo, ...]. */
+  /** v0..v3 as [v0.lo, v0.hi, v1.lo, v1.hi, ...]: word w is at 2w (lo) and 2w + 1 (hi). */
   private readonly v = new Uint32Array(8);
+  /** Scratch for isnHash(). */
   private readonly tuple = new Uint8Array(12);
 
   constructor(key: Uint8Array) {
-    if (key.length !== 16) throw new Error('SipHash24: the key must be 16 bytes');
-    this.key[0] = readLe32(key, 4);
-    this.key[1] = readLe32(key, 0);
-    this.key[2] = readLe32(key, 12);
-    this.key[3] = readLe32(key, 8);
+    if (key.length !== 16) throw new RangeError('SipHash24: the key must be 16 bytes');
+    for (let i = 0; i < 4; i++) this.key[i] = readLe32(key, 4 * i);
   }
 
-  /** Hashes `length` bytes of `data` from `offset`; the result is in hi/lo. */
+  /** Hashes data[offset .. offset + length); the result is left in `hi` and `lo`. */
   hash(data: Uint8Array, offset: number, length: number): void {
+    // Out-of-range reads would give undefined, which silently hashes as zero bytes.
+    if (offset < 0 || length < 0 || offset + length > data.length) throw new RangeError('SipHash24: out of range');
     const v = this.v;
     const k = this.key;
-    // "somepseudorandomlygeneratedbytes" xor the key.
-    v[0] = k[0] ^ 0x736f6d65; v[1] = k[1] ^ 0x70736575;
-    v[2] = k[2] ^ 0x646f7261; v[3] = k[3] ^ 0x6e646f6d;
-    v[4] = k[0] ^ 0x6c796765; v[5] = k[1] ^ 0x6e657261;
-    v[6] = k[2] ^ 0x74656462; v[7] = k[3] ^ 0x79746573;
-    const end = offset + length - (length & 7);
-    for (let i = offset; i < end; i += 8) this.absorb(readLe32(data, i + 4), readLe32(data, i));
-    // Last block: the remaining bytes, and the length's low byte in the top byte.
-    let hi = (length & 0xff) << 24;
+    // The constants spell "somepseudorandomlygeneratedbytes" (big-endian words).
+    v[0] = k[0] ^ 0x70736575; v[1] = k[1] ^ 0x736f6d65; // v0 = k0 ^ "somepseu"
+    v[2] = k[2] ^ 0x6e646f6d; v[3] = k[3] ^ 0x646f7261; // v1 = k1 ^ "dorandom"
+    v[4] = k[0] ^ 0x6e657261; v[5] = k[1] ^ 0x6c796765; // v2 = k0 ^ "lygenera"
+    v[6] = k[2] ^ 0x79746573; v[7] = k[3] ^ 0x74656462; // v3 = k1 ^ "tedbytes"
+
+    const tail = length & 7;
+    const end = offset + length - tail;
+    for (let i = offset; i < end; i += 8) compress(v, readLe32(data, i), readLe32(data, i + 4));
+
+    // The last word: the 0..7 leftover bytes (little-endian) with length mod 256 in its top byte.
     let lo = 0;
-    const left = length & 7;
-    for (let j = 0; j < left; j++) {
-      const b = data[end + j];
-      if (j < 4) lo |= b << (8 * j);
-      else hi |= b << (8 * (j - 4));
+    let hi = length << 24;
+    for (let j = 0; j < tail; j++) {
+      if (j < 4) lo |= data[end + j] << (8 * j);
+      else hi |= data[end + j] << (8 * (j - 4));
     }
-    this.absorb(hi, lo);
-    v[5] ^= 0xff; // v2 ^= 0xff
-    this.round();
-    this.round();
-    this.round();
-    this.round();
-    this.hi = v[0] ^ v[2] ^ v[4] ^ v[6];
-    this.lo = v[1] ^ v[3] ^ v[5] ^ v[7];
+    compress(v, lo, hi);
+
+    v[4] ^= 0xff; // v2 ^= 0xff
+    for (let r = 0; r < 4; r++) round(v);
+    this.lo = v[0] ^ v[2] ^ v[4] ^ v[6]; // xor of uint32s gives the signed form
+    this.hi = v[1] ^ v[3] ^ v[5] ^ v[7];
   }
 
-  /** RFC 6528's F(): the low 32 bits (signed) of the hash of the 4-tuple (big-endian). */
+  /** RFC 6528's F(): the low 32 bits (signed, see above) of the hash of the 4-tuple as 12
+   *  big-endian bytes: local address, local port, remote address, remote port. Addresses
+   *  may be given signed or unsigned (the same bits hash alike). */
   isnHash(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
     const t = this.tuple;
+    // Uint8Array stores keep the low 8 bits, so no masking is needed.
     t[0] = localAddr >>> 24; t[1] = localAddr >>> 16; t[2] = localAddr >>> 8; t[3] = localAddr;
     t[4] = localPort >>> 8; t[5] = localPort;
     t[6] = remoteAddr >>> 24; t[7] = remoteAddr >>> 16; t[8] = remoteAddr >>> 8; t[9] = remoteAddr;
@@ -61,48 +73,55 @@ export class SipHash24 {
     this.hash(t, 0, 12);
     return this.lo;
   }
-
-  private absorb(mHi: number, mLo: number): void {
-    const v = this.v;
-    v[6] ^= mHi; v[7] ^= mLo; // v3 ^= m
-    this.round();
-    this.round();
-    v[0] ^= mHi; v[1] ^= mLo; // v0 ^= m
-  }
-
-  /** One SipRound on v0..v3. */
-  private round(): void {
-    const v = this.v;
-    add(v, 0, 2); rotl(v, 2, 13); v[2] ^= v[0]; v[3] ^= v[1]; rotl(v, 0, 32);
-    add(v, 4, 6); rotl(v, 6, 16); v[6] ^= v[4]; v[7] ^= v[5];
-    add(v, 0, 6); rotl(v, 6, 21); v[6] ^= v[0]; v[7] ^= v[1];
-    add(v, 4, 2); rotl(v, 2, 17); v[2] ^= v[4]; v[3] ^= v[5]; rotl(v, 4, 32);
-  }
 }
 
+/** Reads 4 bytes little-endian (SipHash's byte order); signed, which typed-array stores accept. */
 function readLe32(b: Uint8Array, i: number): number {
   return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 }
 
-/** v[a] += v[b] as 64-bit numbers (index a/b is the high half, +1 the low half). */
-function add(v: Uint32Array, a: number, b: number): void {
-  const lo = v[a + 1] + v[b + 1];
-  v[a] = v[a] + v[b] + (lo > 0xffffffff ? 1 : 0);
-  v[a + 1] = lo;
+/** Absorbs one message word m = (mHi, mLo): v3 ^= m, two SipRounds, v0 ^= m. */
+function compress(v: Uint32Array, mLo: number, mHi: number): void {
+  v[6] ^= mLo; v[7] ^= mHi;
+  round(v);
+  round(v);
+  v[0] ^= mLo; v[1] ^= mHi;
 }
 
-/** Rotates the 64-bit number at v[i], v[i+1] left by n bits (0 < n < 64). */
-function rotl(v: Uint32Array, i: number, n: number): void {
-  const hi = v[i];
-  const lo = v[i + 1];
-  if (n === 32) {
-    v[i] = lo;
-    v[i + 1] = hi;
-  } else if (n < 32) {
-    v[i] = (hi << n) | (lo >>> (32 - n));
-    v[i + 1] = (lo << n) | (hi >>> (32 - n));
-  } else {
-    v[i] = (lo << (n - 32)) | (hi >>> (64 - n));
-    v[i + 1] = (hi << (n - 32)) | (lo >>> (64 - n));
-  }
+/** One SipRound; words are numbered 0..3 for v0..v3. */
+function round(v: Uint32Array): void {
+  add(v, 0, 1); rotl(v, 1, 13); xor(v, 1, 0); swap(v, 0);
+  add(v, 2, 3); rotl(v, 3, 16); xor(v, 3, 2);
+  add(v, 0, 3); rotl(v, 3, 21); xor(v, 3, 0);
+  add(v, 2, 1); rotl(v, 1, 17); xor(v, 1, 2); swap(v, 2);
+}
+
+/** Word a += word b, modulo 2^64. */
+function add(v: Uint32Array, a: number, b: number): void {
+  const aLo = v[2 * a];
+  const lo = (aLo + v[2 * b]) >>> 0;
+  // The low halves carried iff the truncated sum is below an addend.
+  v[2 * a + 1] = v[2 * a + 1] + v[2 * b + 1] + (lo < aLo ? 1 : 0); // the store wraps mod 2^32
+  v[2 * a] = lo;
+}
+
+/** Word a ^= word b. */
+function xor(v: Uint32Array, a: number, b: number): void {
+  v[2 * a] ^= v[2 * b];
+  v[2 * a + 1] ^= v[2 * b + 1];
+}
+
+/** Rotates word w left by n, 0 < n < 32 (SipHash's other rotation, 32, is swap()). */
+function rotl(v: Uint32Array, w: number, n: number): void {
+  const lo = v[2 * w];
+  const hi = v[2 * w + 1];
+  v[2 * w] = (lo << n) | (hi >>> (32 - n));
+  v[2 * w + 1] = (hi << n) | (lo >>> (32 - n));
+}
+
+/** Rotates word w by 32: its halves trade places. */
+function swap(v: Uint32Array, w: number): void {
+  const lo = v[2 * w];
+  v[2 * w] = v[2 * w + 1];
+  v[2 * w + 1] = lo;
 }
