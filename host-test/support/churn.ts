@@ -74,19 +74,23 @@ export class ChurnDriver {
   connection(clientPort: number, clientIsn: number): boolean {
     const stack = this.stack;
     const n = this.payload.length;
+    const model = this.buildOnly; // build the same four packets, skip the stack
     this.send(clientPort, clientIsn, 0, SYN, 0);
-    if (this.sentFlags !== (SYN | ACK)) return false;
+    if (!model && this.sentFlags !== (SYN | ACK)) return false;
     const serverIsn = this.sentSeq;
     this.send(clientPort, clientIsn + 1, serverIsn + 1, ACK, 0);
     this.send(clientPort, clientIsn + 1, serverIsn + 1, ACK | PSH, n);
-    const h = stack.accept(this.listener);
-    if (h < 0 || stack.read(h, this.appBuffer, 0, n) !== n) return false;
-    if (stack.write(h, this.appBuffer, 0, n) !== n) return false;
-    stack.close(h);
-    if ((this.sentFlags & FIN) === 0) return false;
+    if (!model) {
+      const h = stack.accept(this.listener);
+      if (h < 0 || stack.read(h, this.appBuffer, 0, n) !== n) return false;
+      if (stack.write(h, this.appBuffer, 0, n) !== n) return false;
+      stack.close(h);
+      if ((this.sentFlags & FIN) === 0) return false;
+    }
     this.send(clientPort, clientIsn + 1 + n, serverIsn + 2 + n, FIN | ACK, 0);
-    return this.sentFlags === ACK && this.sentAck === ((clientIsn + n + 2) | 0);
+    return model || (this.sentFlags === ACK && this.sentAck === ((clientIsn + n + 2) | 0));
   }
+
 
   /** Handshake only: SYN, SYN-ACK, ACK, accept. Returns the handle (or -1). */
   handshake(clientPort: number, clientIsn: number): number {

@@ -1,0 +1,1 @@
+/* Empty: the layout compile needs no errno values. */
