@@ -270,7 +270,7 @@ describe('device packet path, JS side (firmware/platform/moddable, Moddable modu
     const { LwipPacketPort } = await loadPlatform(f);
     const port = new LwipPacketPort();
     const lengths: number[] = [];
-    const stack = { receive: (packet: Uint8Array, length: number) => lengths.push(packet[0] === 0x45 ? length : -1) };
+    const stack = { inputBuffer: new Uint8Array(0), receive: (packet: Uint8Array, length: number) => lengths.push(packet[0] === 0x45 ? length : -1) };
     let after = 0;
     port.start(stack, 0, { batch: 3, afterReceive: () => after++ });
     const packets = Array.from({ length: 7 }, (_, i) => buildPacket({ dstPort: 7, seq: i, flags: ACK, data: 'x'.repeat(i) }));
@@ -296,7 +296,7 @@ describe('device packet path, JS side (firmware/platform/moddable, Moddable modu
     const { f, timers, native } = makeFakes();
     const { LwipPacketPort } = await loadPlatform(f);
     const port = new LwipPacketPort();
-    const stack = { receive: () => {} };
+    const stack = { inputBuffer: new Uint8Array(0), receive: () => {} };
     port.start(stack, 0xc0a80002, { batch: 1 });
     assert.equal(native.localAddr, 0xc0a80002);
     assert.throws(() => port.start(stack, 1), /already started/);

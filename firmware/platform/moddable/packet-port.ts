@@ -125,7 +125,8 @@ export class LwipPacketPort implements PacketPort {
   service(): number {
     const stack = this.stack;
     if (!stack) return 0;
-    const rx = this.rx;
+    // Reading into the stack's own input buffer lets it move the payload with copyWithin.
+    const rx = stack.inputBuffer.length >= this.packetBytes ? stack.inputBuffer : this.rx;
     let count = 0;
     while (count < this.batch) {
       const length = LwipRaw.read(rx);
