@@ -42,3 +42,5 @@ export async function main(argv: string[]): Promise<number> {
 // The commands. Each module exports `run(args): Promise<number>`.
 registerCommand('pkt', 'run packetdrill scripts against the engine (virtual clock)', async () => (await import('./pkt/main.js')).run);
 registerCommand('memory', 'print the memory a config fixes at construction', async () => (await import('./memory.js')).run);
+registerCommand('serve', 'serve the example services over a UDP packet link (host runner)', async () => (await import('./serve/main.js')).run);
+registerCommand('tun', 'serve them to this machine\'s own TCP: namespace + TUN + socat (root)', async () => (await import('./serve/tun.js')).run);

@@ -1,0 +1,57 @@
+// "platform/port" in Moddable's desktop simulator (lin): the same host link as
+// `slotcp serve --link udp:...`, one IPv4 packet per UDP datagram on loopback, so the
+// simulator can be reached through the same TUN bridge (see README). Each datagram is
+// copied into the stack's input buffer; sending allocates one ArrayBuffer per packet,
+// which is acceptable for a simulator, not for the board (whose path is board-port).
+import { Socket } from 'socket';
+import type { DevicePort, LinkSettings } from '../device-port';
+import type { Stack } from '../../tcp/stack';
+
+/** Socket message: bytes have arrived (Moddable's socket module). */
+const DATA_RECEIVED = 2;
+
+export class UdpPacketPort implements DevicePort {
+  private readonly socket;
+  private stack: Stack | null = null;
+  private afterReceive: (() => void) | undefined;
+
+  constructor(private readonly link: Required<LinkSettings>) {
+    this.socket = new Socket({ kind: 'UDP', port: link.bindPort });
+    this.socket.callback = (message, value) => {
+      if (message === DATA_RECEIVED && value) this.receive();
+    };
+  }
+
+  start(stack: Stack, _localAddr: number, options: { afterReceive?: () => void }): void {
+    this.stack = stack;
+    this.afterReceive = options.afterReceive;
+  }
+
+  /** Everything on the link is slotcp's. */
+  addPort(_port: number): boolean {
+    return true;
+  }
+
+  send(packet: Uint8Array, length: number): void {
+    this.socket.write(this.link.peerAddress, this.link.peerPort, packet.slice(0, length).buffer);
+  }
+
+  private receive(): void {
+    const bytes = new Uint8Array(this.socket.read(ArrayBuffer));
+    const stack = this.stack;
+    if (!stack) return;
+    const input = stack.inputBuffer;
+    if (bytes.length <= input.length) {
+      input.set(bytes);
+      stack.receive(input, bytes.length);
+    } else {
+      stack.receive(bytes, bytes.length); // larger than our MSS allows: dropped and counted
+    }
+    this.afterReceive?.();
+  }
+}
+
+export function createPort(link: LinkSettings): DevicePort {
+  return new UdpPacketPort({ bindPort: link.bindPort ?? 9001, peerAddress: link.peerAddress ?? '127.0.0.1',
+    peerPort: link.peerPort ?? 9000 });
+}

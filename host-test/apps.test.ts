@@ -1,0 +1,289 @@
+// The example services (firmware/apps) on the engine with a virtual clock: exact bytes
+// back for echo under flow control, source's pattern, discard's count, http's answers to
+// whole and split requests, hold's RST when it closes on unread data, closer's FIN.
+import assert from 'node:assert/strict';
+import { StackConfig } from '../firmware/tcp/config';
+import { SocketLayer } from '../firmware/tcp/socket';
+import { ACK, FIN, RST } from '../firmware/tcp/wire';
+import { Cancel, Scheduler } from '../firmware/apps/scheduler';
+import { Service } from '../firmware/apps/service';
+import { ServiceSpecError, checkServiceSpec, startService } from '../firmware/apps/services';
+import { checkPattern, patternByte } from '../firmware/apps/pattern';
+import { MAX_HEAD, headEnd } from '../firmware/apps/http';
+import { asciiBytes } from '../firmware/apps/ascii';
+import { Bench, Client, Sent, flagString } from './support/net';
+
+/** App timers on the bench's virtual clock. */
+class VirtualScheduler implements Scheduler {
+  private timers: { at: number; fn: () => void; live: boolean }[] = [];
+  constructor(private readonly bench: Bench) {}
+  now(): number { return this.bench.clock.time; }
+  after(ms: number, fn: () => void): Cancel {
+    const timer = { at: this.now() + ms, fn, live: true };
+    this.timers.push(timer);
+    return { cancel: () => { timer.live = false; } };
+  }
+  /** Advances the clock by `ms`, running app timers and stack timers in time order. */
+  advance(ms: number): Sent[] {
+    const target = this.now() + ms;
+    const out: Sent[] = [];
+    for (;;) {
+      const next = this.timers.filter((t) => t.live && t.at <= target).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      out.push(...this.bench.advance(next.at - this.now()));
+      next.live = false;
+      next.fn();
+      out.push(...this.bench.take());
+    }
+    out.push(...this.bench.advance(target - this.now()));
+    return out;
+  }
+}
+
+function setup(spec: string, config: Partial<StackConfig> = {}) {
+  const bench = new Bench({ mss: 536, ...config });
+  const layer = new SocketLayer(bench.stack);
+  const scheduler = new VirtualScheduler(bench);
+  const service = startService({ layer, scheduler }, 80, spec);
+  return { bench, layer, scheduler, service };
+}
+
+/** A client that keeps to the window the server offers, takes the server's bytes in
+ *  order and ACKs them, as a real TCP would (on a lossless link). */
+class Peer {
+  readonly received: number[] = [];
+  fin = false;
+  rst = false;
+  private serverAcked: number;
+  private window: number;
+  private pendingAck = false;
+
+  /** Connects: SYN, SYN-ACK, ACK (whatever the service sends at accept is taken in). */
+  constructor(readonly bench: Bench, readonly c: Client, readonly sched: VirtualScheduler) {
+    const [synAck] = c.segment(0x02, { mss: 1460, ack: 0 });
+    assert.equal(flagString(synAck.flags), 'S.');
+    c.serverIsn = synAck.seq;
+    c.seq = (c.seq + 1) >>> 0;
+    c.ack = (synAck.seq + 1) >>> 0;
+    this.serverAcked = c.seq;
+    this.window = synAck.window;
+    this.take(c.segment(ACK));
+  }
+
+  take(replies: Sent[]): void {
+    for (const s of replies) {
+      if (s.flags & RST) { this.rst = true; continue; }
+      if (s.flags & ACK) { this.serverAcked = s.ack; this.window = s.window; }
+      if (s.data.length > 0 && s.seq === this.c.ack) {
+        this.received.push(...s.data);
+        this.c.ack = (this.c.ack + s.data.length) >>> 0;
+        this.pendingAck = true;
+      }
+      if ((s.flags & FIN) && ((s.seq + s.data.length) >>> 0) === this.c.ack) {
+        this.c.ack = (this.c.ack + 1) >>> 0;
+        this.fin = true;
+        this.pendingAck = true;
+      }
+    }
+  }
+
+  /** Sends `payload` (then FIN if asked), ACKing everything, until `done()` or the step limit. */
+  run(payload: Uint8Array, sendFin: boolean, done: () => boolean, segment = 536): void {
+    let offset = 0;
+    let finSent = false;
+    for (let step = 0; step < 20000 && !done() && !this.rst; step++) {
+      const room = ((this.serverAcked + this.window - this.c.seq) | 0);
+      if (offset < payload.length && room > 0) {
+        const n = Math.min(room, segment, payload.length - offset);
+        this.take(this.c.write(payload.subarray(offset, offset + n)));
+        offset += n;
+      } else if (offset === payload.length && sendFin && !finSent) {
+        finSent = true;
+        this.take(this.c.fin());
+      } else if (this.pendingAck) {
+        this.pendingAck = false;
+        this.take(this.c.segment(ACK));
+      } else {
+        this.take(this.sched.advance(100)); // wait for delayed ACKs, window updates, timers
+      }
+    }
+  }
+}
+
+const patterned = (n: number, seed = 1) => {
+  const b = new Uint8Array(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1103515245) + 12345) | 0; b[i] = x >>> 24; }
+  return b;
+};
+
+describe('example services (firmware/apps)', () => {
+  it('echo returns every byte, in order, when the send buffer is smaller than the data', () => {
+    const { bench, scheduler, service } = setup('echo', { rxBytes: 1072, txBytes: 300 });
+    const peer = new Peer(bench, new Client(bench, 80), scheduler);
+    const payload = patterned(20000);
+    peer.run(payload, true, () => peer.fin);
+    assert.equal(peer.rst, false);
+    assert.equal(peer.received.length, payload.length);
+    assert.deepEqual(Uint8Array.from(peer.received), payload);
+    assert.equal(peer.fin, true, 'echo closes after the client closed and all was echoed');
+    assert.deepEqual({ ...service.stats }, { accepted: 1, closed: 1, errors: 0, bytesIn: 20000, bytesOut: 20000 });
+    peer.take(peer.c.segment(ACK));
+    assert.deepEqual(bench.stack.usage(), { slotsInUse: 0, timeWait: 0 }, 'passive close: LAST-ACK → CLOSED');
+  });
+
+  it('echo stops reading while its send buffer is full, so the window closes (flow control)', () => {
+    const { bench, scheduler } = setup('echo', { rxBytes: 1072, txBytes: 300 });
+    const c = new Client(bench, 80);
+    const peer = new Peer(bench, c, scheduler);
+    c.window = 0; // the client reads nothing: our echo data cannot leave
+    peer.take(c.write(patterned(536)));
+    const replies = c.write(patterned(536, 2));
+    peer.take(replies);
+    const h = bench.stack.connections()[0].handle;
+    assert.equal(bench.stack.available(h), 1072 - 300, 'only what fits in the send buffer was read');
+    // 300 bytes free is less than min(rx/2, MSS): receiver SWS avoidance keeps it at 0.
+    assert.deepEqual(replies.map((s) => [flagString(s.flags), s.window]), [['.', 0]]);
+    c.window = 65535; // the client reads again: everything comes back, in order
+    peer.run(new Uint8Array(0), true, () => peer.fin);
+    assert.deepEqual(Uint8Array.from(peer.received), Uint8Array.from([...patterned(536), ...patterned(536, 2)]));
+  });
+
+  it('discard counts every byte and closes after the client does', () => {
+    const { bench, scheduler, service } = setup('discard');
+    const peer = new Peer(bench, new Client(bench, 80), scheduler);
+    peer.run(patterned(10000), true, () => peer.fin);
+    assert.equal(peer.received.length, 0);
+    assert.deepEqual({ ...service.stats }, { accepted: 1, closed: 1, errors: 0, bytesIn: 10000, bytesOut: 0 });
+  });
+
+  it('source:N sends exactly N pattern bytes, then FIN; the server ends in TIME-WAIT', () => {
+    const { bench, scheduler, service } = setup('source:70000', { txBytes: 2000 });
+    const peer = new Peer(bench, new Client(bench, 80), scheduler);
+    peer.run(new Uint8Array(0), false, () => peer.fin);
+    assert.equal(peer.received.length, 70000);
+    assert.equal(checkPattern(Uint8Array.from(peer.received), 0), -1);
+    peer.take(peer.c.fin());
+    peer.take(peer.c.segment(ACK));
+    assert.deepEqual(bench.stack.usage(), { slotsInUse: 0, timeWait: 1 });
+    assert.equal(service.stats.bytesOut, 70000);
+  });
+
+  it('the source pattern differs at every shift a lost or doubled segment would make', () => {
+    const window = Array.from({ length: 4096 }, (_, i) => patternByte(100000 + i));
+    for (const shift of [1, 256, 536, 1460, 65536]) {
+      const shifted = Array.from({ length: 4096 }, (_, i) => patternByte(100000 + shift + i));
+      assert.notDeepEqual(shifted, window, `shift ${shift}`);
+    }
+  });
+
+  it('http answers GET / split over three segments with the status page, then closes first', () => {
+    const { bench, scheduler } = setup('http', { txBytes: 1072 });
+    const c = new Client(bench, 80, 40001);
+    const peer = new Peer(bench, c, scheduler);
+    for (const part of ['GE', 'T / HTTP/1.1\r\nHost: 192.0', '.2.2\r\n\r\n']) peer.take(c.write(part));
+    peer.run(new Uint8Array(0), false, () => peer.fin);
+    const text = new TextDecoder().decode(Uint8Array.from(peer.received));
+    const split = text.indexOf('\r\n\r\n') + 4;
+    const head = text.slice(0, split);
+    const body = text.slice(split);
+    assert.match(head, /^HTTP\/1\.1 200 OK\r\nContent-Type: text\/plain; charset=us-ascii\r\n/);
+    assert.equal(Number(/Content-Length: (\d+)/.exec(head)?.[1]), body.length);
+    assert.match(body, /^slotcp 192\.0\.2\.2 {2}up 0 s\nslots 1\/4 in use, TIME-WAIT 0\/16\n/);
+    assert.match(body, /\n80 {5}192\.0\.2\.1:40001 {7}ESTABLISHED {2}0 {6}0\n/);
+    assert.match(body, /\ncounters\npacketsIn {17}\d+\n/);
+    assert.equal(body.split('\n').filter((l) => /^[a-zA-Z0-9]+ +\d+$/.test(l)).length,
+      Object.keys(bench.stack.counters).length, 'every counter listed');
+    peer.take(c.fin());
+    assert.deepEqual(bench.stack.usage(), { slotsInUse: 0, timeWait: 1 }, 'server closed first: TIME-WAIT');
+  });
+
+  const ask = (request: string, config: Partial<StackConfig> = {}) => {
+    const { bench, scheduler, service } = setup('http', config);
+    const c = new Client(bench, 80);
+    const peer = new Peer(bench, c, scheduler);
+    peer.run(asciiBytes(request), false, () => peer.fin);
+    return { text: new TextDecoder().decode(Uint8Array.from(peer.received)), peer, service };
+  };
+
+  it('http: 404 for another path, 405 for another method, 400 for garbage, HEAD without body', () => {
+    assert.match(ask('GET /nope HTTP/1.1\r\n\r\n').text, /^HTTP\/1\.1 404 Not Found\r\n[^]*\r\n\r\nno page \/nope\n$/);
+    assert.match(ask('POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc').text, /^HTTP\/1\.1 405 Method Not Allowed\r\n[^]*Allow: GET, HEAD\r\n/);
+    assert.match(ask('hello there\n\n').text, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    const head = ask('HEAD / HTTP/1.0\n\n');
+    assert.match(head.text, /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\n$/);
+    assert.equal(head.peer.rst, false);
+  });
+
+  it('http: a request head over MAX_HEAD bytes gets 400; bytes after the head do not turn the close into RST', () => {
+    const long = ask(`GET /${'x'.repeat(MAX_HEAD)} HTTP/1.1\r\n\r\n`, { rxBytes: 4096 });
+    assert.match(long.text, /^HTTP\/1\.1 400 /);
+    assert.equal(long.peer.rst, false);
+    assert.equal(long.peer.fin, true);
+    const extra = ask('GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n');
+    assert.equal(extra.peer.rst, false);
+    assert.equal(extra.service.stats.bytesIn, 36);
+  });
+
+  it('http: a client that half-closes mid-request gets 400; one that sends nothing gets FIN', () => {
+    const { bench, scheduler } = setup('http');
+    const c = new Client(bench, 80);
+    const peer = new Peer(bench, c, scheduler);
+    peer.take(c.write('GET / HT'));
+    peer.run(new Uint8Array(0), true, () => peer.fin);
+    assert.match(new TextDecoder().decode(Uint8Array.from(peer.received)), /^HTTP\/1\.1 400 /);
+    const quiet = new Peer(bench, new Client(bench, 80, 40002), scheduler);
+    quiet.run(new Uint8Array(0), true, () => quiet.fin);
+    assert.deepEqual(quiet.received, []);
+  });
+
+  it('headEnd finds CRLFCRLF and LFLF, and nothing in a partial head', () => {
+    assert.equal(headEnd(asciiBytes('GET / HTTP/1.1\r\n\r\nx'), 19), 18);
+    assert.equal(headEnd(asciiBytes('GET /\n\nx'), 8), 7);
+    assert.equal(headEnd(asciiBytes('GET / HTTP/1.1\r\n\r'), 17), -1);
+  });
+
+  it('hold:MS closes after MS: RST when data is unread, FIN when the client sent nothing', () => {
+    const { bench, scheduler, service } = setup('hold:2000');
+    const c = new Client(bench, 80);
+    new Peer(bench, c, scheduler);
+    c.write('unread');
+    assert.deepEqual(scheduler.advance(1999).filter((s) => s.flags & (RST | FIN)), []);
+    const at2000 = scheduler.advance(1);
+    assert.deepEqual(at2000.map((s) => [flagString(s.flags), s.at]), [['R.', 2000]]);
+    assert.equal(bench.stack.counters.resetsOnCloseUnread, 1);
+    const quiet = new Client(bench, 80, 40002);
+    new Peer(bench, quiet, scheduler);
+    const later = scheduler.advance(2000);
+    assert.deepEqual(later.map((s) => flagString(s.flags)), ['F.']);
+    assert.deepEqual({ ...service.stats }, { accepted: 2, closed: 2, errors: 0, bytesIn: 0, bytesOut: 0 });
+  });
+
+  it('hold forgets its timer when the client resets first', () => {
+    const { bench, scheduler, service } = setup('hold:2000');
+    const c = new Client(bench, 80);
+    new Peer(bench, c, scheduler);
+    c.segment(RST);
+    assert.deepEqual(scheduler.advance(3000), []);
+    assert.deepEqual({ ...service.stats }, { accepted: 1, closed: 0, errors: 1, bytesIn: 0, bytesOut: 0 });
+  });
+
+  it('closer sends FIN right after the handshake and ends in TIME-WAIT', () => {
+    const { bench, scheduler, service } = setup('closer');
+    const peer = new Peer(bench, new Client(bench, 80), scheduler);
+    assert.equal(peer.fin, true, 'FIN in reply to the handshake ACK');
+    assert.deepEqual(peer.received, []);
+    peer.take(peer.c.fin());
+    assert.deepEqual(bench.stack.usage(), { slotsInUse: 0, timeWait: 1 });
+    assert.equal((service as Service).stats.closed, 1);
+  });
+
+  it('checkServiceSpec names what is wrong', () => {
+    for (const good of ['echo', 'discard', 'source:0', 'source:1048576', 'http', 'hold:2000', 'closer']) checkServiceSpec(good);
+    const bad: [string, RegExp][] = [
+      ['ftp', /unknown service 'ftp'/], ['echo:1', /bad service spec/], ['source', /source:BYTES must be/],
+      ['source:-1', /source:BYTES must be/], ['hold:1.5', /hold:MS must be/], ['hold:5:6', /bad service spec/],
+    ];
+    for (const [spec, message] of bad) assert.throws(() => checkServiceSpec(spec), (e: Error) => e instanceof ServiceSpecError && message.test(e.message), spec);
+  });
+});

@@ -1,0 +1,172 @@
+// The command line of `slotcp serve` and `slotcp tun`: flags → a checked ServeOptions.
+// Every mistake is a UsageError (exit status 2) naming the flag.
+import { ConfigError, StackConfig, makeConfig } from '../../firmware/tcp/config';
+import { parseIpv4 } from '../../firmware/tcp/wire';
+import { ServiceSpecError, checkServiceSpec } from '../../firmware/apps/services';
+import { ListenOptions } from '../../firmware/tcp/stack';
+import { UsageError } from '../cli';
+import { ImpairConfig, parseImpair } from '../link/impair';
+import { Endpoint } from '../link/udp';
+
+export interface ServeOptions {
+  link: { bind: Endpoint; peer: Endpoint };
+  /** The full stack config (defaults applied, checked). */
+  config: StackConfig;
+  services: { port: number; spec: string }[];
+  keepalive?: ListenOptions['keepalive'];
+  pcap?: string;
+  stats?: string;
+  impair?: ImpairConfig;
+  /** tun only: the namespace to create. */
+  netns?: string;
+}
+
+/** The services when no --listen is given (`npm start`). */
+export const defaultServices = ['7:echo', '9:discard', '19:source:1048576', '80:http', '5000:hold:2000', '5001:closer'];
+
+/** Host defaults: a desktop has memory to spare, and the TUN's MTU of 1500 fits an MSS
+ *  of 1460. rx stays below 65535 (no window scaling). */
+export const hostDefaults = { slots: 16, rxBytes: 16384, txBytes: 16384, mss: 1460, timeWaitCapacity: 64, mslMs: 30000 };
+
+export const defaultLink = 'udp:127.0.0.1:9001:127.0.0.1:9000';
+
+export function usageText(command: 'serve' | 'tun'): string {
+  const link = command === 'serve' ? ` [--link udp:BIND_HOST:BIND_PORT:PEER_HOST:PEER_PORT]` : ' [--netns NAME]';
+  return `usage: slotcp ${command}${link} [--addr A.B.C.D]
+         [--listen PORT:SERVICE[:ARG]]... [--slots N] [--rx BYTES] [--tx BYTES] [--mss BYTES]
+         [--timewait N] [--msl MS] [--keepalive IDLE_MS,INTERVAL_MS,COUNT] [--pcap FILE]
+         [--impair loss=P,dup=P,reorder=P,seed=N] [--stats FILE]
+services: echo, discard, source:BYTES, http, hold:MS, closer
+defaults: --addr 192.0.2.2 --slots ${hostDefaults.slots} --rx ${hostDefaults.rxBytes} --tx ${hostDefaults.txBytes} --mss ${hostDefaults.mss} --timewait ${hostDefaults.timeWaitCapacity} --msl ${hostDefaults.mslMs}${command === 'serve' ? ` --link ${defaultLink}` : ''}
+          ${defaultServices.map((s) => `--listen ${s}`).join(' ')}`;
+}
+
+const numeric: Record<string, keyof StackConfig> = {
+  '--slots': 'slots', '--rx': 'rxBytes', '--tx': 'txBytes', '--mss': 'mss', '--timewait': 'timeWaitCapacity', '--msl': 'mslMs',
+};
+const valued = new Set([...Object.keys(numeric), '--link', '--addr', '--listen', '--keepalive', '--pcap', '--stats', '--impair', '--netns']);
+
+function loopbackEndpoint(host: string, port: string, what: string): Endpoint {
+  const addr = parseIpv4(host);
+  if (addr < 0 || addr >>> 24 !== 127) throw new UsageError(`--link: ${what} host must be a 127.x.x.x address (traffic stays on this machine), got '${host}'`);
+  if (!/^[0-9]+$/.test(port) || Number(port) > 65535) throw new UsageError(`--link: ${what} port must be 0..65535, got '${port}'`);
+  return { host, port: Number(port) };
+}
+
+function parseLink(text: string): ServeOptions['link'] {
+  const parts = text.split(':');
+  if (parts.length !== 5 || parts[0] !== 'udp') throw new UsageError(`--link must be udp:BIND_HOST:BIND_PORT:PEER_HOST:PEER_PORT, got '${text}'`);
+  const peer = loopbackEndpoint(parts[3], parts[4], 'peer');
+  if (peer.port === 0) throw new UsageError('--link: the peer port cannot be 0');
+  return { bind: loopbackEndpoint(parts[1], parts[2], 'bind'), peer };
+}
+
+function parseAddr(text: string): number {
+  const addr = parseIpv4(text);
+  const top = addr >>> 24;
+  if (addr < 0 || addr === 0 || top === 0 || top === 127 || top >= 224) {
+    throw new UsageError(`--addr must be a unicast IPv4 address (not 0/8, 127/8, multicast or broadcast), got '${text}'`);
+  }
+  return addr;
+}
+
+function parseListen(text: string): { port: number; spec: string } {
+  const colon = text.indexOf(':');
+  const port = text.slice(0, colon);
+  const spec = text.slice(colon + 1);
+  if (colon < 0 || !/^[0-9]+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+    throw new UsageError(`--listen must be PORT:SERVICE[:ARG] with PORT 1..65535, got '${text}'`);
+  }
+  try {
+    checkServiceSpec(spec);
+  } catch (err) {
+    if (err instanceof ServiceSpecError) throw new UsageError(`--listen ${text}: ${err.message}`);
+    throw err;
+  }
+  return { port: Number(port), spec };
+}
+
+function parseKeepalive(text: string): NonNullable<ServeOptions['keepalive']> {
+  const parts = text.split(',');
+  const ok = parts.length === 3 && parts.every((p) => /^[0-9]+$/.test(p));
+  const [idleMs, intervalMs, count] = parts.map(Number);
+  if (!ok || idleMs < 1 || idleMs > 0x3fffffff || intervalMs < 1 || intervalMs > 0x3fffffff || count < 1 || count > 255) {
+    throw new UsageError(`--keepalive must be IDLE_MS,INTERVAL_MS,COUNT (ms 1..2^30, count 1..255), got '${text}'`);
+  }
+  return { idleMs, intervalMs, count };
+}
+
+/** Parses the flags of `slotcp serve` or `slotcp tun`. Returns 'help' for --help. */
+export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeOptions | 'help' {
+  let link = parseLink(defaultLink);
+  let addr = parseIpv4('192.0.2.2');
+  const overrides: Partial<StackConfig> = { ...hostDefaults };
+  const services: { port: number; spec: string }[] = [];
+  const options: Partial<ServeOptions> = {};
+  for (let i = 0; i < args.length; i++) {
+    let flag = args[i];
+    let value: string | undefined;
+    const eq = flag.indexOf('=');
+    if (flag.startsWith('--') && eq > 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    if (flag === '--help' || flag === '-h') return 'help';
+    if (!valued.has(flag) || (command === 'tun' && flag === '--link') || (command === 'serve' && flag === '--netns')) {
+      throw new UsageError(`unknown flag '${args[i]}'${command === 'tun' && flag === '--link' ? ' (tun makes its own link)' : ''}\n${usageText(command)}`);
+    }
+    if (value === undefined) {
+      value = args[++i];
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
+    }
+    const key = numeric[flag];
+    if (key) {
+      if (!/^[0-9]+$/.test(value)) throw new UsageError(`${flag} needs a whole number, got '${value}'`);
+      overrides[key] = Number(value);
+      continue;
+    }
+    switch (flag) {
+      case '--link': link = parseLink(value); break;
+      case '--addr': addr = parseAddr(value); break;
+      case '--listen': services.push(parseListen(value)); break;
+      case '--keepalive': options.keepalive = parseKeepalive(value); break;
+      case '--pcap': options.pcap = value; break;
+      case '--stats': options.stats = value; break;
+      case '--netns':
+        if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(value)) throw new UsageError(`--netns must be a plain name (letters, digits, _ . -), got '${value}'`);
+        options.netns = value;
+        break;
+      case '--impair': {
+        const impair = parseImpair(value);
+        if (typeof impair === 'string') throw new UsageError(impair);
+        options.impair = impair;
+        break;
+      }
+    }
+  }
+  if (services.length === 0) services.push(...defaultServices.map(parseListen));
+  const ports = new Set<number>();
+  for (const s of services) {
+    if (ports.has(s.port)) throw new UsageError(`--listen: port ${s.port} given twice`);
+    ports.add(s.port);
+  }
+  if (command === 'tun' && (addr >>> 8 !== 0xc00002 || (addr & 0xff) < 2 || (addr & 0xff) > 254)) {
+    throw new UsageError('--addr: slotcp tun puts the kernel at 192.0.2.1/24, so the address must be 192.0.2.2 to 192.0.2.254');
+  }
+  let config: StackConfig;
+  try {
+    config = makeConfig({ ...overrides, localAddr: addr, listeners: services.length });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(flagName(err.message));
+    throw err;
+  }
+  return { ...options, link, config, services } as ServeOptions;
+}
+
+/** Names the flag in a config error ("slotcp config: rxBytes must be..." → "--rx: ..."). */
+function flagName(message: string): string {
+  for (const [flag, key] of Object.entries(numeric)) {
+    if (message.includes(` ${key} `)) return `${flag}: ${message.replace(/^slotcp config: /, '')}`;
+  }
+  return message;
+}

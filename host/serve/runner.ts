@@ -1,0 +1,92 @@
+// One host runner: the stack on a UDP link, the services on the socket layer, pcap and
+// impairment on the packet path, stats on request. Used by `slotcp serve` (and so by
+// `slotcp tun`, which runs serve inside a namespace).
+import { Stack } from '../../firmware/tcp/stack';
+import { SocketLayer } from '../../firmware/tcp/socket';
+import { Service } from '../../firmware/apps/service';
+import { startService } from '../../firmware/apps/services';
+import { Driver, nodeClock, nodeRandom } from '../link/platform';
+import { Impairment } from '../link/impair';
+import { UdpLink } from '../link/udp';
+import { PcapWriter } from '../pcap';
+import { statsSnapshot, writeStats } from '../stats';
+import { ServeOptions } from './options';
+
+export class Runner {
+  readonly stack: Stack;
+  readonly driver: Driver;
+  readonly services: Service[] = [];
+  readonly startedMs = nodeClock.now();
+  private readonly pcap: PcapWriter | undefined;
+  private readonly impairIn: Impairment | undefined;
+  private readonly impairOut: Impairment | undefined;
+  private closed = false;
+
+  private constructor(readonly options: ServeOptions, readonly link: UdpLink) {
+    this.pcap = options.pcap ? new PcapWriter(options.pcap) : undefined;
+    // The packet path. In: link → impairment → pcap → stack. Out: stack → pcap →
+    // impairment → link. The pcap shows what the stack itself saw and sent.
+    const toStack = (packet: Uint8Array) => {
+      this.pcap?.record(packet);
+      this.driver.receive(packet);
+    };
+    const toLink = (packet: Uint8Array) => link.transmit(packet);
+    const impair = options.impair;
+    if (impair) {
+      // Each direction has its own generator, so its decisions depend only on its own packets.
+      this.impairIn = new Impairment(impair, impair.seed, toStack);
+      this.impairOut = new Impairment(impair, (impair.seed + 0x9e3779b9) >>> 0, toLink);
+    }
+    const port = {
+      send: (packet: Uint8Array, length: number) => {
+        if (this.closed) return;
+        // The stack reuses its buffer as soon as send() returns; the datagram goes later.
+        const copy = Buffer.allocUnsafe(length);
+        copy.set(packet.subarray(0, length));
+        this.pcap?.record(copy);
+        if (this.impairOut) this.impairOut.push(copy);
+        else toLink(copy);
+      },
+    };
+    this.stack = new Stack(options.config, port, nodeClock, nodeRandom);
+    this.driver = new Driver(this.stack, nodeClock);
+    link.onPacket = this.impairIn ? (p) => this.impairIn!.push(p) : toStack;
+    const ctx = { layer: new SocketLayer(this.stack), scheduler: this.driver.scheduler(),
+      listen: options.keepalive ? { keepalive: options.keepalive } : undefined };
+    for (const { port: tcpPort, spec } of options.services) this.services.push(startService(ctx, tcpPort, spec));
+  }
+
+  /** Opens the link and starts serving. */
+  static async start(options: ServeOptions): Promise<Runner> {
+    const link = await UdpLink.open(options.link.bind, options.link.peer);
+    return new Runner(options, link);
+  }
+
+  snapshot() {
+    const extra: Record<string, object> = { link: this.link.stats, driver: { polls: this.driver.polls } };
+    if (this.impairIn && this.impairOut) extra.impairment = { in: { ...this.impairIn.stats }, out: { ...this.impairOut.stats } };
+    if (this.pcap) extra.pcap = { file: this.pcap.path, packets: this.pcap.packets };
+    return statsSnapshot({ stack: this.stack, services: this.services, extra, startedMs: this.startedMs, nowMs: nodeClock.now() });
+  }
+
+  /** Writes --stats (if given) and flushes the pcap, e.g. on SIGUSR1. */
+  checkpoint(): void {
+    this.pcap?.flush();
+    if (this.options.stats) writeStats(this.options.stats, this.snapshot());
+  }
+
+  /** Stops: stats as they are, then every open connection reset (so no client waits on
+   *  a server that is gone), the link drained and closed, the pcap closed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.impairIn?.release();
+    if (this.options.stats) writeStats(this.options.stats, this.snapshot());
+    for (const row of this.stack.connections()) if (row.handle >= 0) this.stack.abort(row.handle);
+    this.impairOut?.release();
+    this.closed = true;
+    this.driver.stop();
+    for (const s of this.services) s.listener.close();
+    await this.link.close();
+    this.pcap?.close();
+  }
+}

@@ -1,0 +1,47 @@
+// The runner's state as JSON (--stats FILE, on exit and on SIGUSR1): the stack's config,
+// counters, slot and TIME-WAIT tables, plus each service's and the link's own counts.
+import { renameSync, writeFileSync } from 'node:fs';
+import { Stack } from '../firmware/tcp/stack';
+import { formatIpv4 } from '../firmware/tcp/wire';
+import { Service } from '../firmware/apps/service';
+
+export interface StatsSources {
+  stack: Stack;
+  services: Service[];
+  /** Further plain-number groups (link, impairment, pcap...). */
+  extra: Record<string, object>;
+  startedMs: number;
+  nowMs: number;
+}
+
+export function statsSnapshot(src: StatsSources) {
+  const { stack } = src;
+  const config = stack.config;
+  return {
+    time: new Date().toISOString(),
+    uptimeMs: src.nowMs - src.startedMs,
+    addr: formatIpv4(config.localAddr),
+    config: { ...config, localAddr: formatIpv4(config.localAddr) },
+    memory: stack.memory(),
+    usage: stack.usage(),
+    counters: { ...stack.counters },
+    connections: stack.connections().map((c) => ({
+      state: c.state,
+      local: c.localPort,
+      remote: `${formatIpv4(c.remoteAddr)}:${c.remotePort}`,
+      rxQueued: c.rxQueued,
+      txQueued: c.txQueued,
+      inSlot: c.handle >= 0,
+    })),
+    services: src.services.map((s) => ({ port: s.port, name: s.name, ...s.stats })),
+    ...Object.fromEntries(Object.entries(src.extra).map(([k, v]) => [k, { ...v }])),
+  };
+}
+
+/** Writes the JSON to `path` whole (through a temporary file and a rename), so a reader
+ *  never sees half a file. */
+export function writeStats(path: string, snapshot: object): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(snapshot, null, 2) + '\n');
+  renameSync(temporary, path);
+}
