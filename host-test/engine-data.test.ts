@@ -59,6 +59,14 @@ describe('receiving', () => {
     assert.equal(stack.counters.droppedOutOfOrder, 1);
   });
 
+  it('ACKs at once the in-order segment that fills the hole an out-of-order one left (RFC 5681 §4.2)', () => {
+    const { bench, c } = established();
+    assert.deepEqual(wires(c, bench.send({ dstPort: 80, seq: (c.seq + 100) >>> 0, ack: c.ack, flags: ACK | PSH, data: bytes(100) })),
+      [{ flags: '.', seq: 1, ack: 1, len: 0, win: 1072 }]);
+    assert.deepEqual(wires(c, c.write(bytes(100))), [{ flags: '.', seq: 1, ack: 101, len: 0, win: 972 }]);
+    assert.deepEqual(c.write(bytes(100)), [], 'the next one is delayed again');
+  });
+
   it('trims a segment overlapping data already received', () => {
     const { bench, c, h, stack } = established();
     c.write('abc');

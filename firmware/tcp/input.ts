@@ -451,6 +451,7 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
     // tells the peer where the hole is, and it retransmits from there.
     core.counters.droppedOutOfOrder++;
     slots.flags[s] |= Flag.AckNow;
+    slots.holePending[s] = 1;
     return true;
   }
   const skip = seqDiff(rcvNxt, seg.seq); // bytes we already have
@@ -470,8 +471,13 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
     copyToRx(core, s, seg.dataOffset + skip, taken);
     slots.rcvNxt[s] = seqAdd(rcvNxt, taken);
     slots.events[s] |= Event.Readable;
-    if (taken < newBytes) slots.flags[s] |= Flag.AckNow; // part beyond the window dropped
-    else scheduleAck(core, s);
+    if (taken < newBytes || slots.holePending[s]) {
+      // Part beyond the window was dropped, or this fills a hole: the sender needs to know now.
+      slots.flags[s] |= Flag.AckNow;
+      slots.holePending[s] = 0;
+    } else {
+      scheduleAck(core, s);
+    }
   }
   if ((seg.flags & FIN) && taken === newBytes) finInput(core, s);
   return slots.state[s] !== State.Free;

@@ -77,6 +77,9 @@ export class Slots {
   /** In-order segments received since we last sent an ACK (delayed ACK). */
   readonly unackedSegments: Uint8Array;
   readonly keepaliveProbes: Uint8Array;
+  /** An out-of-order segment was dropped since the last in-order one: the segment that
+   *  fills the hole is ACKed at once (RFC 5681 §4.2). */
+  readonly holePending: Uint8Array;
   readonly localPort: Uint16Array;
   readonly remotePort: Uint16Array;
   /** Send MSS: the peer's MSS option (536 if absent) capped by ours. */
@@ -153,6 +156,7 @@ export class Slots {
     this.dupAcks = u8();
     this.unackedSegments = u8();
     this.keepaliveProbes = u8();
+    this.holePending = u8();
     this.localPort = u16();
     this.remotePort = u16();
     this.mss = u16();
@@ -210,6 +214,7 @@ export class Slots {
     this.dupAcks[s] = 0;
     this.unackedSegments[s] = 0;
     this.keepaliveProbes[s] = 0;
+    this.holePending[s] = 0;
     this.generation[s] = (this.generation[s] + 1) & 0x7fffff;
     this.rxStart[s] = 0;
     this.rxLength[s] = 0;
