@@ -51,19 +51,39 @@ describe('receiving', () => {
     assert.deepEqual(wires(c, bench.take()), [{ flags: '.', seq: 1, ack: 1001, len: 0, win: 600 }]);
   });
 
-  it('drops an out-of-order segment and sends a duplicate ACK at once', () => {
+  it('holds an out-of-order segment in the ring, sends a duplicate ACK, and delivers it when the hole fills', () => {
     const { bench, c, h, stack } = established();
     const r = bench.send({ dstPort: 80, seq: (c.seq + 10) >>> 0, ack: c.ack, flags: ACK | PSH, data: 'later' });
     assert.deepEqual(wires(c, r), [{ flags: '.', seq: 1, ack: 1, len: 0, win: 1072 }]);
-    assert.equal(stack.available(h), 0);
+    assert.equal(stack.available(h), 0, 'not readable before the hole is filled');
+    assert.equal(stack.counters.outOfOrderHeld, 1);
+    assert.deepEqual(wires(c, c.write('0123456789')), [{ flags: '.', seq: 1, ack: 16, len: 0, win: 1057 }]);
+    const buf = new Uint8Array(32);
+    assert.equal(stack.read(h, buf), 15);
+    assert.equal(new TextDecoder().decode(buf.subarray(0, 15)), '0123456789later');
+  });
+
+  it('holds up to four out-of-order ranges, merging neighbours, and drops a segment that needs a fifth', () => {
+    const { bench, c, h, stack } = established({ rxBytes: 4000 });
+    const at = (offset: number, text: string) =>
+      bench.send({ dstPort: 80, seq: (c.seq + offset) >>> 0, ack: c.ack, flags: ACK, data: text });
+    at(10, 'bb'); at(20, 'dd'); at(12, 'cc'); // 10-14 merged
+    at(30, 'ee'); at(40, 'ff');
+    assert.equal(stack.counters.outOfOrderHeld, 5);
+    at(50, 'gg'); // a fifth range: dropped
     assert.equal(stack.counters.droppedOutOfOrder, 1);
+    c.write('aaaaaaaaaa'); // 0-10: releases 10-14 only
+    assert.equal(stack.available(h), 14);
+    bench.send({ dstPort: 80, seq: (c.seq + 4) >>> 0, ack: c.ack, flags: ACK, data: 'xxxxxx' }); // 14-20
+    assert.equal(stack.available(h), 22, 'and 20-22 with it');
   });
 
   it('ACKs at once the in-order segment that fills the hole an out-of-order one left (RFC 5681 §4.2)', () => {
     const { bench, c } = established();
     assert.deepEqual(wires(c, bench.send({ dstPort: 80, seq: (c.seq + 100) >>> 0, ack: c.ack, flags: ACK | PSH, data: bytes(100) })),
       [{ flags: '.', seq: 1, ack: 1, len: 0, win: 1072 }]);
-    assert.deepEqual(wires(c, c.write(bytes(100))), [{ flags: '.', seq: 1, ack: 101, len: 0, win: 972 }]);
+    assert.deepEqual(wires(c, c.write(bytes(100))), [{ flags: '.', seq: 1, ack: 201, len: 0, win: 872 }]);
+    c.seq = (c.seq + 100) >>> 0;
     assert.deepEqual(c.write(bytes(100)), [], 'the next one is delayed again');
   });
 

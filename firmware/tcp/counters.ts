@@ -41,7 +41,9 @@ export class Counters {
   droppedBacklogFull = 0;
   /** SYN+FIN and other flag combinations refused at a listener. */
   droppedBadFlags = 0;
-  /** Out-of-order segments (dropped and re-ACKed: slotcp keeps no reassembly queue). */
+  /** Out-of-order segments held in the receive ring until the hole before them fills. */
+  outOfOrderHeld = 0;
+  /** Out-of-order segments dropped (every hold range in use, or outside the window). */
   droppedOutOfOrder = 0;
   /** Segments outside the window (answered with an ACK). */
   droppedOutOfWindow = 0;

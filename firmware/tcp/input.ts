@@ -11,6 +11,7 @@ import {
 } from './output';
 import { Event, Flag, State, Timer } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
+import { releaseHeld, holdRange } from './reassembly';
 import { ACK, FIN, RST, SYN, Segment } from './wire';
 
 /** The MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
@@ -446,43 +447,60 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
   // After the peer's FIN nothing more can come: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT.
   if (state !== State.Established && state !== State.FinWait1 && state !== State.FinWait2) return true;
   const rcvNxt = slots.rcvNxt[s];
-  if (seqGt(seg.seq, rcvNxt)) {
-    // Out of order: slotcp keeps no reassembly queue (fixed memory); the duplicate ACK
-    // tells the peer where the hole is, and it retransmits from there.
-    core.counters.droppedOutOfOrder++;
-    slots.flags[s] |= Flag.AckNow;
-    slots.holePending[s] = 1;
-    return true;
-  }
-  const skip = seqDiff(rcvNxt, seg.seq); // bytes we already have
-  const newBytes = seg.dataLength - skip;
-  if (newBytes > 0 && (slots.flags[s] & Flag.AppClosed)) {
-    // Nobody will ever read this: tell the peer at once (RFC 9293 §3.10.7.4 seventh check
-    // for a closed receiver; RFC 2525 §2.17).
+  if (seg.dataLength > 0 && seqGt(seqAdd(seg.seq, seg.dataLength), rcvNxt) && (slots.flags[s] & Flag.AppClosed)) {
+    // New data, and nobody will ever read it: tell the peer at once (RFC 9293 §3.10.7.4
+    // seventh check for a closed receiver; RFC 2525 §2.17).
     core.counters.resetsOnDataAfterClose++;
     sendReset(core, s);
     freeSlot(core, s);
     return false;
   }
+  if (seqGt(seg.seq, rcvNxt)) {
+    outOfOrderInput(core, s, seg);
+    return true;
+  }
+  const skip = seqDiff(rcvNxt, seg.seq); // bytes we already have
+  const newBytes = seg.dataLength - skip;
   let taken = 0;
   if (newBytes > 0) {
     const room = Math.max(0, seqDiff(slots.rcvAdv[s], rcvNxt));
     taken = Math.min(newBytes, room);
-    copyToRx(core, s, seg.dataOffset + skip, taken);
+    copyToRx(core, s, 0, seg.dataOffset + skip, taken);
+    slots.rxLength[s] += taken;
     slots.rcvNxt[s] = seqAdd(rcvNxt, taken);
+    slots.rxLength[s] += releaseHeld(slots, s); // held data the hole was keeping back
     slots.events[s] |= Event.Readable;
     if (taken < newBytes || slots.holePending[s]) {
       // Part beyond the window was dropped, or this fills a hole: the sender needs to know now.
       slots.flags[s] |= Flag.AckNow;
-      slots.holePending[s] = 0;
+      slots.holePending[s] = slots.heldCount[s] > 0 ? 1 : 0;
     } else {
       scheduleAck(core, s);
     }
   }
-  if ((seg.flags & FIN) && taken === newBytes) finInput(core, s);
+  // The FIN counts when everything before it has arrived.
+  if ((seg.flags & FIN) && seqAdd(seg.seq, seg.dataLength) === slots.rcvNxt[s]) finInput(core, s);
   return slots.state[s] !== State.Free;
 }
 
+/** Data beyond RCV.NXT within the window: placed in the ring where it belongs and held
+ *  until the hole before it is filled (reassembly.ts); a duplicate ACK tells the peer
+ *  where the hole is. A FIN on such a segment is left for the peer to send again. */
+function outOfOrderInput(core: Core, s: number, seg: Segment): void {
+  const slots = core.slots;
+  const rcvNxt = slots.rcvNxt[s];
+  const windowEnd = slots.rcvAdv[s];
+  const end = seqLt(seqAdd(seg.seq, seg.dataLength), windowEnd) ? seqAdd(seg.seq, seg.dataLength) : windowEnd;
+  const length = seqDiff(end, seg.seq);
+  if (length > 0 && holdRange(slots, s, seg.seq, end)) {
+    copyToRx(core, s, seqDiff(seg.seq, rcvNxt), seg.dataOffset, length);
+    core.counters.outOfOrderHeld++;
+  } else {
+    core.counters.droppedOutOfOrder++;
+  }
+  slots.flags[s] |= Flag.AckNow;
+  slots.holePending[s] = 1;
+}
 /** Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): at least every second segment, and
  *  never later than delayedAckMs. */
 function scheduleAck(core: Core, s: number): void {
@@ -494,13 +512,14 @@ function scheduleAck(core: Core, s: number): void {
   }
 }
 
-/** Appends `length` bytes of the packet, from `from`, to slot s's rx ring: copyWithin
- *  when the platform received into the stack's input buffer, a byte loop otherwise. */
-function copyToRx(core: Core, s: number, from: number, length: number): void {
+/** Copies `length` bytes of the packet, from `from`, into slot s's rx ring `gap` bytes
+ *  past the unread data (0 for in-order data): copyWithin when the platform received into
+ *  the stack's input buffer, a byte loop otherwise. The caller accounts for the bytes. */
+function copyToRx(core: Core, s: number, gap: number, from: number, length: number): void {
   const slots = core.slots;
   const size = slots.rxBytes;
   const ring = slots.rxBase + s * size;
-  const at = (slots.rxStart[s] + slots.rxLength[s]) % size;
+  const at = (slots.rxStart[s] + slots.rxLength[s] + gap) % size;
   const first = Math.min(length, size - at);
   const packet = core.packet;
   if (packet === core.input) {
@@ -512,9 +531,7 @@ function copyToRx(core: Core, s: number, from: number, length: number): void {
     for (let i = 0; i < first; i++) memory[ring + at + i] = packet[from + i];
     for (let i = first; i < length; i++) memory[ring + i - first] = packet[from + i];
   }
-  slots.rxLength[s] += length;
 }
-
 /** The peer's FIN, in order. */
 function finInput(core: Core, s: number): void {
   const slots = core.slots;

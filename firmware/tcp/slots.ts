@@ -3,6 +3,8 @@
 // regions of the stack's one byte buffer (see core.ts), so the whole table is a handful
 // of allocations made once, its size known from the config (stateBytesPerSlot()).
 
+import { OUT_OF_ORDER_RANGES } from './reassembly';
+
 export const enum State {
   Free = 0,
   SynReceived,
@@ -77,9 +79,14 @@ export class Slots {
   /** In-order segments received since we last sent an ACK (delayed ACK). */
   readonly unackedSegments: Uint8Array;
   readonly keepaliveProbes: Uint8Array;
-  /** An out-of-order segment was dropped since the last in-order one: the segment that
-   *  fills the hole is ACKed at once (RFC 5681 §4.2). */
+  /** Out-of-order data arrived since the last in-order segment: the segment that fills
+   *  the hole is ACKed at once (RFC 5681 §4.2). */
   readonly holePending: Uint8Array;
+  /** Out-of-order ranges held in the rx ring (reassembly.ts): count per slot, and
+   *  OUT_OF_ORDER_RANGES starts and ends per slot. */
+  readonly heldCount: Uint8Array;
+  readonly heldStart: Int32Array;
+  readonly heldEnd: Int32Array;
   readonly localPort: Uint16Array;
   readonly remotePort: Uint16Array;
   /** Send MSS: the peer's MSS option (536 if absent) capped by ours. */
@@ -157,6 +164,9 @@ export class Slots {
     this.unackedSegments = u8();
     this.keepaliveProbes = u8();
     this.holePending = u8();
+    this.heldCount = u8();
+    this.heldStart = new Int32Array(count * OUT_OF_ORDER_RANGES);
+    this.heldEnd = new Int32Array(count * OUT_OF_ORDER_RANGES);
     this.localPort = u16();
     this.remotePort = u16();
     this.mss = u16();
@@ -215,6 +225,7 @@ export class Slots {
     this.unackedSegments[s] = 0;
     this.keepaliveProbes[s] = 0;
     this.holePending[s] = 0;
+    this.heldCount[s] = 0;
     this.generation[s] = (this.generation[s] + 1) & 0x7fffff;
     this.rxStart[s] = 0;
     this.rxLength[s] = 0;
