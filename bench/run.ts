@@ -4,12 +4,13 @@
 //      interleaved with slotcp's so both see the same machine load;
 //   4. XS computrons (npm run bench:xs, plus the same workloads with bench/client.ts),
 //      and memory per slot and per TIME-WAIT record next to lwIP's struct tcp_pcb.
-// (Part 3 of issue #7, end to end over the host link, waits for the host runner.)
+//   3. end to end over the host link (bench/e2e.ts; root, socat; --no-e2e skips it);
 // Prints a markdown table on stdout (progress goes to stderr) and writes
 // bench/results.json.
 //
 //   node dist/bench/run.js [--runs 11] [--segments 50000] [--connections 20000]
-//                          [--unbounded 20000] [--no-lwip] [--no-xs]
+//                          [--unbounded 20000] [--no-lwip] [--no-xs] [--no-e2e]
+import { e2eSkipReason, runE2e } from './e2e';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,11 +30,12 @@ interface Options {
   connections: number;
   unbounded: number;
   lwip: boolean;
+  e2e: boolean;
   xs: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { runs: 11, segments: 50000, connections: 20000, unbounded: 20000, lwip: true, xs: true };
+  const options: Options = { runs: 11, segments: 50000, connections: 20000, unbounded: 20000, lwip: true, xs: true, e2e: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -47,6 +49,7 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--unbounded') options.unbounded = value();
     else if (arg === '--no-lwip') options.lwip = false;
     else if (arg === '--no-xs') options.xs = false;
+    else if (arg === '--no-e2e') options.e2e = false;
     else throw new Error(`bench: unknown option ${arg}`);
   }
   return options;
@@ -181,6 +184,19 @@ async function main(): Promise<void> {
     }
   }
 
+  // Part 3: end to end over the host link (root only).
+  let e2e: Awaited<ReturnType<typeof runE2e>> | undefined;
+  let e2eUnavailable = options.e2e ? e2eSkipReason() : 'skipped (--no-e2e)';
+  if (!e2eUnavailable) {
+    say('end to end: slotcp tun and the link ceiling');
+    try {
+      e2e = await runE2e({}, say);
+    } catch (err) {
+      e2eUnavailable = (err as Error).message;
+    }
+  }
+  if (e2eUnavailable) say(`end to end unavailable: ${e2eUnavailable}`);
+
   // Memory: slotcp from Stack.memory(), lwIP from sizeof.
   const defaults = new Stack({ localAddr: 0xc0000202 }, { send() {} }, { now: () => 0 }, { fill(b: Uint8Array) { b.fill(1); } }).memory();
   const defaultConfig = new Stack({ localAddr: 0xc0000202 }, { send() {} }, { now: () => 0 }, { fill(b: Uint8Array) { b.fill(1); } }).config;
@@ -258,6 +274,15 @@ async function main(): Promise<void> {
   }
 
   line('');
+  if (e2e) {
+    out.push(...e2e.lines);
+    line('');
+  } else {
+    line('## End to end over the host link');
+    line('');
+    line(`unavailable: ${e2eUnavailable}`);
+    line('');
+  }
   line('## Memory: per connection slot and per TIME-WAIT record');
   line('');
   line('| item | bytes |');
@@ -298,6 +323,7 @@ async function main(): Promise<void> {
   console.log(out.join('\n'));
 
   const results = {
+    e2e: e2e ? e2e.results : e2eUnavailable,
     generated: new Date().toISOString(),
     machine: { ...host, loadAverageAtEnd: os.loadavg().map((v) => Math.round(v * 100) / 100) },
     options,
