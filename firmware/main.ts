@@ -44,7 +44,7 @@ const clock = new TicksClock();
 const port = createPort(settings.link ?? {});
 const stack = new Stack({
   localAddr, slots: settings.slots, rxBytes: settings.rxBytes, txBytes: settings.txBytes, mss: settings.mss,
-  timeWaitCapacity: settings.timeWaitCapacity, mslMs: settings.mslMs,
+  timeWaitCapacity: settings.timeWaitCapacity, mslMs: settings.mslMs, listeners: settings.services.length,
 }, port, clock, new MathRandomSource());
 const poller = new PollTimer(stack, clock);
 const keepalive = settings.keepalive?.split(',').map(Number);

@@ -74,4 +74,39 @@ describe('SYN cookies', () => {
     assert.deepEqual([...otherPort, ...otherIsn].map((s) => flagString(s.flags)), ['R', 'R']);
     assert.equal(bench.stack.counters.synCookiesAccepted, 0);
   });
+
+  it('keeps a cookie client whose first segment found every slot taken: no RST, it gets in later', () => {
+    const bench = new Bench({ slots: 1, halfOpenLimit: 0 });
+    bench.stack.listen(80, { backlog: 1 });
+    const a = new Client(bench, 80, 40001);
+    a.connect();
+    const ha = bench.stack.accept(0);
+    // b's SYN came while the slot was free; its ACK and data arrive after a took it.
+    const b = new Client(bench, 80, 40002);
+    bench.stack.abort(ha);
+    bench.take();
+    const synAck = b.segment(SYN, { mss: 1460 })[0];
+    b.serverIsn = synAck.seq;
+    b.seq++;
+    b.ack = (synAck.seq + 1) >>> 0;
+    const c = new Client(bench, 80, 40003);
+    c.connect(); // takes the only slot
+    bench.take();
+    assert.deepEqual(b.write('first'), [], 'valid cookie, no room: dropped');
+    assert.deepEqual(b.write('second'), [], 'a later segment cannot prove the cookie: dropped, not reset');
+    assert.equal(bench.stack.counters.droppedCookieFollowers, 1);
+    bench.stack.abort(bench.stack.accept(0));
+    bench.take();
+    b.seq = (b.seq - 11) >>> 0; // the client retransmits from its first byte
+    b.write('firstsecond');
+    const hb = bench.stack.accept(0);
+    assert.equal(bench.stack.available(hb), 11);
+  });
+
+  it('still resets a stray ACK carrying data when no cookie has been sent', () => {
+    const bench = new Bench();
+    bench.stack.listen(80);
+    const r = bench.send({ dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
+    assert.deepEqual(r.map((s) => flagString(s.flags)), ['R']);
+  });
 });

@@ -11,7 +11,7 @@ import { statusText } from './status';
 /** The longest request head accepted (request line and headers). */
 export const MAX_HEAD = 2048;
 
-const reasons: Record<number, string> = { 200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed' };
+const reasons: Readonly<Record<number, string>> = Object.freeze({ 200: 'OK', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed' });
 
 /** Where the head ends (just past the blank line), or -1 if it has not yet. Bare LF line
  *  ends are accepted too (RFC 9112 §2.2), for people typing into nc. */

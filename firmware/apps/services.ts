@@ -8,7 +8,7 @@ import { http } from './http';
 import { Service, ServiceContext } from './service';
 import { source } from './source';
 
-export const serviceNames = ['echo', 'discard', 'source:BYTES', 'http', 'hold:MS', 'closer'];
+export const serviceNames = Object.freeze(['echo', 'discard', 'source:BYTES', 'http', 'hold:MS', 'closer']);
 
 /** A service spec that cannot be started; the message says why. */
 export class ServiceSpecError extends Error {}

@@ -41,7 +41,7 @@ export interface StackConfig {
   ttl: number;
 }
 
-export const defaultConfig: Readonly<StackConfig> = {
+export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   localAddr: 0,
   slots: 4,
   rxBytes: 1072,
@@ -60,7 +60,7 @@ export const defaultConfig: Readonly<StackConfig> = {
   finWait2TimeoutMs: 60000,
   challengeAcksPerSecond: 10,
   ttl: 64,
-};
+});
 
 export class ConfigError extends Error {}
 

@@ -33,13 +33,13 @@ export interface StackEvents {
   error(handle: number, error: ConnectionError): void;
 }
 
-const noEvents: StackEvents = {
+const noEvents: StackEvents = Object.freeze({
   acceptable() {},
   readable() {},
   writable() {},
   ended() {},
   error() {},
-};
+});
 
 export class Listeners {
   /** Listening port per entry; 0 = unused. */
@@ -102,6 +102,9 @@ export class Core {
   now = 0;
   ipId = 0;
   acceptCounter = 0;
+  /** When the last SYN cookie was sent, and whether one ever was (see cookieInput). */
+  lastCookieAt = 0;
+  cookiesSent = false;
   /** RFC 5961 challenge ACK rate limit: count sent in the second starting at windowStart. */
   challengeWindowStart = 0;
   challengeCount = 0;

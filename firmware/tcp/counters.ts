@@ -37,6 +37,9 @@ export class Counters {
    *  valid in an ACK and opened a connection. */
   synCookiesSent = 0;
   synCookiesAccepted = 0;
+  /** Data segments at a listener, while cookies are in use, that do not carry a cookie:
+   *  dropped without a RST (a cookie client's later segments; see input.ts). */
+  droppedCookieFollowers = 0;
   /** SYNs dropped because the listener's backlog was full. */
   droppedBacklogFull = 0;
   /** SYN+FIN and other flag combinations refused at a listener. */

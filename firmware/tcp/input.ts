@@ -74,6 +74,14 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
   }
   if (seg.flags & ACK) {
     if (!(seg.flags & SYN) && cookieInput(core, l, seg)) return;
+    if (!(seg.flags & SYN) && seg.dataLength > 0 && cookiesRecent(core)) {
+      // A client answered by cookie sends more than one segment before its first is
+      // accepted; if that first found no free slot, the others cannot prove the cookie
+      // (it binds the first sequence number). A RST would kill a connection the client
+      // believes is open; dropped, they come again behind the first, which will prove it.
+      core.counters.droppedCookieFollowers++;
+      return;
+    }
     replyReset(core, seg);
     return;
   }
@@ -121,8 +129,15 @@ function sendCookieSynAck(core: Core, seg: Segment): void {
   const cookie = core.cookies.make(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort, seg.seq,
     seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS);
   core.counters.synCookiesSent++;
+  core.cookiesSent = true;
+  core.lastCookieAt = core.now;
   transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, cookie, seqAdd(seg.seq, 1), SYN | ACK,
     Math.min(config.rxBytes, 65535), config.mss, -1, 0, 0);
+}
+
+/** Cookies sent within their lifetime (two 65.5 s clock counts) may still come back. */
+function cookiesRecent(core: Core): boolean {
+  return core.cookiesSent && ((core.now - core.lastCookieAt) | 0) < 131072;
 }
 
 /** An ACK at a listener that returns one of our SYN cookies opens the connection then,

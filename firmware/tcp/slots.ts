@@ -21,10 +21,10 @@ export const enum State {
   Closed,
 }
 
-export const stateNames = [
+export const stateNames = Object.freeze([
   'FREE', 'SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK',
   'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSING', 'TIME-WAIT', 'CLOSED',
-];
+]);
 
 /** Bits of Slots.flags. */
 export const enum Flag {

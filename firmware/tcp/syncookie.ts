@@ -6,7 +6,7 @@
 import { SipHash24 } from './siphash';
 
 /** MSS values a cookie can carry (3 bits): the largest not above the peer's is used. */
-const MSS_TABLE = [216, 536, 1024, 1220, 1360, 1440, 1452, 1460];
+const MSS_TABLE = Object.freeze([216, 536, 1024, 1220, 1360, 1440, 1452, 1460]);
 
 export class SynCookies {
   private readonly hash: SipHash24;

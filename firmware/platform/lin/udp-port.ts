@@ -3,23 +3,25 @@
 // simulator can be reached through the same TUN bridge (see README). Each datagram is
 // copied into the stack's input buffer; sending allocates one ArrayBuffer per packet,
 // which is acceptable for a simulator, not for the board (whose path is board-port).
-import { Socket } from 'socket';
+// It uses the ECMA-419 UDP socket: the older 'socket' module's UDP on lin (SDK 8.2.3,
+// modules/network/socket/lin/modSocket.c) binds its port only when given a multicast
+// address, so a plain {kind: 'UDP', port} socket never receives anything.
+import UDP from 'embedded:io/socket/udp';
 import type { DevicePort, LinkSettings } from '../device-port';
 import type { Stack } from '../../tcp/stack';
 
-/** Socket message: bytes have arrived (Moddable's socket module). */
-const DATA_RECEIVED = 2;
-
 export class UdpPacketPort implements DevicePort {
-  private readonly socket;
+  private readonly socket: UDP;
   private stack: Stack | null = null;
   private afterReceive: (() => void) | undefined;
 
   constructor(private readonly link: Required<LinkSettings>) {
-    this.socket = new Socket({ kind: 'UDP', port: link.bindPort });
-    this.socket.callback = (message, value) => {
-      if (message === DATA_RECEIVED && value) this.receive();
-    };
+    this.socket = new UDP({
+      port: link.bindPort,
+      onReadable: (packets: number) => {
+        while (packets-- > 0) this.receive();
+      },
+    });
   }
 
   start(stack: Stack, _localAddr: number, options: { afterReceive?: () => void }): void {
@@ -33,11 +35,13 @@ export class UdpPacketPort implements DevicePort {
   }
 
   send(packet: Uint8Array, length: number): void {
-    this.socket.write(this.link.peerAddress, this.link.peerPort, packet.slice(0, length).buffer);
+    this.socket.write(packet.slice(0, length).buffer, this.link.peerAddress, this.link.peerPort);
   }
 
   private receive(): void {
-    const bytes = new Uint8Array(this.socket.read(ArrayBuffer));
+    const data = this.socket.read();
+    if (!data) return;
+    const bytes = new Uint8Array(data);
     const stack = this.stack;
     if (!stack) return;
     const input = stack.inputBuffer;
