@@ -422,7 +422,13 @@ function newAck(core: Core, s: number, ack: number): void {
     updateRto(core, s); // progress ends any backoff
   }
   const mss = slots.mss[s];
-  if (slots.flags[s] & Flag.Recovery) {
+  if ((slots.flags[s] & Flag.Recovery) && seqLt(ack, slots.recover[s])) {
+    // NewReno partial ACK (RFC 6582 §3.2): another segment of the same window was lost;
+    // resend it now rather than wait for the retransmission timer.
+    slots.cwnd[s] = Math.max(mss, slots.cwnd[s] - acked + mss);
+    core.counters.fastRetransmits++;
+    retransmitFirst(core, s);
+  } else if (slots.flags[s] & Flag.Recovery) {
     slots.flags[s] &= ~Flag.Recovery;
     slots.cwnd[s] = slots.ssthresh[s];
   } else if (slots.cwnd[s] < slots.ssthresh[s]) {
@@ -445,6 +451,7 @@ function duplicateAck(core: Core, s: number): void {
     slots.ssthresh[s] = Math.max(inFlight >>> 1, 2 * mss);
     slots.cwnd[s] = slots.ssthresh[s] + 3 * mss;
     slots.flags[s] |= Flag.Recovery;
+    slots.recover[s] = slots.sndMax[s];
     slots.flags[s] &= ~Flag.Timing;
     core.counters.fastRetransmits++;
     retransmitFirst(core, s);

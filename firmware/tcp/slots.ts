@@ -115,6 +115,8 @@ export class Slots {
   readonly rttSeq: Int32Array;
   /** When we last answered an unacceptable segment with an ACK (rate limit). */
   readonly oowAckAt: Int32Array;
+  /** Fast recovery ends when this (SND.MAX at its start) is acknowledged (RFC 6582). */
+  readonly recover: Int32Array;
   /** End of the last segment sent shorter than the MSS (Nagle, Minshall's variant). */
   readonly smallEnd: Int32Array;
 
@@ -186,6 +188,7 @@ export class Slots {
     this.ssthresh = u32();
     this.rttSeq = i32();
     this.smallEnd = i32();
+    this.recover = i32();
     this.oowAckAt = i32();
     this.irs = i32();
     this.rcvNxt = i32();
