@@ -2,9 +2,10 @@
 // commands and the clients of interop-client.ts inside that namespace (Linux's own TCP
 // as the client), reads --stats, and always removes what it started.
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { namespaceExists, removeNamespace, which } from '../host/serve/netns';
+import { readPcap } from '../host/pcap';
+import { namespaceExists, namespacePids, removeNamespace, which } from '../host/serve/netns';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const SLOTCP = join(ROOT, 'bin', 'slotcp.js');
@@ -26,10 +27,10 @@ export interface Ran {
 }
 
 /** Runs a command to completion (killed after `timeoutMs`). */
-export function runCommand(command: string, args: string[], timeoutMs: number): Promise<Ran> {
+export function runCommand(command: string, args: string[], timeoutMs: number, env?: Record<string, string>): Promise<Ran> {
   return new Promise((resolvePromise) => {
     const started = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ? { ...process.env, ...env } : process.env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
@@ -45,12 +46,47 @@ export function runCommand(command: string, args: string[], timeoutMs: number): 
 let sequence = 0;
 const live = new Set<Tun>();
 
+/** A client left running inside a namespace (interop-client.ts); see Tun.background(). */
+export class BackgroundClient {
+  output = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(private readonly child: ChildProcess) {
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => { this.output += c; });
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => { this.output += c; });
+    this.exited = new Promise((r) => child.on('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
+  }
+
+  /** The JSON lines printed so far. */
+  lines(): any[] {
+    return this.output.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  }
+
+  /** Waits (at most `timeoutMs`) for a printed JSON line that `match` accepts. */
+  async line(match: (line: any) => boolean, timeoutMs: number): Promise<any> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const found = this.lines().find(match);
+      if (found) return found;
+      if (performance.now() > deadline || this.child.exitCode !== null || this.child.signalCode !== null) {
+        throw new Error(`background client printed no matching line:\n${this.output}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
 /** One `slotcp tun` process and its namespace. */
 export class Tun {
   readonly ns = `slotcp-t${process.pid}-${++sequence}`;
   output = '';
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
+  private readonly clients: BackgroundClient[] = [];
 
   private constructor(args: string[]) {
     this.child = spawn(process.execPath, [SLOTCP, 'tun', '--netns', this.ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -79,13 +115,16 @@ export class Tun {
   }
 
   /** Runs a command inside the namespace. */
-  exec(command: string, args: string[], timeoutMs = 60000): Promise<Ran> {
-    return runCommand('ip', ['netns', 'exec', this.ns, command, ...args], timeoutMs);
+  exec(command: string, args: string[], timeoutMs = 60000, env?: Record<string, string>): Promise<Ran> {
+    return runCommand('ip', ['netns', 'exec', this.ns, command, ...args], timeoutMs, env);
   }
 
-  /** Runs an interop-client.ts mode inside the namespace; returns its JSON result. */
-  async client(mode: string, args: (string | number)[], timeoutMs = 60000): Promise<any> {
-    const ran = await this.exec(process.execPath, [CLIENT, mode, ...args.map(String)], timeoutMs + 5000);
+  /** Runs an interop-client.ts mode inside the namespace; returns its JSON result. The
+   *  client gives up after `timeoutMs` (its deadline); then this throws, unless
+   *  `deadlineOk`, when the client's `{error: 'deadline', progress}` line is returned. */
+  async client(mode: string, args: (string | number)[], timeoutMs = 60000, deadlineOk = false): Promise<any> {
+    const ran = await this.exec(process.execPath, [CLIENT, mode, ...args.map(String)], timeoutMs + 5000,
+      { SLOTCP_CLIENT_DEADLINE_MS: String(timeoutMs) });
     const line = ran.stdout.trim().split('\n').pop() ?? '';
     let result: any;
     try {
@@ -93,8 +132,43 @@ export class Tun {
     } catch {
       throw new Error(`client ${mode} printed no result (exit ${ran.code}): ${ran.stdout}${ran.stderr}`);
     }
+    if (deadlineOk && ran.code === 3 && result.error === 'deadline') return result;
     if (ran.code !== 0 || result.error === 'deadline') throw new Error(`client ${mode} failed (exit ${ran.code}): ${line}\n${ran.stderr}`);
     return result;
+  }
+
+  /** Starts an interop-client.ts mode inside the namespace and leaves it running (killed
+   *  after `timeoutMs` by its own deadline, and by dispose()). */
+  background(mode: string, args: (string | number)[], timeoutMs = 60000): BackgroundClient {
+    const child = spawn('ip', ['netns', 'exec', this.ns, process.execPath, CLIENT, mode, ...args.map(String)],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SLOTCP_CLIENT_DEADLINE_MS: String(timeoutMs) } });
+    const client = new BackgroundClient(child);
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Puts raw bytes on the link as the kernel's side would: an AF_PACKET write on the TUN
+   *  device (socat's INTERFACE address), so they reach the runner through socat exactly
+   *  like the kernel's own packets. `file` is a scratch path for the bytes. */
+  async inject(bytes: Uint8Array, file: string): Promise<void> {
+    writeFileSync(file, bytes);
+    const ran = await this.exec('socat', ['-u', `OPEN:${file}`, 'INTERFACE:slot0'], 10000);
+    if (ran.code !== 0) throw new Error(`socat INTERFACE:slot0 failed (exit ${ran.code}): ${ran.stderr}`);
+  }
+
+  /** Sends one UDP datagram to the runner's port (9001) from inside the namespace, from a
+   *  port other than socat's (the link must drop it as foreign). */
+  async datagramToRunner(bytes: Uint8Array, file: string): Promise<void> {
+    writeFileSync(file, bytes);
+    const ran = await this.exec('socat', ['-u', `OPEN:${file}`, 'UDP-SENDTO:127.0.0.1:9001'], 10000);
+    if (ran.code !== 0) throw new Error(`socat UDP-SENDTO failed (exit ${ran.code}): ${ran.stderr}`);
+  }
+
+  /** The pid of the `slotcp serve` runner inside the namespace. */
+  runnerPid(): number | undefined {
+    return namespacePids(this.ns).find((pid) => {
+      try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve'); } catch { return false; }
+    });
   }
 
   /** Asks the runner for --stats (SIGUSR1 through slotcp tun) and reads the file. */
@@ -129,6 +203,7 @@ export class Tun {
 
   /** Kills everything left and removes the namespace (for after hooks). */
   dispose(): void {
+    for (const c of this.clients) c.kill();
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     removeNamespace(this.ns);
     live.delete(this);
@@ -145,4 +220,78 @@ export async function disposeAll(): Promise<void> {
     await tun.stop('SIGTERM', 5000).catch(() => undefined);
     tun.dispose();
   }
+}
+
+/** One TCP segment of a pcap (LINKTYPE_RAW, IPv4), decoded. */
+export interface PcapSegment {
+  /** Microseconds since the epoch. */
+  us: number;
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+  seq: number;
+  ack: number;
+  flags: number;
+  window: number;
+  /** The payload (a view into the record). */
+  data: Uint8Array;
+}
+
+/** The TCP segments of a pcap file, in order (anything else is skipped). */
+export function pcapSegments(path: string): PcapSegment[] {
+  const out: PcapSegment[] = [];
+  for (const r of readPcap(readFileSync(path)).records) {
+    const d = r.data;
+    if (d.length < 40 || d[0] >> 4 !== 4 || d[9] !== 6) continue;
+    const ihl = (d[0] & 15) * 4;
+    const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    const total = view.getUint16(2);
+    const thl = (d[ihl + 12] >> 4) * 4;
+    out.push({
+      us: r.seconds * 1e6 + r.micros,
+      src: d.subarray(12, 16).join('.'),
+      dst: d.subarray(16, 20).join('.'),
+      sport: view.getUint16(ihl),
+      dport: view.getUint16(ihl + 2),
+      seq: view.getUint32(ihl + 4),
+      ack: view.getUint32(ihl + 8),
+      flags: d[ihl + 13],
+      window: view.getUint16(ihl + 14),
+      data: d.subarray(ihl + thl, total),
+    });
+  }
+  return out;
+}
+
+/** The byte stream one side sent on one connection, rebuilt from its data segments by
+ *  sequence number (relative to its SYN), with retransmissions and duplicates checked
+ *  against what is already there. `size` bounds the stream. */
+export function reassemble(segments: PcapSegment[], from: { addr: string; port: number }, to: { addr: string; port: number },
+  size: number): { bytes: Uint8Array; covered: number; conflicts: number; contiguous: number } {
+  const mine = segments.filter((s) => s.src === from.addr && s.sport === from.port && s.dst === to.addr && s.dport === to.port);
+  const syn = mine.find((s) => s.flags & 0x02);
+  if (!syn) throw new Error(`no SYN from ${from.addr}:${from.port} in the pcap`);
+  const bytes = new Uint8Array(size);
+  const have = new Uint8Array(size);
+  let covered = 0;
+  let conflicts = 0;
+  for (const s of mine) {
+    if (s.data.length === 0) continue;
+    const offset = (s.seq - syn.seq - 1) >>> 0;
+    for (let i = 0; i < s.data.length; i++) {
+      const at = offset + i;
+      if (at >= size) { conflicts++; break; }
+      if (have[at]) {
+        if (bytes[at] !== s.data[i]) conflicts++;
+      } else {
+        have[at] = 1;
+        bytes[at] = s.data[i];
+        covered++;
+      }
+    }
+  }
+  let contiguous = 0;
+  while (contiguous < size && have[contiguous]) contiguous++;
+  return { bytes, covered, conflicts, contiguous };
 }

@@ -8,7 +8,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPcap, LINKTYPE_RAW } from '../host/pcap';
 import { namespaceExists, namespacePids, removeNamespace, which } from '../host/serve/netns';
-import { SLOTCP, Tun, disposeAll, interopSkipReason, runCommand } from './interop-harness';
+import { ACK, RST, SYN, finishPacket, flagLetters, parseIpv4, writeHeaders } from '../firmware/tcp/wire';
+import { PcapSegment, SLOTCP, Tun, disposeAll, interopSkipReason, pcapSegments, reassemble, runCommand } from './interop-harness';
+import { patternSha256, payload, sha256 } from './interop-payload';
+
+const KERNEL = '192.0.2.1';
+const SLOTCP_ADDR = '192.0.2.2';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The wall clock in microseconds, as the runner stamps its pcap records. */
+const wallMicros = () => Math.floor((performance.timeOrigin + performance.now()) * 1000);
+const MB10 = 10 * 1024 * 1024;
+
+/** The segments of one connection (by the client's port), with sequence and ACK numbers
+ *  relative to each side's ISN, as packetdrill writes them: [from, flags, seq, ack, len]. */
+function conversation(segments: PcapSegment[], serverPort: number, clientPort: number): [string, string, number, number, number][] {
+  const mine = segments.filter((s) => (s.sport === clientPort && s.dport === serverPort) || (s.sport === serverPort && s.dport === clientPort));
+  const clientIsn = mine.find((s) => s.sport === clientPort && s.flags & SYN)?.seq ?? 0;
+  const serverIsn = mine.find((s) => s.sport === serverPort && s.flags & SYN)?.seq ?? 0;
+  return mine.map((s) => {
+    const fromClient = s.sport === clientPort;
+    const [mine_, theirs] = fromClient ? [clientIsn, serverIsn] : [serverIsn, clientIsn];
+    return [fromClient ? 'client' : 'server', flagLetters(s.flags), (s.seq - mine_) >>> 0, s.flags & ACK ? (s.ack - theirs) >>> 0 : 0, s.data.length];
+  });
+}
+
+/** Cuts the namespace's link to slotcp inside the kernel, both ways, without touching the
+ *  TUN device or socat (a TUN set down makes socat's writes fail and socat exit, which
+ *  ends slotcp tun): policy rules ahead of the local table blackhole everything from
+ *  slotcp arriving on slot0 and everything the kernel sends to slotcp. */
+async function cutLink(tun: Tun): Promise<void> {
+  const rules = [
+    ['rule', 'add', 'pref', '10', 'from', SLOTCP_ADDR, 'iif', 'slot0', 'blackhole'],
+    ['rule', 'add', 'pref', '11', 'to', SLOTCP_ADDR, 'blackhole'],
+    ['rule', 'add', 'pref', '100', 'lookup', 'local'],
+    ['rule', 'del', 'pref', '0'],
+  ];
+  for (const rule of rules) {
+    const r = await tun.exec('ip', rule, 10000);
+    assert.equal(r.code, 0, `ip ${rule.join(' ')}: ${r.stderr}`);
+  }
+}
 
 describe('interop: Linux TCP clients through a TUN device (slotcp tun)', function () {
   this.timeout(90000);
@@ -23,7 +62,11 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     dir = mkdtempSync(join(tmpdir(), 'slotcp-interop-'));
   });
   afterEach(disposeAll);
-  after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+  // SLOTCP_INTEROP_KEEP=1 keeps the pcaps and stats of the run for a look afterwards.
+  after(() => {
+    if (dir && process.env.SLOTCP_INTEROP_KEEP) console.log(`      interop files kept in ${dir}`);
+    else if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 
@@ -219,5 +262,319 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
       assert.equal(lines.length, v4.length, 'tshark sees every TCP packet');
       assert.deepEqual([...new Set(lines)].sort(), ['0', '1'], 'two TCP streams');
     }
+  });
+
+  // ---- issue #4 -------------------------------------------------------------------------
+
+  it('1,000 sequential HTTP requests with --slots 4 --timewait 8: all 200, 992 TIME-WAIT evictions, fixed memory unchanged', async () => {
+    const stats = join(dir, 'http-small.json');
+    const tun = await Tun.start(['--stats', stats, '--listen', '80:http', '--slots', '4', '--timewait', '8']);
+    const before = await tun.stats(stats);
+    const runner = tun.runnerPid();
+    const rss = () => {
+      try { return Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${runner}/status`, 'utf8'))?.[1] ?? -1); } catch { return -1; }
+    };
+    const rssBefore = rss();
+    const r = await tun.client('http', [80, 1000]);
+    const s = await tun.statsWhen(stats, (x) => x.usage.slotsInUse === 0);
+    console.log(`      1,000 HTTP requests on 4 slots / 8 TIME-WAIT records: ${r.ms} ms; runner RSS ${rssBefore} → ${rss()} kB `
+      + `(informative); fixed ${s.memory.total} B`);
+    assert.deepEqual(r.statuses, { 200: 1000 });
+    assert.equal(r.badBodies, 0);
+    assert.match(r.lastBody, /^slots [0-4]\/4 in use, TIME-WAIT 8\/8$/m);
+    assert.deepEqual([before.config.slots, before.config.timeWaitCapacity], [4, 8]);
+    assert.deepEqual(s.memory, before.memory, 'the fixed memory figure did not change');
+    assert.equal(s.memory.total, 4 * s.memory.perSlot + 8 * s.memory.perTimeWait + s.memory.packetBuffers);
+    assert.match(tun.output, new RegExp(`^slotcp serve: 4 slots .*TIME-WAIT 8 records .*, ${s.memory.total} bytes fixed$`, 'm'));
+    assert.deepEqual(s.usage, { slotsInUse: 0, timeWait: 8 });
+    assert.equal(s.counters.passiveOpens, 1000);
+    assert.equal(s.counters.established, 1000);
+    assert.equal(s.counters.timeWaitEntered, 1000);
+    assert.equal(s.counters.timeWaitEvicted, s.counters.timeWaitEntered - 8);
+    assert.equal(s.counters.timeWaitExpired, 0);
+    assert.deepEqual([s.counters.resetsSent, s.counters.droppedSlotsFull, s.counters.droppedBacklogFull, s.counters.retransmittedSegments], [0, 0, 0, 0]);
+    assert.deepEqual(s.services.map((x: any) => [x.accepted, x.closed, x.errors]), [[1000, 1000, 0]]);
+    assert.equal(s.connections.length, 8);
+    assert.ok(s.connections.every((c: any) => c.state === 'TIME-WAIT' && !c.inSlot));
+  });
+
+  it('32 concurrent echo clients against --slots 4: every client gets its 20 kB back intact', async () => {
+    const stats = join(dir, 'echo32.json');
+    const tun = await Tun.start(['--stats', stats, '--listen', '7:echo', '--slots', '4']);
+    const r = await tun.client('echo', [7, 20000, 100, 32], 60000);
+    const s = await tun.statsWhen(stats, (x) => x.usage.slotsInUse === 0);
+    const times = [...r.times].sort((a: number, b: number) => a - b);
+    const c = s.counters;
+    console.log(`      32 clients on 4 slots: all done in ${r.ms} ms (first ${times[0]} ms, median ${times[16]} ms, last ${times[31]} ms); `
+      + `SYNs dropped (slots full ${c.droppedSlotsFull}, backlog full ${c.droppedBacklogFull}), SYN cookies ${c.synCookiesSent} sent `
+      + `/ ${c.synCookiesAccepted} accepted, ${c.retransmittedSegments} retransmissions`);
+    // Outcomes by kind (a compact failure message): every one must be a whole echo.
+    const outcomes: Record<string, number> = {};
+    for (const x of r.results) {
+      const kind = x.received === 20000 && x.firstDiff === -1 && x.ended && !x.error ? 'intact' : `${x.error ?? 'no error'}, ${x.received} B back`;
+      outcomes[kind] = (outcomes[kind] ?? 0) + 1;
+    }
+    assert.deepEqual(outcomes, { intact: 32 }, `counters ${JSON.stringify(c)}`);
+    const [echo] = s.services;
+    assert.deepEqual([echo.accepted, echo.closed, echo.errors, echo.bytesIn, echo.bytesOut], [32, 32, 0, 640000, 640000]);
+    assert.equal(c.established, 32);
+    assert.ok(c.droppedSlotsFull + c.droppedBacklogFull + c.synCookiesSent > 0, 'the 4 slots were a limit: some clients had to wait');
+    assert.equal(c.resetsSent, 0);
+    assert.deepEqual(s.usage, { slotsInUse: 0, timeWait: 0 }, 'echo closes second: no TIME-WAIT on our side');
+  });
+
+  it('10 MB upload to discard and 10 MB download from source, SHA-256 verified at the far end (clean link)', async () => {
+    const stats = join(dir, 'big.json');
+    const pcap = join(dir, 'big.pcap');
+    const tun = await Tun.start(['--stats', stats, '--pcap', pcap, '--listen', '9:discard', '--listen', `19:source:${MB10}`]);
+    const [up, down] = await Promise.all([tun.client('upload', [9, MB10, 77], 60000), tun.client('download', [19], 60000)]);
+    console.log(`      clean: upload 10 MB ${up.ms} ms, download 10 MB ${down.ms} ms`);
+    const s = await tun.statsWhen(stats, (x) => x.usage.slotsInUse === 0);
+    checkUpload(s, pcap, up, 77);
+    checkDownload(s, down);
+    assert.equal(s.counters.resetsSent, 0);
+  });
+
+  it('[impaired-10MB] 10 MB up and down with loss=0.05,dup=0.01,reorder=0.05: finishes within 120 s, SHA-256 verified', async function () {
+    // Known to fail today: the upload finishes (out-of-order data is held), but slotcp as a
+    // sender recovers slowly from 5% loss (no SACK, an RTO of at least 1 s) and the download
+    // reaches about 60% in 110 s. Kept out of npm test until that is fixed; run it with
+    // SLOTCP_INTEROP_IMPAIRED=1. If the transfers do not finish within the clients'
+    // deadline, the failure says how far each got and what Linux saw.
+    if (process.env.SLOTCP_INTEROP_IMPAIRED !== '1') {
+      console.log('      skipped: known to fail (slow sender-side loss recovery); SLOTCP_INTEROP_IMPAIRED=1 runs it');
+      this.skip();
+    }
+    this.timeout(150000);
+    const seed = 7;
+    const stats = join(dir, 'big-impaired.json');
+    const pcap = join(dir, 'big-impaired.pcap');
+    const tun = await Tun.start(['--stats', stats, '--pcap', pcap, '--impair', `loss=0.05,dup=0.01,reorder=0.05,seed=${seed}`,
+      '--listen', '9:discard', '--listen', `19:source:${MB10}`]);
+    const deadline = 110000;
+    // Just before the clients give up, the kernel's view of both connections (bytes
+    // ACKed, RTO backoff) for the report.
+    let kernel = '';
+    const look = setTimeout(async () => {
+      const ss = await tun.exec('ss', ['-Htin', 'dst', SLOTCP_ADDR], 5000);
+      kernel = ss.stdout.trim().replace(/\s+/g, ' ').split(/ (?=ESTAB|FIN-WAIT|CLOSE-WAIT|LAST-ACK)/).map((conn) => {
+        const field = (name: string) => new RegExp(`\\b${name}:([^ ]+)`).exec(conn)?.[1] ?? '-';
+        return `${conn.split(' ')[0]} ${/192\.0\.2\.2:(\d+)/.exec(conn)?.[1]}: bytes_acked ${field('bytes_acked')}, `
+          + `bytes_received ${field('bytes_received')}, retrans ${field('retrans')}, rto ${field('rto')} ms, backoff ${field('backoff')}`;
+      }).join('; ');
+    }, deadline - 2000);
+    let up: any;
+    let down: any;
+    try {
+      [up, down] = await Promise.all([tun.client('upload', [9, MB10, 78], deadline, true), tun.client('download', [19], deadline, true)]);
+    } finally {
+      clearTimeout(look);
+    }
+    const s = await tun.stats(stats);
+    const by = Object.fromEntries(s.services.map((x: any) => [x.name, x]));
+    const pct = (n: number) => `${(100 * n / MB10).toFixed(1)}%`;
+    const c = s.counters;
+    const report = `impaired (seed ${seed}): upload ${up.error ? `NOT DONE after ${up.ms} ms` : `${up.ms} ms`}, discard read `
+      + `${by.discard.bytesIn} B (${pct(by.discard.bytesIn)}); download ${down.error ? `NOT DONE after ${down.ms} ms` : `${down.ms} ms`}, `
+      + `client got ${down.error ? down.progress.received : down.received} B (${pct(down.error ? down.progress.received : down.received)}); `
+      + `slotcp: ${c.retransmittedSegments} retransmissions, ${c.fastRetransmits} fast, `
+      + `${c.outOfOrderHeld ?? '-'} out-of-order held, ${c.droppedOutOfOrder} dropped, `
+      + `${c.retransmitTimeouts} timeouts; impairment in ${JSON.stringify(s.impairment.in)} out ${JSON.stringify(s.impairment.out)}`
+      + (kernel ? `; Linux ${deadline / 1000 - 2} s in: ${kernel}` : '');
+    console.log(`      ${report}`);
+    // Each transfer that finished is checked in full, whether or not the other did.
+    if (!up.error) checkUpload(s, pcap, up, 78);
+    if (!down.error) checkDownload(s, down);
+    assert.ok(!up.error && !down.error, `did not finish within ${deadline / 1000} s: ${report}`);
+    assert.equal(s.counters.resetsSent, 0);
+  });
+
+  /** The upload's checks: the client's digest, the bytes the stack received (discard only
+   *  counts, so they are rebuilt from the runner's pcap, which shows what the stack saw,
+   *  after the impairment) and discard's counts. `s`: stats taken after the upload ended
+   *  (taking them also flushes the pcap). */
+  function checkUpload(s: any, pcap: string, up: any, seed: number): void {
+    const expected = sha256(payload(MB10, seed));
+    assert.deepEqual([up.sent, up.sha256, up.ended, up.error, up.received], [MB10, expected, true, undefined, 0]);
+    const discard = s.services.find((x: any) => x.name === 'discard');
+    assert.deepEqual([discard.accepted, discard.closed, discard.errors, discard.bytesIn], [1, 1, 0, MB10]);
+    const segments = pcapSegments(pcap);
+    const client = segments.find((x) => x.dport === 9 && x.flags === SYN)!;
+    const got = reassemble(segments, { addr: KERNEL, port: client.sport }, { addr: SLOTCP_ADDR, port: 9 }, MB10);
+    assert.deepEqual([got.covered, got.conflicts, sha256(got.bytes)], [MB10, 0, expected], 'slotcp received every byte sent');
+    const lastAck = segments.filter((x) => x.sport === 9 && x.dport === client.sport && x.flags & ACK).pop()!;
+    assert.equal((lastAck.ack - client.seq) >>> 0, MB10 + 2, "slotcp's last ACK covers the 10 MB and the client's FIN");
+  }
+
+  /** The download's checks: every byte the client got is source's pattern, and its
+   *  SHA-256 is the pattern's. */
+  function checkDownload(s: any, down: any): void {
+    assert.deepEqual([down.received, down.badAt, down.sha256, down.ended, down.error], [MB10, -1, patternSha256(MB10), true, undefined]);
+    const source = s.services.find((x: any) => x.name === `source:${MB10}`);
+    assert.deepEqual([source.accepted, source.closed, source.errors, source.bytesOut], [1, 1, 0, MB10]);
+  }
+
+  it('half-close: after the client shuts down its write side, http and echo still send their whole reply, then close', async () => {
+    const stats = join(dir, 'half.json');
+    const pcap = join(dir, 'half.pcap');
+    const tun = await Tun.start(['--stats', stats, '--pcap', pcap, '--listen', '80:http', '--listen', '7:echo']);
+    const page = await tun.client('request', [80, '/']);
+    assert.deepEqual([page.statusLine, page.ended, page.error], ['HTTP/1.1 200 OK', true, undefined]);
+    assert.equal(page.bodyLength, page.contentLength);
+    assert.match(page.body, /^slotcp 192\.0\.2\.2 /);
+    const echo = await tun.client('echo', [7, 100000, 21, 1]);
+    assert.deepEqual(echo.results, [{ received: 100000, firstDiff: -1, ended: true }]);
+    const s = await tun.statsWhen(stats, (x) => x.usage.slotsInUse === 0);
+    const by = Object.fromEntries(s.services.map((x: any) => [x.name, x]));
+    assert.deepEqual([by.http.accepted, by.http.closed, by.http.errors], [1, 1, 0]);
+    assert.deepEqual([by.echo.accepted, by.echo.closed, by.echo.errors, by.echo.bytesIn, by.echo.bytesOut], [1, 1, 0, 100000, 100000]);
+    assert.equal(s.counters.resetsSent, 0);
+    assert.equal(await tun.stop(), 0);
+    const segments = pcapSegments(pcap);
+    for (const [port, replyBytes] of [[80, by.http.bytesOut], [7, 100000]]) {
+      const clientPort = segments.find((x) => x.dport === port && x.flags === SYN)!.sport;
+      const talk = conversation(segments, port, clientPort);
+      const clientFin = talk.findIndex(([who, flags]) => who === 'client' && flags.includes('F'));
+      const serverFin = talk.findIndex(([who, flags]) => who === 'server' && flags.includes('F'));
+      const after = talk.slice(clientFin + 1).filter(([who]) => who === 'server').reduce((n, [, , , , len]) => n + len, 0);
+      const total = talk.filter(([who]) => who === 'server').reduce((n, [, , , , len]) => n + len, 0);
+      assert.ok(clientFin > 0 && serverFin > clientFin, `port ${port}: the client's FIN came before the server's`);
+      assert.equal(total, replyBytes, `port ${port}: the whole reply`);
+      assert.ok(after > 0, `port ${port}: reply data after the client's FIN`);
+      if (port === 80) {
+        assert.deepEqual(talk[clientFin].slice(1), ['FP.', 34, 1, 2], "http: the request's last 2 bytes and the FIN in one segment");
+        assert.equal(after, replyBytes, 'http: the whole reply after the request and its FIN');
+      }
+      // The server's FIN follows its last byte, and the client ACKs it.
+      const [, , finSeq, finAck, finLength] = talk[serverFin];
+      assert.deepEqual([finSeq + finLength, finAck], [replyBytes + 1, talk[clientFin][2] + talk[clientFin][4] + 1]);
+      assert.ok(talk.slice(serverFin + 1).some(([who, flags, , ack]) => who === 'client' && flags === '.' && ack === replyBytes + 2));
+      assert.ok(!talk.some(([, flags]) => flags.includes('R')), `port ${port}: no RST`);
+    }
+  });
+
+  it("seed scenario against Linux: closer's FIN, the client's ACK and FIN, slotcp's last ACK (pcap), and the TIME-WAIT record (stats)", async () => {
+    const stats = join(dir, 'seed.json');
+    const pcap = join(dir, 'seed.pcap');
+    const tun = await Tun.start(['--stats', stats, '--pcap', pcap, '--listen', '5001:closer']);
+    // The client waits 300 ms after EOF before closing, so its ACK of the FIN goes out on
+    // its own (Linux's delayed ACK is at most 200 ms), as in the seed script.
+    const r = await tun.client('seed', [5001, 300]);
+    assert.deepEqual([r.received, r.error], [0, undefined]);
+    assert.ok(r.endMs >= 0 && r.closeMs - r.endMs >= 300, JSON.stringify(r));
+    const s = await tun.statsWhen(stats, (x) => x.usage.slotsInUse === 0 && x.usage.timeWait === 1);
+    assert.deepEqual(s.usage, { slotsInUse: 0, timeWait: 1 });
+    assert.deepEqual(s.connections, [{ state: 'TIME-WAIT', local: 5001, remote: `${KERNEL}:${r.localPort}`, rxQueued: 0, txQueued: 0, inSlot: false }]);
+    assert.deepEqual([s.counters.timeWaitEntered, s.counters.timeWaitEvicted, s.counters.timeWaitExpired, s.counters.resetsSent], [1, 0, 0, 0]);
+    assert.deepEqual(s.services.map((x: any) => [x.accepted, x.closed, x.errors]), [[1, 1, 0]]);
+    // Linux got slotcp's last ACK: its socket is gone (not left in LAST-ACK).
+    let ss = await tun.exec('ss', ['-Htan', 'dst', SLOTCP_ADDR], 10000);
+    for (let i = 0; i < 20 && ss.code === 0 && ss.stdout.trim() !== ''; i++) {
+      await sleep(100);
+      ss = await tun.exec('ss', ['-Htan', 'dst', SLOTCP_ADDR], 10000);
+    }
+    assert.equal(ss.code, 0, ss.stderr);
+    assert.equal(ss.stdout.trim(), '', 'no socket to slotcp left in the kernel');
+    assert.equal(await tun.stop(), 0);
+    const talk = conversation(pcapSegments(pcap), 5001, r.localPort);
+    assert.deepEqual(talk.map(([who, flags, seq, ack, len]) => `${who} ${flags} ${seq}:${seq + len}(${len}) ack ${ack}`), [
+      'client S 0:0(0) ack 0',
+      'server S. 0:0(0) ack 1',
+      'client . 1:1(0) ack 1',
+      'server F. 1:1(0) ack 1',
+      'client . 1:1(0) ack 2',
+      'client F. 1:1(0) ack 2',
+      'server . 2:2(0) ack 2',
+    ]);
+  });
+
+  it('keepalive 1000,500,3: probes answered keep an idle client; once its link is cut, the slot is freed after 3 probes', async () => {
+    const stats = join(dir, 'keepalive.json');
+    const pcap = join(dir, 'keepalive.pcap');
+    const tun = await Tun.start(['--stats', stats, '--pcap', pcap, '--listen', '7:echo', '--keepalive', '1000,500,3']);
+    const idle = tun.background('idle', [7], 30000);
+    const hello = await idle.line((l) => l.connected, 10000);
+    // Link up and the client idle for 2.6 s: the kernel answers every probe.
+    await sleep(2600);
+    let s = await tun.stats(stats);
+    assert.equal(s.usage.slotsInUse, 1, 'an idle client that answers probes keeps its slot');
+    assert.ok(s.counters.keepaliveProbes >= 2, `probes while the link was up: ${s.counters.keepaliveProbes}`);
+    assert.equal(s.counters.keepaliveTimeouts, 0);
+    await cutLink(tun);
+    const cut = wallMicros();
+    s = await tun.statsWhen(stats, (x) => x.usage.slotsInUse === 0, 8000);
+    const freedMs = (wallMicros() - cut) / 1000;
+    console.log(`      slot freed ${freedMs.toFixed(0)} ms after the cut (idle 1000 + 3 x 500 after the last answer before it)`);
+    assert.equal(s.usage.slotsInUse, 0, 'the slot was freed');
+    assert.ok(freedMs >= 1400 && freedMs <= 2500 + 1000, `freed within idle + count x interval + 1 s slack: ${freedMs} ms`);
+    assert.deepEqual([s.counters.keepaliveTimeouts, s.counters.resetsSent], [1, 1]);
+    assert.deepEqual(s.services.map((x: any) => [x.accepted, x.errors, x.bytesIn, x.bytesOut]), [[1, 1, 5, 5]]);
+    // The cut was real: the kernel never saw slotcp's RST, its socket is still established.
+    const ss = await tun.exec('ss', ['-Htan', 'dst', SLOTCP_ADDR], 10000);
+    assert.match(ss.stdout, new RegExp(`^ESTAB .* ${KERNEL.replace(/\./g, '\\.')}:${hello.localPort} +192\\.0\\.2\\.2:7 *$`, 'm'));
+    idle.kill();
+    assert.equal(await tun.stop(), 0);
+    // On the wire: the last segment from the client, then exactly 3 probes (SEQ=SND.NXT-1,
+    // no data) at +1000, +1500, +2000 ms and the RST at +2500 ms.
+    const segments = pcapSegments(pcap).filter((x) => x.sport === hello.localPort || x.dport === hello.localPort);
+    const last = segments.filter((x) => x.sport === hello.localPort).pop()!;
+    assert.ok(last.us < cut, 'nothing from the client after the cut');
+    const then = segments.filter((x) => x.us > last.us);
+    const serverNext = last.ack; // slotcp's SND.NXT
+    assert.deepEqual(then.map((x) => [flagLetters(x.flags), x.data.length, x.flags & RST ? x.seq === serverNext : (x.seq + 1) >>> 0 === serverNext]),
+      [['.', 0, true], ['.', 0, true], ['.', 0, true], ['R.', 0, true]]);
+    const offsets = then.map((x) => Math.round((x.us - last.us) / 1000));
+    console.log(`      after the client's last segment: probes at +${offsets.slice(0, 3).join(', +')} ms, RST at +${offsets[3]} ms`);
+    [1000, 1500, 2000, 2500].forEach((want, i) => assert.ok(Math.abs(offsets[i] - want) <= 250, `segment ${i} at +${offsets[i]} ms, want +${want}`));
+  });
+
+  it('a non-IPv4 packet, corrupt IPv4 packets and a foreign datagram are dropped and counted; the stack keeps serving', async () => {
+    const stats = join(dir, 'bad.json');
+    const tun = await Tun.start(['--stats', stats, '--listen', '80:http']);
+    // The kernel's own IPv6 chatter (router solicitations) would blur the counts.
+    const off = await tun.exec('sh', ['-c', 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && echo 1 > /proc/sys/net/ipv6/conf/slot0/disable_ipv6'], 10000);
+    assert.equal(off.code, 0, off.stderr);
+    await sleep(200);
+    const before = await tun.stats(stats);
+    // A well-formed SYN to :80 from the kernel's address...
+    const syn = new Uint8Array(44);
+    writeHeaders(syn, 1, 64, parseIpv4(KERNEL), parseIpv4(SLOTCP_ADDR), 40000, 80, 12345, 0, SYN, 65535, 1460, 0);
+    finishPacket(syn);
+    // ... with its TCP checksum broken.
+    const badChecksum = syn.slice();
+    badChecksum[20 + 16] ^= 0x55;
+    // ... with its IPv4 header checksum broken.
+    const badIpChecksum = syn.slice();
+    badIpChecksum[10] ^= 0x55;
+    // An IPv6 packet (UDP, 8 bytes of payload).
+    const ipv6 = new Uint8Array(48);
+    ipv6.set([0x60, 0, 0, 0, 0, 8, 17, 64]);
+    ipv6.fill(0xaa, 8, 24);
+    ipv6.fill(0xbb, 24, 40);
+    // Ten bytes: shorter than any IPv4 header.
+    const truncated = syn.slice(0, 10);
+    for (const [i, packet] of [ipv6, badChecksum, badIpChecksum, truncated].entries()) await tun.inject(packet, join(dir, `bad-${i}.bin`));
+    // And a datagram to the runner's UDP port from someone other than its peer (socat).
+    await tun.datagramToRunner(syn, join(dir, 'bad-udp.bin'));
+    const after = await tun.statsWhen(stats, (x) => x.counters.packetsIn >= before.counters.packetsIn + 4 && x.link.droppedForeign > before.link.droppedForeign);
+    const delta = (get: (x: any) => number) => get(after) - get(before);
+    assert.deepEqual({
+      packetsIn: delta((x) => x.counters.packetsIn),
+      droppedNotIpv4: delta((x) => x.counters.droppedNotIpv4),
+      droppedBadChecksum: delta((x) => x.counters.droppedBadChecksum),
+      droppedBadIpHeader: delta((x) => x.counters.droppedBadIpHeader),
+      segmentsIn: delta((x) => x.counters.segmentsIn),
+      segmentsOut: delta((x) => x.counters.segmentsOut),
+      passiveOpens: delta((x) => x.counters.passiveOpens),
+      datagramsIn: delta((x) => x.link.datagramsIn),
+      droppedForeign: delta((x) => x.link.droppedForeign),
+    }, {
+      packetsIn: 4, droppedNotIpv4: 1, droppedBadChecksum: 1, droppedBadIpHeader: 2, segmentsIn: 0, segmentsOut: 0, passiveOpens: 0,
+      datagramsIn: 4, droppedForeign: 1,
+    });
+    assert.deepEqual(after.usage, { slotsInUse: 0, timeWait: 0 });
+    const page = await tun.client('get', [80, '/']);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /^slotcp 192\.0\.2\.2 /);
   });
 });
