@@ -19,14 +19,15 @@ export function findConnection(core: Core, remoteAddr: number, remotePort: numbe
   return -1;
 }
 
-/** Connections of listener l that the app has not accepted yet (half-open included). */
-export function pendingConnections(core: Core, l: number, includeHalfOpen: boolean): number {
+/** Connections of listener l established but not yet accepted by the app (half-open ones
+ *  are bounded apart, by halfOpenLimit). */
+export function pendingConnections(core: Core, l: number): number {
   const slots = core.slots;
   let count = 0;
   for (let s = 0; s < slots.count; s++) {
     const state = slots.state[s];
     if (state === State.Free || slots.listener[s] !== l || (slots.flags[s] & Flag.Accepted)) continue;
-    if (includeHalfOpen || state !== State.SynReceived) count++;
+    if (state !== State.SynReceived) count++;
   }
   return count;
 }

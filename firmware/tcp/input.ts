@@ -106,7 +106,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
 /** A new connection needs room in the listener's accept queue (connections not yet
  *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot. */
 function roomFor(core: Core, l: number): boolean {
-  if (pendingConnections(core, l, false) >= core.listeners.backlog[l]) {
+  if (pendingConnections(core, l) >= core.listeners.backlog[l]) {
     core.counters.droppedBacklogFull++;
     return false;
   }

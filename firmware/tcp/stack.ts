@@ -140,7 +140,7 @@ export class Stack {
     for (let l = 0; l < listeners.port.length; l++) {
       if (!listeners.announce[l]) continue;
       listeners.announce[l] = 0;
-      const count = pendingConnections(core, l, false);
+      const count = pendingConnections(core, l);
       if (count > 0) events.acceptable(l, count);
     }
     for (let s = 0; s < slots.count; s++) {
@@ -204,7 +204,7 @@ export class Stack {
 
   /** Connections waiting in the listener's accept queue. */
   acceptable(listener: number): number {
-    return pendingConnections(this.core, listener, false);
+    return pendingConnections(this.core, listener);
   }
 
   /** The oldest connection waiting on the listener, as a handle, or -1. */

@@ -164,8 +164,9 @@ export class Client {
       window: this.window, ...extra });
   }
 
-  /** SYN → SYN-ACK → ACK. Returns the SYN-ACK. */
-  connect(mss = 1460): Sent {
+  /** SYN → SYN-ACK, numbers recorded, the handshake's ACK not yet sent. Returns the
+   *  SYN-ACK. */
+  syn(mss = 1460): Sent {
     const replies = this.segment(SYN, { mss, ack: 0 });
     assert.equal(replies.length, 1, 'one SYN-ACK');
     const synAck = replies[0];
@@ -174,6 +175,12 @@ export class Client {
     this.serverIsn = synAck.seq;
     this.seq = (this.seq + 1) >>> 0;
     this.ack = (synAck.seq + 1) >>> 0;
+    return synAck;
+  }
+
+  /** SYN → SYN-ACK → ACK. Returns the SYN-ACK. */
+  connect(mss = 1460): Sent {
+    const synAck = this.syn(mss);
     assert.deepEqual(this.segment(ACK), [], 'no reply to the handshake ACK');
     return synAck;
   }
