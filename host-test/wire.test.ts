@@ -66,6 +66,21 @@ describe('packet parsing', () => {
     assert.equal(seg.mss, 1460);
   });
 
+  it('parses SACK-permitted and up to four SACK blocks as signed 32-bit edges', () => {
+    const seg = new Segment();
+    const p = withOptions([1, 1, 4, 2]);
+    assert.equal(parsePacket(p, p.length, seg), 0);
+    assert.deepEqual([seg.sackPermitted, seg.sackCount], [true, 0]);
+    const edges = [0x10, 0x20, 0xfffffff0, 0x8];
+    const block = edges.flatMap((v) => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
+    const q = withOptions([1, 1, 5, 18, ...block]);
+    assert.equal(parsePacket(q, q.length, seg), 0);
+    assert.deepEqual([seg.sackPermitted, seg.sackCount, ...seg.sackBlocks.subarray(0, 4)], [false, 2, 0x10, 0x20, -16, 8]);
+    const four = withOptions([1, 1, 5, 34, ...block, ...block]);
+    assert.equal(parsePacket(four, four.length, seg), 0);
+    assert.equal(seg.sackCount, 4);
+  });
+
   const bad: [string, () => Uint8Array, keyof import('../firmware/tcp/counters').Counters][] = [
     ['truncated IPv4 header', () => buildPacket({ dstPort: 80, seq: 1, flags: SYN }).slice(0, 12), 'droppedBadIpHeader'],
     ['not IPv4', () => { const p = buildPacket({ dstPort: 80, seq: 1, flags: SYN }); p[0] = 0x60; return p; }, 'droppedNotIpv4'],
@@ -79,6 +94,9 @@ describe('packet parsing', () => {
     ['option length 0', () => withOptions([3, 0, 1, 1]), 'droppedBadOptions'],
     ['option running past the header', () => withOptions([1, 1, 8, 6]), 'droppedBadOptions'],
     ['MSS option of the wrong length', () => withOptions([2, 3, 5, 1]), 'droppedBadOptions'],
+    ['SACK-permitted option of the wrong length', () => withOptions([4, 3, 0, 1]), 'droppedBadOptions'],
+    ['SACK option with a part block', () => withOptions([5, 6, 0, 0, 0, 1]), 'droppedBadOptions'],
+    ['SACK option with no block', () => withOptions([1, 1, 5, 2]), 'droppedBadOptions'],
     ['source port 0', () => buildPacket({ srcPort: 0, dstPort: 80, seq: 1, flags: SYN }), 'droppedBadAddress'],
     ['multicast source', () => buildPacket({ src: parseIpv4('224.0.0.1'), dstPort: 80, seq: 1, flags: SYN }), 'droppedBadAddress'],
     ['another destination', () => buildPacket({ dst: parseIpv4('192.0.2.9'), dstPort: 80, seq: 1, flags: SYN }), 'droppedWrongAddress'],

@@ -1,10 +1,10 @@
 // `slotcp memory [--slots N] [--rx B] [--tx B] [--mss B] [--timewait N]`: the bytes the
 // stack fixes at construction, from the real typed arrays (Stack.memory()).
-import { ConfigError, StackConfig } from '../firmware/tcp/config';
+import { ConfigError, NumericConfigKey, StackConfig } from '../firmware/tcp/config';
 import { Stack } from '../firmware/tcp/stack';
 import { UsageError } from './cli';
 
-const flags: Record<string, keyof StackConfig> = {
+const flags: Record<string, NumericConfigKey> = {
   '--slots': 'slots', '--rx': 'rxBytes', '--tx': 'txBytes', '--mss': 'mss', '--timewait': 'timeWaitCapacity',
 };
 

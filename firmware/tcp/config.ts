@@ -39,7 +39,13 @@ export interface StackConfig {
   challengeAcksPerSecond: number;
   /** IPv4 time to live of sent packets. */
   ttl: number;
+  /** Agree to SACK when a client's SYN offers it (RFC 2018): we then report held
+   *  out-of-order data and resend only what the client lacks. */
+  sack: boolean;
 }
+
+/** The config fields that are numbers (what the command-line flags set). */
+export type NumericConfigKey = { [K in keyof StackConfig]: StackConfig[K] extends number ? K : never }[keyof StackConfig];
 
 export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   localAddr: 0,
@@ -60,6 +66,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   finWait2TimeoutMs: 60000,
   challengeAcksPerSecond: 10,
   ttl: 64,
+  sack: true,
 });
 
 export class ConfigError extends Error {}
@@ -71,13 +78,19 @@ function checkInteger(config: StackConfig, name: keyof StackConfig, min: number,
   }
 }
 
+function checkBoolean(config: StackConfig, name: keyof StackConfig): void {
+  if (typeof config[name] !== 'boolean') {
+    throw new ConfigError(`slotcp config: ${name} must be true or false, got ${String(config[name])}`);
+  }
+}
+
 /** Merges `overrides` onto the defaults and checks every field. Throws ConfigError. */
 export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   const config: StackConfig = { ...defaultConfig };
   for (const key of Object.keys(overrides) as (keyof StackConfig)[]) {
     if (!(key in defaultConfig)) throw new ConfigError(`slotcp config: unknown option ${String(key)}`);
     const value = overrides[key];
-    if (value !== undefined) config[key] = value;
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   }
   checkInteger(config, 'localAddr', 1, 0xffffffff);
   checkInteger(config, 'slots', 1, 255);
@@ -98,5 +111,6 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'finWait2TimeoutMs', 1, 3600000);
   checkInteger(config, 'challengeAcksPerSecond', 1, 100000);
   checkInteger(config, 'ttl', 1, 255);
+  checkBoolean(config, 'sack');
   return config;
 }

@@ -72,7 +72,14 @@ export class Counters {
   keepaliveTimeouts = 0;
   finWait2Timeouts = 0;
   zeroWindowProbes = 0;
+  /** Retransmissions on three duplicate ACKs, a NewReno partial ACK, or SACK loss. */
   fastRetransmits = 0;
+  /** Holes resent during SACK recovery, beyond the first fast retransmission. */
+  sackRetransmits = 0;
+  /** Resends found lost during SACK recovery (and so resent again without a timeout). */
+  lostResends = 0;
+  /** Retransmission timer expiries with data outstanding (each resends from SND.UNA). */
+  retransmitTimerExpiries = 0;
   delayedAcks = 0;
 
   timeWaitEntered = 0;

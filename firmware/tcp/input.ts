@@ -12,6 +12,7 @@ import {
 import { Event, Flag, State, Timer } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
 import { releaseHeld, holdRange } from './reassembly';
+import { forgetAcked, lossIndicated, recordSackBlocks, resendLost } from './sack';
 import { ACK, FIN, RST, SYN, Segment } from './wire';
 
 /** The MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
@@ -187,6 +188,10 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   slots.mss[s] = Math.min(peerMss, config.mss);
   slots.rto[s] = config.rtoInitialMs;
   slots.ssthresh[s] = 0x7fffffff;
+  slots.recover[s] = iss;
+  // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
+  // cookie does not keep the SYN's options).
+  if (config.sack && seg.sackPermitted && (seg.flags & SYN)) slots.flags[s] |= Flag.Sack;
   slots.flags[s] |= Flag.Timing;
   slots.rttSeq[s] = iss;
   slots.rttStart[s] = core.now;
@@ -366,11 +371,24 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     return false;
   }
   if (seqGt(ack, slots.sndNxt[s])) slots.sndNxt[s] = ack; // acks data sent before a go-back-N
+  const sack = (slots.flags[s] & Flag.Sack) !== 0;
   if (seqGt(ack, sndUna)) {
-    newAck(core, s, ack);
-  } else if (ack === sndUna && seg.seqLength === 0 && seg.window === slots.sndWnd[s]
-    && slots.sndNxt[s] !== sndUna) {
-    duplicateAck(core, s);
+    newAck(core, s, ack, seg);
+  } else if (ack === sndUna) {
+    if (sack) recordSackBlocks(slots, s, seg);
+    if (seg.seqLength === 0 && seg.window === slots.sndWnd[s] && slots.sndNxt[s] !== sndUna) duplicateAck(core, s);
+  }
+  // RFC 6675: enough SACKed above the first hole means it is lost, duplicate ACKs or not
+  // (a growing window makes ACKs that are not duplicates).
+  if (sack && (slots.flags[s] & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s, slots.mss[s])) {
+    enterRecovery(core, s);
+  } else if (sack && (slots.flags[s] & Flag.Recovery) && seqGt(slots.highRxt[s], slots.sndUna[s])
+    && resendLost(slots, s, slots.mss[s])) {
+    // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
+    // within the same recovery: the window was cut once for this loss episode.
+    slots.highRxt[s] = slots.sndUna[s];
+    slots.resendMark[s] = slots.sndMax[s];
+    core.counters.lostResends++;
   }
   // Window update, from segments no older than the last one that updated it.
   if (seqGe(ack, slots.sndUna[s]) && (seqLt(slots.sndWl1[s], seg.seq)
@@ -406,7 +424,7 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
 }
 
 /** SND.UNA advances: drop acknowledged bytes, time the RTT, grow the congestion window. */
-function newAck(core: Core, s: number, ack: number): void {
+function newAck(core: Core, s: number, ack: number, seg: Segment): void {
   const slots = core.slots;
   const acked = seqDiff(ack, slots.sndUna[s]);
   const dataAcked = Math.min(acked, slots.txLength[s]);
@@ -415,6 +433,12 @@ function newAck(core: Core, s: number, ack: number): void {
   slots.sndUna[s] = ack;
   slots.retries[s] = 0;
   slots.dupAcks[s] = 0;
+  const sack = (slots.flags[s] & Flag.Sack) !== 0;
+  if (sack) {
+    forgetAcked(slots, s);
+    recordSackBlocks(slots, s, seg);
+  }
+  if ((slots.flags[s] & Flag.AfterTimeout) && !seqLt(ack, slots.recover[s])) slots.flags[s] &= ~Flag.AfterTimeout;
   if ((slots.flags[s] & Flag.Timing) && seqGt(ack, slots.rttSeq[s])) {
     slots.flags[s] &= ~Flag.Timing;
     sampleRtt(core, s, (core.now - slots.rttStart[s]) | 0);
@@ -423,11 +447,14 @@ function newAck(core: Core, s: number, ack: number): void {
   }
   const mss = slots.mss[s];
   if ((slots.flags[s] & Flag.Recovery) && seqLt(ack, slots.recover[s])) {
-    // NewReno partial ACK (RFC 6582 §3.2): another segment of the same window was lost;
-    // resend it now rather than wait for the retransmission timer.
-    slots.cwnd[s] = Math.max(mss, slots.cwnd[s] - acked + mss);
-    core.counters.fastRetransmits++;
-    retransmitFirst(core, s);
+    // A partial ACK: another segment of the same window was lost. With SACK, output()
+    // resends the holes the scoreboard shows; without (or with no block above the next
+    // loss), NewReno resends the first unacknowledged segment now (RFC 6582 §3.2).
+    if (!sack) slots.cwnd[s] = Math.max(mss, slots.cwnd[s] - acked + mss);
+    if (!sack || (slots.sackedCount[s] === 0 && !seqGt(slots.highRxt[s], ack))) {
+      core.counters.fastRetransmits++;
+      retransmitFirst(core, s);
+    }
   } else if (slots.flags[s] & Flag.Recovery) {
     slots.flags[s] &= ~Flag.Recovery;
     slots.cwnd[s] = slots.ssthresh[s];
@@ -444,21 +471,30 @@ function newAck(core: Core, s: number, ack: number): void {
 /** RFC 5681 §3.2: the third duplicate ACK retransmits the first unacknowledged segment. */
 function duplicateAck(core: Core, s: number): void {
   const slots = core.slots;
-  const mss = slots.mss[s];
   const count = ++slots.dupAcks[s];
-  if (count === 3) {
-    const inFlight = seqDiff(slots.sndMax[s], slots.sndUna[s]);
-    slots.ssthresh[s] = Math.max(inFlight >>> 1, 2 * mss);
-    slots.cwnd[s] = slots.ssthresh[s] + 3 * mss;
-    slots.flags[s] |= Flag.Recovery;
-    slots.recover[s] = slots.sndMax[s];
-    slots.flags[s] &= ~Flag.Timing;
-    core.counters.fastRetransmits++;
-    retransmitFirst(core, s);
-  } else if (count > 3 && (slots.flags[s] & Flag.Recovery)) {
-    slots.cwnd[s] += mss;
+  if (count === 3 && (slots.flags[s] & (Flag.Recovery | Flag.AfterTimeout)) === 0) {
+    enterRecovery(core, s);
+  } else if (count > 3 && (slots.flags[s] & (Flag.Recovery | Flag.Sack)) === Flag.Recovery) {
+    slots.cwnd[s] += slots.mss[s]; // NewReno inflation; SACK recovery counts the pipe instead
   }
   if (count === 255) slots.dupAcks[s] = 4;
+}
+
+/** Fast retransmit and the start of fast recovery (RFC 5681 §3.2, RFC 6582, RFC 6675):
+ *  half the flight as threshold, the first unacknowledged segment resent at once. */
+function enterRecovery(core: Core, s: number): void {
+  const slots = core.slots;
+  const mss = slots.mss[s];
+  const inFlight = seqDiff(slots.sndMax[s], slots.sndUna[s]);
+  slots.ssthresh[s] = Math.max(inFlight >>> 1, 2 * mss);
+  // NewReno inflates the window by the three segments that have left the network; with
+  // SACK the pipe estimate already leaves them out.
+  slots.cwnd[s] = slots.flags[s] & Flag.Sack ? slots.ssthresh[s] : slots.ssthresh[s] + 3 * mss;
+  slots.flags[s] |= Flag.Recovery;
+  slots.flags[s] &= ~Flag.Timing;
+  slots.recover[s] = slots.sndMax[s];
+  core.counters.fastRetransmits++;
+  retransmitFirst(core, s);
 }
 
 /** Segment text and FIN (RFC 9293 seventh and eighth checks). Returns false when the

@@ -4,23 +4,60 @@
 import { Core } from './core';
 import { Flag, Slots, State, Timer } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
-import { ACK, FIN, PSH, RST, SYN, finishPacket, writeHeaders } from './wire';
+import { ACK, FIN, MAX_SACK_BLOCKS, PSH, RST, SACK_PERMITTED_OPTION, SYN, finishPacket, sackOptionLength,
+  writeHeaders, writeSackBlock, writeSackHead, writeSackPermitted } from './wire';
+import { OUT_OF_ORDER_RANGES } from './reassembly';
+import { highestSacked, holeEnd, nextHole, pipe } from './sack';
 
 const MAX_WINDOW = 65535;
 
 /** Builds and sends one segment. Payload, if any, is `length` bytes of slot s's tx ring
- *  starting `offset` bytes after SND.UNA. */
+ *  starting `offset` bytes after SND.UNA. On a connection that agreed to SACK (s >= 0),
+ *  a SYN-ACK says so and every other segment but a RST reports the held out-of-order
+ *  ranges. */
 export function transmit(core: Core, dst: number, srcPort: number, dstPort: number, seq: number, ack: number,
   flags: number, window: number, mssOption: number, s: number, offset: number, length: number): void {
   const out = core.out;
   core.ipId = (core.ipId + 1) & 0xffff;
+  let more = 0;
+  if (s >= 0 && (core.slots.flags[s] & Flag.Sack) && !(flags & RST)) {
+    more = flags & SYN ? SACK_PERMITTED_OPTION : sackOptionLength(sackBlocksToSend(core.slots, s));
+  }
   const at = writeHeaders(out, core.ipId, core.config.ttl, core.localAddr, dst, srcPort, dstPort,
-    seq, ack, flags, window, mssOption, length);
+    seq, ack, flags, window, mssOption, length, more);
+  if (more > 0) {
+    if (flags & SYN) writeSackPermitted(out, at - more);
+    else writeSackBlocks(core.slots, s, out, at - more);
+  }
   if (length > 0) copyFromTx(core, s, offset, at, length);
   const total = finishPacket(out);
   core.counters.segmentsOut++;
   if (flags & RST) core.counters.resetsSent++;
   core.port.send(out, total);
+}
+
+function sackBlocksToSend(slots: Slots, s: number): number {
+  const held = slots.heldCount[s];
+  return held < MAX_SACK_BLOCKS ? held : MAX_SACK_BLOCKS;
+}
+
+/** RFC 2018 §4: one block per held range, the newest first (it holds the segment that
+ *  made us send this ACK); the newest range is the last one reassembly.ts keeps. */
+function writeSackBlocks(slots: Slots, s: number, out: Uint8Array, at: number): void {
+  const blocks = sackBlocksToSend(slots, s);
+  const base = s * OUT_OF_ORDER_RANGES;
+  writeSackHead(out, at, blocks);
+  for (let k = 0; k < blocks; k++) {
+    const range = base + slots.heldCount[s] - 1 - k;
+    writeSackBlock(out, at + 4 + 8 * k, slots.heldStart[range], slots.heldEnd[range]);
+  }
+}
+
+/** Payload bytes a segment from slot s can carry now: the MSS less the SACK option it will
+ *  carry (RFC 6691: the MSS counts data only, options come out of it). */
+function payloadRoom(slots: Slots, s: number): number {
+  if ((slots.flags[s] & Flag.Sack) === 0) return slots.mss[s];
+  return slots.mss[s] - sackOptionLength(sackBlocksToSend(slots, s));
 }
 
 /** Copies `length` bytes of slot s's tx ring, from `offset` bytes past SND.UNA, to `at`
@@ -152,7 +189,7 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   ackSent(slots, s);
   const end = seqAdd(seq, length + (fin ? 1 : 0));
   slots.sndNxt[s] = end;
-  if (length < slots.mss[s]) slots.smallEnd[s] = end;
+  if (length < payloadRoom(slots, s)) slots.smallEnd[s] = end;
   if (seqGt(end, slots.sndMax[s])) slots.sndMax[s] = end;
   if (isRetransmission) {
     core.counters.retransmittedSegments++;
@@ -168,12 +205,51 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
 /** Retransmits the first unacknowledged segment (fast retransmit). */
 export function retransmitFirst(core: Core, s: number): void {
   const slots = core.slots;
+  const una = slots.sndUna[s];
+  slots.highRxt[s] = retransmitAt(core, s, una, seqAdd(una, slots.txLength[s] + 1));
+  slots.resendMark[s] = slots.sndMax[s];
+}
+
+/** Resends one segment from `seq` (at most up to `end`), then returns SND.NXT to where it
+ *  was. Returns the sequence number just past what was sent. */
+function retransmitAt(core: Core, s: number, seq: number, end: number): number {
+  const slots = core.slots;
   const saved = slots.sndNxt[s];
-  slots.sndNxt[s] = slots.sndUna[s];
-  const length = Math.min(slots.txLength[s], slots.mss[s]);
-  const fin = finPending(slots, s) && length === slots.txLength[s];
+  const offset = seqDiff(seq, slots.sndUna[s]);
+  const queued = slots.txLength[s] - offset;
+  const length = Math.max(0, Math.min(queued, payloadRoom(slots, s), seqDiff(end, seq)));
+  const fin = finPending(slots, s) && length === queued && seqGt(end, seqAdd(seq, length));
+  slots.sndNxt[s] = seq;
   sendDataSegment(core, s, length, fin);
-  if (seqGt(saved, slots.sndNxt[s])) slots.sndNxt[s] = saved;
+  const sentTo = slots.sndNxt[s];
+  if (seqGt(saved, sentTo)) slots.sndNxt[s] = saved;
+  return sentTo;
+}
+
+/** SACK recovery (RFC 6675 §5 step C): resends the next hole while the pipe leaves room
+ *  in the congestion window. Returns false when the window is full. */
+function resendHoles(core: Core, s: number): boolean {
+  const slots = core.slots;
+  const room = payloadRoom(slots, s);
+  for (;;) {
+    const hole = nextHole(slots, s);
+    if (hole === highestSacked(slots, s)) return true;
+    if (slots.cwnd[s] - pipe(slots, s) < room) return false;
+    const sentTo = retransmitAt(core, s, hole, holeEnd(slots, s, hole));
+    if (!seqGt(sentTo, hole)) return true; // nothing left to send there (cannot loop)
+    slots.resendMark[s] = slots.sndMax[s];
+    slots.highRxt[s] = sentTo;
+    core.counters.sackRetransmits++;
+  }
+}
+
+/** Limited Transmit (RFC 3042): the first and second duplicate ACK each let one more
+ *  segment of new data go beyond the congestion window, so that a window too small to
+ *  bring three duplicate ACKs still gets its fast retransmit. */
+function limitedTransmit(slots: Slots, s: number): number {
+  if (slots.flags[s] & (Flag.Recovery | Flag.AfterTimeout)) return 0;
+  const dupAcks = slots.dupAcks[s];
+  return dupAcks > 0 && dupAcks < 3 ? dupAcks * slots.mss[s] : 0;
 }
 
 function canSendData(state: number): boolean {
@@ -190,14 +266,17 @@ export function output(core: Core, s: number, holdAck = false): void {
   const slots = core.slots;
   const state = slots.state[s];
   if (canSendData(state)) {
-    const mss = slots.mss[s];
+    const sackRecovery = (slots.flags[s] & (Flag.Recovery | Flag.Sack)) === (Flag.Recovery | Flag.Sack);
+    const mss = payloadRoom(slots, s);
     for (;;) {
+      if (sackRecovery && !resendHoles(core, s)) break;
       const unsent = unsentBytes(slots, s);
       const fin = finPending(slots, s);
       if (unsent === 0 && !fin) break;
-      const inFlight = seqDiff(slots.sndNxt[s], slots.sndUna[s]);
-      const window = Math.min(slots.sndWnd[s], slots.cwnd[s]);
-      const usable = window - inFlight;
+      const outstanding = seqDiff(slots.sndNxt[s], slots.sndUna[s]);
+      // In SACK recovery the congestion window limits the pipe, not everything outstanding.
+      const inNetwork = sackRecovery ? pipe(slots, s) : outstanding;
+      const usable = Math.min(slots.sndWnd[s] - outstanding, slots.cwnd[s] + limitedTransmit(slots, s) - inNetwork);
       const length = Math.max(0, Math.min(unsent, mss, usable));
       const lastOfQueue = length === unsent;
       // The FIN goes with the last byte if the window has room for it too.
@@ -206,7 +285,7 @@ export function output(core: Core, s: number, holdAck = false): void {
       if (length < mss && !lastOfQueue) {
         // Sender SWS avoidance (RFC 1122 §4.2.3.4): a part segment only when nothing is in
         // flight and it is at least half the largest window the peer has offered.
-        if (inFlight > 0 || length < (slots.maxSndWnd[s] >>> 1)) break;
+        if (outstanding > 0 || length < (slots.maxSndWnd[s] >>> 1)) break;
       } else if (length < mss && length > 0 && !fin && (slots.flags[s] & Flag.NoDelay) === 0
         && seqGt(slots.smallEnd[s], slots.sndUna[s]) && !seqLt(slots.sndNxt[s], slots.sndMax[s])) {
         // Nagle (RFC 896) in Minshall's variant, as Linux has it: a short segment of new data
@@ -243,7 +322,7 @@ function armPersist(core: Core, s: number): void {
 export function forceSend(core: Core, s: number): void {
   const slots = core.slots;
   const unsent = unsentBytes(slots, s);
-  const length = Math.min(unsent, slots.mss[s], slots.sndWnd[s]);
+  const length = Math.min(unsent, payloadRoom(slots, s), slots.sndWnd[s]);
   const fin = finPending(slots, s) && length === unsent && slots.sndWnd[s] > length;
   if (length > 0 || fin) sendDataSegment(core, s, length, fin);
 }

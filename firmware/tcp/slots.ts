@@ -4,6 +4,7 @@
 // of allocations made once, its size known from the config (stateBytesPerSlot()).
 
 import { OUT_OF_ORDER_RANGES } from './reassembly';
+import { SACK_RANGES } from './sack';
 
 export const enum State {
   Free = 0,
@@ -42,8 +43,13 @@ export const enum Flag {
   NoDelay = 1 << 5,
   /** A segment is being timed for RTT (rttSeq, rttStart). */
   Timing = 1 << 6,
-  /** In fast recovery after three duplicate ACKs. */
+  /** In fast recovery after three duplicate ACKs (or enough SACKed data, RFC 6675). */
   Recovery = 1 << 7,
+  /** Both ends agreed to SACK (RFC 2018): we send SACK blocks and use the peer's. */
+  Sack = 1 << 8,
+  /** Data was resent after a timeout and `recover` (SND.MAX then) is not yet ACKed: the
+   *  duplicate ACKs the go-back-N resends cause start no fast retransmit (RFC 6582 §4.1). */
+  AfterTimeout = 1 << 9,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -71,7 +77,7 @@ export class Slots {
   readonly txBytes: number;
 
   readonly state: Uint8Array;
-  readonly flags: Uint8Array;
+  readonly flags: Uint16Array;
   readonly events: Uint8Array;
   readonly listener: Uint8Array;
   readonly retries: Uint8Array;
@@ -87,6 +93,16 @@ export class Slots {
   readonly heldCount: Uint8Array;
   readonly heldStart: Int32Array;
   readonly heldEnd: Int32Array;
+  /** The send side's SACK scoreboard (sack.ts): ranges above SND.UNA the peer reported
+   *  holding, SACK_RANGES per slot, and HighRxt, the end of the last hole resent in this
+   *  recovery (RFC 6675). */
+  readonly sackedCount: Uint8Array;
+  readonly sackedStart: Int32Array;
+  readonly sackedEnd: Int32Array;
+  readonly highRxt: Int32Array;
+  /** SND.MAX when a segment was last resent: once enough data sent after it is SACKed,
+   *  every resend before it should have arrived, so a hole still open was lost again. */
+  readonly resendMark: Int32Array;
   readonly localPort: Uint16Array;
   readonly remotePort: Uint16Array;
   /** Send MSS: the peer's MSS option (536 if absent) capped by ours. */
@@ -158,7 +174,7 @@ export class Slots {
     const u32 = () => new Uint32Array(count);
     const i32 = () => new Int32Array(count);
     this.state = u8();
-    this.flags = u8();
+    this.flags = u16();
     this.events = u8();
     this.listener = u8();
     this.retries = u8();
@@ -169,6 +185,11 @@ export class Slots {
     this.heldCount = u8();
     this.heldStart = new Int32Array(count * OUT_OF_ORDER_RANGES);
     this.heldEnd = new Int32Array(count * OUT_OF_ORDER_RANGES);
+    this.sackedCount = u8();
+    this.sackedStart = new Int32Array(count * SACK_RANGES);
+    this.sackedEnd = new Int32Array(count * SACK_RANGES);
+    this.highRxt = i32();
+    this.resendMark = i32();
     this.localPort = u16();
     this.remotePort = u16();
     this.mss = u16();
@@ -229,6 +250,7 @@ export class Slots {
     this.keepaliveProbes[s] = 0;
     this.holePending[s] = 0;
     this.heldCount[s] = 0;
+    this.sackedCount[s] = 0;
     this.generation[s] = (this.generation[s] + 1) & 0x7fffff;
     this.rxStart[s] = 0;
     this.rxLength[s] = 0;

@@ -68,6 +68,7 @@ function retransmitTimeout(core: Core, s: number): void {
     return;
   }
   slots.retries[s]++;
+  core.counters.retransmitTimerExpiries++;
   // RFC 5681 §3.1 after a timeout: half the flight as threshold, one segment of window.
   const mss = slots.mss[s];
   const inFlight = seqDiff(slots.sndMax[s], slots.sndUna[s]);
@@ -75,6 +76,11 @@ function retransmitTimeout(core: Core, s: number): void {
   slots.cwnd[s] = mss;
   slots.dupAcks[s] = 0;
   slots.flags[s] &= ~(Flag.Recovery | Flag.Timing); // Karn: no RTT from retransmissions
+  // RFC 6582 §4.1: no fast retransmit until everything sent so far is ACKed. RFC 2018 §8:
+  // the peer may have dropped what it SACKed, so the scoreboard starts again.
+  slots.flags[s] |= Flag.AfterTimeout;
+  slots.recover[s] = slots.sndMax[s];
+  slots.sackedCount[s] = 0;
   slots.rto[s] = Math.min(slots.rto[s] * 2, config.rtoMaxMs);
   slots.sndNxt[s] = slots.sndUna[s]; // go back to the first unacknowledged byte
   output(core, s);

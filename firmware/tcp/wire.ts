@@ -13,6 +13,15 @@ export const URG = 0x20;
 export const IPV4_HEADER = 20;
 export const TCP_HEADER = 20;
 export const MSS_OPTION = 4;
+/** nop, nop, SACK-permitted (RFC 2018 §2), as Linux lays it out after the MSS. */
+export const SACK_PERMITTED_OPTION = 4;
+/** SACK blocks a segment can carry (40 option bytes, no timestamps). */
+export const MAX_SACK_BLOCKS = 4;
+
+/** Option bytes for `blocks` SACK blocks: nop, nop, kind, length, 8 bytes per block. */
+export function sackOptionLength(blocks: number): number {
+  return blocks > 0 ? 4 + 8 * blocks : 0;
+}
 
 /** Why a packet was dropped by the codec (0 = accepted). Indexes into the counters. */
 export const enum Refusal {
@@ -39,6 +48,11 @@ export class Segment {
   window = 0;
   /** The peer's MSS option, or 0 when the segment carries none. */
   mss = 0;
+  /** The SYN offered SACK (RFC 2018 SACK-permitted option). */
+  sackPermitted = false;
+  /** SACK blocks (RFC 2018): sackCount pairs of left and right edges, signed 32-bit. */
+  sackCount = 0;
+  readonly sackBlocks = new Int32Array(2 * MAX_SACK_BLOCKS);
   /** Where the payload starts in the packet buffer, and its length. */
   dataOffset = 0;
   dataLength = 0;
@@ -74,7 +88,8 @@ function isUnanswerableSource(addr: number): boolean {
   return addr === 0 || first === 127 || first >= 224;
 }
 
-/** Parses the TCP options in [start, end) into seg.mss. Returns false on a malformed list. */
+/** Parses the TCP options in [start, end) into seg (MSS, SACK-permitted, SACK blocks).
+ *  Returns false on a malformed list. */
 function parseOptions(b: Uint8Array, start: number, end: number, seg: Segment): boolean {
   let i = start;
   while (i < end) {
@@ -90,6 +105,14 @@ function parseOptions(b: Uint8Array, start: number, end: number, seg: Segment): 
     if (kind === 2) {
       if (length !== 4) return false;
       seg.mss = read16(b, i + 2);
+    } else if (kind === 4) {
+      if (length !== 2) return false;
+      seg.sackPermitted = true;
+    } else if (kind === 5) {
+      const blocks = (length - 2) >> 3;
+      if (blocks < 1 || blocks > MAX_SACK_BLOCKS || length !== 2 + 8 * blocks) return false;
+      for (let k = 0; k < 2 * blocks; k++) seg.sackBlocks[k] = read32(b, i + 2 + 4 * k);
+      seg.sackCount = blocks;
     }
     i += length; // every other option is skipped by its length
   }
@@ -126,6 +149,8 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusa
   seg.flags = b[t + 13] & 0x3f;
   seg.window = read16(b, t + 14);
   seg.mss = 0;
+  seg.sackPermitted = false;
+  seg.sackCount = 0;
   seg.dataOffset = t + tcpHeader;
   seg.dataLength = tcpLength - tcpHeader;
   if (seg.srcPort === 0 || seg.dstPort === 0 || isUnanswerableSource(seg.srcAddr)) return Refusal.BadAddress;
@@ -134,13 +159,16 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusa
 }
 
 /** Writes the IPv4 and TCP headers of an outgoing segment into `b` and returns the offset
- *  where its payload goes. Call finishPacket() once the payload is in place. */
+ *  where its payload goes. An MSS option is written if `mssOption` > 0; `moreOptions`
+ *  bytes are left for the caller to fill just before the payload. Call finishPacket()
+ *  once the payload is in place. */
 export function writeHeaders(
   b: Uint8Array, ipId: number, ttl: number,
   src: number, dst: number, srcPort: number, dstPort: number,
   seq: number, ack: number, flags: number, window: number, mssOption: number, dataLength: number,
+  moreOptions = 0,
 ): number {
-  const tcpHeader = TCP_HEADER + (mssOption > 0 ? MSS_OPTION : 0);
+  const tcpHeader = TCP_HEADER + (mssOption > 0 ? MSS_OPTION : 0) + moreOptions;
   const total = IPV4_HEADER + tcpHeader + dataLength;
   b[0] = 0x45; // version 4, 20-byte header
   b[1] = 0;
@@ -170,6 +198,26 @@ export function writeHeaders(
     write16(b, t + 22, mssOption);
   }
   return t + tcpHeader;
+}
+
+export function writeSackPermitted(b: Uint8Array, at: number): void {
+  b[at] = 1;
+  b[at + 1] = 1;
+  b[at + 2] = 4;
+  b[at + 3] = 2;
+}
+
+/** The head of a SACK option with `blocks` blocks; the blocks follow at at + 4 + 8k. */
+export function writeSackHead(b: Uint8Array, at: number, blocks: number): void {
+  b[at] = 1;
+  b[at + 1] = 1;
+  b[at + 2] = 5;
+  b[at + 3] = 2 + 8 * blocks;
+}
+
+export function writeSackBlock(b: Uint8Array, at: number, left: number, right: number): void {
+  write32(b, at, left);
+  write32(b, at + 4, right);
 }
 
 /** Fills in the TCP checksum of the packet written by writeHeaders(); returns its length. */

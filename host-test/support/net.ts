@@ -84,15 +84,19 @@ export interface SegmentSpec {
   flags: number;
   window?: number;
   mss?: number;
+  /** More option bytes after the MSS option (a multiple of 4 long). */
+  options?: number[];
   data?: Uint8Array | string;
 }
 
 /** Builds an IPv4/TCP packet as a client would send it. */
 export function buildPacket(spec: SegmentSpec): Uint8Array {
   const data = typeof spec.data === 'string' ? new TextEncoder().encode(spec.data) : (spec.data ?? new Uint8Array(0));
-  const buf = new Uint8Array(64 + data.length);
+  const options = spec.options ?? [];
+  const buf = new Uint8Array(64 + options.length + data.length);
   const at = writeHeaders(buf, 1, 64, spec.src ?? CLIENT, spec.dst ?? SERVER, spec.srcPort ?? 40000, spec.dstPort,
-    spec.seq >>> 0, (spec.ack ?? 0) >>> 0, spec.flags, spec.window ?? 65535, spec.mss ?? 0, data.length);
+    spec.seq >>> 0, (spec.ack ?? 0) >>> 0, spec.flags, spec.window ?? 65535, spec.mss ?? 0, data.length, options.length);
+  buf.set(options, at - options.length);
   buf.set(data, at);
   const length = finishPacket(buf);
   return buf.slice(0, length);
@@ -165,9 +169,9 @@ export class Client {
   }
 
   /** SYN → SYN-ACK, numbers recorded, the handshake's ACK not yet sent. Returns the
-   *  SYN-ACK. */
-  syn(mss = 1460): Sent {
-    const replies = this.segment(SYN, { mss, ack: 0 });
+   *  SYN-ACK. `options`: more SYN options after the MSS (e.g. SACK-permitted). */
+  syn(mss = 1460, options?: number[]): Sent {
+    const replies = this.segment(SYN, { mss, ack: 0, options });
     assert.equal(replies.length, 1, 'one SYN-ACK');
     const synAck = replies[0];
     assert.equal(flagString(synAck.flags), 'S.');
@@ -179,8 +183,8 @@ export class Client {
   }
 
   /** SYN → SYN-ACK → ACK. Returns the SYN-ACK. */
-  connect(mss = 1460): Sent {
-    const synAck = this.syn(mss);
+  connect(mss = 1460, options?: number[]): Sent {
+    const synAck = this.syn(mss, options);
     assert.deepEqual(this.segment(ACK), [], 'no reply to the handshake ACK');
     return synAck;
   }

@@ -5,7 +5,7 @@
 // Numbering follows packetdrill: the client's sequence numbers are used as written; our
 // sequence numbers and the client's ACK fields are relative to our ISN, learnt from the
 // SYN-ACK.
-import { StackConfig } from '../../firmware/tcp/config';
+import { NumericConfigKey, StackConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
 import { Stack } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
@@ -34,7 +34,7 @@ export interface RunResult {
 }
 
 /** Script options that set slotcp's config (`--slots=2` etc.), beside packetdrill's own. */
-const configOptions: Record<string, keyof StackConfig> = {
+const configOptions: Record<string, NumericConfigKey> = {
   slots: 'slots', rx: 'rxBytes', tx: 'txBytes', mss: 'mss', timewait: 'timeWaitCapacity', msl_ms: 'mslMs',
   syn_ack_retries: 'synAckRetries', max_retries: 'maxRetries', rto_initial_ms: 'rtoInitialMs',
   rto_min_ms: 'rtoMinMs', rto_max_ms: 'rtoMaxMs', delayed_ack_ms: 'delayedAckMs',
@@ -75,6 +75,7 @@ class Runner {
     for (const [key, value] of Object.entries(script.options)) {
       if (key === 'tolerance_usecs') tolerance = this.integerOption(key, value);
       else if (configOptions[key]) config[configOptions[key]] = this.integerOption(key, value);
+      else if (key === 'sack') config.sack = this.integerOption(key, value) !== 0;
       else if (!ignoredOptions.has(key)) throw new PktFailure(1, name, `unknown option --${key}`);
     }
     this.tolerance = tolerance;
@@ -232,7 +233,8 @@ class Runner {
     const flags = flagsOf(event.flags);
     const ackRelative = event.ack ?? 0;
     const ack = flags & ACK ? (ackRelative + (this.localIsn ?? 0)) | 0 : 0;
-    const options = event.options === 'any' ? this.fail(event.line, '<...> is only for outbound packets') : optionsToBytes(event.options ?? []);
+    const options = event.options === 'any' ? this.fail(event.line, '<...> is only for outbound packets')
+      : optionsToBytes(event.options ?? [], this.localIsn ?? 0);
     const payload = event.payloadLength;
     const buf = new Uint8Array(60 + options.length + payload);
     const at = writeHeaders(buf, 1, 64, REMOTE_ADDR, LOCAL_ADDR, REMOTE_PORT, LOCAL_PORT, event.seqStart | 0, ack, flags,

@@ -27,8 +27,10 @@ export function decodeSegment(p: Uint8Array, usecs: number): SentSegment {
   };
 }
 
-/** TCP option bytes for a script's option list, padded with EOL to a multiple of 4. */
-export function optionsToBytes(options: TcpOption[]): number[] {
+/** TCP option bytes for a script's option list, padded with EOL to a multiple of 4.
+ *  SACK edges are written relative to an ISN, as packetdrill does: `sackBase` is added
+ *  (our ISN for the blocks a script's inbound ACKs carry; 0 for the peer's numbers). */
+export function optionsToBytes(options: TcpOption[], sackBase = 0): number[] {
   const out: number[] = [];
   for (const o of options) {
     switch (o.kind) {
@@ -39,7 +41,7 @@ export function optionsToBytes(options: TcpOption[]): number[] {
       case 'sackOK': out.push(4, 2); break;
       case 'sack': {
         out.push(5, 2 + 8 * o.blocks.length);
-        for (const [left, right] of o.blocks) out.push(...be32(left), ...be32(right));
+        for (const [left, right] of o.blocks) out.push(...be32((left + sackBase) | 0), ...be32((right + sackBase) | 0));
         break;
       }
       case 'timestamp': out.push(8, 10, ...be32(o.val), ...be32(o.ecr)); break;
@@ -47,6 +49,10 @@ export function optionsToBytes(options: TcpOption[]): number[] {
   }
   while (out.length % 4) out.push(0);
   return out;
+}
+
+function be32At(bytes: number[], at: number): number {
+  return ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
 }
 
 function be32(v: number): number[] {
@@ -71,7 +77,12 @@ function describeOptions(bytes: number[]): string {
     if (kind === 1) { parts.push('nop'); i++; continue; }
     const length = bytes[i + 1] ?? 2;
     if (kind === 2) parts.push(`mss ${(bytes[i + 2] << 8) | bytes[i + 3]}`);
-    else parts.push(`option ${kind}`);
+    else if (kind === 4) parts.push('sackOK');
+    else if (kind === 5) {
+      const edges: string[] = [];
+      for (let at = i + 2; at + 8 <= i + length; at += 8) edges.push(`${be32At(bytes, at)}:${be32At(bytes, at + 4)}`);
+      parts.push(`sack ${edges.join(' ')}`);
+    } else parts.push(`option ${kind}`);
     i += Math.max(2, length);
   }
   return parts.join(',');
