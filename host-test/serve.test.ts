@@ -23,6 +23,8 @@ describe('slotcp serve: flags', () => {
     assert.deepEqual(o.link, { bind: { host: '127.0.0.1', port: 9001 }, peer: { host: '127.0.0.1', port: 9000 } });
     assert.deepEqual([o.config.localAddr, o.config.slots, o.config.rxBytes, o.config.txBytes, o.config.mss, o.config.timeWaitCapacity,
       o.config.mslMs, o.config.listeners], [0xc0000202, 16, 16384, 16384, 1460, 64, 30000, 6]);
+    // Linux's RTO floor on the host (the board keeps RFC 6298's 1 s); SACK offered back.
+    assert.deepEqual([o.config.rtoMinMs, o.config.rtoInitialMs, o.config.sack], [200, 1000, true]);
     assert.deepEqual(o.services.map((s) => `${s.port}:${s.spec}`), ['7:echo', '9:discard', '19:source:1048576', '80:http', '5000:hold:2000', '5001:closer']);
     assert.equal(o.impair, undefined);
   });
@@ -30,13 +32,17 @@ describe('slotcp serve: flags', () => {
   it('takes every flag, in both --flag value and --flag=value forms', () => {
     const o = parse('--link', 'udp:127.0.0.1:0:127.0.0.2:7000', '--addr=10.1.2.3', '--listen', '8080:http', '--listen=7:echo',
       '--slots', '3', '--rx', '65535', '--tx=4096', '--timewait', '0', '--msl', '1000', '--mss', '536',
-      '--keepalive', '1000,500,3', '--pcap', 'x.pcap', '--stats', 's.json', '--impair', 'loss=0.1,reorder=.5,seed=9');
+      '--keepalive', '1000,500,3', '--pcap', 'x.pcap', '--stats', 's.json', '--impair', 'loss=0.1,reorder=.5,seed=9',
+      '--rto-min', '50', '--sack=off');
     assert.deepEqual(o.link, { bind: { host: '127.0.0.1', port: 0 }, peer: { host: '127.0.0.2', port: 7000 } });
     assert.deepEqual([o.config.localAddr, o.config.slots, o.config.rxBytes, o.config.txBytes, o.config.timeWaitCapacity, o.config.mslMs,
       o.config.mss, o.config.listeners], [0x0a010203, 3, 65535, 4096, 0, 1000, 536, 2]);
     assert.deepEqual(o.keepalive, { idleMs: 1000, intervalMs: 500, count: 3 });
     assert.deepEqual([o.pcap, o.stats], ['x.pcap', 's.json']);
     assert.deepEqual(o.impair, { loss: 0.1, dup: 0, reorder: 0.5, seed: 9 });
+    assert.deepEqual([o.config.rtoMinMs, o.config.rtoInitialMs, o.config.sack], [50, 1000, false]);
+    // A floor above the first RTO raises the first RTO with it.
+    assert.deepEqual([parse('--rto-min', '3000').config.rtoInitialMs, parse('--sack', 'on').config.sack], [3000, true]);
   });
 
   it('names the problem with each bad flag', () => {
@@ -61,6 +67,10 @@ describe('slotcp serve: flags', () => {
       [['--impair', 'jitter=0.1'], /unknown key 'jitter'/],
       [['--impair', 'seed=-1'], /seed must be a whole number/],
       [['--netns', 'x'], /unknown flag '--netns'/],
+      [['--rto-min', '0'], /--rto-min must be from 1 to 60000 ms \(the largest RTO\), got 0/],
+      [['--rto-min', '70000'], /--rto-min must be from 1 to 60000 ms/],
+      [['--rto-min', '1.5'], /--rto-min needs a whole number/],
+      [['--sack', 'yes'], /--sack must be on or off, got 'yes'/],
     ];
     for (const [args, message] of bad) {
       assert.throws(() => parseServeArgs(args, 'serve'), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));

@@ -1,6 +1,6 @@
 // The command line of `slotcp serve` and `slotcp tun`: flags → a checked ServeOptions.
 // Every mistake is a UsageError (exit status 2) naming the flag.
-import { ConfigError, StackConfig, makeConfig } from '../../firmware/tcp/config';
+import { ConfigError, NumericConfigKey, StackConfig, defaultConfig, makeConfig } from '../../firmware/tcp/config';
 import { parseIpv4 } from '../../firmware/tcp/wire';
 import { ServiceSpecError, checkServiceSpec } from '../../firmware/apps/services';
 import { ListenOptions } from '../../firmware/tcp/stack';
@@ -26,7 +26,10 @@ export const defaultServices = ['7:echo', '9:discard', '19:source:1048576', '80:
 
 /** Host defaults: a desktop has memory to spare, and the TUN's MTU of 1500 fits an MSS
  *  of 1460. rx stays below 65535 (no window scaling). */
-export const hostDefaults = { slots: 16, rxBytes: 16384, txBytes: 16384, mss: 1460, timeWaitCapacity: 64, mslMs: 30000 };
+/** The host runner's defaults where they differ from the board's: room for a desktop's
+ *  traffic, and Linux's 200 ms RTO floor (the board keeps RFC 6298's 1 s), so that a
+ *  lossy link recovers at the speed the clients expect. */
+export const hostDefaults = { slots: 16, rxBytes: 16384, txBytes: 16384, mss: 1460, timeWaitCapacity: 64, mslMs: 30000, rtoMinMs: 200 };
 
 export const defaultLink = 'udp:127.0.0.1:9001:127.0.0.1:9000';
 
@@ -34,17 +37,20 @@ export function usageText(command: 'serve' | 'tun'): string {
   const link = command === 'serve' ? ` [--link udp:BIND_HOST:BIND_PORT:PEER_HOST:PEER_PORT]` : ' [--netns NAME]';
   return `usage: slotcp ${command}${link} [--addr A.B.C.D]
          [--listen PORT:SERVICE[:ARG]]... [--slots N] [--rx BYTES] [--tx BYTES] [--mss BYTES]
-         [--timewait N] [--msl MS] [--keepalive IDLE_MS,INTERVAL_MS,COUNT] [--pcap FILE]
+         [--timewait N] [--msl MS] [--rto-min MS] [--sack on|off]
+         [--keepalive IDLE_MS,INTERVAL_MS,COUNT] [--pcap FILE]
          [--impair loss=P,dup=P,reorder=P,seed=N] [--stats FILE]
 services: echo, discard, source:BYTES, http, hold:MS, closer
-defaults: --addr 192.0.2.2 --slots ${hostDefaults.slots} --rx ${hostDefaults.rxBytes} --tx ${hostDefaults.txBytes} --mss ${hostDefaults.mss} --timewait ${hostDefaults.timeWaitCapacity} --msl ${hostDefaults.mslMs}${command === 'serve' ? ` --link ${defaultLink}` : ''}
+defaults: --addr 192.0.2.2 --slots ${hostDefaults.slots} --rx ${hostDefaults.rxBytes} --tx ${hostDefaults.txBytes} --mss ${hostDefaults.mss} --timewait ${hostDefaults.timeWaitCapacity} --msl ${hostDefaults.mslMs}
+          --rto-min ${hostDefaults.rtoMinMs} --sack on${command === 'serve' ? ` --link ${defaultLink}` : ''}
           ${defaultServices.map((s) => `--listen ${s}`).join(' ')}`;
 }
 
-const numeric: Record<string, keyof StackConfig> = {
+const numeric: Record<string, NumericConfigKey> = {
   '--slots': 'slots', '--rx': 'rxBytes', '--tx': 'txBytes', '--mss': 'mss', '--timewait': 'timeWaitCapacity', '--msl': 'mslMs',
+  '--rto-min': 'rtoMinMs',
 };
-const valued = new Set([...Object.keys(numeric), '--link', '--addr', '--listen', '--keepalive', '--pcap', '--stats', '--impair', '--netns']);
+const valued = new Set([...Object.keys(numeric), '--link', '--addr', '--listen', '--keepalive', '--pcap', '--stats', '--impair', '--netns', '--sack']);
 
 function loopbackEndpoint(host: string, port: string, what: string): Endpoint {
   const addr = parseIpv4(host);
@@ -132,6 +138,10 @@ export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeO
       case '--keepalive': options.keepalive = parseKeepalive(value); break;
       case '--pcap': options.pcap = value; break;
       case '--stats': options.stats = value; break;
+      case '--sack':
+        if (value !== 'on' && value !== 'off') throw new UsageError(`--sack must be on or off, got '${value}'`);
+        overrides.sack = value === 'on';
+        break;
       case '--netns':
         if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(value)) throw new UsageError(`--netns must be a plain name (letters, digits, _ . -), got '${value}'`);
         options.netns = value;
@@ -153,6 +163,12 @@ export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeO
   if (command === 'tun' && (addr >>> 8 !== 0xc00002 || (addr & 0xff) < 2 || (addr & 0xff) > 254)) {
     throw new UsageError('--addr: slotcp tun puts the kernel at 192.0.2.1/24, so the address must be 192.0.2.2 to 192.0.2.254');
   }
+  const rtoMin = overrides.rtoMinMs ?? hostDefaults.rtoMinMs;
+  if (rtoMin < 1 || rtoMin > defaultConfig.rtoMaxMs) {
+    throw new UsageError(`--rto-min must be from 1 to ${defaultConfig.rtoMaxMs} ms (the largest RTO), got ${rtoMin}`);
+  }
+  // The first RTO may not be below the floor: a higher --rto-min raises it too.
+  if (rtoMin > defaultConfig.rtoInitialMs) overrides.rtoInitialMs = rtoMin;
   let config: StackConfig;
   try {
     config = makeConfig({ ...overrides, localAddr: addr, listeners: services.length });
