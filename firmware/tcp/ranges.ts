@@ -4,7 +4,8 @@
 import { seqGt, seqLe, seqLt } from './seq';
 
 /** Adds [start, end) to slot s's set, merging it with every range it overlaps or touches;
- *  the merged range goes last, so the newest range is always the last one. Returns false
+ *  the merged range goes last, so the ranges stay in the order they last grew, the
+ *  newest last. Returns false
  *  (and changes nothing) if it touches none and all `capacity` ranges are in use. */
 export function addRange(counts: Uint8Array, starts: Int32Array, ends: Int32Array, capacity: number,
   s: number, start: number, end: number): boolean {
@@ -36,11 +37,14 @@ export function addRange(counts: Uint8Array, starts: Int32Array, ends: Int32Arra
   return true;
 }
 
-/** Removes range k of slot s (the last range takes its place). */
+/** Removes range k of slot s; the ones after it move down, so the order (oldest first)
+ *  is kept. */
 export function removeRange(counts: Uint8Array, starts: Int32Array, ends: Int32Array, capacity: number,
   s: number, k: number): void {
   const base = s * capacity;
-  const last = --counts[s];
-  starts[base + k] = starts[base + last];
-  ends[base + k] = ends[base + last];
+  const count = --counts[s];
+  for (let i = base + k; i < base + count; i++) {
+    starts[i] = starts[i + 1];
+    ends[i] = ends[i + 1];
+  }
 }
