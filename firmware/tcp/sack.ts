@@ -26,16 +26,17 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
   }
 }
 
-/** SND.UNA moved: ranges it passed are dropped, the one it entered is trimmed. */
+/** SND.UNA moved: every range that reaches down to it goes. A range it passed is
+ *  acknowledged; one it entered contradicts the ACK (the byte at SND.UNA would be SACKed
+ *  but not acknowledged), and keeping it would hide that byte from recovery. */
 export function forgetAcked(slots: Slots, s: number): void {
   const base = s * SACK_RANGES;
   const una = slots.sndUna[s];
   for (let k = 0; k < slots.sackedCount[s];) {
-    if (seqLe(slots.sackedEnd[base + k], una)) {
+    if (seqLe(slots.sackedStart[base + k], una)) {
       removeRange(slots.sackedCount, slots.sackedStart, slots.sackedEnd, SACK_RANGES, s, k);
       continue;
     }
-    if (seqLt(slots.sackedStart[base + k], una)) slots.sackedStart[base + k] = una;
     k++;
   }
 }
