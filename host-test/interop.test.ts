@@ -372,7 +372,7 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
       + `${by.discard.bytesIn} B (${pct(by.discard.bytesIn)}); download ${down.error ? `NOT DONE after ${down.ms} ms` : `${down.ms} ms`}, `
       + `client got ${down.error ? down.progress.received : down.received} B (${pct(down.error ? down.progress.received : down.received)}); `
       + `slotcp: ${c.retransmittedSegments} retransmissions (${c.fastRetransmits} fast, ${c.sackRetransmits} SACK holes, `
-      + `${c.lostResends} lost resends, ${c.retransmitTimerExpiries} on timeout), `
+      + `${c.lostResends} lost resends, ${c.lossProbes} tail loss probes, ${c.retransmitTimerExpiries} on timeout), `
       + `${c.outOfOrderHeld} out-of-order held, ${c.droppedOutOfOrder} dropped; impairment in ${JSON.stringify(s.impairment.in)} out ${JSON.stringify(s.impairment.out)}`
       + (kernel ? `; Linux ${deadline / 1000 - 2} s in: ${kernel}` : '');
     console.log(`      ${report}`);

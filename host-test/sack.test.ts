@@ -66,6 +66,7 @@ interface Outcome {
   timeouts: number;
   sackRetransmits: number;
   lostResends: number;
+  lossProbes: number;
 }
 
 function transfer(seed: number, sack: boolean, loss: number): Outcome {
@@ -117,6 +118,7 @@ function transfer(seed: number, sack: boolean, loss: number): Outcome {
     timeouts: c.retransmitTimerExpiries,
     sackRetransmits: c.sackRetransmits,
     lostResends: c.lostResends,
+    lossProbes: c.lossProbes,
   };
 }
 
@@ -147,11 +149,12 @@ describe('SACK over a lossy path (virtual clock)', function () {
     }
   });
 
-  it('needs fewer retransmission timeouts with SACK than with NewReno alone on the same paths', () => {
+  it('needs fewer retransmission timeouts with SACK (and its tail loss probes) than with NewReno alone on the same paths', () => {
     let withSack = 0;
     let without = 0;
     let sackRetransmits = 0;
     let lostResends = 0;
+    let lossProbes = 0;
     for (const seed of seeds) {
       const a = transfer(seed, true, 0.05);
       const b = transfer(seed, false, 0.05);
@@ -159,12 +162,15 @@ describe('SACK over a lossy path (virtual clock)', function () {
       without += b.timeouts;
       sackRetransmits += a.sackRetransmits;
       lostResends += a.lostResends;
+      lossProbes += a.lossProbes;
+      assert.equal(b.lossProbes, 0, 'no tail loss probes without SACK');
     }
     // (XS has no console: the figures are in the failure message there.)
     globalThis.console?.log(`      ${seeds.length} transfers at 5% loss: ${withSack} timeouts with SACK, ${without} without; `
-      + `${sackRetransmits} holes resent from the scoreboard, ${lostResends} lost resends found`);
+      + `${sackRetransmits} holes resent from the scoreboard, ${lostResends} lost resends found, ${lossProbes} tail loss probes`);
     assert.ok(sackRetransmits > 0, 'the scoreboard resent holes');
     assert.ok(lostResends > 0, 'lost resends were found without a timeout');
+    assert.ok(lossProbes > 0, 'tail loss probes went out');
     assert.ok(withSack < without, `${withSack} timeouts with SACK, ${without} without`);
   });
 });

@@ -78,6 +78,10 @@ export class Counters {
   sackRetransmits = 0;
   /** Resends found lost during SACK recovery (and so resent again without a timeout). */
   lostResends = 0;
+  /** Tail loss probes sent (RFC 8985 §7), and those whose resent data the ACK showed was
+   *  missing (no D-SACK): each of these cut the window once. */
+  lossProbes = 0;
+  lossProbeRepairs = 0;
   /** Retransmission timer expiries with data outstanding (each resends from SND.UNA). */
   retransmitTimerExpiries = 0;
   delayedAcks = 0;

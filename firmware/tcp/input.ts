@@ -7,7 +7,7 @@ import {
 } from './connection';
 import { ConnectionError, Core } from './core';
 import {
-  output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
+  armLossProbe, output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
 } from './output';
 import { Event, Flag, State, Timer } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
@@ -463,9 +463,31 @@ function newAck(core: Core, s: number, ack: number, seg: Segment): void {
   } else {
     slots.cwnd[s] += ((mss * mss) / slots.cwnd[s]) | 0 || 1; // congestion avoidance
   }
-  if (slots.sndNxt[s] === ack) slots.disarm(s, Timer.Retransmit);
-  else slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+  if ((slots.flags[s] & Flag.ProbeOut) && !seqLt(ack, slots.probeEnd[s])) lossProbeAcked(core, s, ack, seg);
+  if (slots.sndNxt[s] === ack) {
+    slots.disarm(s, Timer.Retransmit);
+    slots.disarm(s, Timer.LossProbe);
+  } else {
+    slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+    armLossProbe(core, s);
+  }
   if (dataAcked > 0) slots.events[s] |= Event.Writable;
+}
+
+/** The ACK covers the last tail loss probe. If the probe resent data and the ACK carries
+ *  no D-SACK for it (RFC 2883: a first block at or below the ACK), the resent data was
+ *  really missing: a loss, answered as fast recovery would answer it, once (RFC 8985
+ *  §7.4). */
+function lossProbeAcked(core: Core, s: number, ack: number, seg: Segment): void {
+  const slots = core.slots;
+  const resent = (slots.flags[s] & Flag.ProbeResent) !== 0;
+  slots.flags[s] &= ~(Flag.ProbeOut | Flag.ProbeResent);
+  const duplicate = seg.sackCount > 0 && seqLe(seg.sackBlocks[1], ack);
+  if (!resent || duplicate) return;
+  const mss = slots.mss[s];
+  slots.ssthresh[s] = Math.max(slots.cwnd[s] >>> 1, 2 * mss);
+  slots.cwnd[s] = slots.ssthresh[s];
+  core.counters.lossProbeRepairs++;
 }
 
 /** RFC 5681 §3.2: the third duplicate ACK retransmits the first unacknowledged segment. */

@@ -200,6 +200,59 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
     slots.rttStart[s] = core.now;
   }
   startRetransmitTimer(core, s);
+  if (!isRetransmission) armLossProbe(core, s);
+}
+
+/** Tail loss probe (RFC 8985 §7), on connections with SACK: when data is outstanding and
+ *  no ACK has come for two smoothed RTTs (plus a delayed ACK's worst case if only one
+ *  segment is out), one segment goes out to draw an ACK, whose SACK blocks or duplicate
+ *  then start fast recovery; without it a lost tail waits for the RTO (1 s at least on a
+ *  board). Armed after new data and after ACKs that leave data outstanding. */
+export function armLossProbe(core: Core, s: number): void {
+  const slots = core.slots;
+  const blocked = Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut;
+  const outstanding = seqDiff(slots.sndMax[s], slots.sndUna[s]);
+  if ((slots.flags[s] & (Flag.Sack | blocked)) !== Flag.Sack || slots.srtt8[s] === 0 || outstanding === 0) {
+    slots.disarm(s, Timer.LossProbe);
+    return;
+  }
+  let pto = Math.max(2 * (slots.srtt8[s] >> 3), MIN_PROBE_TIMEOUT_MS);
+  if (outstanding <= slots.mss[s]) pto += WORST_CASE_DELAYED_ACK_MS;
+  const rtoLeft = slots.running(s, Timer.Retransmit) ? (slots.deadline(s, Timer.Retransmit) - core.now) | 0 : slots.rto[s];
+  if (pto >= rtoLeft) slots.disarm(s, Timer.LossProbe);
+  else slots.arm(s, Timer.LossProbe, (core.now + pto) | 0);
+}
+
+const MIN_PROBE_TIMEOUT_MS = 10;
+const WORST_CASE_DELAYED_ACK_MS = 200;
+
+/** The probe itself: a new segment if the peer's window takes one (the congestion window
+ *  is not asked), or else the last segment sent again. The retransmission timer restarts
+ *  behind it. */
+export function sendLossProbe(core: Core, s: number): void {
+  const slots = core.slots;
+  const blocked = Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut;
+  if ((slots.flags[s] & (Flag.Sack | blocked)) !== Flag.Sack || !canSendData(slots.state[s])
+    || slots.sndNxt[s] !== slots.sndMax[s] || slots.sndMax[s] === slots.sndUna[s]) return;
+  const room = payloadRoom(slots, s);
+  const unsent = unsentBytes(slots, s);
+  const outstanding = seqDiff(slots.sndNxt[s], slots.sndUna[s]);
+  const length = Math.min(unsent, room);
+  if (unsent > 0 && slots.sndWnd[s] - outstanding >= length) {
+    sendDataSegment(core, s, length, false);
+    slots.flags[s] &= ~Flag.ProbeResent;
+  } else {
+    const dataEnd = seqAdd(slots.sndUna[s], slots.txLength[s]);
+    const sentEnd = seqLt(dataEnd, slots.sndMax[s]) ? dataEnd : slots.sndMax[s];
+    const start = seqDiff(sentEnd, slots.sndUna[s]) > room ? seqAdd(sentEnd, -room) : slots.sndUna[s];
+    retransmitAt(core, s, start, slots.sndMax[s]);
+    slots.flags[s] |= Flag.ProbeResent;
+  }
+  slots.flags[s] |= Flag.ProbeOut;
+  slots.probeEnd[s] = slots.sndMax[s];
+  core.counters.lossProbes++;
+  slots.disarm(s, Timer.LossProbe);
+  slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
 }
 
 /** Retransmits the first unacknowledged segment (fast retransmit). */
@@ -311,6 +364,7 @@ function armPersist(core: Core, s: number): void {
       if (slots.persistInterval[s] === 0) slots.persistInterval[s] = slots.rto[s];
       slots.arm(s, Timer.Persist, (core.now + slots.persistInterval[s]) | 0);
       slots.disarm(s, Timer.Retransmit);
+      slots.disarm(s, Timer.LossProbe);
     }
   } else {
     slots.disarm(s, Timer.Persist);

@@ -50,6 +50,10 @@ export const enum Flag {
   /** Data was resent after a timeout and `recover` (SND.MAX then) is not yet ACKed: the
    *  duplicate ACKs the go-back-N resends cause start no fast retransmit (RFC 6582 §4.1). */
   AfterTimeout = 1 << 9,
+  /** A tail loss probe is out and not yet ACKed (probeEnd): no other probe until it is. */
+  ProbeOut = 1 << 10,
+  /** That probe resent data (rather than sending new data). */
+  ProbeResent = 1 << 11,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -61,8 +65,10 @@ export const enum Timer {
   Keepalive,
   /** FIN-WAIT-2 orphan timeout, or in-slot TIME-WAIT expiry. */
   Close,
+  /** Tail loss probe (RFC 8985 §7), earlier than the retransmission timer. */
+  LossProbe,
 }
-const TIMER_KINDS = 5;
+export const TIMER_KINDS = 6;
 
 /** Bits of Slots.events: app notifications waiting to be delivered. */
 export const enum Event {
@@ -103,6 +109,8 @@ export class Slots {
   /** SND.MAX when a segment was last resent: once enough data sent after it is SACKed,
    *  every resend before it should have arrived, so a hole still open was lost again. */
   readonly resendMark: Int32Array;
+  /** SND.MAX just after the last tail loss probe went out (valid with Flag.ProbeOut). */
+  readonly probeEnd: Int32Array;
   readonly localPort: Uint16Array;
   readonly remotePort: Uint16Array;
   /** Send MSS: the peer's MSS option (536 if absent) capped by ours. */
@@ -190,6 +198,7 @@ export class Slots {
     this.sackedEnd = new Int32Array(count * SACK_RANGES);
     this.highRxt = i32();
     this.resendMark = i32();
+    this.probeEnd = i32();
     this.localPort = u16();
     this.remotePort = u16();
     this.mss = u16();

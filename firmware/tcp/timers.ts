@@ -1,10 +1,10 @@
-// Timer expiry (RFC 6298 retransmission with backoff, persist, delayed ACK, keepalive,
-// FIN-WAIT-2 and TIME-WAIT expiry). Deadlines are per slot; poll() runs the due ones and
-// nextDeadline() tells the platform when to call again.
+// Timer expiry (RFC 6298 retransmission with backoff, tail loss probe, persist, delayed
+// ACK, keepalive, FIN-WAIT-2 and TIME-WAIT expiry). Deadlines are per slot; poll() runs
+// the due ones and nextDeadline() tells the platform when to call again.
 import { freeSlot, killConnection } from './connection';
 import { ConnectionError, Core } from './core';
-import { forceSend, output, sendAck, sendProbe, sendReset, sendSynAck, unsentBytes } from './output';
-import { Flag, State, Timer } from './slots';
+import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendReset, sendSynAck, unsentBytes } from './output';
+import { Flag, State, TIMER_KINDS, Timer } from './slots';
 import { seqDiff } from './seq';
 
 export function runTimers(core: Core): void {
@@ -20,6 +20,10 @@ export function runTimers(core: Core): void {
     }
     if (slots.state[s] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
     if (slots.state[s] !== State.Free && slots.due(s, Timer.Close, now)) closeTimeout(core, s);
+    if (slots.state[s] !== State.Free && slots.due(s, Timer.LossProbe, now)) {
+      slots.disarm(s, Timer.LossProbe);
+      sendLossProbe(core, s);
+    }
   }
   core.counters.timeWaitExpired += core.timeWait.expire(now);
 }
@@ -32,7 +36,7 @@ export function msUntilNextDeadline(core: Core): number {
   let soonest = found ? core.timeWait.msUntilNextExpiry(core.now) : 0;
   for (let s = 0; s < slots.count; s++) {
     if (slots.timers[s] === 0) continue;
-    for (let t = Timer.Retransmit; t <= Timer.Close; t++) {
+    for (let t = 0; t < TIMER_KINDS; t++) {
       if (!slots.running(s, t)) continue;
       const left = (slots.deadline(s, t) - core.now) | 0;
       if (!found || left < soonest) soonest = left;
@@ -79,6 +83,8 @@ function retransmitTimeout(core: Core, s: number): void {
   // RFC 6582 §4.1: no fast retransmit until everything sent so far is ACKed. RFC 2018 §8:
   // the peer may have dropped what it SACKed, so the scoreboard starts again.
   slots.flags[s] |= Flag.AfterTimeout;
+  slots.flags[s] &= ~(Flag.ProbeOut | Flag.ProbeResent);
+  slots.disarm(s, Timer.LossProbe);
   slots.recover[s] = slots.sndMax[s];
   slots.sackedCount[s] = 0;
   slots.rto[s] = Math.min(slots.rto[s] * 2, config.rtoMaxMs);
