@@ -2,7 +2,8 @@
 //
 // slotcp: `slotcp tun` (a namespace of its own, TUN slot0 with the kernel at 192.0.2.1,
 // socat bridging it to `slotcp serve` on 127.0.0.1 UDP 9000 <-> 9001) with the serve
-// defaults written out (--slots 16 --rx 16384 --tx 16384 --mss 1460), and Node clients
+// defaults written out (--slots 16 --rx 16384 --tx 16384 --mss 1460; --tx changes the
+// send buffer), and Node clients
 // (bench/e2e-client.ts) inside that namespace:
 //   (a) download of BYTES from source:BYTES, (b) upload of BYTES to discard,
 //   (c) short HTTP exchanges (GET /, server closes first) sequential and PARALLEL at a time.
@@ -17,6 +18,7 @@
 // (ceiling packets/s × 1460 payload bytes, what a full-size TCP segment carries).
 //
 //   node dist/bench/e2e.js [--runs 3] [--bytes 10485760] [--http 500] [--parallel 8] [--link-ms 2000]
+//                          [--tx 16384]   (slotcp's send buffer; 16384 is the serve default)
 // Root, /dev/net/tun, ip and socat are required (exit status 2 with a message otherwise).
 // Prints a markdown table on stdout, progress on stderr. Namespaces and child processes
 // are removed on exit, on error and on SIGINT/SIGTERM.
@@ -30,7 +32,7 @@ import { Summary, cell, num, summarize } from './stats';
 
 const CLIENT = join(__dirname, 'e2e-client.js');
 const SLOTCP_ADDR = '192.0.2.2';
-const SERVE_DEFAULTS = ['--slots', '16', '--rx', '16384', '--tx', '16384', '--mss', '1460'];
+const serveArgs = (tx: number) => ['--slots', '16', '--rx', '16384', '--tx', String(tx), '--mss', '1460'];
 const PACKET = 1500;
 const PAYLOAD = 1460;
 const COUNT_PORT = 5555;
@@ -41,9 +43,11 @@ export interface E2eOptions {
   http: number;
   parallel: number;
   linkMs: number;
+  /** slotcp's send buffer per slot (--tx of serve): the data it can have in flight. */
+  tx: number;
 }
 
-export const e2eDefaults: E2eOptions = { runs: 3, bytes: 10485760, http: 500, parallel: 8, linkMs: 2000 };
+export const e2eDefaults: E2eOptions = { runs: 3, bytes: 10485760, http: 500, parallel: 8, linkMs: 2000, tx: 16384 };
 
 /** Why the end-to-end bench cannot run here, or undefined when it can. */
 export function e2eSkipReason(): string | undefined {
@@ -201,8 +205,8 @@ export async function runE2e(partial: Partial<E2eOptions> = {}, say: (line: stri
   const cout: LinkRun[] = [];
   try {
     // ---- slotcp ----
-    say(`e2e: starting slotcp tun ${SERVE_DEFAULTS.join(' ')}`);
-    const tun = await Tun.start([...SERVE_DEFAULTS, '--listen', `19:source:${o.bytes}`, '--listen', '9:discard', '--listen', '80:http']);
+    say(`e2e: starting slotcp tun ${serveArgs(o.tx).join(' ')}`);
+    const tun = await Tun.start([...serveArgs(o.tx), '--listen', `19:source:${o.bytes}`, '--listen', '9:discard', '--listen', '80:http']);
     active.tun = tun;
     // One short warm-up of each kind (JIT in the runner and the client).
     await client(tun.ns, ['download', 19, o.bytes]).catch((e) => failures.push(`warm-up: ${e.message}`));
@@ -282,7 +286,7 @@ function table(r: E2eResults): string[] {
   const pktsPer = (runs: any[]) => (runs.length ? runs.reduce((a, x) => a + x.tun.rxPackets + x.tun.txPackets, 0) / runs.reduce((a, x) => a + x.count, 0) : NaN);
   line('## End to end over the host link (Linux clients in a namespace)');
   line('');
-  line(`slotcp serve ${SERVE_DEFAULTS.join(' ')} (the serve defaults) behind \`slotcp tun\` (TUN ${TUN_NAME}, socat, UDP 127.0.0.1:${SOCAT_PORT}↔${RUNNER_PORT});`
+  line(`slotcp serve ${serveArgs(o.tx).join(' ')} (${o.tx === e2eDefaults.tx ? 'the serve defaults' : 'the serve defaults but --tx'}) behind \`slotcp tun\` (TUN ${TUN_NAME}, socat, UDP 127.0.0.1:${SOCAT_PORT}↔${RUNNER_PORT});`
     + ` Node clients (Linux TCP) in the namespace. Median (min–max) of ${o.runs} runs after one warm-up; MB = 10^6 bytes.`
     + ' Link packets/s are slot0\'s counters over the client\'s timed interval (both directions unless noted).');
   line('');
@@ -319,6 +323,7 @@ function parseArgs(argv: string[]): Partial<E2eOptions> {
     else if (arg === '--http') o.http = Math.min(100000, value());
     else if (arg === '--parallel') o.parallel = Math.min(256, value());
     else if (arg === '--link-ms') o.linkMs = Math.min(60000, value());
+    else if (arg === '--tx') o.tx = Math.min(1 << 20, value());
     else throw new Error(`e2e: unknown option ${arg}`);
   }
   return o;
