@@ -17,6 +17,8 @@ import { ACK, FIN, RST, SYN, Segment } from './wire';
 
 /** The MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
 const DEFAULT_PEER_MSS = 536;
+/** The smallest peer MSS used: room for 4 SACK blocks (36 bytes) and 28 bytes of data. */
+const MIN_PEER_MSS = 64;
 
 /** Handles core.segment, a valid TCP segment addressed to the stack. */
 export function segmentArrives(core: Core): void {
@@ -185,7 +187,9 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   slots.irs[s] = seqAdd(rcvNxt, -1);
   slots.rcvNxt[s] = rcvNxt;
   slots.rcvAdv[s] = seqAdd(rcvNxt, Math.min(slots.rxBytes, 65535)); // as the SYN-ACK offers
-  slots.mss[s] = Math.min(peerMss, config.mss);
+  // A floor under the peer's MSS (Linux has one too): a tiny MSS would leave no room for
+  // data beside the SACK option, and is no use to an honest peer.
+  slots.mss[s] = Math.min(Math.max(peerMss, MIN_PEER_MSS), config.mss);
   slots.rto[s] = config.rtoInitialMs;
   slots.ssthresh[s] = 0x7fffffff;
   slots.recover[s] = iss;
@@ -379,8 +383,8 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     if (seg.seqLength === 0 && seg.window === slots.sndWnd[s] && slots.sndNxt[s] !== sndUna) duplicateAck(core, s);
   }
   // RFC 6675: enough SACKed above the first hole means it is lost, duplicate ACKs or not
-  // (a growing window makes ACKs that are not duplicates).
-  if (sack && (slots.flags[s] & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s, slots.mss[s])) {
+  // (a window that changes makes ACKs that are not duplicates).
+  if (sack && (slots.flags[s] & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
     enterRecovery(core, s);
   } else if (sack && (slots.flags[s] & Flag.Recovery) && seqGt(slots.highRxt[s], slots.sndUna[s])
     && resendLost(slots, s, slots.mss[s])) {
@@ -513,7 +517,10 @@ function enterRecovery(core: Core, s: number): void {
   // SACK the pipe estimate already leaves them out.
   slots.cwnd[s] = slots.flags[s] & Flag.Sack ? slots.ssthresh[s] : slots.ssthresh[s] + 3 * mss;
   slots.flags[s] |= Flag.Recovery;
-  slots.flags[s] &= ~Flag.Timing;
+  // A loss probe still out belongs to this loss episode: its ACK must not cut the window
+  // a second time (RFC 8985 §7.4).
+  slots.flags[s] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent);
+  slots.disarm(s, Timer.LossProbe);
   slots.recover[s] = slots.sndMax[s];
   core.counters.fastRetransmits++;
   retransmitFirst(core, s);

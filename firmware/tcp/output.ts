@@ -238,7 +238,7 @@ export function sendLossProbe(core: Core, s: number): void {
   const unsent = unsentBytes(slots, s);
   const outstanding = seqDiff(slots.sndNxt[s], slots.sndUna[s]);
   const length = Math.min(unsent, room);
-  if (unsent > 0 && slots.sndWnd[s] - outstanding >= length) {
+  if (length > 0 && slots.sndWnd[s] - outstanding >= length) {
     sendDataSegment(core, s, length, false);
     slots.flags[s] &= ~Flag.ProbeResent;
   } else {
@@ -258,20 +258,21 @@ export function sendLossProbe(core: Core, s: number): void {
 /** Retransmits the first unacknowledged segment (fast retransmit). */
 export function retransmitFirst(core: Core, s: number): void {
   const slots = core.slots;
-  const una = slots.sndUna[s];
-  slots.highRxt[s] = retransmitAt(core, s, una, seqAdd(una, slots.txLength[s] + 1));
+  slots.highRxt[s] = retransmitAt(core, s, slots.sndUna[s], slots.sndMax[s]);
   slots.resendMark[s] = slots.sndMax[s];
 }
 
-/** Resends one segment from `seq` (at most up to `end`), then returns SND.NXT to where it
- *  was. Returns the sequence number just past what was sent. */
+/** Resends one segment of what was sent from `seq` on, at most up to `end` (with the FIN
+ *  if it was sent and the segment reaches it), then returns SND.NXT to where it was.
+ *  Returns the sequence number just past what was sent. */
 function retransmitAt(core: Core, s: number, seq: number, end: number): number {
   const slots = core.slots;
   const saved = slots.sndNxt[s];
   const offset = seqDiff(seq, slots.sndUna[s]);
   const queued = slots.txLength[s] - offset;
   const length = Math.max(0, Math.min(queued, payloadRoom(slots, s), seqDiff(end, seq)));
-  const fin = finPending(slots, s) && length === queued && seqGt(end, seqAdd(seq, length));
+  const fin = (slots.flags[s] & Flag.FinQueued) !== 0 && seqAdd(seq, length) === slots.finSeq[s]
+    && seqGt(end, slots.finSeq[s]);
   slots.sndNxt[s] = seq;
   sendDataSegment(core, s, length, fin);
   const sentTo = slots.sndNxt[s];
@@ -279,14 +280,18 @@ function retransmitAt(core: Core, s: number, seq: number, end: number): number {
   return sentTo;
 }
 
-/** SACK recovery (RFC 6675 §5 step C): resends the next hole while the pipe leaves room
- *  in the congestion window. Returns false when the window is full. */
+/** SACK recovery (RFC 6675 §5 step C): resends holes while the pipe leaves room in the
+ *  congestion window; lost holes first (NextSeg rule 1), then new data (rule 2, the
+ *  caller's), and only when there is none the other holes (rule 3). Returns false when
+ *  the window is full. */
 function resendHoles(core: Core, s: number): boolean {
   const slots = core.slots;
   const room = payloadRoom(slots, s);
+  const high = highestSacked(slots, s);
+  const newDataGoes = unsentBytes(slots, s) > 0 && slots.sndWnd[s] > seqDiff(slots.sndNxt[s], slots.sndUna[s]);
   for (;;) {
-    const hole = nextHole(slots, s);
-    if (hole === highestSacked(slots, s)) return true;
+    const hole = nextHole(slots, s, !newDataGoes);
+    if (hole === high) return true;
     if (slots.cwnd[s] - pipe(slots, s) < room) return false;
     const sentTo = retransmitAt(core, s, hole, holeEnd(slots, s, hole));
     if (!seqGt(sentTo, hole)) return true; // nothing left to send there (cannot loop)

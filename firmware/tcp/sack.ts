@@ -1,9 +1,9 @@
 // The send side of SACK (RFC 2018, recovery after RFC 6675): a scoreboard of the ranges
 // above SND.UNA the peer reports holding, kept in a few fixed ranges per slot. During
-// recovery the holes below the highest SACKed byte are taken as lost and resent first,
-// one segment per ACK's worth of room, and the data in flight ("pipe") counts only what
-// can still be in the network. A full scoreboard ignores new blocks: SACK is advice, and
-// losing some only costs retransmissions the peer did not need.
+// recovery the holes with enough SACKed above them are taken as lost and resent first,
+// as the congestion window allows, and the data in flight ("pipe") counts only what can
+// still be in the network. A full scoreboard drops its lowest range for a new block: SACK
+// is advice, and forgetting some only costs retransmissions the peer did not need.
 import type { Segment } from './wire';
 import type { Slots } from './slots';
 import { addRange, removeRange } from './ranges';
@@ -22,8 +22,22 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
     const left = seg.sackBlocks[2 * k];
     const right = seg.sackBlocks[2 * k + 1];
     if (!seqLt(left, right) || !seqLt(una, left) || seqGt(right, max)) continue;
-    addRange(slots.sackedCount, slots.sackedStart, slots.sackedEnd, SACK_RANGES, s, left, right);
+    if (!addRange(slots.sackedCount, slots.sackedStart, slots.sackedEnd, SACK_RANGES, s, left, right)) {
+      // Full: the lowest range goes (the newest block is the one to keep, and what lies
+      // lowest is soonest acknowledged), then there is room.
+      removeRange(slots.sackedCount, slots.sackedStart, slots.sackedEnd, SACK_RANGES, s, lowestRange(slots, s));
+      addRange(slots.sackedCount, slots.sackedStart, slots.sackedEnd, SACK_RANGES, s, left, right);
+    }
   }
+}
+
+function lowestRange(slots: Slots, s: number): number {
+  const base = s * SACK_RANGES;
+  let lowest = 0;
+  for (let k = 1; k < slots.sackedCount[s]; k++) {
+    if (seqLt(slots.sackedStart[base + k], slots.sackedStart[base + lowest])) lowest = k;
+  }
+  return lowest;
 }
 
 /** SND.UNA moved: every range that reaches down to it goes. A range it passed is
@@ -58,39 +72,28 @@ export function sackedBytes(slots: Slots, s: number): number {
   return bytes;
 }
 
-/** SACKed bytes below `seq`. */
-function sackedBelow(slots: Slots, s: number, seq: number): number {
+/** RFC 6675 IsLost for the bytes of a hole that ends at `end` (the start of a SACKed
+ *  range): more than two segments' worth SACKed above it, or three separate SACKed ranges
+ *  (DupThresh 3). Lower holes have more above them, so once one is not lost, none above
+ *  it is. */
+function lostBelow(slots: Slots, s: number, end: number): boolean {
   const base = s * SACK_RANGES;
   let bytes = 0;
+  let ranges = 0;
   for (let k = 0; k < slots.sackedCount[s]; k++) {
-    const start = slots.sackedStart[base + k];
-    if (!seqLt(start, seq)) continue;
-    const end = slots.sackedEnd[base + k];
-    bytes += seqDiff(seqLt(end, seq) ? end : seq, start);
+    if (seqLt(slots.sackedStart[base + k], end)) continue;
+    bytes += seqDiff(slots.sackedEnd[base + k], slots.sackedStart[base + k]);
+    ranges++;
   }
-  return bytes;
+  return bytes > 2 * slots.mss[s] || ranges >= 3;
 }
 
-/** RFC 6675 "pipe" in bytes, with every hole below the highest SACKed byte taken as lost:
- *  what was sent above that byte, plus what of the holes was resent (up to HighRxt). */
-export function pipe(slots: Slots, s: number): number {
-  const una = slots.sndUna[s];
-  const high = highestSacked(slots, s);
-  let resent = 0;
-  if (seqGt(slots.highRxt[s], una)) {
-    const upTo = seqLt(slots.highRxt[s], high) ? slots.highRxt[s] : high;
-    resent = seqDiff(upTo, una) - sackedBelow(slots, s, upTo);
-  }
-  return seqDiff(slots.sndMax[s], high) + resent;
-}
-
-/** The first byte at or after max(HighRxt, SND.UNA) that lies in a hole (not SACKed, below
- *  the highest SACKed byte), or the highest SACKed byte itself when there is none. */
-export function nextHole(slots: Slots, s: number): number {
+/** The first byte at or after `from` that is not SACKed: a hole's start when below the
+ *  highest SACKed byte. */
+function unsackedFrom(slots: Slots, s: number, from: number): number {
   const base = s * SACK_RANGES;
-  const high = highestSacked(slots, s);
-  let seq = seqGt(slots.highRxt[s], slots.sndUna[s]) ? slots.highRxt[s] : slots.sndUna[s];
-  for (let moved = true; moved && seqLt(seq, high);) {
+  let seq = from;
+  for (let moved = true; moved;) {
     moved = false;
     for (let k = 0; k < slots.sackedCount[s]; k++) {
       if (seqLe(slots.sackedStart[base + k], seq) && seqLt(seq, slots.sackedEnd[base + k])) {
@@ -99,7 +102,39 @@ export function nextHole(slots: Slots, s: number): number {
       }
     }
   }
-  return seqLt(seq, high) ? seq : high;
+  return seq;
+}
+
+/** RFC 6675 "pipe" in bytes: what was sent above the highest SACKed byte, the holes below
+ *  it not yet taken as lost, and what of the holes was resent (up to HighRxt). */
+export function pipe(slots: Slots, s: number): number {
+  const una = slots.sndUna[s];
+  const high = highestSacked(slots, s);
+  const resentTo = seqGt(slots.highRxt[s], una) ? slots.highRxt[s] : una;
+  let bytes = seqDiff(slots.sndMax[s], high);
+  // At most SACK_RANGES holes: each ends where a SACKed range starts.
+  for (let seq = unsackedFrom(slots, s, una); seqLt(seq, high);) {
+    const end = holeEnd(slots, s, seq);
+    if (!lostBelow(slots, s, end)) bytes += seqDiff(end, seq);
+    if (seqGt(resentTo, seq)) bytes += seqDiff(seqLt(resentTo, end) ? resentTo : end, seq);
+    seq = unsackedFrom(slots, s, end);
+  }
+  return bytes;
+}
+
+/** The next byte to resend in recovery (RFC 6675 NextSeg): the first at or after
+ *  max(HighRxt, SND.UNA) in a hole below the highest SACKed byte that is taken as lost
+ *  (rule 1), or in any such hole if `anyHole` (rule 3, for when no new data can go).
+ *  Returns the highest SACKed byte itself when there is none. */
+export function nextHole(slots: Slots, s: number, anyHole: boolean): number {
+  const high = highestSacked(slots, s);
+  const from = seqGt(slots.highRxt[s], slots.sndUna[s]) ? slots.highRxt[s] : slots.sndUna[s];
+  for (let seq = unsackedFrom(slots, s, from); seqLt(seq, high);) {
+    const end = holeEnd(slots, s, seq);
+    if (anyHole || lostBelow(slots, s, end)) return seq;
+    seq = unsackedFrom(slots, s, end);
+  }
+  return high;
 }
 
 /** Where the hole starting at `seq` ends: the start of the next SACKed range above it. */
@@ -113,10 +148,10 @@ export function holeEnd(slots: Slots, s: number, seq: number): number {
   return end;
 }
 
-/** Whether the resends of this recovery that are still unacknowledged were lost: three
- *  segments' worth of data sent after the last resend is SACKed, so the resends, sent
+/** Whether the resends of this recovery that are still unacknowledged were lost: more than
+ *  two segments' worth of data sent after the last resend is SACKed, so the resends, sent
  *  earlier, should have arrived (RFC 8985's rule for lost retransmissions, in sequence
- *  numbers rather than time). */
+ *  numbers rather than time; the threshold is IsLost's). */
 export function resendLost(slots: Slots, s: number, mss: number): boolean {
   const base = s * SACK_RANGES;
   const mark = slots.resendMark[s];
@@ -127,11 +162,11 @@ export function resendLost(slots: Slots, s: number, mss: number): boolean {
     const start = slots.sackedStart[base + k];
     after += seqDiff(end, seqGt(start, mark) ? start : mark);
   }
-  return after >= 3 * mss;
+  return after > 2 * mss;
 }
 
-/** Whether the scoreboard alone says a segment is lost: RFC 6675's IsLost(SND.UNA) with
- *  DupThresh 3, as bytes (at least three segments' worth SACKed above the first hole). */
-export function lossIndicated(slots: Slots, s: number, mss: number): boolean {
-  return slots.sackedCount[s] > 0 && sackedBytes(slots, s) >= 3 * mss;
+/** Whether the scoreboard alone says the first unacknowledged segment is lost: RFC 6675's
+ *  IsLost(SND.UNA), everything SACKed being above it. */
+export function lossIndicated(slots: Slots, s: number): boolean {
+  return slots.sackedCount[s] > 0 && (sackedBytes(slots, s) > 2 * slots.mss[s] || slots.sackedCount[s] >= 3);
 }
