@@ -387,7 +387,7 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
   if (sack && (slots.flags[s] & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
     enterRecovery(core, s);
   } else if (sack && (slots.flags[s] & Flag.Recovery) && seqGt(slots.highRxt[s], slots.sndUna[s])
-    && resendLost(slots, s, slots.mss[s])) {
+    && resendLost(slots, s)) {
     // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
     // within the same recovery: the window was cut once for this loss episode.
     slots.highRxt[s] = slots.sndUna[s];

@@ -210,9 +210,8 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
  *  board). Armed after new data and after ACKs that leave data outstanding. */
 export function armLossProbe(core: Core, s: number): void {
   const slots = core.slots;
-  const blocked = Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut;
   const outstanding = seqDiff(slots.sndMax[s], slots.sndUna[s]);
-  if ((slots.flags[s] & (Flag.Sack | blocked)) !== Flag.Sack || slots.srtt8[s] === 0 || outstanding === 0) {
+  if (!probeAllowed(slots, s) || slots.srtt8[s] === 0 || outstanding === 0) {
     slots.disarm(s, Timer.LossProbe);
     return;
   }
@@ -226,13 +225,18 @@ export function armLossProbe(core: Core, s: number): void {
 const MIN_PROBE_TIMEOUT_MS = 10;
 const WORST_CASE_DELAYED_ACK_MS = 200;
 
+/** A probe needs SACK, and none outside recovery's or a timeout's own resending, nor
+ *  while the last probe is unanswered. */
+function probeAllowed(slots: Slots, s: number): boolean {
+  return (slots.flags[s] & (Flag.Sack | Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut)) === Flag.Sack;
+}
+
 /** The probe itself: a new segment if the peer's window takes one (the congestion window
  *  is not asked), or else the last segment sent again. The retransmission timer restarts
  *  behind it. */
 export function sendLossProbe(core: Core, s: number): void {
   const slots = core.slots;
-  const blocked = Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut;
-  if ((slots.flags[s] & (Flag.Sack | blocked)) !== Flag.Sack || !canSendData(slots.state[s])
+  if (!probeAllowed(slots, s) || !canSendData(slots.state[s])
     || slots.sndNxt[s] !== slots.sndMax[s] || slots.sndMax[s] === slots.sndUna[s]) return;
   const room = payloadRoom(slots, s);
   const unsent = unsentBytes(slots, s);
@@ -257,8 +261,13 @@ export function sendLossProbe(core: Core, s: number): void {
 
 /** Retransmits the first unacknowledged segment (fast retransmit). */
 export function retransmitFirst(core: Core, s: number): void {
-  const slots = core.slots;
-  slots.highRxt[s] = retransmitAt(core, s, slots.sndUna[s], slots.sndMax[s]);
+  markResent(core.slots, s, retransmitAt(core, s, core.slots.sndUna[s], core.slots.sndMax[s]));
+}
+
+/** A recovery resend went out up to `sentTo`: HighRxt moves there, and what is sent from
+ *  now on can show whether it arrived (resendMark). */
+function markResent(slots: Slots, s: number, sentTo: number): void {
+  slots.highRxt[s] = sentTo;
   slots.resendMark[s] = slots.sndMax[s];
 }
 
@@ -295,8 +304,7 @@ function resendHoles(core: Core, s: number): boolean {
     if (slots.cwnd[s] - pipe(slots, s) < room) return false;
     const sentTo = retransmitAt(core, s, hole, holeEnd(slots, s, hole));
     if (!seqGt(sentTo, hole)) return true; // nothing left to send there (cannot loop)
-    slots.resendMark[s] = slots.sndMax[s];
-    slots.highRxt[s] = sentTo;
+    markResent(slots, s, sentTo);
     core.counters.sackRetransmits++;
   }
 }

@@ -65,15 +65,8 @@ export function highestSacked(slots: Slots, s: number): number {
   return high;
 }
 
-export function sackedBytes(slots: Slots, s: number): number {
-  const base = s * SACK_RANGES;
-  let bytes = 0;
-  for (let k = 0; k < slots.sackedCount[s]; k++) bytes += seqDiff(slots.sackedEnd[base + k], slots.sackedStart[base + k]);
-  return bytes;
-}
-
-/** RFC 6675 IsLost for the bytes of a hole that ends at `end` (the start of a SACKed
- *  range): more than two segments' worth SACKed above it, or three separate SACKed ranges
+/** RFC 6675 IsLost for the bytes below `end` (a hole's end, the start of a SACKed range,
+ *  or SND.UNA for the first segment): more than two segments' worth SACKed above it, or three separate SACKed ranges
  *  (DupThresh 3). Lower holes have more above them, so once one is not lost, none above
  *  it is. */
 function lostBelow(slots: Slots, s: number, end: number): boolean {
@@ -152,7 +145,7 @@ export function holeEnd(slots: Slots, s: number, seq: number): number {
  *  two segments' worth of data sent after the last resend is SACKed, so the resends, sent
  *  earlier, should have arrived (RFC 8985's rule for lost retransmissions, in sequence
  *  numbers rather than time; the threshold is IsLost's). */
-export function resendLost(slots: Slots, s: number, mss: number): boolean {
+export function resendLost(slots: Slots, s: number): boolean {
   const base = s * SACK_RANGES;
   const mark = slots.resendMark[s];
   let after = 0;
@@ -162,11 +155,11 @@ export function resendLost(slots: Slots, s: number, mss: number): boolean {
     const start = slots.sackedStart[base + k];
     after += seqDiff(end, seqGt(start, mark) ? start : mark);
   }
-  return after > 2 * mss;
+  return after > 2 * slots.mss[s];
 }
 
 /** Whether the scoreboard alone says the first unacknowledged segment is lost: RFC 6675's
  *  IsLost(SND.UNA), everything SACKed being above it. */
 export function lossIndicated(slots: Slots, s: number): boolean {
-  return slots.sackedCount[s] > 0 && (sackedBytes(slots, s) > 2 * slots.mss[s] || slots.sackedCount[s] >= 3);
+  return lostBelow(slots, s, slots.sndUna[s]);
 }
