@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Stack } from '../firmware/tcp/stack';
-import type { Slots } from '../firmware/tcp/slots';
+import { Slots, Tcb } from '../firmware/tcp/slots';
 import { ACK, FIN, PSH, RST, SYN } from '../firmware/tcp/wire';
 import { ChurnDriver } from './support/churn';
 import { Bench, CLIENT, Client, SERVER, buildPacket, flagString } from './support/net';
@@ -170,16 +170,16 @@ describe('robustness', function () {
       // The scoreboard: at most 4 ranges, each non-empty, within (SND.UNA, SND.MAX], none
       // overlapping or touching another.
       function checkScoreboard() {
-        const n = slots.sackedCount[0];
+        const n = slots.tcb[0 * Tcb.ROW + Tcb.sackedCount];
         assert.ok(n <= 4);
-        const una = slots.sndUna[0];
-        const max = slots.sndMax[0];
+        const una = slots.tcb[0 * Tcb.ROW + Tcb.sndUna];
+        const max = slots.tcb[0 * Tcb.ROW + Tcb.sndMax];
         for (let k = 0; k < n; k++) {
-          const a = slots.sackedStart[k];
-          const b = slots.sackedEnd[k];
+          const a = slots.tcb[Tcb.sackedStart + k];
+          const b = slots.tcb[Tcb.sackedEnd + k];
           assert.ok(((b - a) | 0) > 0 && ((a - una) | 0) > 0 && ((max - b) | 0) >= 0, `range ${a - una}..${b - una} outside (0, ${max - una}]`);
           for (let j = k + 1; j < n; j++) {
-            assert.ok(((slots.sackedStart[j] - b) | 0) > 0 || ((a - slots.sackedEnd[j]) | 0) > 0, 'ranges apart');
+            assert.ok(((slots.tcb[Tcb.sackedStart + j] - b) | 0) > 0 || ((a - slots.tcb[Tcb.sackedEnd + j]) | 0) > 0, 'ranges apart');
           }
         }
       }
@@ -198,7 +198,7 @@ describe('robustness', function () {
       assert.ok(seen.every((x) => x === 1), 'every byte was sent');
       assert.deepEqual(got, data, 'and is the byte written');
       assert.equal(bench.stack.state(h), 'ESTABLISHED');
-      assert.deepEqual([(slots.sndUna[0] - base) | 0, slots.sackedCount[0]], [8192, 0], 'all acknowledged, nothing left on the scoreboard');
+      assert.deepEqual([(slots.tcb[0 * Tcb.ROW + Tcb.sndUna] - base) | 0, slots.tcb[0 * Tcb.ROW + Tcb.sackedCount]], [8192, 0], 'all acknowledged, nothing left on the scoreboard');
     }), { seed, numRuns: runs });
   });
 

@@ -6,7 +6,7 @@ import { StackConfig } from './config';
 import { Counters } from './counters';
 import { IsnGenerator } from './isn';
 import { Clock, PacketPort, RandomSource } from './platform';
-import { Flag, Slots, State } from './slots';
+import { Flag, Slots, State, Tcb } from './slots';
 import { SynCookies } from './syncookie';
 import { TimeWaitTable } from './timewait';
 import { IPV4_HEADER, MSS_OPTION, Segment, TCP_HEADER } from './wire';
@@ -120,7 +120,7 @@ export class Core {
     // The largest segment a peer may send us: full IPv4 and TCP headers, and our MSS.
     const inputSize = 60 + 60 + config.mss;
     this.memory = new Uint8Array(rxSize + txSize + outSize + inputSize);
-    this.slots = new Slots(config.slots, config.rxBytes, config.txBytes, this.memory, 0, rxSize);
+    this.slots = new Slots(config.slots, config.rxBytes, config.txBytes, 0, rxSize);
     this.outBase = rxSize + txSize;
     this.out = this.memory.subarray(this.outBase, this.outBase + outSize);
     this.inputBase = this.outBase + outSize;
@@ -143,7 +143,9 @@ export class Core {
 
   /** Handle for the connection in slot s: the slot's generation and its index. */
   handleOf(s: number): number {
-    return (this.slots.generation[s] << 8) | s;
+    const tcb = this.slots.tcb;
+    const row = s * Tcb.ROW;
+    return (tcb[row + Tcb.generation] << 8) | s;
   }
 
   /** The slot of a handle the app may still use, or -1 for a stale, closed or invalid one. */
@@ -151,7 +153,9 @@ export class Core {
     if (!Number.isInteger(handle) || handle < 0) return -1;
     const s = handle & 0xff;
     const slots = this.slots;
-    if (s >= slots.count || slots.state[s] === State.Free || (slots.flags[s] & Flag.AppClosed)) return -1;
-    return slots.generation[s] === handle >>> 8 ? s : -1;
+    const tcb = slots.tcb;
+    const row = s * Tcb.ROW;
+    if (s >= slots.count || tcb[row + Tcb.state] === State.Free || (tcb[row + Tcb.flags] & Flag.AppClosed)) return -1;
+    return tcb[row + Tcb.generation] === handle >>> 8 ? s : -1;
   }
 }

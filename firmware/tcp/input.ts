@@ -9,7 +9,7 @@ import { ConnectionError, Core } from './core';
 import {
   armLossProbe, output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
 } from './output';
-import { Event, Flag, State, Timer } from './slots';
+import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
 import { releaseHeld, holdRange } from './reassembly';
 import { forgetAcked, lossIndicated, recordSackBlocks, resendLost } from './sack';
@@ -19,6 +19,9 @@ import { ACK, FIN, RST, SYN, Segment } from './wire';
 const DEFAULT_PEER_MSS = 536;
 /** The smallest peer MSS used: room for 4 SACK blocks (36 bytes) and 28 bytes of data. */
 const MIN_PEER_MSS = 64;
+/** The congestion window stops growing here: it is a signed 32-bit field, and a peer
+ *  without window scaling never takes more than 64 KB in flight anyway. */
+const MAX_CWND = 0x3fffffff;
 
 /** Handles core.segment, a valid TCP segment addressed to the stack. */
 export function segmentArrives(core: Core): void {
@@ -101,9 +104,11 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
   let iss = core.isn.next(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort);
   if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
   const s = openConnection(core, l, seg, iss, seqAdd(seg.seq, 1), seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS);
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
   core.counters.passiveOpens++;
   sendSynAck(core, s);
-  core.slots.arm(s, Timer.Retransmit, (core.now + core.slots.rto[s]) | 0);
+  core.slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
 }
 
 /** A new connection needs room in the listener's accept queue (connections not yet
@@ -122,7 +127,7 @@ function roomFor(core: Core, l: number): boolean {
 
 function halfOpenConnections(core: Core): number {
   let count = 0;
-  for (let s = 0; s < core.slots.count; s++) if (core.slots.state[s] === State.SynReceived) count++;
+  for (let s = 0; s < core.slots.count; s++) if (core.slots.tcb[s * Tcb.ROW + Tcb.state] === State.SynReceived) count++;
   return count;
 }
 
@@ -156,7 +161,9 @@ function cookieInput(core: Core, l: number, seg: Segment): boolean {
   core.counters.synCookiesAccepted++;
   core.counters.passiveOpens++;
   const s = openConnection(core, l, seg, seqAdd(seg.ack, -1), seg.seq, mss);
-  core.slots.flags[s] &= ~Flag.Timing; // no RTT sample: our SYN-ACK's send time is not kept
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  tcb[row + Tcb.flags] &= ~Flag.Timing; // no RTT sample: our SYN-ACK's send time is not kept
   connectionInput(core, s, seg);
   return true;
 }
@@ -168,38 +175,40 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   const slots = core.slots;
   const config = core.config;
   const s = findFreeSlot(core);
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   slots.reset(s);
-  slots.state[s] = State.SynReceived;
-  slots.listener[s] = l;
-  slots.remoteAddr[s] = seg.srcAddr;
-  slots.remotePort[s] = seg.srcPort;
-  slots.localPort[s] = seg.dstPort;
-  if (core.listeners.noDelay[l]) slots.flags[s] |= Flag.NoDelay;
-  slots.iss[s] = iss;
-  slots.sndUna[s] = iss;
-  slots.sndNxt[s] = seqAdd(iss, 1);
-  slots.sndMax[s] = seqAdd(iss, 1);
-  slots.smallEnd[s] = iss;
-  slots.sndWnd[s] = seg.window;
-  slots.maxSndWnd[s] = seg.window;
-  slots.sndWl1[s] = seg.seq;
-  slots.sndWl2[s] = 0;
-  slots.irs[s] = seqAdd(rcvNxt, -1);
-  slots.rcvNxt[s] = rcvNxt;
-  slots.rcvAdv[s] = seqAdd(rcvNxt, Math.min(slots.rxBytes, 65535)); // as the SYN-ACK offers
+  tcb[row + Tcb.state] = State.SynReceived;
+  tcb[row + Tcb.listener] = l;
+  tcb[row + Tcb.remoteAddr] = seg.srcAddr;
+  tcb[row + Tcb.remotePort] = seg.srcPort;
+  tcb[row + Tcb.localPort] = seg.dstPort;
+  if (core.listeners.noDelay[l]) tcb[row + Tcb.flags] |= Flag.NoDelay;
+  tcb[row + Tcb.iss] = iss;
+  tcb[row + Tcb.sndUna] = iss;
+  tcb[row + Tcb.sndNxt] = seqAdd(iss, 1);
+  tcb[row + Tcb.sndMax] = seqAdd(iss, 1);
+  tcb[row + Tcb.smallEnd] = iss;
+  tcb[row + Tcb.sndWnd] = seg.window;
+  tcb[row + Tcb.maxSndWnd] = seg.window;
+  tcb[row + Tcb.sndWl1] = seg.seq;
+  tcb[row + Tcb.sndWl2] = 0;
+  tcb[row + Tcb.irs] = seqAdd(rcvNxt, -1);
+  tcb[row + Tcb.rcvNxt] = rcvNxt;
+  tcb[row + Tcb.rcvAdv] = seqAdd(rcvNxt, Math.min(slots.rxBytes, 65535)); // as the SYN-ACK offers
   // A floor under the peer's MSS (Linux has one too): a tiny MSS would leave no room for
   // data beside the SACK option, and is no use to an honest peer.
-  slots.mss[s] = Math.min(Math.max(peerMss, MIN_PEER_MSS), config.mss);
-  slots.rto[s] = config.rtoInitialMs;
-  slots.ssthresh[s] = 0x7fffffff;
-  slots.recover[s] = iss;
+  tcb[row + Tcb.mss] = Math.min(Math.max(peerMss, MIN_PEER_MSS), config.mss);
+  tcb[row + Tcb.rto] = config.rtoInitialMs;
+  tcb[row + Tcb.ssthresh] = 0x7fffffff;
+  tcb[row + Tcb.recover] = iss;
   // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
   // cookie does not keep the SYN's options).
-  if (config.sack && seg.sackPermitted && (seg.flags & SYN)) slots.flags[s] |= Flag.Sack;
-  slots.flags[s] |= Flag.Timing;
-  slots.rttSeq[s] = iss;
-  slots.rttStart[s] = core.now;
-  slots.oowAckAt[s] = (core.now - 1000) | 0; // the first out-of-window ACK is never held
+  if (config.sack && seg.sackPermitted && (seg.flags & SYN)) tcb[row + Tcb.flags] |= Flag.Sack;
+  tcb[row + Tcb.flags] |= Flag.Timing;
+  tcb[row + Tcb.rttSeq] = iss;
+  tcb[row + Tcb.rttStart] = core.now;
+  tcb[row + Tcb.oowAckAt] = (core.now - 1000) | 0; // the first out-of-window ACK is never held
   return s;
 }
 
@@ -232,8 +241,10 @@ function timeWaitInput(core: Core, tw: number, seg: Segment): void {
 /** RFC 9293's acceptability test against the window we advertised. */
 function acceptable(core: Core, s: number, seg: Segment): boolean {
   const slots = core.slots;
-  const rcvNxt = slots.rcvNxt[s];
-  const window = Math.max(0, seqDiff(slots.rcvAdv[s], rcvNxt));
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const rcvNxt = tcb[row + Tcb.rcvNxt];
+  const window = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt));
   const length = seg.seqLength;
   const end = seqAdd(rcvNxt, window);
   if (length === 0) return window === 0 ? seg.seq === rcvNxt : seqInRange(seg.seq, rcvNxt, end);
@@ -246,7 +257,9 @@ function acceptable(core: Core, s: number, seg: Segment): boolean {
 /** A segment for a connection in a slot (SYN-RECEIVED and every synchronized state). */
 function connectionInput(core: Core, s: number, seg: Segment): void {
   const slots = core.slots;
-  const state = slots.state[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const state = tcb[row + Tcb.state];
   if (state === State.Closed) {
     // Dead, the app not yet told by close(): behave as if no connection existed.
     closedInput(core, seg);
@@ -255,7 +268,7 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
   restartKeepalive(core, s);
 
   // A retransmitted SYN while ours is unacknowledged: send the SYN-ACK again.
-  if (state === State.SynReceived && (seg.flags & (SYN | RST | ACK)) === SYN && seg.seq === slots.irs[s]) {
+  if (state === State.SynReceived && (seg.flags & (SYN | RST | ACK)) === SYN && seg.seq === tcb[row + Tcb.irs]) {
     sendSynAck(core, s);
     core.counters.retransmittedSegments++;
     return;
@@ -275,7 +288,7 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
 
   // Second: RST (RFC 5961 §3.2: only an exact match resets; in-window is challenged).
   if (seg.flags & RST) {
-    if (seg.seq !== slots.rcvNxt[s]) {
+    if (seg.seq !== tcb[row + Tcb.rcvNxt]) {
       sendChallengeAck(core, s);
     } else if (state === State.SynReceived) {
       freeSlot(core, s); // the passive open goes back to LISTEN
@@ -310,27 +323,29 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
 /** SYN-RECEIVED → ESTABLISHED on an ACK of our SYN; anything else gets a reset. */
 function establish(core: Core, s: number, seg: Segment): boolean {
   const slots = core.slots;
-  if (seg.ack !== slots.sndNxt[s]) {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if (seg.ack !== tcb[row + Tcb.sndNxt]) {
     transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, seg.ack, 0, RST, 0, 0, -1, 0, 0);
     return false;
   }
-  slots.state[s] = State.Established;
-  slots.sndUna[s] = seg.ack;
-  slots.sndWnd[s] = seg.window;
-  if (seg.window > slots.maxSndWnd[s]) slots.maxSndWnd[s] = seg.window;
-  slots.sndWl1[s] = seg.seq;
-  slots.sndWl2[s] = seg.ack;
+  tcb[row + Tcb.state] = State.Established;
+  tcb[row + Tcb.sndUna] = seg.ack;
+  tcb[row + Tcb.sndWnd] = seg.window;
+  if (seg.window > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg.window;
+  tcb[row + Tcb.sndWl1] = seg.seq;
+  tcb[row + Tcb.sndWl2] = seg.ack;
   slots.disarm(s, Timer.Retransmit);
-  const mss = slots.mss[s];
+  const mss = tcb[row + Tcb.mss];
   // RFC 5681 §3.1: initial window; one segment if the SYN-ACK had to be repeated.
-  slots.cwnd[s] = slots.retries[s] > 0 ? mss : Math.min(4 * mss, Math.max(2 * mss, 4380));
-  if (slots.flags[s] & Flag.Timing) {
-    slots.flags[s] &= ~Flag.Timing;
-    if (slots.retries[s] === 0) sampleRtt(core, s, (core.now - slots.rttStart[s]) | 0);
+  tcb[row + Tcb.cwnd] = tcb[row + Tcb.retries] > 0 ? mss : Math.min(4 * mss, Math.max(2 * mss, 4380));
+  if (tcb[row + Tcb.flags] & Flag.Timing) {
+    tcb[row + Tcb.flags] &= ~Flag.Timing;
+    if (tcb[row + Tcb.retries] === 0) sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
   }
-  slots.retries[s] = 0;
-  slots.acceptOrder[s] = core.acceptCounter++;
-  core.listeners.announce[slots.listener[s]] = 1;
+  tcb[row + Tcb.retries] = 0;
+  tcb[row + Tcb.acceptOrder] = core.acceptCounter++;
+  core.listeners.announce[tcb[row + Tcb.listener]] = 1;
   core.counters.established++;
   restartKeepalive(core, s);
   return true;
@@ -340,14 +355,16 @@ function establish(core: Core, s: number, seg: Segment): boolean {
  *  (srtt8 = 8 × SRTT, rttvar4 = 4 × RTTVAR, so the gains 1/8 and 1/4 are exact). */
 function sampleRtt(core: Core, s: number, rtt: number): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const sample = rtt > 0 ? rtt : 1;
-  if (slots.srtt8[s] === 0) {
-    slots.srtt8[s] = sample << 3;
-    slots.rttvar4[s] = sample << 1;
+  if (tcb[row + Tcb.srtt8] === 0) {
+    tcb[row + Tcb.srtt8] = sample << 3;
+    tcb[row + Tcb.rttvar4] = sample << 1;
   } else {
-    const delta = sample - (slots.srtt8[s] >> 3);
-    slots.srtt8[s] += delta;
-    slots.rttvar4[s] += (delta < 0 ? -delta : delta) - (slots.rttvar4[s] >> 2);
+    const delta = sample - (tcb[row + Tcb.srtt8] >> 3);
+    tcb[row + Tcb.srtt8] += delta;
+    tcb[row + Tcb.rttvar4] += (delta < 0 ? -delta : delta) - (tcb[row + Tcb.rttvar4] >> 2);
   }
   updateRto(core, s);
 }
@@ -355,59 +372,63 @@ function sampleRtt(core: Core, s: number, rtt: number): void {
 /** RTO = SRTT + max(G, 4 × RTTVAR), within [rtoMinMs, rtoMaxMs]; G is 1 ms. */
 function updateRto(core: Core, s: number): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const config = core.config;
-  const rto = (slots.srtt8[s] >> 3) + (slots.rttvar4[s] > 1 ? slots.rttvar4[s] : 1);
-  slots.rto[s] = rto < config.rtoMinMs ? config.rtoMinMs : rto > config.rtoMaxMs ? config.rtoMaxMs : rto;
+  const rto = (tcb[row + Tcb.srtt8] >> 3) + (tcb[row + Tcb.rttvar4] > 1 ? tcb[row + Tcb.rttvar4] : 1);
+  tcb[row + Tcb.rto] = rto < config.rtoMinMs ? config.rtoMinMs : rto > config.rtoMaxMs ? config.rtoMaxMs : rto;
 }
 
 /** The ACK field (RFC 9293 §3.10.7.4 fifth check, RFC 5961 §5). Returns false when the
  *  segment is dropped or the connection has ended. */
 function ackInput(core: Core, s: number, seg: Segment): boolean {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const ack = seg.ack;
-  const sndUna = slots.sndUna[s];
-  if (seqGt(ack, slots.sndMax[s])) {
+  const sndUna = tcb[row + Tcb.sndUna];
+  if (seqGt(ack, tcb[row + Tcb.sndMax])) {
     sendChallengeAck(core, s); // acknowledges something never sent
     return false;
   }
-  if (seqLt(ack, seqAdd(sndUna, -slots.maxSndWnd[s]))) {
+  if (seqLt(ack, seqAdd(sndUna, -tcb[row + Tcb.maxSndWnd]))) {
     sendChallengeAck(core, s); // too old to be anything but blind injection
     return false;
   }
-  if (seqGt(ack, slots.sndNxt[s])) slots.sndNxt[s] = ack; // acks data sent before a go-back-N
-  const sack = (slots.flags[s] & Flag.Sack) !== 0;
+  if (seqGt(ack, tcb[row + Tcb.sndNxt])) tcb[row + Tcb.sndNxt] = ack; // acks data sent before a go-back-N
+  const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
   if (seqGt(ack, sndUna)) {
     newAck(core, s, ack, seg);
   } else if (ack === sndUna) {
     if (sack) recordSackBlocks(slots, s, seg);
-    if (seg.seqLength === 0 && seg.window === slots.sndWnd[s] && slots.sndNxt[s] !== sndUna) duplicateAck(core, s);
+    if (seg.seqLength === 0 && seg.window === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== sndUna) duplicateAck(core, s);
   }
   // RFC 6675: enough SACKed above the first hole means it is lost, duplicate ACKs or not
   // (a window that changes makes ACKs that are not duplicates).
-  if (sack && (slots.flags[s] & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
+  if (sack && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
     enterRecovery(core, s);
-  } else if (sack && (slots.flags[s] & Flag.Recovery) && seqGt(slots.highRxt[s], slots.sndUna[s])
+  } else if (sack && (tcb[row + Tcb.flags] & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna])
     && resendLost(slots, s)) {
     // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
     // within the same recovery: the window was cut once for this loss episode.
-    slots.highRxt[s] = slots.sndUna[s];
-    slots.resendMark[s] = slots.sndMax[s];
+    tcb[row + Tcb.highRxt] = tcb[row + Tcb.sndUna];
+    tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
     core.counters.lostResends++;
   }
   // Window update, from segments no older than the last one that updated it.
-  if (seqGe(ack, slots.sndUna[s]) && (seqLt(slots.sndWl1[s], seg.seq)
-    || (slots.sndWl1[s] === seg.seq && seqLe(slots.sndWl2[s], ack)))) {
-    slots.sndWnd[s] = seg.window;
-    slots.sndWl1[s] = seg.seq;
-    slots.sndWl2[s] = ack;
-    if (seg.window > slots.maxSndWnd[s]) slots.maxSndWnd[s] = seg.window;
+  if (seqGe(ack, tcb[row + Tcb.sndUna]) && (seqLt(tcb[row + Tcb.sndWl1], seg.seq)
+    || (tcb[row + Tcb.sndWl1] === seg.seq && seqLe(tcb[row + Tcb.sndWl2], ack)))) {
+    tcb[row + Tcb.sndWnd] = seg.window;
+    tcb[row + Tcb.sndWl1] = seg.seq;
+    tcb[row + Tcb.sndWl2] = ack;
+    if (seg.window > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg.window;
   }
 
   if (!finAcked(core, s)) return true;
-  switch (slots.state[s]) {
+  switch (tcb[row + Tcb.state]) {
     case State.FinWait1:
-      slots.state[s] = State.FinWait2;
-      if (slots.flags[s] & Flag.AppClosed) slots.arm(s, Timer.Close, (core.now + core.config.finWait2TimeoutMs) | 0);
+      tcb[row + Tcb.state] = State.FinWait2;
+      if (tcb[row + Tcb.flags] & Flag.AppClosed) slots.arm(s, Timer.Close, (core.now + core.config.finWait2TimeoutMs) | 0);
       return true;
     case State.Closing:
       enterTimeWait(core, s);
@@ -415,8 +436,8 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     case State.LastAck:
       // Fully closed. If the app still holds the socket (it only shut down writing), the
       // slot waits in CLOSED so that unread data stays readable until it closes.
-      if ((slots.flags[s] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
-        slots.state[s] = State.Closed;
+      if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
+        tcb[row + Tcb.state] = State.Closed;
         slots.disarm(s, Timer.Retransmit);
         slots.disarm(s, Timer.Keepalive);
       } else {
@@ -430,52 +451,54 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
 /** SND.UNA advances: drop acknowledged bytes, time the RTT, grow the congestion window. */
 function newAck(core: Core, s: number, ack: number, seg: Segment): void {
   const slots = core.slots;
-  const acked = seqDiff(ack, slots.sndUna[s]);
-  const dataAcked = Math.min(acked, slots.txLength[s]);
-  slots.txStart[s] = (slots.txStart[s] + dataAcked) % slots.txBytes;
-  slots.txLength[s] -= dataAcked;
-  slots.sndUna[s] = ack;
-  slots.retries[s] = 0;
-  slots.dupAcks[s] = 0;
-  const sack = (slots.flags[s] & Flag.Sack) !== 0;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const acked = seqDiff(ack, tcb[row + Tcb.sndUna]);
+  const dataAcked = Math.min(acked, tcb[row + Tcb.txLength]);
+  tcb[row + Tcb.txStart] = (tcb[row + Tcb.txStart] + dataAcked) % slots.txBytes;
+  tcb[row + Tcb.txLength] -= dataAcked;
+  tcb[row + Tcb.sndUna] = ack;
+  tcb[row + Tcb.retries] = 0;
+  tcb[row + Tcb.dupAcks] = 0;
+  const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
   if (sack) {
     forgetAcked(slots, s);
     recordSackBlocks(slots, s, seg);
   }
-  if ((slots.flags[s] & Flag.AfterTimeout) && !seqLt(ack, slots.recover[s])) slots.flags[s] &= ~Flag.AfterTimeout;
-  if ((slots.flags[s] & Flag.Timing) && seqGt(ack, slots.rttSeq[s])) {
-    slots.flags[s] &= ~Flag.Timing;
-    sampleRtt(core, s, (core.now - slots.rttStart[s]) | 0);
-  } else if (slots.srtt8[s] > 0) {
+  if ((tcb[row + Tcb.flags] & Flag.AfterTimeout) && !seqLt(ack, tcb[row + Tcb.recover])) tcb[row + Tcb.flags] &= ~Flag.AfterTimeout;
+  if ((tcb[row + Tcb.flags] & Flag.Timing) && seqGt(ack, tcb[row + Tcb.rttSeq])) {
+    tcb[row + Tcb.flags] &= ~Flag.Timing;
+    sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
+  } else if (tcb[row + Tcb.srtt8] > 0) {
     updateRto(core, s); // progress ends any backoff
   }
-  const mss = slots.mss[s];
-  if ((slots.flags[s] & Flag.Recovery) && seqLt(ack, slots.recover[s])) {
+  const mss = tcb[row + Tcb.mss];
+  if ((tcb[row + Tcb.flags] & Flag.Recovery) && seqLt(ack, tcb[row + Tcb.recover])) {
     // A partial ACK: another segment of the same window was lost. With SACK, output()
     // resends the holes the scoreboard shows; without (or with no block above the next
     // loss), NewReno resends the first unacknowledged segment now (RFC 6582 §3.2).
-    if (!sack) slots.cwnd[s] = Math.max(mss, slots.cwnd[s] - acked + mss);
-    if (!sack || (slots.sackedCount[s] === 0 && !seqGt(slots.highRxt[s], ack))) {
+    if (!sack) tcb[row + Tcb.cwnd] = Math.max(mss, tcb[row + Tcb.cwnd] - acked + mss);
+    if (!sack || (tcb[row + Tcb.sackedCount] === 0 && !seqGt(tcb[row + Tcb.highRxt], ack))) {
       core.counters.fastRetransmits++;
       retransmitFirst(core, s);
     }
-  } else if (slots.flags[s] & Flag.Recovery) {
-    slots.flags[s] &= ~Flag.Recovery;
-    slots.cwnd[s] = slots.ssthresh[s];
-  } else if (slots.cwnd[s] < slots.ssthresh[s]) {
-    slots.cwnd[s] += Math.min(acked, mss); // slow start
+  } else if (tcb[row + Tcb.flags] & Flag.Recovery) {
+    tcb[row + Tcb.flags] &= ~Flag.Recovery;
+    tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
+  } else if (tcb[row + Tcb.cwnd] < tcb[row + Tcb.ssthresh]) {
+    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + Math.min(acked, mss), MAX_CWND); // slow start
   } else {
-    slots.cwnd[s] += ((mss * mss) / slots.cwnd[s]) | 0 || 1; // congestion avoidance
+    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + (((mss * mss) / tcb[row + Tcb.cwnd]) | 0 || 1), MAX_CWND); // congestion avoidance
   }
-  if ((slots.flags[s] & Flag.ProbeOut) && !seqLt(ack, slots.probeEnd[s])) lossProbeAcked(core, s, ack, seg);
-  if (slots.sndNxt[s] === ack) {
+  if ((tcb[row + Tcb.flags] & Flag.ProbeOut) && !seqLt(ack, tcb[row + Tcb.probeEnd])) lossProbeAcked(core, s, ack, seg);
+  if (tcb[row + Tcb.sndNxt] === ack) {
     slots.disarm(s, Timer.Retransmit);
     slots.disarm(s, Timer.LossProbe);
   } else {
-    slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+    slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
     armLossProbe(core, s);
   }
-  if (dataAcked > 0) slots.events[s] |= Event.Writable;
+  if (dataAcked > 0) tcb[row + Tcb.events] |= Event.Writable;
 }
 
 /** The ACK covers the last tail loss probe. If the probe resent data and the ACK carries
@@ -484,44 +507,50 @@ function newAck(core: Core, s: number, ack: number, seg: Segment): void {
  *  §7.4). */
 function lossProbeAcked(core: Core, s: number, ack: number, seg: Segment): void {
   const slots = core.slots;
-  const resent = (slots.flags[s] & Flag.ProbeResent) !== 0;
-  slots.flags[s] &= ~(Flag.ProbeOut | Flag.ProbeResent);
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const resent = (tcb[row + Tcb.flags] & Flag.ProbeResent) !== 0;
+  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
   const duplicate = seg.sackCount > 0 && seqLe(seg.sackBlocks[1], ack);
   if (!resent || duplicate) return;
-  const mss = slots.mss[s];
-  slots.ssthresh[s] = Math.max(slots.cwnd[s] >>> 1, 2 * mss);
-  slots.cwnd[s] = slots.ssthresh[s];
+  const mss = tcb[row + Tcb.mss];
+  tcb[row + Tcb.ssthresh] = Math.max(tcb[row + Tcb.cwnd] >>> 1, 2 * mss);
+  tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
   core.counters.lossProbeRepairs++;
 }
 
 /** RFC 5681 §3.2: the third duplicate ACK retransmits the first unacknowledged segment. */
 function duplicateAck(core: Core, s: number): void {
   const slots = core.slots;
-  const count = ++slots.dupAcks[s];
-  if (count === 3 && (slots.flags[s] & (Flag.Recovery | Flag.AfterTimeout)) === 0) {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const count = ++tcb[row + Tcb.dupAcks];
+  if (count === 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) === 0) {
     enterRecovery(core, s);
-  } else if (count > 3 && (slots.flags[s] & (Flag.Recovery | Flag.Sack)) === Flag.Recovery) {
-    slots.cwnd[s] += slots.mss[s]; // NewReno inflation; SACK recovery counts the pipe instead
+  } else if (count > 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.Sack)) === Flag.Recovery) {
+    tcb[row + Tcb.cwnd] += tcb[row + Tcb.mss]; // NewReno inflation; SACK recovery counts the pipe instead
   }
-  if (count === 255) slots.dupAcks[s] = 4;
+  if (count === 255) tcb[row + Tcb.dupAcks] = 4;
 }
 
 /** Fast retransmit and the start of fast recovery (RFC 5681 §3.2, RFC 6582, RFC 6675):
  *  half the flight as threshold, the first unacknowledged segment resent at once. */
 function enterRecovery(core: Core, s: number): void {
   const slots = core.slots;
-  const mss = slots.mss[s];
-  const inFlight = seqDiff(slots.sndMax[s], slots.sndUna[s]);
-  slots.ssthresh[s] = Math.max(inFlight >>> 1, 2 * mss);
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const mss = tcb[row + Tcb.mss];
+  const inFlight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
+  tcb[row + Tcb.ssthresh] = Math.max(inFlight >>> 1, 2 * mss);
   // NewReno inflates the window by the three segments that have left the network; with
   // SACK the pipe estimate already leaves them out.
-  slots.cwnd[s] = slots.flags[s] & Flag.Sack ? slots.ssthresh[s] : slots.ssthresh[s] + 3 * mss;
-  slots.flags[s] |= Flag.Recovery;
+  tcb[row + Tcb.cwnd] = tcb[row + Tcb.flags] & Flag.Sack ? tcb[row + Tcb.ssthresh] : tcb[row + Tcb.ssthresh] + 3 * mss;
+  tcb[row + Tcb.flags] |= Flag.Recovery;
   // A loss probe still out belongs to this loss episode: its ACK must not cut the window
   // a second time (RFC 8985 §7.4).
-  slots.flags[s] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent);
+  tcb[row + Tcb.flags] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent);
   slots.disarm(s, Timer.LossProbe);
-  slots.recover[s] = slots.sndMax[s];
+  tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
   core.counters.fastRetransmits++;
   retransmitFirst(core, s);
 }
@@ -530,11 +559,13 @@ function enterRecovery(core: Core, s: number): void {
  *  connection has ended. */
 function textInput(core: Core, s: number, seg: Segment): boolean {
   const slots = core.slots;
-  const state = slots.state[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const state = tcb[row + Tcb.state];
   // After the peer's FIN nothing more can come: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT.
   if (state !== State.Established && state !== State.FinWait1 && state !== State.FinWait2) return true;
-  const rcvNxt = slots.rcvNxt[s];
-  if (seg.dataLength > 0 && seqGt(seqAdd(seg.seq, seg.dataLength), rcvNxt) && (slots.flags[s] & Flag.AppClosed)) {
+  const rcvNxt = tcb[row + Tcb.rcvNxt];
+  if (seg.dataLength > 0 && seqGt(seqAdd(seg.seq, seg.dataLength), rcvNxt) && (tcb[row + Tcb.flags] & Flag.AppClosed)) {
     // New data, and nobody will ever read it: tell the peer at once (RFC 9293 §3.10.7.4
     // seventh check for a closed receiver; RFC 2525 §2.17).
     core.counters.resetsOnDataAfterClose++;
@@ -550,24 +581,24 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
   const newBytes = seg.dataLength - skip;
   let taken = 0;
   if (newBytes > 0) {
-    const room = Math.max(0, seqDiff(slots.rcvAdv[s], rcvNxt));
+    const room = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt));
     taken = Math.min(newBytes, room);
     copyToRx(core, s, 0, seg.dataOffset + skip, taken);
-    slots.rxLength[s] += taken;
-    slots.rcvNxt[s] = seqAdd(rcvNxt, taken);
-    slots.rxLength[s] += releaseHeld(slots, s); // held data the hole was keeping back
-    slots.events[s] |= Event.Readable;
-    if (taken < newBytes || slots.holePending[s]) {
+    tcb[row + Tcb.rxLength] += taken;
+    tcb[row + Tcb.rcvNxt] = seqAdd(rcvNxt, taken);
+    tcb[row + Tcb.rxLength] += releaseHeld(slots, s); // held data the hole was keeping back
+    tcb[row + Tcb.events] |= Event.Readable;
+    if (taken < newBytes || tcb[row + Tcb.holePending]) {
       // Part beyond the window was dropped, or this fills a hole: the sender needs to know now.
-      slots.flags[s] |= Flag.AckNow;
-      slots.holePending[s] = slots.heldCount[s] > 0 ? 1 : 0;
+      tcb[row + Tcb.flags] |= Flag.AckNow;
+      tcb[row + Tcb.holePending] = tcb[row + Tcb.heldCount] > 0 ? 1 : 0;
     } else {
       scheduleAck(core, s);
     }
   }
   // The FIN counts when everything before it has arrived.
-  if ((seg.flags & FIN) && seqAdd(seg.seq, seg.dataLength) === slots.rcvNxt[s]) finInput(core, s);
-  return slots.state[s] !== State.Free;
+  if ((seg.flags & FIN) && seqAdd(seg.seq, seg.dataLength) === tcb[row + Tcb.rcvNxt]) finInput(core, s);
+  return tcb[row + Tcb.state] !== State.Free;
 }
 
 /** Data beyond RCV.NXT within the window: placed in the ring where it belongs and held
@@ -575,8 +606,10 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
  *  where the hole is. A FIN on such a segment is left for the peer to send again. */
 function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   const slots = core.slots;
-  const rcvNxt = slots.rcvNxt[s];
-  const windowEnd = slots.rcvAdv[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const rcvNxt = tcb[row + Tcb.rcvNxt];
+  const windowEnd = tcb[row + Tcb.rcvAdv];
   const end = seqLt(seqAdd(seg.seq, seg.dataLength), windowEnd) ? seqAdd(seg.seq, seg.dataLength) : windowEnd;
   const length = seqDiff(end, seg.seq);
   if (length > 0 && holdRange(slots, s, seg.seq, end)) {
@@ -585,15 +618,17 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   } else {
     core.counters.droppedOutOfOrder++;
   }
-  slots.flags[s] |= Flag.AckNow;
-  slots.holePending[s] = 1;
+  tcb[row + Tcb.flags] |= Flag.AckNow;
+  tcb[row + Tcb.holePending] = 1;
 }
 /** Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): at least every second segment, and
  *  never later than delayedAckMs. */
 function scheduleAck(core: Core, s: number): void {
   const slots = core.slots;
-  if (++slots.unackedSegments[s] >= 2 || core.config.delayedAckMs === 0) {
-    slots.flags[s] |= Flag.AckNow;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if (++tcb[row + Tcb.unackedSegments] >= 2 || core.config.delayedAckMs === 0) {
+    tcb[row + Tcb.flags] |= Flag.AckNow;
   } else if (!slots.running(s, Timer.DelayedAck)) {
     slots.arm(s, Timer.DelayedAck, (core.now + core.config.delayedAckMs) | 0);
   }
@@ -604,9 +639,11 @@ function scheduleAck(core: Core, s: number): void {
  *  the stack's input buffer, a byte loop otherwise. The caller accounts for the bytes. */
 function copyToRx(core: Core, s: number, gap: number, from: number, length: number): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const size = slots.rxBytes;
   const ring = slots.rxBase + s * size;
-  const at = (slots.rxStart[s] + slots.rxLength[s] + gap) % size;
+  const at = (tcb[row + Tcb.rxStart] + tcb[row + Tcb.rxLength] + gap) % size;
   const first = Math.min(length, size - at);
   const packet = core.packet;
   if (packet === core.input) {
@@ -622,16 +659,18 @@ function copyToRx(core: Core, s: number, gap: number, from: number, length: numb
 /** The peer's FIN, in order. */
 function finInput(core: Core, s: number): void {
   const slots = core.slots;
-  slots.rcvNxt[s] = seqAdd(slots.rcvNxt[s], 1);
-  slots.flags[s] |= Flag.PeerFin | Flag.AckNow;
-  slots.events[s] |= Event.End;
-  switch (slots.state[s]) {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  tcb[row + Tcb.rcvNxt] = seqAdd(tcb[row + Tcb.rcvNxt], 1);
+  tcb[row + Tcb.flags] |= Flag.PeerFin | Flag.AckNow;
+  tcb[row + Tcb.events] |= Event.End;
+  switch (tcb[row + Tcb.state]) {
     case State.Established:
-      slots.state[s] = State.CloseWait;
+      tcb[row + Tcb.state] = State.CloseWait;
       break;
     case State.FinWait1:
       // Our FIN is not yet acknowledged (or ackInput would have moved us to FIN-WAIT-2).
-      slots.state[s] = State.Closing;
+      tcb[row + Tcb.state] = State.Closing;
       break;
     case State.FinWait2:
       sendAck(core, s);

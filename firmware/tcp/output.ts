@@ -2,11 +2,10 @@
 // window and the peer's window), ACKs, SYN-ACKs, resets and probes. Every segment is
 // built in the one output buffer and handed to the port before the next is built.
 import { Core } from './core';
-import { Flag, Slots, State, Timer } from './slots';
+import { Flag, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
 import { ACK, FIN, MAX_SACK_BLOCKS, PSH, RST, SACK_PERMITTED_OPTION, SYN, finishPacket, sackOptionLength,
   writeHeaders, writeSackBlock, writeSackHead, writeSackPermitted } from './wire';
-import { OUT_OF_ORDER_RANGES } from './reassembly';
 import { highestSacked, holeEnd, nextHole, pipe } from './sack';
 
 const MAX_WINDOW = 65535;
@@ -17,10 +16,12 @@ const MAX_WINDOW = 65535;
  *  ranges. */
 export function transmit(core: Core, dst: number, srcPort: number, dstPort: number, seq: number, ack: number,
   flags: number, window: number, mssOption: number, s: number, offset: number, length: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
   const out = core.out;
   core.ipId = (core.ipId + 1) & 0xffff;
   let more = 0;
-  if (s >= 0 && (core.slots.flags[s] & Flag.Sack) && !(flags & RST)) {
+  if (s >= 0 && (tcb[row + Tcb.flags] & Flag.Sack) && !(flags & RST)) {
     more = flags & SYN ? SACK_PERMITTED_OPTION : sackOptionLength(sackBlocksToSend(core.slots, s));
   }
   const at = writeHeaders(out, core.ipId, core.config.ttl, core.localAddr, dst, srcPort, dstPort,
@@ -37,7 +38,9 @@ export function transmit(core: Core, dst: number, srcPort: number, dstPort: numb
 }
 
 function sackBlocksToSend(slots: Slots, s: number): number {
-  const held = slots.heldCount[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const held = tcb[row + Tcb.heldCount];
   return held < MAX_SACK_BLOCKS ? held : MAX_SACK_BLOCKS;
 }
 
@@ -45,28 +48,32 @@ function sackBlocksToSend(slots: Slots, s: number): number {
  *  made us send this ACK); the newest range is the last one reassembly.ts keeps. */
 function writeSackBlocks(slots: Slots, s: number, out: Uint8Array, at: number): void {
   const blocks = sackBlocksToSend(slots, s);
-  const base = s * OUT_OF_ORDER_RANGES;
+  const row = s * Tcb.ROW;
   writeSackHead(out, at, blocks);
   for (let k = 0; k < blocks; k++) {
-    const range = base + slots.heldCount[s] - 1 - k;
-    writeSackBlock(out, at + 4 + 8 * k, slots.heldStart[range], slots.heldEnd[range]);
+    const range = slots.tcb[row + Tcb.heldCount] - 1 - k;
+    writeSackBlock(out, at + 4 + 8 * k, slots.tcb[row + Tcb.heldStart + range], slots.tcb[row + Tcb.heldEnd + range]);
   }
 }
 
 /** Payload bytes a segment from slot s can carry now: the MSS less the SACK option it will
  *  carry (RFC 6691: the MSS counts data only, options come out of it). */
 function payloadRoom(slots: Slots, s: number): number {
-  if ((slots.flags[s] & Flag.Sack) === 0) return slots.mss[s];
-  return slots.mss[s] - sackOptionLength(sackBlocksToSend(slots, s));
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if ((tcb[row + Tcb.flags] & Flag.Sack) === 0) return tcb[row + Tcb.mss];
+  return tcb[row + Tcb.mss] - sackOptionLength(sackBlocksToSend(slots, s));
 }
 
 /** Copies `length` bytes of slot s's tx ring, from `offset` bytes past SND.UNA, to `at`
  *  in the outgoing packet: at most two runs of copyWithin (the ring may wrap). */
 function copyFromTx(core: Core, s: number, offset: number, at: number, length: number): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const size = slots.txBytes;
   const ring = slots.txBase + s * size;
-  const from = (slots.txStart[s] + offset) % size;
+  const from = (tcb[row + Tcb.txStart] + offset) % size;
   const first = Math.min(length, size - from);
   const to = core.outBase + at;
   core.memory.copyWithin(to, ring + from, ring + from + first);
@@ -78,27 +85,33 @@ function copyFromTx(core: Core, s: number, offset: number, at: number, length: n
  *  RFC 1122 §4.2.3.3), except that an empty buffer is always offered whole. */
 export function windowFor(core: Core, s: number): number {
   const slots = core.slots;
-  const free = slots.rxBytes - slots.rxLength[s];
-  const edge = seqAdd(slots.rcvNxt[s], free);
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const free = slots.rxBytes - tcb[row + Tcb.rxLength];
+  const edge = seqAdd(tcb[row + Tcb.rcvNxt], free);
   const step = Math.min(slots.rxBytes >>> 1, core.config.mss);
-  if (seqGt(edge, slots.rcvAdv[s]) && (seqDiff(edge, slots.rcvAdv[s]) >= step || free === slots.rxBytes)) {
-    slots.rcvAdv[s] = edge;
+  if (seqGt(edge, tcb[row + Tcb.rcvAdv]) && (seqDiff(edge, tcb[row + Tcb.rcvAdv]) >= step || free === slots.rxBytes)) {
+    tcb[row + Tcb.rcvAdv] = edge;
   }
-  const window = seqDiff(slots.rcvAdv[s], slots.rcvNxt[s]);
+  const window = seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]);
   return window < 0 ? 0 : Math.min(window, MAX_WINDOW);
 }
 
 /** Any segment we send carries an ACK, so it settles a pending or delayed one. */
 function ackSent(slots: Slots, s: number): void {
-  slots.flags[s] &= ~Flag.AckNow;
-  slots.unackedSegments[s] = 0;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  tcb[row + Tcb.flags] &= ~Flag.AckNow;
+  tcb[row + Tcb.unackedSegments] = 0;
   slots.disarm(s, Timer.DelayedAck);
 }
 
 /** A bare ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
 export function sendAck(core: Core, s: number): void {
   const slots = core.slots;
-  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], slots.sndNxt[s], slots.rcvNxt[s],
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], tcb[row + Tcb.sndNxt], tcb[row + Tcb.rcvNxt],
     ACK, windowFor(core, s), 0, s, 0, 0);
   ackSent(slots, s);
 }
@@ -107,14 +120,18 @@ export function sendAck(core: Core, s: number): void {
  *  its current ACK and window: used for zero-window probes and keepalives. */
 export function sendProbe(core: Core, s: number): void {
   const slots = core.slots;
-  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], seqAdd(slots.sndUna[s], -1),
-    slots.rcvNxt[s], ACK, windowFor(core, s), 0, s, 0, 0);
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], seqAdd(tcb[row + Tcb.sndUna], -1),
+    tcb[row + Tcb.rcvNxt], ACK, windowFor(core, s), 0, s, 0, 0);
   ackSent(slots, s);
 }
 
 export function sendSynAck(core: Core, s: number): void {
   const slots = core.slots;
-  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], slots.iss[s], slots.rcvNxt[s],
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], tcb[row + Tcb.iss], tcb[row + Tcb.rcvNxt],
     SYN | ACK, windowFor(core, s), core.config.mss, s, 0, 0);
   ackSent(slots, s);
 }
@@ -122,7 +139,9 @@ export function sendSynAck(core: Core, s: number): void {
 /** <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>: how slotcp resets a connection it holds. */
 export function sendReset(core: Core, s: number): void {
   const slots = core.slots;
-  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], slots.sndNxt[s], slots.rcvNxt[s],
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], tcb[row + Tcb.sndNxt], tcb[row + Tcb.rcvNxt],
     RST | ACK, 0, 0, s, 0, 0);
 }
 
@@ -147,11 +166,13 @@ export function sendChallengeAck(core: Core, s: number): void {
  *  why): a blind attacker's spoofed segments then cannot make us send at their rate. */
 export function sendOutOfWindowAck(core: Core, s: number): void {
   const slots = core.slots;
-  if (((core.now - slots.oowAckAt[s]) | 0) < OOW_ACK_INTERVAL_MS) {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if (((core.now - tcb[row + Tcb.oowAckAt]) | 0) < OOW_ACK_INTERVAL_MS) {
     core.counters.outOfWindowAcksSuppressed++;
     return;
   }
-  slots.oowAckAt[s] = core.now;
+  tcb[row + Tcb.oowAckAt] = core.now;
   sendAck(core, s);
 }
 
@@ -159,45 +180,53 @@ const OOW_ACK_INTERVAL_MS = 500;
 
 /** Bytes queued after everything sent so far (SND.NXT); 0 once the FIN is out. */
 export function unsentBytes(slots: Slots, s: number): number {
-  const sent = seqDiff(slots.sndNxt[s], slots.sndUna[s]);
-  const unsent = slots.txLength[s] - sent;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const sent = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
+  const unsent = tcb[row + Tcb.txLength] - sent;
   return unsent > 0 ? unsent : 0;
 }
 
 function finPending(slots: Slots, s: number): boolean {
-  return (slots.flags[s] & Flag.FinQueued) !== 0 && !seqGt(slots.sndNxt[s], slots.finSeq[s]);
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  return (tcb[row + Tcb.flags] & Flag.FinQueued) !== 0 && !seqGt(tcb[row + Tcb.sndNxt], tcb[row + Tcb.finSeq]);
 }
 
 function startRetransmitTimer(core: Core, s: number): void {
   const slots = core.slots;
-  if (!slots.running(s, Timer.Retransmit)) slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if (!slots.running(s, Timer.Retransmit)) slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
   slots.disarm(s, Timer.Persist);
 }
 
 /** Sends one segment of up to `length` data bytes from SND.NXT (and the FIN if `fin`). */
 function sendDataSegment(core: Core, s: number, length: number, fin: boolean): void {
   const slots = core.slots;
-  const seq = slots.sndNxt[s];
-  const offset = seqDiff(seq, slots.sndUna[s]);
-  const emptiesQueue = offset + length === slots.txLength[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const seq = tcb[row + Tcb.sndNxt];
+  const offset = seqDiff(seq, tcb[row + Tcb.sndUna]);
+  const emptiesQueue = offset + length === tcb[row + Tcb.txLength];
   let flags = ACK;
   if (length > 0 && emptiesQueue) flags |= PSH;
   if (fin) flags |= FIN;
-  const isRetransmission = seqLt(seq, slots.sndMax[s]);
-  transmit(core, slots.remoteAddr[s], slots.localPort[s], slots.remotePort[s], seq, slots.rcvNxt[s], flags,
+  const isRetransmission = seqLt(seq, tcb[row + Tcb.sndMax]);
+  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], seq, tcb[row + Tcb.rcvNxt], flags,
     windowFor(core, s), 0, s, offset, length);
   ackSent(slots, s);
   const end = seqAdd(seq, length + (fin ? 1 : 0));
-  slots.sndNxt[s] = end;
-  if (length < payloadRoom(slots, s)) slots.smallEnd[s] = end;
-  if (seqGt(end, slots.sndMax[s])) slots.sndMax[s] = end;
+  tcb[row + Tcb.sndNxt] = end;
+  if (length < payloadRoom(slots, s)) tcb[row + Tcb.smallEnd] = end;
+  if (seqGt(end, tcb[row + Tcb.sndMax])) tcb[row + Tcb.sndMax] = end;
   if (isRetransmission) {
     core.counters.retransmittedSegments++;
-  } else if ((slots.flags[s] & Flag.Timing) === 0) {
+  } else if ((tcb[row + Tcb.flags] & Flag.Timing) === 0) {
     // Karn: only a segment sent once is timed.
-    slots.flags[s] |= Flag.Timing;
-    slots.rttSeq[s] = seq;
-    slots.rttStart[s] = core.now;
+    tcb[row + Tcb.flags] |= Flag.Timing;
+    tcb[row + Tcb.rttSeq] = seq;
+    tcb[row + Tcb.rttStart] = core.now;
   }
   startRetransmitTimer(core, s);
   if (!isRetransmission) armLossProbe(core, s);
@@ -210,14 +239,16 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
  *  board). Armed after new data and after ACKs that leave data outstanding. */
 export function armLossProbe(core: Core, s: number): void {
   const slots = core.slots;
-  const outstanding = seqDiff(slots.sndMax[s], slots.sndUna[s]);
-  if (!probeAllowed(slots, s) || slots.srtt8[s] === 0 || outstanding === 0) {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const outstanding = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
+  if (!probeAllowed(slots, s) || tcb[row + Tcb.srtt8] === 0 || outstanding === 0) {
     slots.disarm(s, Timer.LossProbe);
     return;
   }
-  let pto = Math.max(2 * (slots.srtt8[s] >> 3), MIN_PROBE_TIMEOUT_MS);
-  if (outstanding <= slots.mss[s]) pto += WORST_CASE_DELAYED_ACK_MS;
-  const rtoLeft = slots.running(s, Timer.Retransmit) ? (slots.deadline(s, Timer.Retransmit) - core.now) | 0 : slots.rto[s];
+  let pto = Math.max(2 * (tcb[row + Tcb.srtt8] >> 3), MIN_PROBE_TIMEOUT_MS);
+  if (outstanding <= tcb[row + Tcb.mss]) pto += WORST_CASE_DELAYED_ACK_MS;
+  const rtoLeft = slots.running(s, Timer.Retransmit) ? (slots.deadline(s, Timer.Retransmit) - core.now) | 0 : tcb[row + Tcb.rto];
   if (pto >= rtoLeft) slots.disarm(s, Timer.LossProbe);
   else slots.arm(s, Timer.LossProbe, (core.now + pto) | 0);
 }
@@ -228,7 +259,9 @@ const WORST_CASE_DELAYED_ACK_MS = 200;
 /** A probe needs SACK, and none outside recovery's or a timeout's own resending, nor
  *  while the last probe is unanswered. */
 function probeAllowed(slots: Slots, s: number): boolean {
-  return (slots.flags[s] & (Flag.Sack | Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut)) === Flag.Sack;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  return (tcb[row + Tcb.flags] & (Flag.Sack | Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut)) === Flag.Sack;
 }
 
 /** The probe itself: a new segment if the peer's window takes one (the congestion window
@@ -236,39 +269,45 @@ function probeAllowed(slots: Slots, s: number): boolean {
  *  behind it. */
 export function sendLossProbe(core: Core, s: number): void {
   const slots = core.slots;
-  if (!probeAllowed(slots, s) || !canSendData(slots.state[s])
-    || slots.sndNxt[s] !== slots.sndMax[s] || slots.sndMax[s] === slots.sndUna[s]) return;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if (!probeAllowed(slots, s) || !canSendData(tcb[row + Tcb.state])
+    || tcb[row + Tcb.sndNxt] !== tcb[row + Tcb.sndMax] || tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) return;
   const room = payloadRoom(slots, s);
   const unsent = unsentBytes(slots, s);
-  const outstanding = seqDiff(slots.sndNxt[s], slots.sndUna[s]);
+  const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
   const length = Math.min(unsent, room);
-  if (length > 0 && slots.sndWnd[s] - outstanding >= length) {
+  if (length > 0 && tcb[row + Tcb.sndWnd] - outstanding >= length) {
     sendDataSegment(core, s, length, false);
-    slots.flags[s] &= ~Flag.ProbeResent;
+    tcb[row + Tcb.flags] &= ~Flag.ProbeResent;
   } else {
-    const dataEnd = seqAdd(slots.sndUna[s], slots.txLength[s]);
-    const sentEnd = seqLt(dataEnd, slots.sndMax[s]) ? dataEnd : slots.sndMax[s];
-    const start = seqDiff(sentEnd, slots.sndUna[s]) > room ? seqAdd(sentEnd, -room) : slots.sndUna[s];
-    retransmitAt(core, s, start, slots.sndMax[s]);
-    slots.flags[s] |= Flag.ProbeResent;
+    const dataEnd = seqAdd(tcb[row + Tcb.sndUna], tcb[row + Tcb.txLength]);
+    const sentEnd = seqLt(dataEnd, tcb[row + Tcb.sndMax]) ? dataEnd : tcb[row + Tcb.sndMax];
+    const start = seqDiff(sentEnd, tcb[row + Tcb.sndUna]) > room ? seqAdd(sentEnd, -room) : tcb[row + Tcb.sndUna];
+    retransmitAt(core, s, start, tcb[row + Tcb.sndMax]);
+    tcb[row + Tcb.flags] |= Flag.ProbeResent;
   }
-  slots.flags[s] |= Flag.ProbeOut;
-  slots.probeEnd[s] = slots.sndMax[s];
+  tcb[row + Tcb.flags] |= Flag.ProbeOut;
+  tcb[row + Tcb.probeEnd] = tcb[row + Tcb.sndMax];
   core.counters.lossProbes++;
   slots.disarm(s, Timer.LossProbe);
-  slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+  slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
 }
 
 /** Retransmits the first unacknowledged segment (fast retransmit). */
 export function retransmitFirst(core: Core, s: number): void {
-  markResent(core.slots, s, retransmitAt(core, s, core.slots.sndUna[s], core.slots.sndMax[s]));
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  markResent(core.slots, s, retransmitAt(core, s, tcb[row + Tcb.sndUna], tcb[row + Tcb.sndMax]));
 }
 
 /** A recovery resend went out up to `sentTo`: HighRxt moves there, and what is sent from
  *  now on can show whether it arrived (resendMark). */
 function markResent(slots: Slots, s: number, sentTo: number): void {
-  slots.highRxt[s] = sentTo;
-  slots.resendMark[s] = slots.sndMax[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  tcb[row + Tcb.highRxt] = sentTo;
+  tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
 }
 
 /** Resends one segment of what was sent from `seq` on, at most up to `end` (with the FIN
@@ -276,16 +315,18 @@ function markResent(slots: Slots, s: number, sentTo: number): void {
  *  Returns the sequence number just past what was sent. */
 function retransmitAt(core: Core, s: number, seq: number, end: number): number {
   const slots = core.slots;
-  const saved = slots.sndNxt[s];
-  const offset = seqDiff(seq, slots.sndUna[s]);
-  const queued = slots.txLength[s] - offset;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const saved = tcb[row + Tcb.sndNxt];
+  const offset = seqDiff(seq, tcb[row + Tcb.sndUna]);
+  const queued = tcb[row + Tcb.txLength] - offset;
   const length = Math.max(0, Math.min(queued, payloadRoom(slots, s), seqDiff(end, seq)));
-  const fin = (slots.flags[s] & Flag.FinQueued) !== 0 && seqAdd(seq, length) === slots.finSeq[s]
-    && seqGt(end, slots.finSeq[s]);
-  slots.sndNxt[s] = seq;
+  const fin = (tcb[row + Tcb.flags] & Flag.FinQueued) !== 0 && seqAdd(seq, length) === tcb[row + Tcb.finSeq]
+    && seqGt(end, tcb[row + Tcb.finSeq]);
+  tcb[row + Tcb.sndNxt] = seq;
   sendDataSegment(core, s, length, fin);
-  const sentTo = slots.sndNxt[s];
-  if (seqGt(saved, sentTo)) slots.sndNxt[s] = saved;
+  const sentTo = tcb[row + Tcb.sndNxt];
+  if (seqGt(saved, sentTo)) tcb[row + Tcb.sndNxt] = saved;
   return sentTo;
 }
 
@@ -295,13 +336,15 @@ function retransmitAt(core: Core, s: number, seq: number, end: number): number {
  *  the window is full. */
 function resendHoles(core: Core, s: number): boolean {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const room = payloadRoom(slots, s);
   const high = highestSacked(slots, s);
-  const newDataGoes = unsentBytes(slots, s) > 0 && slots.sndWnd[s] > seqDiff(slots.sndNxt[s], slots.sndUna[s]);
+  const newDataGoes = unsentBytes(slots, s) > 0 && tcb[row + Tcb.sndWnd] > seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
   for (;;) {
     const hole = nextHole(slots, s, !newDataGoes);
     if (hole === high) return true;
-    if (slots.cwnd[s] - pipe(slots, s) < room) return false;
+    if (tcb[row + Tcb.cwnd] - pipe(slots, s) < room) return false;
     const sentTo = retransmitAt(core, s, hole, holeEnd(slots, s, hole));
     if (!seqGt(sentTo, hole)) return true; // nothing left to send there (cannot loop)
     markResent(slots, s, sentTo);
@@ -313,9 +356,11 @@ function resendHoles(core: Core, s: number): boolean {
  *  segment of new data go beyond the congestion window, so that a window too small to
  *  bring three duplicate ACKs still gets its fast retransmit. */
 function limitedTransmit(slots: Slots, s: number): number {
-  if (slots.flags[s] & (Flag.Recovery | Flag.AfterTimeout)) return 0;
-  const dupAcks = slots.dupAcks[s];
-  return dupAcks > 0 && dupAcks < 3 ? dupAcks * slots.mss[s] : 0;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) return 0;
+  const dupAcks = tcb[row + Tcb.dupAcks];
+  return dupAcks > 0 && dupAcks < 3 ? dupAcks * tcb[row + Tcb.mss] : 0;
 }
 
 function canSendData(state: number): boolean {
@@ -330,19 +375,21 @@ function canSendData(state: number): boolean {
  *  window holds data back. */
 export function output(core: Core, s: number, holdAck = false): void {
   const slots = core.slots;
-  const state = slots.state[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const state = tcb[row + Tcb.state];
   if (canSendData(state)) {
-    const sackRecovery = (slots.flags[s] & (Flag.Recovery | Flag.Sack)) === (Flag.Recovery | Flag.Sack);
+    const sackRecovery = (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.Sack)) === (Flag.Recovery | Flag.Sack);
     const mss = payloadRoom(slots, s);
     for (;;) {
       if (sackRecovery && !resendHoles(core, s)) break;
       const unsent = unsentBytes(slots, s);
       const fin = finPending(slots, s);
       if (unsent === 0 && !fin) break;
-      const outstanding = seqDiff(slots.sndNxt[s], slots.sndUna[s]);
+      const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
       // In SACK recovery the congestion window limits the pipe, not everything outstanding.
       const inNetwork = sackRecovery ? pipe(slots, s) : outstanding;
-      const usable = Math.min(slots.sndWnd[s] - outstanding, slots.cwnd[s] + limitedTransmit(slots, s) - inNetwork);
+      const usable = Math.min(tcb[row + Tcb.sndWnd] - outstanding, tcb[row + Tcb.cwnd] + limitedTransmit(slots, s) - inNetwork);
       const length = Math.max(0, Math.min(unsent, mss, usable));
       const lastOfQueue = length === unsent;
       // The FIN goes with the last byte if the window has room for it too.
@@ -351,9 +398,9 @@ export function output(core: Core, s: number, holdAck = false): void {
       if (length < mss && !lastOfQueue) {
         // Sender SWS avoidance (RFC 1122 §4.2.3.4): a part segment only when nothing is in
         // flight and it is at least half the largest window the peer has offered.
-        if (outstanding > 0 || length < (slots.maxSndWnd[s] >>> 1)) break;
-      } else if (length < mss && length > 0 && !fin && (slots.flags[s] & Flag.NoDelay) === 0
-        && seqGt(slots.smallEnd[s], slots.sndUna[s]) && !seqLt(slots.sndNxt[s], slots.sndMax[s])) {
+        if (outstanding > 0 || length < (tcb[row + Tcb.maxSndWnd] >>> 1)) break;
+      } else if (length < mss && length > 0 && !fin && (tcb[row + Tcb.flags] & Flag.NoDelay) === 0
+        && seqGt(tcb[row + Tcb.smallEnd], tcb[row + Tcb.sndUna]) && !seqLt(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndMax])) {
         // Nagle (RFC 896) in Minshall's variant, as Linux has it: a short segment of new data
         // waits while an earlier short segment is unacknowledged, so a burst's tail still goes.
         break;
@@ -363,7 +410,7 @@ export function output(core: Core, s: number, holdAck = false): void {
     }
     armPersist(core, s);
   }
-  if (!holdAck && (slots.flags[s] & Flag.AckNow)) sendAck(core, s);
+  if (!holdAck && (tcb[row + Tcb.flags] & Flag.AckNow)) sendAck(core, s);
 }
 
 /** The persist timer: when data waits and nothing is in flight, no ACK will come to
@@ -371,25 +418,29 @@ export function output(core: Core, s: number, holdAck = false): void {
  *  small for SWS avoidance to use, it forces a segment out (RFC 1122 §4.2.3.4 override). */
 function armPersist(core: Core, s: number): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const waiting = unsentBytes(slots, s) > 0 || finPending(slots, s);
-  if (waiting && slots.sndNxt[s] === slots.sndUna[s]) {
+  if (waiting && tcb[row + Tcb.sndNxt] === tcb[row + Tcb.sndUna]) {
     if (!slots.running(s, Timer.Persist)) {
-      if (slots.persistInterval[s] === 0) slots.persistInterval[s] = slots.rto[s];
-      slots.arm(s, Timer.Persist, (core.now + slots.persistInterval[s]) | 0);
+      if (tcb[row + Tcb.persistInterval] === 0) tcb[row + Tcb.persistInterval] = tcb[row + Tcb.rto];
+      slots.arm(s, Timer.Persist, (core.now + tcb[row + Tcb.persistInterval]) | 0);
       slots.disarm(s, Timer.Retransmit);
       slots.disarm(s, Timer.LossProbe);
     }
   } else {
     slots.disarm(s, Timer.Persist);
-    slots.persistInterval[s] = 0;
+    tcb[row + Tcb.persistInterval] = 0;
   }
 }
 
 /** Persist expiry with an open window: sends what fits in it, SWS avoidance overridden. */
 export function forceSend(core: Core, s: number): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const unsent = unsentBytes(slots, s);
-  const length = Math.min(unsent, payloadRoom(slots, s), slots.sndWnd[s]);
-  const fin = finPending(slots, s) && length === unsent && slots.sndWnd[s] > length;
+  const length = Math.min(unsent, payloadRoom(slots, s), tcb[row + Tcb.sndWnd]);
+  const fin = finPending(slots, s) && length === unsent && tcb[row + Tcb.sndWnd] > length;
   if (length > 0 || fin) sendDataSegment(core, s, length, fin);
 }

@@ -4,7 +4,7 @@
 // filled. When the hole before them is filled, RCV.NXT jumps over them. So a lost
 // segment costs one retransmission, not everything sent after it (the smoltcp
 // "assembler" idea, with a fixed number of ranges).
-import type { Slots } from './slots';
+import { Slots, Tcb } from './slots';
 import { addRange, removeRange } from './ranges';
 import { seqDiff, seqGt } from './seq';
 
@@ -15,25 +15,26 @@ export const OUT_OF_ORDER_RANGES = 4;
  *  the newest range, which the first SACK block reports). Returns false if it touches
  *  none and every range is in use. */
 export function holdRange(slots: Slots, s: number, start: number, end: number): boolean {
-  return addRange(slots.heldCount, slots.heldStart, slots.heldEnd, OUT_OF_ORDER_RANGES, s, start, end);
+  return addRange(slots.tcb, s * Tcb.ROW + Tcb.heldCount, OUT_OF_ORDER_RANGES, start, end);
 }
 
 /** Moves RCV.NXT over every held range it has reached; returns the bytes it moved. */
 export function releaseHeld(slots: Slots, s: number): number {
-  const base = s * OUT_OF_ORDER_RANGES;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   let moved = 0;
-  for (let k = 0; k < slots.heldCount[s];) {
-    const rcvNxt = slots.rcvNxt[s];
-    if (seqGt(slots.heldStart[base + k], rcvNxt)) {
+  for (let k = 0; k < tcb[row + Tcb.heldCount];) {
+    const rcvNxt = tcb[row + Tcb.rcvNxt];
+    if (seqGt(tcb[row + Tcb.heldStart + k], rcvNxt)) {
       k++;
       continue;
     }
-    const end = slots.heldEnd[base + k];
+    const end = tcb[row + Tcb.heldEnd + k];
     if (seqGt(end, rcvNxt)) {
       moved += seqDiff(end, rcvNxt);
-      slots.rcvNxt[s] = end;
+      tcb[row + Tcb.rcvNxt] = end;
     }
-    removeRange(slots.heldCount, slots.heldStart, slots.heldEnd, OUT_OF_ORDER_RANGES, s, k);
+    removeRange(tcb, row + Tcb.heldCount, OUT_OF_ORDER_RANGES, k);
     k = 0; // RCV.NXT moved: ranges passed over before may now be reached
   }
   return moved;

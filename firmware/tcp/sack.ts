@@ -5,7 +5,7 @@
 // still be in the network. A full scoreboard drops its lowest range for a new block: SACK
 // is advice, and forgetting some only costs retransmissions the peer did not need.
 import type { Segment } from './wire';
-import type { Slots } from './slots';
+import { Slots, Tcb } from './slots';
 import { addRange, removeRange } from './ranges';
 import { seqDiff, seqGt, seqLe, seqLt } from './seq';
 
@@ -16,26 +16,29 @@ export const SACK_RANGES = 4;
  *  blocks that are malformed, old (a D-SACK, RFC 2883) or beyond what was sent are
  *  ignored. */
 export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
-  const una = slots.sndUna[s];
-  const max = slots.sndMax[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const una = tcb[row + Tcb.sndUna];
+  const max = tcb[row + Tcb.sndMax];
   for (let k = 0; k < seg.sackCount; k++) {
     const left = seg.sackBlocks[2 * k];
     const right = seg.sackBlocks[2 * k + 1];
     if (!seqLt(left, right) || !seqLt(una, left) || seqGt(right, max)) continue;
-    if (!addRange(slots.sackedCount, slots.sackedStart, slots.sackedEnd, SACK_RANGES, s, left, right)) {
+    if (!addRange(tcb, row + Tcb.sackedCount, SACK_RANGES, left, right)) {
       // Full: the lowest range goes (the newest block is the one to keep, and what lies
       // lowest is soonest acknowledged), then there is room.
-      removeRange(slots.sackedCount, slots.sackedStart, slots.sackedEnd, SACK_RANGES, s, lowestRange(slots, s));
-      addRange(slots.sackedCount, slots.sackedStart, slots.sackedEnd, SACK_RANGES, s, left, right);
+      removeRange(tcb, row + Tcb.sackedCount, SACK_RANGES, lowestRange(slots, s));
+      addRange(tcb, row + Tcb.sackedCount, SACK_RANGES, left, right);
     }
   }
 }
 
 function lowestRange(slots: Slots, s: number): number {
-  const base = s * SACK_RANGES;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   let lowest = 0;
-  for (let k = 1; k < slots.sackedCount[s]; k++) {
-    if (seqLt(slots.sackedStart[base + k], slots.sackedStart[base + lowest])) lowest = k;
+  for (let k = 1; k < tcb[row + Tcb.sackedCount]; k++) {
+    if (seqLt(tcb[row + Tcb.sackedStart + k], tcb[row + Tcb.sackedStart + lowest])) lowest = k;
   }
   return lowest;
 }
@@ -44,11 +47,12 @@ function lowestRange(slots: Slots, s: number): number {
  *  acknowledged; one it entered contradicts the ACK (the byte at SND.UNA would be SACKed
  *  but not acknowledged), and keeping it would hide that byte from recovery. */
 export function forgetAcked(slots: Slots, s: number): void {
-  const base = s * SACK_RANGES;
-  const una = slots.sndUna[s];
-  for (let k = 0; k < slots.sackedCount[s];) {
-    if (seqLe(slots.sackedStart[base + k], una)) {
-      removeRange(slots.sackedCount, slots.sackedStart, slots.sackedEnd, SACK_RANGES, s, k);
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const una = tcb[row + Tcb.sndUna];
+  for (let k = 0; k < tcb[row + Tcb.sackedCount];) {
+    if (seqLe(tcb[row + Tcb.sackedStart + k], una)) {
+      removeRange(tcb, row + Tcb.sackedCount, SACK_RANGES, k);
       continue;
     }
     k++;
@@ -57,10 +61,11 @@ export function forgetAcked(slots: Slots, s: number): void {
 
 /** The highest SACKed sequence number, or SND.UNA when nothing is SACKed. */
 export function highestSacked(slots: Slots, s: number): number {
-  const base = s * SACK_RANGES;
-  let high = slots.sndUna[s];
-  for (let k = 0; k < slots.sackedCount[s]; k++) {
-    if (seqGt(slots.sackedEnd[base + k], high)) high = slots.sackedEnd[base + k];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  let high = tcb[row + Tcb.sndUna];
+  for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
+    if (seqGt(tcb[row + Tcb.sackedEnd + k], high)) high = tcb[row + Tcb.sackedEnd + k];
   }
   return high;
 }
@@ -70,27 +75,29 @@ export function highestSacked(slots: Slots, s: number): number {
  *  (DupThresh 3). Lower holes have more above them, so once one is not lost, none above
  *  it is. */
 function lostBelow(slots: Slots, s: number, end: number): boolean {
-  const base = s * SACK_RANGES;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   let bytes = 0;
   let ranges = 0;
-  for (let k = 0; k < slots.sackedCount[s]; k++) {
-    if (seqLt(slots.sackedStart[base + k], end)) continue;
-    bytes += seqDiff(slots.sackedEnd[base + k], slots.sackedStart[base + k]);
+  for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
+    if (seqLt(tcb[row + Tcb.sackedStart + k], end)) continue;
+    bytes += seqDiff(tcb[row + Tcb.sackedEnd + k], tcb[row + Tcb.sackedStart + k]);
     ranges++;
   }
-  return bytes > 2 * slots.mss[s] || ranges >= 3;
+  return bytes > 2 * tcb[row + Tcb.mss] || ranges >= 3;
 }
 
 /** The first byte at or after `from` that is not SACKed: a hole's start when below the
  *  highest SACKed byte. */
 function unsackedFrom(slots: Slots, s: number, from: number): number {
-  const base = s * SACK_RANGES;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   let seq = from;
   for (let moved = true; moved;) {
     moved = false;
-    for (let k = 0; k < slots.sackedCount[s]; k++) {
-      if (seqLe(slots.sackedStart[base + k], seq) && seqLt(seq, slots.sackedEnd[base + k])) {
-        seq = slots.sackedEnd[base + k]; // inside a SACKed range: skip past it
+    for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
+      if (seqLe(tcb[row + Tcb.sackedStart + k], seq) && seqLt(seq, tcb[row + Tcb.sackedEnd + k])) {
+        seq = tcb[row + Tcb.sackedEnd + k]; // inside a SACKed range: skip past it
         moved = true;
       }
     }
@@ -101,10 +108,12 @@ function unsackedFrom(slots: Slots, s: number, from: number): number {
 /** RFC 6675 "pipe" in bytes: what was sent above the highest SACKed byte, the holes below
  *  it not yet taken as lost, and what of the holes was resent (up to HighRxt). */
 export function pipe(slots: Slots, s: number): number {
-  const una = slots.sndUna[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const una = tcb[row + Tcb.sndUna];
   const high = highestSacked(slots, s);
-  const resentTo = seqGt(slots.highRxt[s], una) ? slots.highRxt[s] : una;
-  let bytes = seqDiff(slots.sndMax[s], high);
+  const resentTo = seqGt(tcb[row + Tcb.highRxt], una) ? tcb[row + Tcb.highRxt] : una;
+  let bytes = seqDiff(tcb[row + Tcb.sndMax], high);
   // At most SACK_RANGES holes: each ends where a SACKed range starts.
   for (let seq = unsackedFrom(slots, s, una); seqLt(seq, high);) {
     const end = holeEnd(slots, s, seq);
@@ -120,8 +129,10 @@ export function pipe(slots: Slots, s: number): number {
  *  (rule 1), or in any such hole if `anyHole` (rule 3, for when no new data can go).
  *  Returns the highest SACKed byte itself when there is none. */
 export function nextHole(slots: Slots, s: number, anyHole: boolean): number {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const high = highestSacked(slots, s);
-  const from = seqGt(slots.highRxt[s], slots.sndUna[s]) ? slots.highRxt[s] : slots.sndUna[s];
+  const from = seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna]) ? tcb[row + Tcb.highRxt] : tcb[row + Tcb.sndUna];
   for (let seq = unsackedFrom(slots, s, from); seqLt(seq, high);) {
     const end = holeEnd(slots, s, seq);
     if (anyHole || lostBelow(slots, s, end)) return seq;
@@ -132,10 +143,11 @@ export function nextHole(slots: Slots, s: number, anyHole: boolean): number {
 
 /** Where the hole starting at `seq` ends: the start of the next SACKed range above it. */
 export function holeEnd(slots: Slots, s: number, seq: number): number {
-  const base = s * SACK_RANGES;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   let end = highestSacked(slots, s);
-  for (let k = 0; k < slots.sackedCount[s]; k++) {
-    const start = slots.sackedStart[base + k];
+  for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
+    const start = tcb[row + Tcb.sackedStart + k];
     if (seqGt(start, seq) && seqLt(start, end)) end = start;
   }
   return end;
@@ -146,20 +158,23 @@ export function holeEnd(slots: Slots, s: number, seq: number): number {
  *  earlier, should have arrived (RFC 8985's rule for lost retransmissions, in sequence
  *  numbers rather than time; the threshold is IsLost's). */
 export function resendLost(slots: Slots, s: number): boolean {
-  const base = s * SACK_RANGES;
-  const mark = slots.resendMark[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const mark = tcb[row + Tcb.resendMark];
   let after = 0;
-  for (let k = 0; k < slots.sackedCount[s]; k++) {
-    const end = slots.sackedEnd[base + k];
+  for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
+    const end = tcb[row + Tcb.sackedEnd + k];
     if (!seqGt(end, mark)) continue;
-    const start = slots.sackedStart[base + k];
+    const start = tcb[row + Tcb.sackedStart + k];
     after += seqDiff(end, seqGt(start, mark) ? start : mark);
   }
-  return after > 2 * slots.mss[s];
+  return after > 2 * tcb[row + Tcb.mss];
 }
 
 /** Whether the scoreboard alone says the first unacknowledged segment is lost: RFC 6675's
  *  IsLost(SND.UNA), everything SACKed being above it. */
 export function lossIndicated(slots: Slots, s: number): boolean {
-  return lostBelow(slots, s, slots.sndUna[s]);
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  return lostBelow(slots, s, tcb[row + Tcb.sndUna]);
 }

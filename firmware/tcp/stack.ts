@@ -8,7 +8,7 @@ import { Core, StackEvents } from './core';
 import { segmentArrives } from './input';
 import { output, sendReset } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
-import { Event, Flag, State, Timer, stateNames } from './slots';
+import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
 import { msUntilNextDeadline, runTimers } from './timers';
 import { Refusal, parsePacket } from './wire';
@@ -99,7 +99,7 @@ export class Stack {
   private flushAcks(): void {
     const { slots } = this.core;
     for (let s = 0; s < slots.count; s++) {
-      if (slots.state[s] !== State.Free && (slots.flags[s] & Flag.AckNow)) output(this.core, s);
+      if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow)) output(this.core, s);
     }
   }
 
@@ -144,12 +144,12 @@ export class Stack {
       if (count > 0) events.acceptable(l, count);
     }
     for (let s = 0; s < slots.count; s++) {
-      const pending = slots.events[s];
+      const pending = slots.tcb[s * Tcb.ROW + Tcb.events];
       if (pending === 0) continue;
-      slots.events[s] = 0;
-      if ((slots.flags[s] & (Flag.Accepted | Flag.AppClosed)) !== Flag.Accepted) continue;
+      slots.tcb[s * Tcb.ROW + Tcb.events] = 0;
+      if ((slots.tcb[s * Tcb.ROW + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) !== Flag.Accepted) continue;
       const handle = core.handleOf(s);
-      if (pending & Event.Readable && slots.rxLength[s] > 0) events.readable(handle, slots.rxLength[s]);
+      if (pending & Event.Readable && slots.tcb[s * Tcb.ROW + Tcb.rxLength] > 0) events.readable(handle, slots.tcb[s * Tcb.ROW + Tcb.rxLength]);
       if (pending & Event.Writable && core.slotOf(handle) === s) {
         const room = this.writable(handle);
         if (room > 0) events.writable(handle, room);
@@ -193,8 +193,8 @@ export class Stack {
     core.tick();
     listeners.port[listener] = 0;
     for (let s = 0; s < slots.count; s++) {
-      if (slots.state[s] === State.Free || slots.listener[s] !== listener || (slots.flags[s] & Flag.Accepted)) continue;
-      if (slots.state[s] !== State.SynReceived) {
+      if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free || slots.tcb[s * Tcb.ROW + Tcb.listener] !== listener || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
+      if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.SynReceived) {
         core.counters.resetsOnAbort++;
         sendReset(core, s);
       }
@@ -212,20 +212,22 @@ export class Stack {
     const { slots } = this.core;
     let best = -1;
     for (let s = 0; s < slots.count; s++) {
-      const state = slots.state[s];
-      if (state === State.Free || state === State.SynReceived || slots.listener[s] !== listener
-        || (slots.flags[s] & Flag.Accepted)) continue;
-      if (best < 0 || seqDiff(slots.acceptOrder[s], slots.acceptOrder[best]) < 0) best = s;
+      const state = slots.tcb[s * Tcb.ROW + Tcb.state];
+      if (state === State.Free || state === State.SynReceived || slots.tcb[s * Tcb.ROW + Tcb.listener] !== listener
+        || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
+      if (best < 0 || seqDiff(slots.tcb[s * Tcb.ROW + Tcb.acceptOrder], slots.tcb[best * Tcb.ROW + Tcb.acceptOrder]) < 0) best = s;
     }
     if (best < 0) return -1;
-    slots.flags[best] |= Flag.Accepted;
+    slots.tcb[best * Tcb.ROW + Tcb.flags] |= Flag.Accepted;
     return this.core.handleOf(best);
   }
 
   /** Received bytes waiting to be read; -1 for a dead handle. */
   available(handle: number): number {
     const s = this.core.slotOf(handle);
-    return s < 0 ? -1 : this.core.slots.rxLength[s];
+    const tcb = this.core.slots.tcb;
+    const row = s * Tcb.ROW;
+    return s < 0 ? -1 : tcb[row + Tcb.rxLength];
   }
 
   /** True once the peer has closed and every byte it sent has been read. */
@@ -233,7 +235,9 @@ export class Stack {
     const s = this.core.slotOf(handle);
     if (s < 0) return true;
     const slots = this.core.slots;
-    return (slots.flags[s] & Flag.PeerFin) !== 0 && slots.rxLength[s] === 0;
+    const tcb = slots.tcb;
+    const row = s * Tcb.ROW;
+    return (tcb[row + Tcb.flags] & Flag.PeerFin) !== 0 && tcb[row + Tcb.rxLength] === 0;
   }
 
   /** Copies up to `length` received bytes into `into` at `offset`; returns the count, or
@@ -244,12 +248,14 @@ export class Stack {
     const s = core.slotOf(handle);
     if (s < 0) return -1;
     const slots = core.slots;
+    const tcb = slots.tcb;
+    const row = s * Tcb.ROW;
     const size = slots.rxBytes;
-    const ring = s * size;
-    const count = Math.min(length, slots.rxLength[s]);
-    const from = slots.rxStart[s];
+    const ring = slots.rxBase + s * size;
+    const count = Math.min(length, tcb[row + Tcb.rxLength]);
+    const from = tcb[row + Tcb.rxStart];
     const first = Math.min(count, size - from); // the ring may wrap: two runs
-    const rx = slots.rx;
+    const rx = core.memory;
     for (let i = 0; i < first; i++) into[offset + i] = rx[ring + from + i];
     for (let i = first; i < count; i++) into[offset + i] = rx[ring + i - first];
     this.consume(s, count);
@@ -264,10 +270,12 @@ export class Stack {
     const s = core.slotOf(handle);
     if (s < 0) return undefined;
     const slots = core.slots;
-    const count = Math.min(length, slots.rxLength[s]);
+    const tcb = slots.tcb;
+    const row = s * Tcb.ROW;
+    const count = Math.min(length, tcb[row + Tcb.rxLength]);
     if (count <= 0) return undefined;
-    const start = slots.rxBase + s * slots.rxBytes + slots.rxStart[s];
-    if (slots.rxStart[s] + count <= slots.rxBytes) {
+    const start = slots.rxBase + s * slots.rxBytes + tcb[row + Tcb.rxStart];
+    if (tcb[row + Tcb.rxStart] + count <= slots.rxBytes) {
       const buffer = core.memory.slice(start, start + count).buffer;
       this.consume(s, count);
       return buffer;
@@ -282,11 +290,13 @@ export class Stack {
   private consume(s: number, count: number): void {
     const core = this.core;
     const slots = core.slots;
-    slots.rxStart[s] = (slots.rxStart[s] + count) % slots.rxBytes;
-    slots.rxLength[s] -= count;
+    const tcb = slots.tcb;
+    const row = s * Tcb.ROW;
+    tcb[row + Tcb.rxStart] = (tcb[row + Tcb.rxStart] + count) % slots.rxBytes;
+    tcb[row + Tcb.rxLength] -= count;
     if (count > 0 && this.windowWorthUpdating(s)) {
       core.tick();
-      slots.flags[s] |= Flag.AckNow;
+      tcb[row + Tcb.flags] |= Flag.AckNow;
       output(core, s);
     }
   }
@@ -295,10 +305,12 @@ export class Stack {
    *  buffer and the new one is at least twice as large (the Linux rule). */
   private windowWorthUpdating(s: number): boolean {
     const slots = this.core.slots;
-    const state = slots.state[s];
-    if (slots.flags[s] & Flag.PeerFin || state === State.SynReceived || state >= State.TimeWait) return false;
-    const known = Math.max(0, seqDiff(slots.rcvAdv[s], slots.rcvNxt[s]));
-    const free = slots.rxBytes - slots.rxLength[s];
+    const tcb = slots.tcb;
+    const row = s * Tcb.ROW;
+    const state = tcb[row + Tcb.state];
+    if (tcb[row + Tcb.flags] & Flag.PeerFin || state === State.SynReceived || state >= State.TimeWait) return false;
+    const known = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]));
+    const free = slots.rxBytes - tcb[row + Tcb.rxLength];
     return 2 * known <= slots.rxBytes && free >= 2 * known && free - known >= Math.min(slots.rxBytes >>> 1, this.core.config.mss);
   }
 
@@ -307,9 +319,11 @@ export class Stack {
     const s = this.core.slotOf(handle);
     if (s < 0) return -1;
     const slots = this.core.slots;
-    const state = slots.state[s];
-    if ((state !== State.Established && state !== State.CloseWait) || (slots.flags[s] & Flag.FinQueued)) return 0;
-    return slots.txBytes - slots.txLength[s];
+    const tcb = slots.tcb;
+    const row = s * Tcb.ROW;
+    const state = tcb[row + Tcb.state];
+    if ((state !== State.Established && state !== State.CloseWait) || (tcb[row + Tcb.flags] & Flag.FinQueued)) return 0;
+    return slots.txBytes - tcb[row + Tcb.txLength];
   }
 
   /** Queues up to `length` bytes for sending and sends what it may; returns the count
@@ -319,17 +333,19 @@ export class Stack {
     const s = core.slotOf(handle);
     if (s < 0) return -1;
     const slots = core.slots;
-    const state = slots.state[s];
-    if ((state !== State.Established && state !== State.CloseWait) || (slots.flags[s] & Flag.FinQueued)) return -1;
+    const tcb = slots.tcb;
+    const row = s * Tcb.ROW;
+    const state = tcb[row + Tcb.state];
+    if ((state !== State.Established && state !== State.CloseWait) || (tcb[row + Tcb.flags] & Flag.FinQueued)) return -1;
     const size = slots.txBytes;
-    const ring = s * size;
-    const count = Math.min(length, size - slots.txLength[s]);
-    const at = (slots.txStart[s] + slots.txLength[s]) % size;
+    const ring = slots.txBase + s * size;
+    const count = Math.min(length, size - tcb[row + Tcb.txLength]);
+    const at = (tcb[row + Tcb.txStart] + tcb[row + Tcb.txLength]) % size;
     const first = Math.min(count, size - at); // the ring may wrap: two runs
-    const tx = slots.tx;
+    const tx = core.memory;
     for (let i = 0; i < first; i++) tx[ring + at + i] = from[offset + i];
     for (let i = first; i < count; i++) tx[ring + i - first] = from[offset + i];
-    slots.txLength[s] += count;
+    tcb[row + Tcb.txLength] += count;
     if (count > 0) {
       core.tick();
       output(core, s);
@@ -341,8 +357,10 @@ export class Stack {
   setNoDelay(handle: number, noDelay: boolean): void {
     const s = this.core.slotOf(handle);
     if (s < 0) return;
-    if (noDelay) this.core.slots.flags[s] |= Flag.NoDelay;
-    else this.core.slots.flags[s] &= ~Flag.NoDelay;
+    const tcb = this.core.slots.tcb;
+    const row = s * Tcb.ROW;
+    if (noDelay) tcb[row + Tcb.flags] |= Flag.NoDelay;
+    else tcb[row + Tcb.flags] &= ~Flag.NoDelay;
   }
 
   /** Closes the connection and lets go of the handle. With unread received data the
@@ -353,10 +371,12 @@ export class Stack {
     const s = core.slotOf(handle);
     if (s < 0) return;
     const slots = core.slots;
+    const tcb = slots.tcb;
+    const row = s * Tcb.ROW;
     core.tick();
-    slots.flags[s] |= Flag.AppClosed;
-    slots.events[s] = 0;
-    switch (slots.state[s]) {
+    tcb[row + Tcb.flags] |= Flag.AppClosed;
+    tcb[row + Tcb.events] = 0;
+    switch (tcb[row + Tcb.state]) {
       case State.Closed:
         freeSlot(core, s);
         return;
@@ -364,13 +384,13 @@ export class Stack {
         moveToTimeWaitTable(core, s, slots.deadline(s, Timer.Close));
         return;
     }
-    if (slots.rxLength[s] > 0 && slots.state[s] !== State.Closing && slots.state[s] !== State.LastAck) {
+    if (tcb[row + Tcb.rxLength] > 0 && tcb[row + Tcb.state] !== State.Closing && tcb[row + Tcb.state] !== State.LastAck) {
       core.counters.resetsOnCloseUnread++;
       sendReset(core, s);
       freeSlot(core, s);
       return;
     }
-    if (slots.state[s] === State.FinWait2) slots.arm(s, Timer.Close, core.now + core.config.finWait2TimeoutMs);
+    if (tcb[row + Tcb.state] === State.FinWait2) slots.arm(s, Timer.Close, core.now + core.config.finWait2TimeoutMs);
     queueFin(core, s);
     output(core, s);
   }
@@ -390,8 +410,10 @@ export class Stack {
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return;
+    const tcb = core.slots.tcb;
+    const row = s * Tcb.ROW;
     core.tick();
-    const state = core.slots.state[s];
+    const state = tcb[row + Tcb.state];
     if (state !== State.Closed && state !== State.TimeWait) {
       core.counters.resetsOnAbort++;
       sendReset(core, s);
@@ -402,7 +424,9 @@ export class Stack {
   /** The connection's RFC 9293 state name, or 'CLOSED' for a dead handle. */
   state(handle: number): string {
     const s = this.core.slotOf(handle);
-    return s < 0 ? 'CLOSED' : stateNames[this.core.slots.state[s]];
+    const tcb = this.core.slots.tcb;
+    const row = s * Tcb.ROW;
+    return s < 0 ? 'CLOSED' : stateNames[tcb[row + Tcb.state]];
   }
 
   /** Every slot in use and every TIME-WAIT record, for a netstat-like listing. */
@@ -411,11 +435,11 @@ export class Stack {
     const { slots } = core;
     const rows: ConnectionInfo[] = [];
     for (let s = 0; s < slots.count; s++) {
-      if (slots.state[s] === State.Free) continue;
+      if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free) continue;
       rows.push({
-        handle: core.handleOf(s), state: stateNames[slots.state[s]], localPort: slots.localPort[s],
-        remoteAddr: slots.remoteAddr[s] >>> 0, remotePort: slots.remotePort[s], rxQueued: slots.rxLength[s],
-        txQueued: slots.txLength[s],
+        handle: core.handleOf(s), state: stateNames[slots.tcb[s * Tcb.ROW + Tcb.state]], localPort: slots.tcb[s * Tcb.ROW + Tcb.localPort],
+        remoteAddr: slots.tcb[s * Tcb.ROW + Tcb.remoteAddr] >>> 0, remotePort: slots.tcb[s * Tcb.ROW + Tcb.remotePort], rxQueued: slots.tcb[s * Tcb.ROW + Tcb.rxLength],
+        txQueued: slots.tcb[s * Tcb.ROW + Tcb.txLength],
       });
     }
     core.timeWait.forEach(core.tick(), (remoteAddr, remotePort, localPort) => {
@@ -428,7 +452,7 @@ export class Stack {
   usage(): { slotsInUse: number; timeWait: number } {
     const { slots, timeWait } = this.core;
     let inUse = 0;
-    for (let s = 0; s < slots.count; s++) if (slots.state[s] !== State.Free) inUse++;
+    for (let s = 0; s < slots.count; s++) if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free) inUse++;
     return { slotsInUse: inUse, timeWait: timeWait.size };
   }
 }

@@ -4,23 +4,23 @@
 import { freeSlot, killConnection } from './connection';
 import { ConnectionError, Core } from './core';
 import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendReset, sendSynAck, unsentBytes } from './output';
-import { Flag, State, TIMER_KINDS, Timer } from './slots';
+import { Flag, State, TIMER_KINDS, Timer, Tcb } from './slots';
 import { seqDiff } from './seq';
 
 export function runTimers(core: Core): void {
   const slots = core.slots;
   const now = core.now;
   for (let s = 0; s < slots.count; s++) {
-    if (slots.state[s] === State.Free) continue;
+    if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free) continue;
     if (slots.due(s, Timer.Retransmit, now)) retransmitTimeout(core, s);
-    if (slots.state[s] !== State.Free && slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
-    if (slots.state[s] !== State.Free && slots.due(s, Timer.DelayedAck, now)) {
+    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
+    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.DelayedAck, now)) {
       core.counters.delayedAcks++;
       sendAck(core, s);
     }
-    if (slots.state[s] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
-    if (slots.state[s] !== State.Free && slots.due(s, Timer.Close, now)) closeTimeout(core, s);
-    if (slots.state[s] !== State.Free && slots.due(s, Timer.LossProbe, now)) {
+    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
+    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Close, now)) closeTimeout(core, s);
+    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.LossProbe, now)) {
       slots.disarm(s, Timer.LossProbe);
       sendLossProbe(core, s);
     }
@@ -35,7 +35,7 @@ export function msUntilNextDeadline(core: Core): number {
   let found = core.timeWait.size > 0;
   let soonest = found ? core.timeWait.msUntilNextExpiry(core.now) : 0;
   for (let s = 0; s < slots.count; s++) {
-    if (slots.timers[s] === 0) continue;
+    if (slots.tcb[s * Tcb.ROW + Tcb.timers] === 0) continue;
     for (let t = 0; t < TIMER_KINDS; t++) {
       if (!slots.running(s, t)) continue;
       const left = (slots.deadline(s, t) - core.now) | 0;
@@ -49,90 +49,96 @@ export function msUntilNextDeadline(core: Core): number {
 
 function retransmitTimeout(core: Core, s: number): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   const config = core.config;
   slots.disarm(s, Timer.Retransmit);
-  if (slots.state[s] === State.SynReceived) {
-    if (slots.retries[s] >= config.synAckRetries) {
+  if (tcb[row + Tcb.state] === State.SynReceived) {
+    if (tcb[row + Tcb.retries] >= config.synAckRetries) {
       core.counters.synAckTimeouts++;
       freeSlot(core, s);
       return;
     }
-    slots.retries[s]++;
-    slots.rto[s] = Math.min(slots.rto[s] * 2, config.rtoMaxMs);
+    tcb[row + Tcb.retries]++;
+    tcb[row + Tcb.rto] = Math.min(tcb[row + Tcb.rto] * 2, config.rtoMaxMs);
     core.counters.retransmittedSegments++;
     sendSynAck(core, s);
-    slots.arm(s, Timer.Retransmit, (core.now + slots.rto[s]) | 0);
+    slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
     return;
   }
-  if (slots.sndMax[s] === slots.sndUna[s]) return; // nothing outstanding
-  if (slots.retries[s] >= config.maxRetries) {
+  if (tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) return; // nothing outstanding
+  if (tcb[row + Tcb.retries] >= config.maxRetries) {
     core.counters.retransmitTimeouts++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
     return;
   }
-  slots.retries[s]++;
+  tcb[row + Tcb.retries]++;
   core.counters.retransmitTimerExpiries++;
   // RFC 5681 §3.1 after a timeout: half the flight as threshold, one segment of window.
-  const mss = slots.mss[s];
-  const inFlight = seqDiff(slots.sndMax[s], slots.sndUna[s]);
-  slots.ssthresh[s] = Math.max(inFlight >>> 1, 2 * mss);
-  slots.cwnd[s] = mss;
-  slots.dupAcks[s] = 0;
-  slots.flags[s] &= ~(Flag.Recovery | Flag.Timing); // Karn: no RTT from retransmissions
+  const mss = tcb[row + Tcb.mss];
+  const inFlight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
+  tcb[row + Tcb.ssthresh] = Math.max(inFlight >>> 1, 2 * mss);
+  tcb[row + Tcb.cwnd] = mss;
+  tcb[row + Tcb.dupAcks] = 0;
+  tcb[row + Tcb.flags] &= ~(Flag.Recovery | Flag.Timing); // Karn: no RTT from retransmissions
   // RFC 6582 §4.1: no fast retransmit until everything sent so far is ACKed. RFC 2018 §8:
   // the peer may have dropped what it SACKed, so the scoreboard starts again.
-  slots.flags[s] |= Flag.AfterTimeout;
-  slots.flags[s] &= ~(Flag.ProbeOut | Flag.ProbeResent);
+  tcb[row + Tcb.flags] |= Flag.AfterTimeout;
+  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
   slots.disarm(s, Timer.LossProbe);
-  slots.recover[s] = slots.sndMax[s];
-  slots.sackedCount[s] = 0;
-  slots.rto[s] = Math.min(slots.rto[s] * 2, config.rtoMaxMs);
-  slots.sndNxt[s] = slots.sndUna[s]; // go back to the first unacknowledged byte
+  tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
+  tcb[row + Tcb.sackedCount] = 0;
+  tcb[row + Tcb.rto] = Math.min(tcb[row + Tcb.rto] * 2, config.rtoMaxMs);
+  tcb[row + Tcb.sndNxt] = tcb[row + Tcb.sndUna]; // go back to the first unacknowledged byte
   output(core, s);
 }
 
 function persistTimeout(core: Core, s: number): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   slots.disarm(s, Timer.Persist);
-  if (slots.sndWnd[s] > 0) {
+  if (tcb[row + Tcb.sndWnd] > 0) {
     forceSend(core, s);
     return;
   }
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
-  if (slots.keepaliveProbes[s] >= core.config.maxRetries) {
+  if (tcb[row + Tcb.keepaliveProbes] >= core.config.maxRetries) {
     core.counters.retransmitTimeouts++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
     return;
   }
-  slots.keepaliveProbes[s]++;
+  tcb[row + Tcb.keepaliveProbes]++;
   core.counters.zeroWindowProbes++;
   sendProbe(core, s);
-  slots.persistInterval[s] = Math.min(slots.persistInterval[s] * 2, core.config.rtoMaxMs);
-  slots.arm(s, Timer.Persist, (core.now + slots.persistInterval[s]) | 0);
+  tcb[row + Tcb.persistInterval] = Math.min(tcb[row + Tcb.persistInterval] * 2, core.config.rtoMaxMs);
+  slots.arm(s, Timer.Persist, (core.now + tcb[row + Tcb.persistInterval]) | 0);
 }
 
 /** RFC 1122 §4.2.3.6: after idle time with nothing outstanding, probe; after `count`
  *  unanswered probes the peer is gone and the slot is reclaimed. */
 function keepaliveTimeout(core: Core, s: number): void {
   const slots = core.slots;
-  const l = slots.listener[s];
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const l = tcb[row + Tcb.listener];
   const listeners = core.listeners;
   slots.disarm(s, Timer.Keepalive);
-  const state = slots.state[s];
+  const state = tcb[row + Tcb.state];
   if (listeners.keepIdle[l] <= 0 || (state !== State.Established && state !== State.CloseWait)) return;
-  if (slots.sndNxt[s] !== slots.sndUna[s] || unsentBytes(slots, s) > 0) {
+  if (tcb[row + Tcb.sndNxt] !== tcb[row + Tcb.sndUna] || unsentBytes(slots, s) > 0) {
     slots.arm(s, Timer.Keepalive, (core.now + listeners.keepIdle[l]) | 0); // the retransmission timer watches
     return;
   }
-  if (slots.keepaliveProbes[s] >= listeners.keepCount[l]) {
+  if (tcb[row + Tcb.keepaliveProbes] >= listeners.keepCount[l]) {
     core.counters.keepaliveTimeouts++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
     return;
   }
-  slots.keepaliveProbes[s]++;
+  tcb[row + Tcb.keepaliveProbes]++;
   core.counters.keepaliveProbes++;
   sendProbe(core, s);
   slots.arm(s, Timer.Keepalive, (core.now + listeners.keepInterval[l]) | 0);
@@ -140,8 +146,10 @@ function keepaliveTimeout(core: Core, s: number): void {
 
 function closeTimeout(core: Core, s: number): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
   slots.disarm(s, Timer.Close);
-  switch (slots.state[s]) {
+  switch (tcb[row + Tcb.state]) {
     case State.FinWait2:
       // An orphan whose peer never sends its FIN.
       core.counters.finWait2Timeouts++;
@@ -151,7 +159,7 @@ function closeTimeout(core: Core, s: number): void {
     case State.TimeWait:
       // 2MSL over while the app still holds the socket: its unread data stays readable.
       core.counters.timeWaitExpired++;
-      slots.state[s] = State.Closed;
+      tcb[row + Tcb.state] = State.Closed;
       break;
   }
 }
