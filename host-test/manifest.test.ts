@@ -1,11 +1,13 @@
 // manifest.json against firmware/: mcconfig's preload wildcards match .js files only
 // (found building with SDK 8.2.3), so every TypeScript module is listed by name; this
-// keeps that list and the module map complete as files are added.
+// keeps that list and the module map complete as files are added. It also links the
+// manifest per platform as xsl does (host/manifest/), which type-checking by file cannot.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runtimeImports } from '../host/manifest/imports';
+import { loadManifest } from '../host/manifest/load';
 import { checkPlatform } from '../host/manifest/resolve';
 
 const root = path.join(__dirname, '..', '..');
@@ -35,6 +37,26 @@ describe('manifest.json', () => {
     }
     for (const service of manifest.config.slotcp.services) assert.match(service, /^\d+:[a-z]+(:\d+)?$/);
   });
+});
+
+describe('manifest.json links on every platform', () => {
+  for (const platform of ['lin', 'esp', 'esp32']) {
+    it(`resolves every import and preload on ${platform} as xsl does`, () => {
+      const problems = checkPlatform(path.join(root, 'manifest.json'), platform);
+      assert.deepEqual(problems, [], problems.join('\n'));
+    });
+
+    it(`keeps each module on ${platform} in the directory its specifier names`, () => {
+      // Then a relative import means the same module to tsc (against the file) and to XS
+      // (against the specifier), so firmware's type-check sees what xsl will link.
+      const firmware = path.join(root, 'firmware');
+      for (const [specifier, file] of loadManifest(path.join(root, 'manifest.json'), platform).modules) {
+        if (file === null) continue;
+        const directory = path.posix.dirname(path.relative(firmware, file).split(path.sep).join('/'));
+        assert.equal(path.posix.dirname(specifier), directory, `${platform}: "${specifier}" is ${path.relative(root, file)}`);
+      }
+    });
+  }
 });
 
 describe('the manifest link check', () => {
