@@ -1,9 +1,14 @@
 // manifest.json against firmware/: mcconfig's preload wildcards match .js files only
 // (found building with SDK 8.2.3), so every TypeScript module is listed by name; this
-// keeps that list and the module map complete as files are added.
+// keeps that list and the module map complete as files are added. It also links the
+// manifest per platform as xsl does (host/manifest/), which type-checking by file cannot.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { runtimeImports } from '../host/manifest/imports';
+import { loadManifest } from '../host/manifest/load';
+import { checkPlatform } from '../host/manifest/resolve';
 
 const root = path.join(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8'));
@@ -31,5 +36,139 @@ describe('manifest.json', () => {
       assert.ok(manifest.platforms[platform].preload.includes('platform/moddable/packet-port'));
     }
     for (const service of manifest.config.slotcp.services) assert.match(service, /^\d+:[a-z]+(:\d+)?$/);
+  });
+});
+
+describe('manifest.json links on every platform', () => {
+  for (const platform of ['lin', 'esp', 'esp32']) {
+    it(`resolves every import and preload on ${platform} as xsl does`, () => {
+      const problems = checkPlatform(path.join(root, 'manifest.json'), platform);
+      assert.deepEqual(problems, [], problems.join('\n'));
+    });
+
+    it(`keeps each module on ${platform} in the directory its specifier names`, () => {
+      // Then a relative import means the same module to tsc (against the file) and to XS
+      // (against the specifier), so firmware's type-check sees what xsl will link.
+      const firmware = path.join(root, 'firmware');
+      for (const [specifier, file] of loadManifest(path.join(root, 'manifest.json'), platform).modules) {
+        if (file === null) continue;
+        const directory = path.posix.dirname(path.relative(firmware, file).split(path.sep).join('/'));
+        assert.equal(path.posix.dirname(specifier), directory, `${platform}: "${specifier}" is ${path.relative(root, file)}`);
+      }
+    });
+  }
+});
+
+describe('the manifest link check', () => {
+  let project: string;
+  const write = (file: string, text: string) => {
+    mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    writeFileSync(path.join(project, file), text);
+  };
+  const check = (manifest: object, platform = 'esp32') => {
+    write('manifest.json', JSON.stringify(manifest));
+    return checkPlatform(path.join(project, 'manifest.json'), platform);
+  };
+
+  beforeEach(() => {
+    project = mkdtempSync(path.join(os.tmpdir(), 'slotcp-manifest-'));
+    write('src/main.ts', "import { createPort } from 'platform/port';\nimport Timer from 'timer';\n");
+    write('src/platform/device-port.ts', 'export interface DevicePort {}\n');
+    write('src/platform/board/packet-port.ts', 'export class PacketPort {}\n');
+    write('src/platform/board/board-port.ts',
+      "import type { DevicePort } from '../device-port';\nimport { PacketPort } from './packet-port';\n");
+    write('src/platform/board-port.ts',
+      "import { type DevicePort } from './device-port';\nexport { PacketPort } from './board/packet-port';\n");
+  });
+  afterEach(() => rmSync(project, { recursive: true, force: true }));
+
+  const base = {
+    include: ['$(MODDABLE)/examples/manifest_base.json'],
+    modules: { '*': './src/main', 'platform/device-port': './src/platform/device-port' },
+    preload: ['platform/port'],
+  };
+
+  it('passes a manifest whose specifiers mirror the file paths', () => {
+    assert.deepEqual(check({ ...base, platforms: { esp32: { modules: {
+      'platform/port': './src/platform/board-port',
+      'platform/board/packet-port': './src/platform/board/packet-port',
+    } } } }), []);
+  });
+
+  it('fails a relative import that resolves against the specifier to no module (slotcp issue 12)', () => {
+    assert.deepEqual(check({ ...base, platforms: { esp32: { modules: {
+      'platform/port': './src/platform/board/board-port',
+      'platform/board/packet-port': './src/platform/board/packet-port',
+    } } } }), ['esp32: module "platform/port" (src/platform/board/board-port.ts) imports "./packet-port", ' +
+      'which XS resolves against the specifier to "platform/packet-port": no module of that name for esp32']);
+  });
+
+  it('fails a bare import that neither the manifest nor its SDK includes define', () => {
+    write('src/main.ts', "import Net from 'net';\nimport { createPort } from 'platform/port';\n");
+    const problems = check({ ...base, platforms: { esp32: { modules: {
+      'platform/port': './src/platform/board-port',
+      'platform/board/packet-port': './src/platform/board/packet-port',
+    } } } });
+    assert.deepEqual(problems, ['esp32: module "main" (src/main.ts) imports "net": no module of that name for esp32']);
+  });
+
+  it('fails a preload entry that names no module for the platform', () => {
+    const problems = check({ ...base, platforms: {
+      esp32: { modules: {
+        'platform/port': './src/platform/board-port',
+        'platform/board/packet-port': './src/platform/board/packet-port',
+      } },
+      lin: {},
+    } }, 'lin');
+    assert.deepEqual(problems, [
+      'lin: module "main" (src/main.ts) imports "platform/port": no module of that name for lin',
+      'lin: preload names "platform/port": no module of that name for lin',
+    ]);
+  });
+
+  it('reads project-relative includes, merging their platform sections', () => {
+    write('sub/manifest_board.json', JSON.stringify({ platforms: { esp32: { modules: {
+      'platform/port': '../src/platform/board-port',
+      'platform/board/*': '../src/platform/board/packet-*',
+    }, preload: ['platform/board/port'] } } }));
+    assert.deepEqual(check({ ...base, include: [...base.include, './sub/manifest_board.json'] }), [
+      'esp32: module "platform/port" (src/platform/board-port.ts) imports "./board/packet-port", ' +
+        'which XS resolves against the specifier to "platform/board/packet-port": no module of that name for esp32',
+    ]);
+  });
+
+  it('fails a module entry that matches no file', () => {
+    const problems = check({ ...base, modules: { ...base.modules, 'platform/port': './src/platform/no-port' } });
+    assert.equal(problems[0],
+      'esp32: manifest.json: module "platform/port" maps to "./src/platform/no-port", which matches no file');
+  });
+});
+
+describe('runtimeImports', () => {
+  it('reads import and export-from statements, multi-line ones too, and bare imports', () => {
+    assert.deepEqual(runtimeImports([
+      "import Timer from 'timer';",
+      'import {',
+      '  a,',
+      '  b,',
+      "} from './ab';",
+      "import * as all from \"../all\";",
+      "import Default, { type T } from './default';",
+      "import './side-effect';",
+      "export * from './star';",
+      "export { c as d } from './cd';",
+    ].join('\n')), ['timer', './ab', '../all', './default', './side-effect', './star', './cd']);
+  });
+
+  it('leaves out what tsc erases, and imports in comments', () => {
+    assert.deepEqual(runtimeImports([
+      "import type { A } from './a';",
+      "import { type B, type C } from './bc';",
+      "export type { D } from './d';",
+      "export { type E } from './e';",
+      "// import { F } from './f';",
+      "/* import G from './g'; */",
+      "const url = 'http://example.com/'; // import H from './h'",
+    ].join('\n')), []);
   });
 });

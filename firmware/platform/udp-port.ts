@@ -5,10 +5,12 @@
 // which is acceptable for a simulator, not for the board (whose path is board-port).
 // It uses the ECMA-419 UDP socket: the older 'socket' module's UDP on lin (SDK 8.2.3,
 // modules/network/socket/lin/modSocket.c) binds its port only when given a multicast
-// address, so a plain {kind: 'UDP', port} socket never receives anything.
+// address, so a plain {kind: 'UDP', port} socket never receives anything. Like
+// board-port, it sits in firmware/platform/ so its relative imports mean the same to
+// XS (against the specifier) and to tsc (against the file).
 import UDP from 'embedded:io/socket/udp';
-import type { DevicePort, LinkSettings } from '../device-port';
-import type { Stack } from '../../tcp/stack';
+import type { DevicePort, LinkSettings } from './device-port';
+import type { Stack } from '../tcp/stack';
 
 export class UdpPacketPort implements DevicePort {
   private readonly socket: UDP;
