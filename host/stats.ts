@@ -24,7 +24,7 @@ export function statsSnapshot(src: StatsSources) {
     config: { ...config, localAddr: formatIpv4(config.localAddr) },
     memory: stack.memory(),
     usage: stack.usage(),
-    counters: { ...stack.counters },
+    counters: stack.counters.snapshot(),
     connections: stack.connections().map((c) => ({
       state: c.state,
       local: c.localPort,

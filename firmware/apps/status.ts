@@ -1,5 +1,6 @@
 // The status page: the stack's slot table, TIME-WAIT table and counters as plain text,
 // a netstat for the board.
+import { counterNames } from '../tcp/counters';
 import { formatIpv4 } from '../tcp/wire';
 import { Stack } from '../tcp/stack';
 
@@ -33,7 +34,7 @@ export function statusText(stack: Stack, uptimeMs: number): string {
   }
   lines.push('');
   lines.push('counters');
-  const counters = stack.counters as unknown as Record<string, number>;
-  for (const name of Object.keys(counters)) lines.push(`${pad(name, 25)} ${counters[name]}`);
+  const counters = stack.counters;
+  for (const name of counterNames) lines.push(`${pad(name, 25)} ${counters[name]}`);
   return lines.join('\n') + '\n';
 }

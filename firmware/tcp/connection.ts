@@ -1,5 +1,6 @@
 // Connection life-cycle steps shared by segment input, timers and app calls: opening a
 // slot, reaching ESTABLISHED, queueing the FIN, entering TIME-WAIT, and freeing a slot.
+import { Count } from './counters';
 import { ConnectionError, Core } from './core';
 import { Flag, State, Timer, Tcb } from './slots';
 import { seqAdd } from './seq';
@@ -95,7 +96,7 @@ export function enterTimeWait(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  core.counters.timeWaitEntered++;
+  core.count[Count.timeWaitEntered]++;
   slots.disarm(s, Timer.Retransmit);
   slots.disarm(s, Timer.Persist);
   slots.disarm(s, Timer.Keepalive);
@@ -115,6 +116,6 @@ export function moveToTimeWaitTable(core: Core, s: number, expiresAt: number): v
   const row = s * Tcb.ROW;
   const evicted = core.timeWait.insert(tcb[row + Tcb.remoteAddr], tcb[row + Tcb.remotePort], tcb[row + Tcb.localPort],
     tcb[row + Tcb.rcvNxt], tcb[row + Tcb.sndNxt], expiresAt);
-  if (evicted) core.counters.timeWaitEvicted++;
+  if (evicted) core.count[Count.timeWaitEvicted]++;
   freeSlot(core, s);
 }

@@ -3,7 +3,7 @@
 // functions (input.ts, output.ts, timers.ts) take it as their first argument, the way
 // lwIP's tcp_in.c / tcp_out.c share the pcb lists.
 import { StackConfig } from './config';
-import { Counters } from './counters';
+import { Count, Counters, counterView } from './counters';
 import { IsnGenerator } from './isn';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Flag, Slots, State, Tcb } from './slots';
@@ -75,7 +75,9 @@ export class Core {
   readonly slots: Slots;
   readonly timeWait: TimeWaitTable;
   readonly listeners: Listeners;
-  readonly counters = new Counters();
+  /** The MIB counters by Count, and a read-only view of them by name for apps. */
+  readonly count = new Uint32Array(Count.SIZE);
+  readonly counters: Counters = counterView(this.count);
   readonly port: PacketPort;
   readonly clock: Clock;
   readonly isn: IsnGenerator;

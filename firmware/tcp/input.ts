@@ -5,6 +5,7 @@ import {
   enterTimeWait, finAcked, findConnection, findFreeSlot, freeSlot, killConnection,
   pendingConnections, restartKeepalive,
 } from './connection';
+import { Count } from './counters';
 import { ConnectionError, Core } from './core';
 import {
   armLossProbe, output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
@@ -26,7 +27,7 @@ const MAX_CWND = 0x3fffffff;
 /** Handles core.segment, a valid TCP segment addressed to the stack. */
 export function segmentArrives(core: Core): void {
   const seg = core.segment;
-  core.counters.segmentsIn++;
+  core.count[Count.segmentsIn]++;
   const s = findConnection(core, seg.srcAddr, seg.srcPort, seg.dstPort);
   if (s >= 0) {
     connectionInput(core, s, seg);
@@ -45,7 +46,7 @@ export function segmentArrives(core: Core): void {
     isnFloor = seqAdd(core.timeWait.sndNxt[tw], 65535 + 2);
     reused = true;
     core.timeWait.remove(tw);
-    core.counters.timeWaitReused++;
+    core.count[Count.timeWaitReused]++;
   }
   const l = core.listeners.find(seg.dstPort);
   if (l >= 0) listenInput(core, l, seg, reused, isnFloor);
@@ -55,7 +56,7 @@ export function segmentArrives(core: Core): void {
 /** RFC 9293 §3.10.7.1: a segment for no connection is answered with a reset. */
 function closedInput(core: Core, seg: Segment): void {
   if (seg.flags & RST) {
-    core.counters.droppedResets++;
+    core.count[Count.droppedResets]++;
     return;
   }
   replyReset(core, seg);
@@ -73,9 +74,9 @@ function replyReset(core: Core, seg: Segment): void {
 
 /** RFC 9293 §3.10.7.2, LISTEN. */
 function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFloor: number): void {
-  const counters = core.counters;
+  const count = core.count;
   if (seg.flags & RST) {
-    counters.droppedResets++;
+    count[Count.droppedResets]++;
     return;
   }
   if (seg.flags & ACK) {
@@ -85,7 +86,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
       // accepted; if that first found no free slot, the others cannot prove the cookie
       // (it binds the first sequence number). A RST would kill a connection the client
       // believes is open; dropped, they come again behind the first, which will prove it.
-      core.counters.droppedCookieFollowers++;
+      core.count[Count.droppedCookieFollowers]++;
       return;
     }
     replyReset(core, seg);
@@ -93,7 +94,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
   }
   // No SYN, or SYN with FIN (a scanner's probe; Linux drops it too).
   if (!(seg.flags & SYN) || (seg.flags & FIN)) {
-    counters.droppedBadFlags++;
+    count[Count.droppedBadFlags]++;
     return;
   }
   if (!roomFor(core, l)) return;
@@ -106,7 +107,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
   const s = openConnection(core, l, seg, iss, seqAdd(seg.seq, 1), seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
-  core.counters.passiveOpens++;
+  core.count[Count.passiveOpens]++;
   sendSynAck(core, s);
   core.slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
 }
@@ -115,11 +116,11 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
  *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot. */
 function roomFor(core: Core, l: number): boolean {
   if (pendingConnections(core, l) >= core.listeners.backlog[l]) {
-    core.counters.droppedBacklogFull++;
+    core.count[Count.droppedBacklogFull]++;
     return false;
   }
   if (findFreeSlot(core) < 0) {
-    core.counters.droppedSlotsFull++;
+    core.count[Count.droppedSlotsFull]++;
     return false;
   }
   return true;
@@ -136,7 +137,7 @@ function sendCookieSynAck(core: Core, seg: Segment): void {
   const config = core.config;
   const cookie = core.cookies.make(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort, seg.seq,
     seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS);
-  core.counters.synCookiesSent++;
+  core.count[Count.synCookiesSent]++;
   core.cookiesSent = true;
   core.lastCookieAt = core.now;
   transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, cookie, seqAdd(seg.seq, 1), SYN | ACK,
@@ -158,8 +159,8 @@ function cookieInput(core: Core, l: number, seg: Segment): boolean {
   if (mss === 0) return false;
   // Valid, but no room: drop it; the client's next segment carries the same proof.
   if (!roomFor(core, l)) return true;
-  core.counters.synCookiesAccepted++;
-  core.counters.passiveOpens++;
+  core.count[Count.synCookiesAccepted]++;
+  core.count[Count.passiveOpens]++;
   const s = openConnection(core, l, seg, seqAdd(seg.ack, -1), seg.seq, mss);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
@@ -223,9 +224,9 @@ function isNewIncarnation(core: Core, tw: number, seg: Segment): boolean {
  *  a peer also in TIME-WAIT); anything else is answered with an ACK. */
 function timeWaitInput(core: Core, tw: number, seg: Segment): void {
   const table = core.timeWait;
-  const counters = core.counters;
+  const count = core.count;
   if (seg.flags & RST) {
-    counters.droppedResets++;
+    count[Count.droppedResets]++;
     return;
   }
   if (seg.flags & FIN) {
@@ -233,7 +234,7 @@ function timeWaitInput(core: Core, tw: number, seg: Segment): void {
   } else if (seg.seqLength === 0 && seg.seq === table.rcvNxt[tw] && !(seg.flags & SYN)) {
     return;
   }
-  counters.timeWaitReacks++;
+  count[Count.timeWaitReacks]++;
   transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, table.sndNxt[tw], table.rcvNxt[tw], ACK,
     Math.min(core.config.rxBytes, 65535), 0, -1, 0, 0);
 }
@@ -270,17 +271,17 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
   // A retransmitted SYN while ours is unacknowledged: send the SYN-ACK again.
   if (state === State.SynReceived && (seg.flags & (SYN | RST | ACK)) === SYN && seg.seq === tcb[row + Tcb.irs]) {
     sendSynAck(core, s);
-    core.counters.retransmittedSegments++;
+    core.count[Count.retransmittedSegments]++;
     return;
   }
 
   // First: the sequence number.
   if (!acceptable(core, s, seg)) {
     if (seg.flags & RST) {
-      core.counters.droppedResets++;
+      core.count[Count.droppedResets]++;
       return;
     }
-    core.counters.droppedOutOfWindow++;
+    core.count[Count.droppedOutOfWindow]++;
     if (state === State.TimeWait && (seg.flags & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
     sendOutOfWindowAck(core, s);
     return;
@@ -293,9 +294,9 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
     } else if (state === State.SynReceived) {
       freeSlot(core, s); // the passive open goes back to LISTEN
     } else if (state === State.TimeWait) {
-      core.counters.droppedResets++; // RFC 1337
+      core.count[Count.droppedResets]++; // RFC 1337
     } else {
-      core.counters.resetsReceived++;
+      core.count[Count.resetsReceived]++;
       killConnection(core, s, ConnectionError.Reset);
     }
     return;
@@ -346,7 +347,7 @@ function establish(core: Core, s: number, seg: Segment): boolean {
   tcb[row + Tcb.retries] = 0;
   tcb[row + Tcb.acceptOrder] = core.acceptCounter++;
   core.listeners.announce[tcb[row + Tcb.listener]] = 1;
-  core.counters.established++;
+  core.count[Count.established]++;
   restartKeepalive(core, s);
   return true;
 }
@@ -413,7 +414,7 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     // within the same recovery: the window was cut once for this loss episode.
     tcb[row + Tcb.highRxt] = tcb[row + Tcb.sndUna];
     tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
-    core.counters.lostResends++;
+    core.count[Count.lostResends]++;
   }
   // Window update, from segments no older than the last one that updated it.
   if (seqGe(ack, tcb[row + Tcb.sndUna]) && (seqLt(tcb[row + Tcb.sndWl1], seg.seq)
@@ -479,7 +480,7 @@ function newAck(core: Core, s: number, ack: number, seg: Segment): void {
     // loss), NewReno resends the first unacknowledged segment now (RFC 6582 §3.2).
     if (!sack) tcb[row + Tcb.cwnd] = Math.max(mss, tcb[row + Tcb.cwnd] - acked + mss);
     if (!sack || (tcb[row + Tcb.sackedCount] === 0 && !seqGt(tcb[row + Tcb.highRxt], ack))) {
-      core.counters.fastRetransmits++;
+      core.count[Count.fastRetransmits]++;
       retransmitFirst(core, s);
     }
   } else if (tcb[row + Tcb.flags] & Flag.Recovery) {
@@ -516,7 +517,7 @@ function lossProbeAcked(core: Core, s: number, ack: number, seg: Segment): void 
   const mss = tcb[row + Tcb.mss];
   tcb[row + Tcb.ssthresh] = Math.max(tcb[row + Tcb.cwnd] >>> 1, 2 * mss);
   tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
-  core.counters.lossProbeRepairs++;
+  core.count[Count.lossProbeRepairs]++;
 }
 
 /** RFC 5681 §3.2: the third duplicate ACK retransmits the first unacknowledged segment. */
@@ -551,7 +552,7 @@ function enterRecovery(core: Core, s: number): void {
   tcb[row + Tcb.flags] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent);
   slots.disarm(s, Timer.LossProbe);
   tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
-  core.counters.fastRetransmits++;
+  core.count[Count.fastRetransmits]++;
   retransmitFirst(core, s);
 }
 
@@ -568,7 +569,7 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
   if (seg.dataLength > 0 && seqGt(seqAdd(seg.seq, seg.dataLength), rcvNxt) && (tcb[row + Tcb.flags] & Flag.AppClosed)) {
     // New data, and nobody will ever read it: tell the peer at once (RFC 9293 §3.10.7.4
     // seventh check for a closed receiver; RFC 2525 §2.17).
-    core.counters.resetsOnDataAfterClose++;
+    core.count[Count.resetsOnDataAfterClose]++;
     sendReset(core, s);
     freeSlot(core, s);
     return false;
@@ -614,9 +615,9 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   const length = seqDiff(end, seg.seq);
   if (length > 0 && holdRange(slots, s, seg.seq, end)) {
     copyToRx(core, s, seqDiff(seg.seq, rcvNxt), seg.dataOffset, length);
-    core.counters.outOfOrderHeld++;
+    core.count[Count.outOfOrderHeld]++;
   } else {
-    core.counters.droppedOutOfOrder++;
+    core.count[Count.droppedOutOfOrder]++;
   }
   tcb[row + Tcb.flags] |= Flag.AckNow;
   tcb[row + Tcb.holePending] = 1;

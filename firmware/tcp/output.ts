@@ -1,6 +1,7 @@
 // What the engine sends: data and FIN (with Nagle, sender SWS avoidance, the congestion
 // window and the peer's window), ACKs, SYN-ACKs, resets and probes. Every segment is
 // built in the one output buffer and handed to the port before the next is built.
+import { Count } from './counters';
 import { Core } from './core';
 import { Flag, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
@@ -32,8 +33,8 @@ export function transmit(core: Core, dst: number, srcPort: number, dstPort: numb
   }
   if (length > 0) copyFromTx(core, s, offset, at, length);
   const total = finishPacket(out);
-  core.counters.segmentsOut++;
-  if (flags & RST) core.counters.resetsSent++;
+  core.count[Count.segmentsOut]++;
+  if (flags & RST) core.count[Count.resetsSent]++;
   core.port.send(out, total);
 }
 
@@ -153,11 +154,11 @@ export function sendChallengeAck(core: Core, s: number): void {
     core.challengeCount = 0;
   }
   if (core.challengeCount >= core.config.challengeAcksPerSecond) {
-    core.counters.challengeAcksSuppressed++;
+    core.count[Count.challengeAcksSuppressed]++;
     return;
   }
   core.challengeCount++;
-  core.counters.challengeAcks++;
+  core.count[Count.challengeAcks]++;
   sendAck(core, s);
 }
 
@@ -169,7 +170,7 @@ export function sendOutOfWindowAck(core: Core, s: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   if (((core.now - tcb[row + Tcb.oowAckAt]) | 0) < OOW_ACK_INTERVAL_MS) {
-    core.counters.outOfWindowAcksSuppressed++;
+    core.count[Count.outOfWindowAcksSuppressed]++;
     return;
   }
   tcb[row + Tcb.oowAckAt] = core.now;
@@ -221,7 +222,7 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   if (length < payloadRoom(slots, s)) tcb[row + Tcb.smallEnd] = end;
   if (seqGt(end, tcb[row + Tcb.sndMax])) tcb[row + Tcb.sndMax] = end;
   if (isRetransmission) {
-    core.counters.retransmittedSegments++;
+    core.count[Count.retransmittedSegments]++;
   } else if ((tcb[row + Tcb.flags] & Flag.Timing) === 0) {
     // Karn: only a segment sent once is timed.
     tcb[row + Tcb.flags] |= Flag.Timing;
@@ -289,7 +290,7 @@ export function sendLossProbe(core: Core, s: number): void {
   }
   tcb[row + Tcb.flags] |= Flag.ProbeOut;
   tcb[row + Tcb.probeEnd] = tcb[row + Tcb.sndMax];
-  core.counters.lossProbes++;
+  core.count[Count.lossProbes]++;
   slots.disarm(s, Timer.LossProbe);
   slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
 }
@@ -348,7 +349,7 @@ function resendHoles(core: Core, s: number): boolean {
     const sentTo = retransmitAt(core, s, hole, holeEnd(slots, s, hole));
     if (!seqGt(sentTo, hole)) return true; // nothing left to send there (cannot loop)
     markResent(slots, s, sentTo);
-    core.counters.sackRetransmits++;
+    core.count[Count.sackRetransmits]++;
   }
 }
 

@@ -2,6 +2,7 @@
 // layer calls (listen, accept, read, write, close, shutdown, abort). Connections are
 // named by integer handles (slot index plus generation), so no object is made per
 // connection and a stale handle can never reach a newer connection in the same slot.
+import { Count } from './counters';
 import { freeSlot, moveToTimeWaitTable, pendingConnections, queueFin } from './connection';
 import { ConfigError, StackConfig, makeConfig } from './config';
 import { Core, StackEvents } from './core';
@@ -81,12 +82,12 @@ export class Stack {
   receive(packet: Uint8Array, length: number = packet.length): void {
     const core = this.core;
     core.tick();
-    core.counters.packetsIn++;
+    core.count[Count.packetsIn]++;
     const refusal = parsePacket(packet, length, core.segment);
     if (refusal !== Refusal.None) {
       this.countRefusal(refusal);
     } else if (core.segment.dstAddr !== core.localAddr) {
-      core.counters.droppedWrongAddress++;
+      core.count[Count.droppedWrongAddress]++;
     } else {
       core.packet = packet;
       segmentArrives(core);
@@ -120,16 +121,16 @@ export class Stack {
   }
 
   private countRefusal(refusal: Refusal): void {
-    const c = this.core.counters;
+    const c = this.core.count;
     switch (refusal) {
-      case Refusal.NotIpv4: c.droppedNotIpv4++; break;
-      case Refusal.BadIpHeader: c.droppedBadIpHeader++; break;
-      case Refusal.Fragment: c.droppedFragment++; break;
-      case Refusal.NotTcp: c.droppedNotTcp++; break;
-      case Refusal.BadTcpHeader: c.droppedBadTcpHeader++; break;
-      case Refusal.BadChecksum: c.droppedBadChecksum++; break;
-      case Refusal.BadOptions: c.droppedBadOptions++; break;
-      case Refusal.BadAddress: c.droppedBadAddress++; break;
+      case Refusal.NotIpv4: c[Count.droppedNotIpv4]++; break;
+      case Refusal.BadIpHeader: c[Count.droppedBadIpHeader]++; break;
+      case Refusal.Fragment: c[Count.droppedFragment]++; break;
+      case Refusal.NotTcp: c[Count.droppedNotTcp]++; break;
+      case Refusal.BadTcpHeader: c[Count.droppedBadTcpHeader]++; break;
+      case Refusal.BadChecksum: c[Count.droppedBadChecksum]++; break;
+      case Refusal.BadOptions: c[Count.droppedBadOptions]++; break;
+      case Refusal.BadAddress: c[Count.droppedBadAddress]++; break;
     }
   }
 
@@ -195,7 +196,7 @@ export class Stack {
     for (let s = 0; s < slots.count; s++) {
       if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free || slots.tcb[s * Tcb.ROW + Tcb.listener] !== listener || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
       if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.SynReceived) {
-        core.counters.resetsOnAbort++;
+        core.count[Count.resetsOnAbort]++;
         sendReset(core, s);
       }
       freeSlot(core, s);
@@ -385,7 +386,7 @@ export class Stack {
         return;
     }
     if (tcb[row + Tcb.rxLength] > 0 && tcb[row + Tcb.state] !== State.Closing && tcb[row + Tcb.state] !== State.LastAck) {
-      core.counters.resetsOnCloseUnread++;
+      core.count[Count.resetsOnCloseUnread]++;
       sendReset(core, s);
       freeSlot(core, s);
       return;
@@ -415,7 +416,7 @@ export class Stack {
     core.tick();
     const state = tcb[row + Tcb.state];
     if (state !== State.Closed && state !== State.TimeWait) {
-      core.counters.resetsOnAbort++;
+      core.count[Count.resetsOnAbort]++;
       sendReset(core, s);
     }
     freeSlot(core, s);

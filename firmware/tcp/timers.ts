@@ -1,6 +1,7 @@
 // Timer expiry (RFC 6298 retransmission with backoff, tail loss probe, persist, delayed
 // ACK, keepalive, FIN-WAIT-2 and TIME-WAIT expiry). Deadlines are per slot; poll() runs
 // the due ones and nextDeadline() tells the platform when to call again.
+import { Count } from './counters';
 import { freeSlot, killConnection } from './connection';
 import { ConnectionError, Core } from './core';
 import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendReset, sendSynAck, unsentBytes } from './output';
@@ -15,7 +16,7 @@ export function runTimers(core: Core): void {
     if (slots.due(s, Timer.Retransmit, now)) retransmitTimeout(core, s);
     if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
     if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.DelayedAck, now)) {
-      core.counters.delayedAcks++;
+      core.count[Count.delayedAcks]++;
       sendAck(core, s);
     }
     if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
@@ -25,7 +26,7 @@ export function runTimers(core: Core): void {
       sendLossProbe(core, s);
     }
   }
-  core.counters.timeWaitExpired += core.timeWait.expire(now);
+  core.count[Count.timeWaitExpired] += core.timeWait.expire(now);
 }
 
 /** Milliseconds from now until the earliest running timer or TIME-WAIT expiry (0 if one
@@ -55,26 +56,26 @@ function retransmitTimeout(core: Core, s: number): void {
   slots.disarm(s, Timer.Retransmit);
   if (tcb[row + Tcb.state] === State.SynReceived) {
     if (tcb[row + Tcb.retries] >= config.synAckRetries) {
-      core.counters.synAckTimeouts++;
+      core.count[Count.synAckTimeouts]++;
       freeSlot(core, s);
       return;
     }
     tcb[row + Tcb.retries]++;
     tcb[row + Tcb.rto] = Math.min(tcb[row + Tcb.rto] * 2, config.rtoMaxMs);
-    core.counters.retransmittedSegments++;
+    core.count[Count.retransmittedSegments]++;
     sendSynAck(core, s);
     slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
     return;
   }
   if (tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) return; // nothing outstanding
   if (tcb[row + Tcb.retries] >= config.maxRetries) {
-    core.counters.retransmitTimeouts++;
+    core.count[Count.retransmitTimeouts]++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
     return;
   }
   tcb[row + Tcb.retries]++;
-  core.counters.retransmitTimerExpiries++;
+  core.count[Count.retransmitTimerExpiries]++;
   // RFC 5681 §3.1 after a timeout: half the flight as threshold, one segment of window.
   const mss = tcb[row + Tcb.mss];
   const inFlight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
@@ -105,13 +106,13 @@ function persistTimeout(core: Core, s: number): void {
   }
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
   if (tcb[row + Tcb.keepaliveProbes] >= core.config.maxRetries) {
-    core.counters.retransmitTimeouts++;
+    core.count[Count.retransmitTimeouts]++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
     return;
   }
   tcb[row + Tcb.keepaliveProbes]++;
-  core.counters.zeroWindowProbes++;
+  core.count[Count.zeroWindowProbes]++;
   sendProbe(core, s);
   tcb[row + Tcb.persistInterval] = Math.min(tcb[row + Tcb.persistInterval] * 2, core.config.rtoMaxMs);
   slots.arm(s, Timer.Persist, (core.now + tcb[row + Tcb.persistInterval]) | 0);
@@ -133,13 +134,13 @@ function keepaliveTimeout(core: Core, s: number): void {
     return;
   }
   if (tcb[row + Tcb.keepaliveProbes] >= listeners.keepCount[l]) {
-    core.counters.keepaliveTimeouts++;
+    core.count[Count.keepaliveTimeouts]++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
     return;
   }
   tcb[row + Tcb.keepaliveProbes]++;
-  core.counters.keepaliveProbes++;
+  core.count[Count.keepaliveProbes]++;
   sendProbe(core, s);
   slots.arm(s, Timer.Keepalive, (core.now + listeners.keepInterval[l]) | 0);
 }
@@ -152,13 +153,13 @@ function closeTimeout(core: Core, s: number): void {
   switch (tcb[row + Tcb.state]) {
     case State.FinWait2:
       // An orphan whose peer never sends its FIN.
-      core.counters.finWait2Timeouts++;
+      core.count[Count.finWait2Timeouts]++;
       sendReset(core, s);
       freeSlot(core, s);
       break;
     case State.TimeWait:
       // 2MSL over while the app still holds the socket: its unread data stays readable.
-      core.counters.timeWaitExpired++;
+      core.count[Count.timeWaitExpired]++;
       tcb[row + Tcb.state] = State.Closed;
       break;
   }
