@@ -7,6 +7,7 @@ import { Count, Counters, counterView } from './counters';
 import { IsnGenerator } from './isn';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Flag, Slots, State, Tcb } from './slots';
+import { SipHash24 } from './siphash';
 import { SynCookies } from './syncookie';
 import { TimeWaitTable } from './timewait';
 import { IPV4_HEADER, MSS_OPTION, Segment, TCP_HEADER } from './wire';
@@ -41,30 +42,41 @@ const noEvents: StackEvents = Object.freeze({
   error() {},
 });
 
-export class Listeners {
-  /** Listening port per entry; 0 = unused. */
-  readonly port: Uint16Array;
-  readonly backlog: Uint8Array;
-  readonly noDelay: Uint8Array;
-  /** Keepalive per listener (RFC 1122 §4.2.3.6): idle 0 = off. */
-  readonly keepIdle: Int32Array;
-  readonly keepInterval: Int32Array;
-  readonly keepCount: Uint8Array;
+/** A listener's fields: one row of 32-bit words per listener in Listeners.table. */
+export const enum Lst {
+  /** Listening port; 0 = unused. */
+  port,
+  backlog,
+  noDelay,
+  /** Keepalive for the connections it accepts (RFC 1122 §4.2.3.6): idle 0 = off. */
+  keepIdle,
+  keepInterval,
+  keepCount,
   /** Connections ready to accept have been announced since the last acceptable event. */
-  readonly announce: Uint8Array;
+  announce,
+  ROW,
+}
+
+export class Listeners {
+  readonly count: number;
+  readonly table: Int32Array;
 
   constructor(count: number) {
-    this.port = new Uint16Array(count);
-    this.backlog = new Uint8Array(count);
-    this.noDelay = new Uint8Array(count);
-    this.keepIdle = new Int32Array(count);
-    this.keepInterval = new Int32Array(count);
-    this.keepCount = new Uint8Array(count);
-    this.announce = new Uint8Array(count);
+    this.count = count;
+    this.table = new Int32Array(count * Lst.ROW);
   }
 
+  /** The listener on this port, or -1 (port 0 finds nothing). */
   find(port: number): number {
-    return port === 0 ? -1 : this.port.indexOf(port);
+    if (port === 0) return -1;
+    for (let l = 0; l < this.count; l++) if (this.table[l * Lst.ROW + Lst.port] === port) return l;
+    return -1;
+  }
+
+  /** An unused entry, or -1. */
+  free(): number {
+    for (let l = 0; l < this.count; l++) if (this.table[l * Lst.ROW + Lst.port] === 0) return l;
+    return -1;
   }
 }
 
@@ -129,10 +141,14 @@ export class Core {
     this.input = this.memory.subarray(this.inputBase, this.inputBase + inputSize);
     this.timeWait = new TimeWaitTable(config.timeWaitCapacity);
     this.listeners = new Listeners(config.listeners);
-    this.isn = new IsnGenerator(random);
-    const cookieKey = new Uint8Array(16);
-    random.fill(cookieKey);
-    this.cookies = new SynCookies(cookieKey);
+    // Two SipHash keys from the platform's random source, ISN_KEY's first: one hasher
+    // serves both.
+    const keys = new Uint8Array(32);
+    random.fill(keys.subarray(0, 16));
+    random.fill(keys.subarray(16, 32));
+    const hash = new SipHash24(keys);
+    this.isn = new IsnGenerator(hash);
+    this.cookies = new SynCookies(hash);
     for (let s = 0; s < config.slots; s++) this.slots.reset(s);
   }
 

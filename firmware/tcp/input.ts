@@ -6,7 +6,7 @@ import {
   pendingConnections, restartKeepalive,
 } from './connection';
 import { Count } from './counters';
-import { ConnectionError, Core } from './core';
+import { ConnectionError, Core, Lst } from './core';
 import {
   armLossProbe, output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
 } from './output';
@@ -43,7 +43,7 @@ export function segmentArrives(core: Core): void {
     }
     // RFC 9293 MAY-2 / RFC 1122 §4.2.2.13: a SYN above the old RCV.NXT reopens the
     // 4-tuple, with an ISN beyond anything the old connection could still have in flight.
-    isnFloor = seqAdd(core.timeWait.sndNxt[tw], 65535 + 2);
+    isnFloor = seqAdd(core.timeWait.sndNxt(tw), 65535 + 2);
     reused = true;
     core.timeWait.remove(tw);
     core.count[Count.timeWaitReused]++;
@@ -115,7 +115,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
 /** A new connection needs room in the listener's accept queue (connections not yet
  *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot. */
 function roomFor(core: Core, l: number): boolean {
-  if (pendingConnections(core, l) >= core.listeners.backlog[l]) {
+  if (pendingConnections(core, l) >= core.listeners.table[l * Lst.ROW + Lst.backlog]) {
     core.count[Count.droppedBacklogFull]++;
     return false;
   }
@@ -184,7 +184,7 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   tcb[row + Tcb.remoteAddr] = seg.srcAddr;
   tcb[row + Tcb.remotePort] = seg.srcPort;
   tcb[row + Tcb.localPort] = seg.dstPort;
-  if (core.listeners.noDelay[l]) tcb[row + Tcb.flags] |= Flag.NoDelay;
+  if (core.listeners.table[l * Lst.ROW + Lst.noDelay]) tcb[row + Tcb.flags] |= Flag.NoDelay;
   tcb[row + Tcb.iss] = iss;
   tcb[row + Tcb.sndUna] = iss;
   tcb[row + Tcb.sndNxt] = seqAdd(iss, 1);
@@ -216,7 +216,7 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
 /** A SYN for a 4-tuple in TIME-WAIT starts a new connection only if its sequence number
  *  is above the old connection's RCV.NXT. */
 function isNewIncarnation(core: Core, tw: number, seg: Segment): boolean {
-  return (seg.flags & (SYN | RST | ACK)) === SYN && seqGt(seg.seq, core.timeWait.rcvNxt[tw]);
+  return (seg.flags & (SYN | RST | ACK)) === SYN && seqGt(seg.seq, core.timeWait.rcvNxt(tw));
 }
 
 /** TIME-WAIT record input. RST is ignored (RFC 1337); a FIN is re-ACKed and restarts the
@@ -231,11 +231,11 @@ function timeWaitInput(core: Core, tw: number, seg: Segment): void {
   }
   if (seg.flags & FIN) {
     table.refresh(tw, (core.now + 2 * core.config.mslMs) | 0);
-  } else if (seg.seqLength === 0 && seg.seq === table.rcvNxt[tw] && !(seg.flags & SYN)) {
+  } else if (seg.seqLength === 0 && seg.seq === table.rcvNxt(tw) && !(seg.flags & SYN)) {
     return;
   }
   count[Count.timeWaitReacks]++;
-  transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, table.sndNxt[tw], table.rcvNxt[tw], ACK,
+  transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, table.sndNxt(tw), table.rcvNxt(tw), ACK,
     Math.min(core.config.rxBytes, 65535), 0, -1, 0, 0);
 }
 
@@ -346,7 +346,7 @@ function establish(core: Core, s: number, seg: Segment): boolean {
   }
   tcb[row + Tcb.retries] = 0;
   tcb[row + Tcb.acceptOrder] = core.acceptCounter++;
-  core.listeners.announce[tcb[row + Tcb.listener]] = 1;
+  core.listeners.table[tcb[row + Tcb.listener] * Lst.ROW + Lst.announce] = 1;
   core.count[Count.established]++;
   restartKeepalive(core, s);
   return true;

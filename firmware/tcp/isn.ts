@@ -2,20 +2,20 @@
 // ticking every 4 microseconds and F is SipHash-2-4 keyed with 128 random bits drawn once
 // at construction. ISNs for one 4-tuple increase with time; ISNs of different 4-tuples
 // cannot be predicted from each other without the key.
-import { RandomSource } from './platform';
 import { SipHash24 } from './siphash';
+
+/** Which of the stack's SipHash keys (core.ts) the ISNs use. */
+export const ISN_KEY = 0;
 
 export class IsnGenerator {
   private readonly hash: SipHash24;
 
-  constructor(random: RandomSource) {
-    const key = new Uint8Array(16);
-    random.fill(key);
-    this.hash = new SipHash24(key);
+  constructor(hash: SipHash24) {
+    this.hash = hash;
   }
 
   next(now: number, localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
     const clock = (now * 250) % 4294967296; // 4 µs ticks from a millisecond clock
-    return (clock + this.hash.isnHash(localAddr, localPort, remoteAddr, remotePort)) | 0; // signed: see seq.ts
+    return (clock + this.hash.isnHash(localAddr, localPort, remoteAddr, remotePort, ISN_KEY)) | 0; // signed: see seq.ts
   }
 }

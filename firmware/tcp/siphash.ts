@@ -3,8 +3,8 @@
 // BigInt would be exact, but on XS every BigInt operation allocates, and 32-bit integer
 // operations are what both XS and V8 run fastest.
 //
-// Nothing is allocated per call: the key, v0..v3 and the ISN tuple live in typed arrays
-// made by the constructor, the helpers below take indices into them and return nothing,
+// Nothing is allocated per call: the keys, v0..v3 and a message scratch live in typed
+// arrays made by the constructor, the helpers below take indices into them and return nothing,
 // and no object, array or closure is created. The results (the `hi`/`lo` fields and
 // isnHash()'s return value) are *signed* 32-bit integers, like every 32-bit quantity in
 // the core (see seq.ts): V8 keeps int32 values unboxed, but a uint32 of 2^31 or more
@@ -17,29 +17,33 @@ export class SipHash24 {
   /** The last result's high and low 32 bits, each as a signed 32-bit integer. */
   hi = 0;
   lo = 0;
-  /** k0, k1 as [k0.lo, k0.hi, k1.lo, k1.hi]. */
-  private readonly key = new Uint32Array(4);
-  /** v0..v3 as [v0.lo, v0.hi, v1.lo, v1.hi, ...]: word w is at 2w (lo) and 2w + 1 (hi). */
-  private readonly v = new Uint32Array(8);
-  /** Scratch for isnHash(). */
-  private readonly tuple = new Uint8Array(12);
+  /** v0..v3 as [v0.lo, v0.hi, v1.lo, v1.hi, ...] (word w is at 2w (lo) and 2w + 1 (hi)),
+   *  then the keys, each k0, k1 as [k0.lo, k0.hi, k1.lo, k1.hi]: one typed array, since
+   *  each costs the XS heap about 8 slots whatever its length. */
+  private readonly v: Uint32Array;
+  /** Scratch for the callers' messages (isnHash() and the SYN cookies' 20 bytes). */
+  readonly scratch = new Uint8Array(20);
 
+  /** `key` holds one or more 16-byte keys; hash() picks one by index. */
   constructor(key: Uint8Array) {
-    if (key.length !== 16) throw new RangeError('SipHash24: the key must be 16 bytes');
-    for (let i = 0; i < 4; i++) this.key[i] = readLe32(key, 4 * i);
+    if (key.length === 0 || key.length % 16 !== 0) throw new RangeError('SipHash24: keys must be 16 bytes each');
+    this.v = new Uint32Array(8 + key.length / 4);
+    for (let i = 0; i < key.length / 4; i++) this.v[8 + i] = readLe32(key, 4 * i);
   }
 
-  /** Hashes data[offset .. offset + length); the result is left in `hi` and `lo`. */
-  hash(data: Uint8Array, offset: number, length: number): void {
+  /** Hashes data[offset .. offset + length) with key number `key`; the result is left
+   *  in `hi` and `lo`. */
+  hash(data: Uint8Array, offset: number, length: number, key = 0): void {
     // Out-of-range reads would give undefined, which silently hashes as zero bytes.
     if (offset < 0 || length < 0 || offset + length > data.length) throw new RangeError('SipHash24: out of range');
+    if (!(key >= 0 && 8 + 4 * key < this.v.length)) throw new RangeError('SipHash24: no such key');
     const v = this.v;
-    const k = this.key;
+    const k = 8 + 4 * key;
     // The constants spell "somepseudorandomlygeneratedbytes" (big-endian words).
-    v[0] = k[0] ^ 0x70736575; v[1] = k[1] ^ 0x736f6d65; // v0 = k0 ^ "somepseu"
-    v[2] = k[2] ^ 0x6e646f6d; v[3] = k[3] ^ 0x646f7261; // v1 = k1 ^ "dorandom"
-    v[4] = k[0] ^ 0x6e657261; v[5] = k[1] ^ 0x6c796765; // v2 = k0 ^ "lygenera"
-    v[6] = k[2] ^ 0x79746573; v[7] = k[3] ^ 0x74656462; // v3 = k1 ^ "tedbytes"
+    v[0] = v[k] ^ 0x70736575; v[1] = v[k + 1] ^ 0x736f6d65; // v0 = k0 ^ "somepseu"
+    v[2] = v[k + 2] ^ 0x6e646f6d; v[3] = v[k + 3] ^ 0x646f7261; // v1 = k1 ^ "dorandom"
+    v[4] = v[k] ^ 0x6e657261; v[5] = v[k + 1] ^ 0x6c796765; // v2 = k0 ^ "lygenera"
+    v[6] = v[k + 2] ^ 0x79746573; v[7] = v[k + 3] ^ 0x74656462; // v3 = k1 ^ "tedbytes"
 
     const tail = length & 7;
     const end = offset + length - tail;
@@ -63,14 +67,14 @@ export class SipHash24 {
   /** RFC 6528's F(): the low 32 bits (signed, see above) of the hash of the 4-tuple as 12
    *  big-endian bytes: local address, local port, remote address, remote port. Addresses
    *  may be given signed or unsigned (the same bits hash alike). */
-  isnHash(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
-    const t = this.tuple;
+  isnHash(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, key = 0): number {
+    const t = this.scratch;
     // Uint8Array stores keep the low 8 bits, so no masking is needed.
     t[0] = localAddr >>> 24; t[1] = localAddr >>> 16; t[2] = localAddr >>> 8; t[3] = localAddr;
     t[4] = localPort >>> 8; t[5] = localPort;
     t[6] = remoteAddr >>> 24; t[7] = remoteAddr >>> 16; t[8] = remoteAddr >>> 8; t[9] = remoteAddr;
     t[10] = remotePort >>> 8; t[11] = remotePort;
-    this.hash(t, 0, 12);
+    this.hash(t, 0, 12, key);
     return this.lo;
   }
 }

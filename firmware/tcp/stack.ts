@@ -5,7 +5,7 @@
 import { Count } from './counters';
 import { freeSlot, moveToTimeWaitTable, pendingConnections, queueFin } from './connection';
 import { ConfigError, StackConfig, makeConfig } from './config';
-import { Core, StackEvents } from './core';
+import { Core, StackEvents, Lst } from './core';
 import { segmentArrives } from './input';
 import { output, sendReset } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
@@ -138,9 +138,9 @@ export class Stack {
   private deliverEvents(): void {
     const core = this.core;
     const { slots, listeners, events } = core;
-    for (let l = 0; l < listeners.port.length; l++) {
-      if (!listeners.announce[l]) continue;
-      listeners.announce[l] = 0;
+    for (let l = 0; l < listeners.count; l++) {
+      if (!listeners.table[l * Lst.ROW + Lst.announce]) continue;
+      listeners.table[l * Lst.ROW + Lst.announce] = 0;
       const count = pendingConnections(core, l);
       if (count > 0) events.acceptable(l, count);
     }
@@ -166,8 +166,8 @@ export class Stack {
     const listeners = this.core.listeners;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError(`slotcp listen: bad port ${port}`);
     if (listeners.find(port) >= 0) throw new ConfigError(`slotcp listen: port ${port} is already listening`);
-    const l = listeners.port.indexOf(0);
-    if (l < 0) throw new ConfigError(`slotcp listen: all ${listeners.port.length} listeners in use`);
+    const l = listeners.free();
+    if (l < 0) throw new ConfigError(`slotcp listen: all ${listeners.count} listeners in use`);
     const backlog = options.backlog ?? this.core.config.slots;
     if (!Number.isInteger(backlog) || backlog < 1 || backlog > 255) {
       throw new ConfigError(`slotcp listen: backlog must be 1..255, got ${backlog}`);
@@ -177,12 +177,12 @@ export class Stack {
     if (keepalive && !(ms(keepalive.idleMs) && ms(keepalive.intervalMs) && keepalive.count >= 1 && keepalive.count <= 255)) {
       throw new ConfigError('slotcp listen: keepalive needs whole idleMs and intervalMs from 1 to 2^30 and count 1..255');
     }
-    listeners.port[l] = port;
-    listeners.backlog[l] = backlog;
-    listeners.noDelay[l] = options.noDelay ? 1 : 0;
-    listeners.keepIdle[l] = keepalive ? keepalive.idleMs : 0;
-    listeners.keepInterval[l] = keepalive ? keepalive.intervalMs : 0;
-    listeners.keepCount[l] = keepalive ? keepalive.count : 0;
+    listeners.table[l * Lst.ROW + Lst.port] = port;
+    listeners.table[l * Lst.ROW + Lst.backlog] = backlog;
+    listeners.table[l * Lst.ROW + Lst.noDelay] = options.noDelay ? 1 : 0;
+    listeners.table[l * Lst.ROW + Lst.keepIdle] = keepalive ? keepalive.idleMs : 0;
+    listeners.table[l * Lst.ROW + Lst.keepInterval] = keepalive ? keepalive.intervalMs : 0;
+    listeners.table[l * Lst.ROW + Lst.keepCount] = keepalive ? keepalive.count : 0;
     return l;
   }
 
@@ -190,9 +190,9 @@ export class Stack {
   unlisten(listener: number): void {
     const core = this.core;
     const { slots, listeners } = core;
-    if (!(listener >= 0 && listener < listeners.port.length) || listeners.port[listener] === 0) return;
+    if (!(listener >= 0 && listener < listeners.count) || listeners.table[listener * Lst.ROW + Lst.port] === 0) return;
     core.tick();
-    listeners.port[listener] = 0;
+    listeners.table[listener * Lst.ROW + Lst.port] = 0;
     for (let s = 0; s < slots.count; s++) {
       if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free || slots.tcb[s * Tcb.ROW + Tcb.listener] !== listener || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
       if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.SynReceived) {

@@ -8,25 +8,27 @@ import { SipHash24 } from './siphash';
 /** MSS values a cookie can carry (3 bits): the largest not above the peer's is used. */
 const MSS_TABLE = Object.freeze([216, 536, 1024, 1220, 1360, 1440, 1452, 1460]);
 
+/** Which of the stack's SipHash keys (core.ts) the cookies use. */
+export const COOKIE_KEY = 1;
+
 export class SynCookies {
   private readonly hash: SipHash24;
-  private readonly input = new Uint8Array(20);
 
-  constructor(key: Uint8Array) {
-    this.hash = new SipHash24(key);
+  constructor(hash: SipHash24) {
+    this.hash = hash;
   }
 
   /** The MAC part: SipHash of the 4-tuple, the client's ISN and the clock count. */
   private mac(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, clientIsn: number,
     count: number): number {
-    const b = this.input;
+    const b = this.hash.scratch;
     put32(b, 0, localAddr);
     put32(b, 4, remoteAddr);
     put32(b, 8, clientIsn);
     put32(b, 12, count);
     b[16] = localPort >>> 8; b[17] = localPort;
     b[18] = remotePort >>> 8; b[19] = remotePort;
-    this.hash.hash(b, 0, 20);
+    this.hash.hash(b, 0, 20, COOKIE_KEY);
     return this.hash.lo;
   }
 

@@ -6,27 +6,27 @@
 // enter or be refreshed, and so the one whose protection matters least.
 import { seqDiff } from './seq';
 
-export class TimeWaitTable {
-  readonly capacity: number;
-  private readonly remoteAddr: Int32Array;
-  /** remotePort 0 marks a free record (port 0 never gets this far). */
-  private readonly localPort: Uint16Array;
-  private readonly remotePort: Uint16Array;
-  readonly rcvNxt: Int32Array;
-  readonly sndNxt: Int32Array;
+/** A record's fields: one row of 32-bit words per record in TimeWaitTable.records. */
+const enum Tw {
+  remoteAddr,
+  /** localPort << 16 | remotePort; 0 marks a free record (port 0 never gets this far). */
+  ports,
+  rcvNxt,
+  sndNxt,
   /** Expiry in ms modulo 2^32 (signed, like sequence numbers): 2MSL is far below 2^31 ms,
    *  so differences order correctly. */
-  private readonly expires: Int32Array;
+  expires,
+  ROW,
+}
+
+export class TimeWaitTable {
+  readonly capacity: number;
+  private readonly records: Int32Array;
   private used = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.remoteAddr = new Int32Array(capacity);
-    this.localPort = new Uint16Array(capacity);
-    this.remotePort = new Uint16Array(capacity);
-    this.rcvNxt = new Int32Array(capacity);
-    this.sndNxt = new Int32Array(capacity);
-    this.expires = new Int32Array(capacity);
+    this.records = new Int32Array(capacity * Tw.ROW);
   }
 
   get size(): number {
@@ -34,20 +34,27 @@ export class TimeWaitTable {
   }
 
   bytesPerRecord(): number {
-    return (this.remoteAddr.BYTES_PER_ELEMENT + this.localPort.BYTES_PER_ELEMENT
-      + this.remotePort.BYTES_PER_ELEMENT + this.rcvNxt.BYTES_PER_ELEMENT
-      + this.sndNxt.BYTES_PER_ELEMENT + this.expires.BYTES_PER_ELEMENT);
+    return Tw.ROW * 4;
   }
 
   /** The record for this 4-tuple, or -1. */
   find(remoteAddr: number, remotePort: number, localPort: number): number {
     if (this.used === 0) return -1;
+    const ports = (localPort << 16) | remotePort;
+    const records = this.records;
     for (let i = 0; i < this.capacity; i++) {
-      if (this.remotePort[i] === remotePort && this.localPort[i] === localPort && this.remoteAddr[i] === remoteAddr) {
-        return i;
-      }
+      const at = i * Tw.ROW;
+      if (records[at + Tw.ports] === ports && records[at + Tw.remoteAddr] === remoteAddr) return i;
     }
     return -1;
+  }
+
+  rcvNxt(i: number): number {
+    return this.records[i * Tw.ROW + Tw.rcvNxt];
+  }
+
+  sndNxt(i: number): number {
+    return this.records[i * Tw.ROW + Tw.sndNxt];
   }
 
   /** Adds a record expiring at `expiresAt`. Returns true when an older record was evicted
@@ -55,40 +62,43 @@ export class TimeWaitTable {
   insert(remoteAddr: number, remotePort: number, localPort: number, rcvNxt: number, sndNxt: number,
     expiresAt: number): boolean {
     if (this.capacity === 0) return true;
-    let i = this.remotePort.indexOf(0);
+    let i = this.firstFree();
     let evicted = false;
     if (i < 0) {
       i = this.oldest(expiresAt);
       evicted = true;
       this.used--;
     }
-    this.remoteAddr[i] = remoteAddr;
-    this.localPort[i] = localPort;
-    this.remotePort[i] = remotePort;
-    this.rcvNxt[i] = rcvNxt;
-    this.sndNxt[i] = sndNxt;
-    this.expires[i] = expiresAt;
+    const at = i * Tw.ROW;
+    const records = this.records;
+    records[at + Tw.remoteAddr] = remoteAddr;
+    records[at + Tw.ports] = (localPort << 16) | remotePort;
+    records[at + Tw.rcvNxt] = rcvNxt;
+    records[at + Tw.sndNxt] = sndNxt;
+    records[at + Tw.expires] = expiresAt;
     this.used++;
     return evicted;
   }
 
   /** Restarts the 2MSL wait of record i. */
   refresh(i: number, expiresAt: number): void {
-    this.expires[i] = expiresAt;
+    this.records[i * Tw.ROW + Tw.expires] = expiresAt;
   }
 
   remove(i: number): void {
-    if (this.remotePort[i] === 0) return;
-    this.remotePort[i] = 0;
+    const at = i * Tw.ROW;
+    if (this.records[at + Tw.ports] === 0) return;
+    this.records[at + Tw.ports] = 0;
     this.used--;
   }
 
   /** Removes every record whose 2MSL has run out by `now`; returns how many. */
   expire(now: number): number {
     if (this.used === 0) return 0;
-        let removed = 0;
+    let removed = 0;
     for (let i = 0; i < this.capacity; i++) {
-      if (this.remotePort[i] !== 0 && seqDiff(this.expires[i], now) <= 0) {
+      const at = i * Tw.ROW;
+      if (this.records[at + Tw.ports] !== 0 && seqDiff(this.records[at + Tw.expires], now) <= 0) {
         this.remove(i);
         removed++;
       }
@@ -101,8 +111,9 @@ export class TimeWaitTable {
   msUntilNextExpiry(now: number): number {
     let soonest = 0x7fffffff;
     for (let i = 0; i < this.capacity; i++) {
-      if (this.remotePort[i] === 0) continue;
-      const left = seqDiff(this.expires[i], now);
+      const at = i * Tw.ROW;
+      if (this.records[at + Tw.ports] === 0) continue;
+      const left = seqDiff(this.records[at + Tw.expires], now);
       if (left < soonest) soonest = left;
     }
     return soonest;
@@ -110,18 +121,25 @@ export class TimeWaitTable {
 
   /** Calls visit for every record (for a netstat-like listing; not on the packet path). */
   forEach(now: number, visit: (remoteAddr: number, remotePort: number, localPort: number, msLeft: number) => void): void {
-        for (let i = 0; i < this.capacity; i++) {
-      if (this.remotePort[i] !== 0) {
-        visit(this.remoteAddr[i], this.remotePort[i], this.localPort[i], seqDiff(this.expires[i], now));
+    for (let i = 0; i < this.capacity; i++) {
+      const at = i * Tw.ROW;
+      const ports = this.records[at + Tw.ports];
+      if (ports !== 0) {
+        visit(this.records[at + Tw.remoteAddr], ports & 0xffff, ports >>> 16, seqDiff(this.records[at + Tw.expires], now));
       }
     }
+  }
+
+  private firstFree(): number {
+    for (let i = 0; i < this.capacity; i++) if (this.records[i * Tw.ROW + Tw.ports] === 0) return i;
+    return -1;
   }
 
   private oldest(reference: number): number {
     let best = 0;
     let bestLeft = Infinity;
     for (let i = 0; i < this.capacity; i++) {
-      const left = seqDiff(this.expires[i], reference);
+      const left = seqDiff(this.records[i * Tw.ROW + Tw.expires], reference);
       if (left < bestLeft) {
         bestLeft = left;
         best = i;
