@@ -2,6 +2,7 @@
 // (computrons: XS's count of executed work, identical on every run and machine), and the
 // XS heap a stack takes as a function of its slots and TIME-WAIT capacity.
 import { XsSession, bundleSourceForXs } from '../host/xs/xsnap-runner';
+import { measureServiceHeap } from '../host-test/support/service-heap';
 
 const setup = `
   import { ChurnDriver } from './host-test/support/churn';
@@ -63,6 +64,15 @@ async function main(): Promise<void> {
     }
   } finally {
     await worker.close();
+  }
+
+  // The example services: XS heap slots taken by 1,000 whole requests after a warm-up,
+  // garbage included (read right after a gc()), less what an empty evaluation takes.
+  console.log('');
+  console.log('Example services on XS (firmware/apps), 1,000 requests each after a warm-up:');
+  for (const r of await measureServiceHeap(1000)) {
+    const what = r.spec === 'http' ? `http ${JSON.stringify(r.request.split('\r\n')[0])}${r.config === '{}' ? '' : ` ${r.config}`}` : r.spec;
+    console.log(`${what}: heap growth over 1,000 requests: ${r.allocated}`);
   }
 }
 

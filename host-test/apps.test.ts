@@ -2,6 +2,7 @@
 // back for echo under flow control, source's pattern, discard's count, http's answers to
 // whole and split requests, hold's RST when it closes on unread data, closer's FIN.
 import assert from 'node:assert/strict';
+import { Count, counterNames } from '../firmware/tcp/counters';
 import { StackConfig } from '../firmware/tcp/config';
 import { SocketLayer } from '../firmware/tcp/socket';
 import { ACK, FIN, RST } from '../firmware/tcp/wire';
@@ -11,6 +12,9 @@ import { ServiceSpecError, checkServiceSpec, startService } from '../firmware/ap
 import { checkPattern, patternByte } from '../firmware/apps/pattern';
 import { MAX_HEAD, headEnd } from '../firmware/apps/http';
 import { asciiBytes } from '../firmware/apps/ascii';
+import { statusText } from '../firmware/apps/status';
+import { Stack } from '../firmware/tcp/stack';
+import { formatIpv4 } from '../firmware/tcp/wire';
 import { Bench, Client, Sent, flagString } from './support/net';
 
 /** App timers on the bench's virtual clock. */
@@ -117,6 +121,29 @@ const patterned = (n: number, seed = 1) => {
   return b;
 };
 
+/** The status page as it was written with strings, from Stack.connections() and usage():
+ *  the byte-written page must read the same. */
+function referenceStatusText(stack: Stack, uptimeMs: number): string {
+  const pad = (text: string | number, width: number) => String(text).padEnd(width);
+  const config = stack.config;
+  const usage = stack.usage();
+  const rows = stack.connections();
+  const lines = [`slotcp ${formatIpv4(config.localAddr)}  up ${Math.floor(uptimeMs / 1000)} s`,
+    `slots ${usage.slotsInUse}/${config.slots} in use, TIME-WAIT ${usage.timeWait}/${config.timeWaitCapacity}`,
+    '', 'connections', `${pad('local', 7)}${pad('remote', 22)}${pad('state', 13)}${pad('rx', 7)}tx`];
+  for (const row of rows.filter((r) => r.handle >= 0)) {
+    lines.push(`${pad(row.localPort, 7)}${pad(`${formatIpv4(row.remoteAddr)}:${row.remotePort}`, 22)}`
+      + `${pad(row.state, 13)}${pad(row.rxQueued, 7)}${row.txQueued}`);
+  }
+  const timeWait = rows.filter((r) => r.handle < 0);
+  lines.push('', `time-wait (${timeWait.length})`);
+  for (const row of timeWait) lines.push(`${pad(row.localPort, 7)}${formatIpv4(row.remoteAddr)}:${row.remotePort}`);
+  lines.push('', 'counters');
+  const counters = stack.counters as unknown as Record<string, number>;
+  for (const name of counterNames) lines.push(`${pad(name, 25)} ${counters[name]}`);
+  return lines.join('\n') + '\n';
+}
+
 describe('example services (firmware/apps)', () => {
   it('echo returns every byte, in order, when the send buffer is smaller than the data', () => {
     const { bench, scheduler, service } = setup('echo', { rxBytes: 1072, txBytes: 300 });
@@ -196,6 +223,44 @@ describe('example services (firmware/apps)', () => {
       Object.keys(bench.stack.counters.snapshot()).length, 'every counter listed');
     peer.take(c.fin());
     assert.deepEqual(bench.stack.usage(), { slotsInUse: 0, timeWait: 1 }, 'server closed first: TIME-WAIT');
+  });
+
+  it('the status page, written as bytes, reads as the string rendering of connections() did', () => {
+    const { bench, scheduler } = setup('hold:5000', { slots: 6, timeWaitCapacity: 3 });
+    const early = [40001, 40002, 40003, 40004].map((p) => new Peer(bench, new Client(bench, 80, p), scheduler));
+    const closing = scheduler.advance(5000); // hold closes them: FIN, then theirs: TIME-WAIT records, one evicted
+    for (const peer of early) peer.take(closing.filter((s) => s.dstPort === peer.c.port));
+    for (const peer of early) peer.c.fin();
+    const late = new Peer(bench, new Client(bench, 80, 50001), scheduler);
+    late.c.write('some unread bytes');
+    new Peer(bench, new Client(bench, 80, 50002), scheduler);
+    bench.stack['core'].count[Count.packetsIn] += 4_000_000_000; // a ten-digit Counter32
+    const rows = bench.stack.connections();
+    assert.deepEqual([rows.filter((r) => r.handle < 0).length, rows.filter((r) => r.handle >= 0 && r.rxQueued > 0).length], [3, 1]);
+    for (const uptime of [0, 999, 1000, 86_400_123]) {
+      assert.equal(statusText(bench.stack, uptime), referenceStatusText(bench.stack, uptime));
+    }
+  });
+
+  it('http: requests at once get their own whole replies, one after another from the one reply buffer', () => {
+    const { bench, scheduler, service } = setup('http', { txBytes: 536 });
+    const peers = [40001, 40002, 40003].map((p) => new Peer(bench, new Client(bench, 80, p), scheduler));
+    // Every segment goes to the peer it is addressed to.
+    const route = (sent: Sent[]) => { for (const s of sent) peers.find((p) => p.c.port === s.dstPort)?.take([s]); };
+    route(peers[0].c.write('GET / HTTP/1.1\r\n\r\n'));
+    route(peers[1].c.write('GET /second HTTP/1.1\r\n\r\n'));
+    route(peers[2].c.write('HEAD / HTTP/1.1\r\n\r\n'));
+    for (let step = 0; step < 200 && !peers.every((p) => p.fin); step++) {
+      for (const peer of peers) route(peer.c.segment(ACK));
+      route(scheduler.advance(100));
+    }
+    const texts = peers.map((p) => new TextDecoder().decode(Uint8Array.from(p.received)));
+    assert.match(texts[0], /^HTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nslotcp 192\.0\.2\.2 [^]*\ncounters\n[^]*\n$/);
+    const length = Number(/Content-Length: (\d+)/.exec(texts[0])?.[1]);
+    assert.equal(texts[0].length - texts[0].indexOf('\r\n\r\n') - 4, length);
+    assert.match(texts[1], /^HTTP\/1\.1 404 Not Found\r\n[^]*\r\n\r\nno page \/second\n$/);
+    assert.match(texts[2], /^HTTP\/1\.1 200 OK\r\n[^]*Connection: close\r\n\r\n$/);
+    assert.equal(service.stats.closed, 3);
   });
 
   const ask = (request: string, config: Partial<StackConfig> = {}) => {

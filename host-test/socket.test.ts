@@ -98,6 +98,32 @@ describe('ECMA-419 socket layer', () => {
     assert.equal(fresh.state, 'ESTABLISHED');
   });
 
+  it('read(callbacks, reuse) rebinds a socket that is no longer in use, and refuses one that is', () => {
+    const bench = new Bench({ slots: 2 });
+    const layer = new SocketLayer(bench.stack);
+    const listener = layer.listen({ port: 7 });
+    const spare = new TCPSocket(layer, -1, {});
+    assert.equal(spare.inUse, false);
+    new Client(bench, 7, 40001).connect();
+    const first = listener.read({}, spare);
+    assert.equal(first, spare);
+    assert.equal(spare.inUse, true);
+    assert.equal(spare.state, 'ESTABLISHED');
+    new Client(bench, 7, 40002).connect();
+    assert.throws(() => listener.read({}, spare), /still in use/);
+    const bytes = new Uint8Array([1, 2, 3, 4, 5]);
+    assert.equal(spare.write(bytes, 1, 3), 3, 'write(data, offset, length)');
+    assert.deepEqual(wires(new Client(bench, 7, 40001), bench.take()).map((w) => w.len), [3]);
+    spare.close();
+    assert.equal(spare.inUse, false);
+    const seen: number[] = [];
+    const second = listener.read({ onWritable(n) { seen.push(n); } }, spare);
+    assert.equal(second, spare, 'the same object, now on the second connection');
+    assert.deepEqual(seen, [bench.stack.config.txBytes]);
+    assert.equal(spare.state, 'ESTABLISHED');
+    assert.throws(() => listener.read({}, new TCPSocket(new SocketLayer(new Bench().stack), -1, {})), /another stack/);
+  });
+
   it('closing the listener resets connections not yet read', () => {
     const bench = new Bench();
     const layer = new SocketLayer(bench.stack);

@@ -7,6 +7,7 @@ export function discard(ctx: ServiceContext, port: number, name = 'discard', chu
   return listenService(ctx, name, port, stats, (): Handler => {
     let closed = false;
     return {
+      onStart() { closed = false; },
       onReadable() {
         for (let got = this.read(scratch); got > 0; got = this.read(scratch)) stats.bytesIn += got;
       },

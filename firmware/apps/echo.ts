@@ -18,11 +18,11 @@ export function echo(ctx: ServiceContext, port: number, name = 'echo', chunkByte
     function pump(socket: TCPSocket): void {
       while (room > 0 && unread > 0) {
         const want = Math.min(room, unread, scratch.length);
-        const got = socket.read(want === scratch.length ? scratch : scratch.subarray(0, want));
+        const got = socket.read(scratch, 0, want);
         if (got === 0) { unread = 0; break; }
         unread -= got;
         stats.bytesIn += got;
-        const put = socket.write(got === scratch.length ? scratch : scratch.subarray(0, got));
+        const put = socket.write(scratch, 0, got);
         stats.bytesOut += put;
         room -= put;
         // write() takes all of it (we asked for no more than the room); anything else
@@ -36,6 +36,7 @@ export function echo(ctx: ServiceContext, port: number, name = 'echo', chunkByte
       }
     }
     return {
+      onStart() { room = 0; unread = 0; ended = false; closed = false; },
       onReadable(bytes) { unread = bytes; if (!closed) pump(this); },
       onWritable(bytes) { room = bytes; if (!closed) pump(this); },
       onEnd() { ended = true; if (!closed) pump(this); },

@@ -19,7 +19,7 @@ export function source(ctx: ServiceContext, port: number, total: number, name = 
       while (room > 0 && sent < total) {
         const count = Math.min(room, total - sent, scratch.length);
         fillPattern(scratch, sent, count);
-        const put = socket.write(count === scratch.length ? scratch : scratch.subarray(0, count));
+        const put = socket.write(scratch, 0, count);
         if (put === 0) break;
         sent += put;
         room -= put;
@@ -33,6 +33,7 @@ export function source(ctx: ServiceContext, port: number, total: number, name = 
       }
     }
     return {
+      onStart() { sent = 0; closed = false; },
       onWritable(bytes) { if (!closed) send(this, bytes); },
       onReadable() { if (!closed) drain(this); },
       onError() { closed = true; stats.errors++; },

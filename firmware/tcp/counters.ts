@@ -128,10 +128,11 @@ void namesMatch;
 export type Counters = { readonly [K in CounterName]: number } & { snapshot(): Record<CounterName, number> };
 
 class CounterView {
-  readonly values: Uint32Array;
+  declare readonly values: Uint32Array;
 
   constructor(values: Uint32Array) {
-    this.values = values;
+    // Not enumerable: a view's keys are the counters' names (on its prototype).
+    Object.defineProperty(this, 'values', { value: values });
   }
 
   snapshot(): Record<CounterName, number> {

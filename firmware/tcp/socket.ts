@@ -1,7 +1,10 @@
 // The app-facing API in the shape of ECMA-419's TCP listener and socket
 // (embedded:io/socket/listener, embedded:io/socket/tcp), over the stack's integer
 // handles. Callbacks are called with `this` set to the listener or socket, as in ECMA-419.
-// Extensions, not in ECMA-419: onEnd(), shutdown(), abort(), setNoDelay(), state.
+// Extensions, not in ECMA-419: onEnd(), shutdown(), abort(), setNoDelay(), state, inUse,
+// offset and length for read(Uint8Array) and write(), and listener.read(callbacks, reuse),
+// which rebinds a socket object that no longer serves a connection, so a service can
+// accept connections without making an object for each.
 import { ConnectionError, StackEvents } from './core';
 import { ListenOptions, Stack } from './stack';
 
@@ -21,6 +24,8 @@ export interface ListenerOptions extends ListenOptions {
   /** Connections are waiting: call read() that many times. */
   onReadable?: (this: TCPListener, count: number) => void;
 }
+
+const noCallbacks: SocketCallbacks = Object.freeze({});
 
 /** Routes the stack's events to listener and socket objects. One per stack. */
 export class SocketLayer implements StackEvents {
@@ -46,6 +51,12 @@ export class SocketLayer implements StackEvents {
   /** @internal */
   attach(socket: TCPSocket): void {
     this.sockets[socket.handle & 0xff] = socket;
+  }
+
+  /** @internal True while `socket` is the one its slot's events go to. */
+  attached(socket: TCPSocket): boolean {
+    const slot = socket.handle & 0xff;
+    return slot < this.sockets.length && this.sockets[slot] === socket;
   }
 
   /** @internal Forgets the socket, unless its slot already serves a newer connection. */
@@ -105,12 +116,23 @@ export class TCPListener {
   }
 
   /** The next accepted connection, or undefined. The callbacks given are attached first,
-   *  then onWritable and (if data already waits) onReadable are called once. */
-  read(callbacks: SocketCallbacks = {}): TCPSocket | undefined {
+   *  then onWritable and (if data already waits) onReadable are called once.
+   *  With `reuse`, a socket of this layer that is not in use (see inUse; a socket made
+   *  with handle -1 never was), that object is rebound to the new connection and
+   *  returned instead of a new one: references to it now reach the new connection. */
+  read(callbacks: SocketCallbacks = noCallbacks, reuse?: TCPSocket): TCPSocket | undefined {
     if (this.id < 0) return undefined;
+    if (reuse !== undefined && (reuse.inUse || !reuse.belongsTo(this.layer))) {
+      throw new Error('slotcp: the socket to reuse is still in use or of another stack');
+    }
     const handle = this.layer.stack.accept(this.id);
     if (handle < 0) return undefined;
-    const socket = new TCPSocket(this.layer, handle, callbacks);
+    let socket: TCPSocket;
+    if (reuse === undefined) socket = new TCPSocket(this.layer, handle, callbacks);
+    else {
+      socket = reuse;
+      socket.rebind(handle, callbacks);
+    }
     this.layer.attach(socket);
     socket.announce();
     return socket;
@@ -130,7 +152,8 @@ export class TCPSocket implements SocketCallbacks {
   onWritable?: (this: TCPSocket, bytes: number) => void;
   onEnd?: (this: TCPSocket) => void;
   onError?: (this: TCPSocket, error: ConnectionError) => void;
-  /** The stack's handle for this connection. */
+  /** The stack's handle for this connection (-1 for a socket made to be reused, before
+   *  its first connection). */
   readonly handle: number;
   private readonly layer: SocketLayer;
 
@@ -141,6 +164,26 @@ export class TCPSocket implements SocketCallbacks {
     this.onWritable = callbacks.onWritable;
     this.onEnd = callbacks.onEnd;
     this.onError = callbacks.onError;
+  }
+
+  /** @internal For listener.read(callbacks, reuse). */
+  rebind(handle: number, callbacks: SocketCallbacks): void {
+    (this as { handle: number }).handle = handle;
+    this.onReadable = callbacks.onReadable;
+    this.onWritable = callbacks.onWritable;
+    this.onEnd = callbacks.onEnd;
+    this.onError = callbacks.onError;
+  }
+
+  /** @internal */
+  belongsTo(layer: SocketLayer): boolean {
+    return this.layer === layer;
+  }
+
+  /** True from accept until close(), abort() or onError: while the socket's callbacks
+   *  may still be called. */
+  get inUse(): boolean {
+    return this.layer.attached(this);
   }
 
   /** @internal First notifications after accept. */
@@ -154,23 +197,29 @@ export class TCPSocket implements SocketCallbacks {
   }
 
   /** ECMA-419 read: no argument → an ArrayBuffer of everything waiting (undefined if
-   *  none); a number → at most that many bytes; a Uint8Array → filled, returns the count. */
+   *  none); a number → at most that many bytes; a Uint8Array → filled, returns the count
+   *  (extension: from `offset`, at most `length` bytes, without making a subarray). */
   read(): ArrayBuffer | undefined;
   read(byteLength: number): ArrayBuffer | undefined;
-  read(into: Uint8Array): number;
-  read(arg?: number | Uint8Array): ArrayBuffer | number | undefined {
+  read(into: Uint8Array, offset?: number, length?: number): number;
+  read(arg?: number | Uint8Array, offset = 0, length?: number): ArrayBuffer | number | undefined {
     const stack = this.layer.stack;
-    if (arg instanceof Uint8Array) return Math.max(0, stack.read(this.handle, arg));
+    if (arg instanceof Uint8Array) {
+      const room = arg.length - offset;
+      return Math.max(0, stack.read(this.handle, arg, offset, length === undefined || length > room ? room : length));
+    }
     return stack.readBuffer(this.handle, arg === undefined ? Infinity : arg);
   }
 
   /** Queues bytes to send; returns how many were taken (as much as the send buffer has
-   *  room for, see onWritable). Throws if the socket is closed for writing. */
-  write(data: ArrayBuffer | ArrayBufferView): number {
+   *  room for, see onWritable). Throws if the socket is closed for writing. Extension:
+   *  `offset` and `length` pick bytes of `data` without making a subarray. */
+  write(data: ArrayBuffer | ArrayBufferView, offset = 0, length?: number): number {
     const bytes = data instanceof Uint8Array ? data
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
         : new Uint8Array(data);
-    const count = this.layer.stack.write(this.handle, bytes);
+    const have = bytes.length - offset;
+    const count = this.layer.stack.write(this.handle, bytes, offset, length === undefined || length > have ? have : length);
     if (count < 0) throw new Error('slotcp: socket is closed for writing');
     return count;
   }
