@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { finishChecksum, sumBytes } from '../firmware/tcp/checksum';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from '../firmware/tcp/seq';
-import { ACK, SYN, Segment, parseIpv4, parsePacket } from '../firmware/tcp/wire';
+import { ACK, SYN, Seg, newSegment, parseIpv4, parsePacket } from '../firmware/tcp/wire';
 import { Bench, CLIENT, SERVER, buildPacket } from './support/net';
 
 describe('sequence arithmetic', () => {
@@ -28,9 +28,9 @@ describe('checksum', () => {
 describe('packet parsing', () => {
   it('parses a valid SYN with MSS, NOP, an unknown option and EOL', () => {
     const p = buildPacket({ dstPort: 80, seq: 1, flags: SYN, mss: 1400 });
-    const seg = new Segment();
+    const seg = newSegment();
     assert.equal(parsePacket(p, p.length, seg), 0);
-    assert.deepEqual([seg.srcAddr >>> 0, seg.dstAddr >>> 0, seg.dstPort, seg.seq, seg.flags, seg.mss], [CLIENT, SERVER, 80, 1, SYN, 1400]);
+    assert.deepEqual([seg[Seg.srcAddr] >>> 0, seg[Seg.dstAddr] >>> 0, seg[Seg.dstPort], seg[Seg.seq], seg[Seg.flags], seg[Seg.mss]], [CLIENT, SERVER, 80, 1, SYN, 1400]);
     assert.equal(parseIpv4('192.0.2.300'), -1);
   });
 
@@ -60,25 +60,25 @@ describe('packet parsing', () => {
   }
 
   it('skips unknown options by length and stops at EOL', () => {
-    const seg = new Segment();
+    const seg = newSegment();
     const p = withOptions([1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 2, 4, 5, 0xb4, 0]);
     assert.equal(parsePacket(p, p.length, seg), 0);
-    assert.equal(seg.mss, 1460);
+    assert.equal(seg[Seg.mss], 1460);
   });
 
   it('parses SACK-permitted and up to four SACK blocks as signed 32-bit edges', () => {
-    const seg = new Segment();
+    const seg = newSegment();
     const p = withOptions([1, 1, 4, 2]);
     assert.equal(parsePacket(p, p.length, seg), 0);
-    assert.deepEqual([seg.sackPermitted, seg.sackCount], [true, 0]);
+    assert.deepEqual([seg[Seg.sackPermitted], seg[Seg.sackCount]], [1, 0]);
     const edges = [0x10, 0x20, 0xfffffff0, 0x8];
     const block = edges.flatMap((v) => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
     const q = withOptions([1, 1, 5, 18, ...block]);
     assert.equal(parsePacket(q, q.length, seg), 0);
-    assert.deepEqual([seg.sackPermitted, seg.sackCount, ...seg.sackBlocks.subarray(0, 4)], [false, 2, 0x10, 0x20, -16, 8]);
+    assert.deepEqual([seg[Seg.sackPermitted], seg[Seg.sackCount], ...seg.subarray(Seg.sackBlocks, Seg.sackBlocks + 4)], [0, 2, 0x10, 0x20, -16, 8]);
     const four = withOptions([1, 1, 5, 34, ...block, ...block]);
     assert.equal(parsePacket(four, four.length, seg), 0);
-    assert.equal(seg.sackCount, 4);
+    assert.equal(seg[Seg.sackCount], 4);
   });
 
   const bad: [string, () => Uint8Array, keyof import('../firmware/tcp/counters').Counters][] = [

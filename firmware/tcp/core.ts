@@ -4,13 +4,11 @@
 // lwIP's tcp_in.c / tcp_out.c share the pcb lists.
 import { StackConfig } from './config';
 import { Count, Counters, counterView } from './counters';
-import { IsnGenerator } from './isn';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Flag, Slots, State, Tcb } from './slots';
-import { SipHash24 } from './siphash';
-import { SynCookies } from './syncookie';
+import { SCRATCH_BYTES, SipHash24 } from './siphash';
 import { TimeWaitTable } from './timewait';
-import { IPV4_HEADER, MSS_OPTION, Segment, TCP_HEADER } from './wire';
+import { IPV4_HEADER, MSS_OPTION, Segment, TCP_HEADER, newSegment } from './wire';
 
 /** Why a connection died, as told to the app. */
 export const enum ConnectionError {
@@ -92,12 +90,12 @@ export class Core {
   readonly counters: Counters = counterView(this.count);
   readonly port: PacketPort;
   readonly clock: Clock;
-  readonly isn: IsnGenerator;
-  readonly cookies: SynCookies;
+  /** SipHash-2-4 with the ISN and SYN cookie keys (isn.ts, syncookie.ts). */
+  readonly hash: SipHash24;
   events: StackEvents = noEvents;
 
   /** Scratch for the segment being processed. */
-  readonly segment = new Segment();
+  readonly segment: Segment = newSegment();
   /** The stack's one byte buffer: rx rings, tx rings, the outgoing packet, and an input
    *  buffer the platform may receive packets into. Being one buffer, payload moves
    *  between them with copyWithin: native speed and no allocation (a subarray() view per
@@ -110,7 +108,7 @@ export class Core {
   readonly input: Uint8Array;
   readonly inputBase: number;
   /** The packet being processed (its payload is copied from here into the rx ring). */
-  packet: Uint8Array = new Uint8Array(0);
+  packet: Uint8Array;
   /** Current time as a wrapping 32-bit ms count (see Timer in slots.ts), read from the
    *  clock once per receive(), poll() or app call. */
   now = 0;
@@ -133,12 +131,13 @@ export class Core {
     const outSize = IPV4_HEADER + TCP_HEADER + MSS_OPTION + config.mss;
     // The largest segment a peer may send us: full IPv4 and TCP headers, and our MSS.
     const inputSize = 60 + 60 + config.mss;
-    this.memory = new Uint8Array(rxSize + txSize + outSize + inputSize);
+    this.memory = new Uint8Array(rxSize + txSize + outSize + inputSize + SCRATCH_BYTES);
     this.slots = new Slots(config.slots, config.rxBytes, config.txBytes, 0, rxSize);
     this.outBase = rxSize + txSize;
     this.out = this.memory.subarray(this.outBase, this.outBase + outSize);
     this.inputBase = this.outBase + outSize;
     this.input = this.memory.subarray(this.inputBase, this.inputBase + inputSize);
+    this.packet = this.input;
     this.timeWait = new TimeWaitTable(config.timeWaitCapacity);
     this.listeners = new Listeners(config.listeners);
     // Two SipHash keys from the platform's random source, ISN_KEY's first: one hasher
@@ -146,9 +145,7 @@ export class Core {
     const keys = new Uint8Array(32);
     random.fill(keys.subarray(0, 16));
     random.fill(keys.subarray(16, 32));
-    const hash = new SipHash24(keys);
-    this.isn = new IsnGenerator(hash);
-    this.cookies = new SynCookies(hash);
+    this.hash = new SipHash24(keys, this.memory, this.inputBase + inputSize);
     for (let s = 0; s < config.slots; s++) this.slots.reset(s);
   }
 

@@ -14,7 +14,9 @@ import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
 import { releaseHeld, holdRange } from './reassembly';
 import { forgetAcked, lossIndicated, recordSackBlocks, resendLost } from './sack';
-import { ACK, FIN, RST, SYN, Segment } from './wire';
+import { nextIsn } from './isn';
+import { checkCookie, makeCookie } from './syncookie';
+import { ACK, FIN, RST, SYN, Seg, Segment, seqLength } from './wire';
 
 /** The MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
 const DEFAULT_PEER_MSS = 536;
@@ -28,14 +30,14 @@ const MAX_CWND = 0x3fffffff;
 export function segmentArrives(core: Core): void {
   const seg = core.segment;
   core.count[Count.segmentsIn]++;
-  const s = findConnection(core, seg.srcAddr, seg.srcPort, seg.dstPort);
+  const s = findConnection(core, seg[Seg.srcAddr], seg[Seg.srcPort], seg[Seg.dstPort]);
   if (s >= 0) {
     connectionInput(core, s, seg);
     return;
   }
   let isnFloor = 0;
   let reused = false;
-  const tw = core.timeWait.find(seg.srcAddr, seg.srcPort, seg.dstPort);
+  const tw = core.timeWait.find(seg[Seg.srcAddr], seg[Seg.srcPort], seg[Seg.dstPort]);
   if (tw >= 0) {
     if (!isNewIncarnation(core, tw, seg)) {
       timeWaitInput(core, tw, seg);
@@ -48,14 +50,14 @@ export function segmentArrives(core: Core): void {
     core.timeWait.remove(tw);
     core.count[Count.timeWaitReused]++;
   }
-  const l = core.listeners.find(seg.dstPort);
+  const l = core.listeners.find(seg[Seg.dstPort]);
   if (l >= 0) listenInput(core, l, seg, reused, isnFloor);
   else closedInput(core, seg);
 }
 
 /** RFC 9293 §3.10.7.1: a segment for no connection is answered with a reset. */
 function closedInput(core: Core, seg: Segment): void {
-  if (seg.flags & RST) {
+  if (seg[Seg.flags] & RST) {
     core.count[Count.droppedResets]++;
     return;
   }
@@ -65,23 +67,23 @@ function closedInput(core: Core, seg: Segment): void {
 /** <SEQ=SEG.ACK><CTL=RST> if the segment has an ACK, else
  *  <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 function replyReset(core: Core, seg: Segment): void {
-  if (seg.flags & ACK) {
-    transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, seg.ack, 0, RST, 0, 0, -1, 0, 0);
+  if (seg[Seg.flags] & ACK) {
+    transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], seg[Seg.ack], 0, RST, 0, 0, -1, 0, 0);
   } else {
-    transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, 0, seqAdd(seg.seq, seg.seqLength), RST | ACK, 0, 0, -1, 0, 0);
+    transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], 0, seqAdd(seg[Seg.seq], seqLength(seg)), RST | ACK, 0, 0, -1, 0, 0);
   }
 }
 
 /** RFC 9293 §3.10.7.2, LISTEN. */
 function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFloor: number): void {
   const count = core.count;
-  if (seg.flags & RST) {
+  if (seg[Seg.flags] & RST) {
     count[Count.droppedResets]++;
     return;
   }
-  if (seg.flags & ACK) {
-    if (!(seg.flags & SYN) && cookieInput(core, l, seg)) return;
-    if (!(seg.flags & SYN) && seg.dataLength > 0 && cookiesRecent(core)) {
+  if (seg[Seg.flags] & ACK) {
+    if (!(seg[Seg.flags] & SYN) && cookieInput(core, l, seg)) return;
+    if (!(seg[Seg.flags] & SYN) && seg[Seg.dataLength] > 0 && cookiesRecent(core)) {
       // A client answered by cookie sends more than one segment before its first is
       // accepted; if that first found no free slot, the others cannot prove the cookie
       // (it binds the first sequence number). A RST would kill a connection the client
@@ -93,7 +95,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     return;
   }
   // No SYN, or SYN with FIN (a scanner's probe; Linux drops it too).
-  if (!(seg.flags & SYN) || (seg.flags & FIN)) {
+  if (!(seg[Seg.flags] & SYN) || (seg[Seg.flags] & FIN)) {
     count[Count.droppedBadFlags]++;
     return;
   }
@@ -102,9 +104,9 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     sendCookieSynAck(core, seg);
     return;
   }
-  let iss = core.isn.next(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort);
+  let iss = nextIsn(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort]);
   if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
-  const s = openConnection(core, l, seg, iss, seqAdd(seg.seq, 1), seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS);
+  const s = openConnection(core, l, seg, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   core.count[Count.passiveOpens]++;
@@ -135,12 +137,12 @@ function halfOpenConnections(core: Core): number {
 /** The half-open limit is reached: answer with a SYN cookie and keep nothing. */
 function sendCookieSynAck(core: Core, seg: Segment): void {
   const config = core.config;
-  const cookie = core.cookies.make(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort, seg.seq,
-    seg.mss > 0 ? seg.mss : DEFAULT_PEER_MSS);
+  const cookie = makeCookie(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort], seg[Seg.seq],
+    seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
   core.count[Count.synCookiesSent]++;
   core.cookiesSent = true;
   core.lastCookieAt = core.now;
-  transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, cookie, seqAdd(seg.seq, 1), SYN | ACK,
+  transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK,
     Math.min(config.rxBytes, 65535), config.mss, -1, 0, 0);
 }
 
@@ -153,15 +155,15 @@ function cookiesRecent(core: Core): boolean {
  *  and the segment (which may carry data or a FIN) is processed in it. Returns false if
  *  the ACK is not a valid cookie. */
 function cookieInput(core: Core, l: number, seg: Segment): boolean {
-  const clientIsn = seqAdd(seg.seq, -1);
-  const mss = core.cookies.check(core.now, core.localAddr, seg.dstPort, seg.srcAddr, seg.srcPort, clientIsn,
-    seqAdd(seg.ack, -1));
+  const clientIsn = seqAdd(seg[Seg.seq], -1);
+  const mss = checkCookie(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort], clientIsn,
+    seqAdd(seg[Seg.ack], -1));
   if (mss === 0) return false;
   // Valid, but no room: drop it; the client's next segment carries the same proof.
   if (!roomFor(core, l)) return true;
   core.count[Count.synCookiesAccepted]++;
   core.count[Count.passiveOpens]++;
-  const s = openConnection(core, l, seg, seqAdd(seg.ack, -1), seg.seq, mss);
+  const s = openConnection(core, l, seg, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   tcb[row + Tcb.flags] &= ~Flag.Timing; // no RTT sample: our SYN-ACK's send time is not kept
@@ -181,18 +183,18 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   slots.reset(s);
   tcb[row + Tcb.state] = State.SynReceived;
   tcb[row + Tcb.listener] = l;
-  tcb[row + Tcb.remoteAddr] = seg.srcAddr;
-  tcb[row + Tcb.remotePort] = seg.srcPort;
-  tcb[row + Tcb.localPort] = seg.dstPort;
+  tcb[row + Tcb.remoteAddr] = seg[Seg.srcAddr];
+  tcb[row + Tcb.remotePort] = seg[Seg.srcPort];
+  tcb[row + Tcb.localPort] = seg[Seg.dstPort];
   if (core.listeners.table[l * Lst.ROW + Lst.noDelay]) tcb[row + Tcb.flags] |= Flag.NoDelay;
   tcb[row + Tcb.iss] = iss;
   tcb[row + Tcb.sndUna] = iss;
   tcb[row + Tcb.sndNxt] = seqAdd(iss, 1);
   tcb[row + Tcb.sndMax] = seqAdd(iss, 1);
   tcb[row + Tcb.smallEnd] = iss;
-  tcb[row + Tcb.sndWnd] = seg.window;
-  tcb[row + Tcb.maxSndWnd] = seg.window;
-  tcb[row + Tcb.sndWl1] = seg.seq;
+  tcb[row + Tcb.sndWnd] = seg[Seg.window];
+  tcb[row + Tcb.maxSndWnd] = seg[Seg.window];
+  tcb[row + Tcb.sndWl1] = seg[Seg.seq];
   tcb[row + Tcb.sndWl2] = 0;
   tcb[row + Tcb.irs] = seqAdd(rcvNxt, -1);
   tcb[row + Tcb.rcvNxt] = rcvNxt;
@@ -205,7 +207,7 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   tcb[row + Tcb.recover] = iss;
   // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
   // cookie does not keep the SYN's options).
-  if (config.sack && seg.sackPermitted && (seg.flags & SYN)) tcb[row + Tcb.flags] |= Flag.Sack;
+  if (config.sack && seg[Seg.sackPermitted] && (seg[Seg.flags] & SYN)) tcb[row + Tcb.flags] |= Flag.Sack;
   tcb[row + Tcb.flags] |= Flag.Timing;
   tcb[row + Tcb.rttSeq] = iss;
   tcb[row + Tcb.rttStart] = core.now;
@@ -216,7 +218,7 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
 /** A SYN for a 4-tuple in TIME-WAIT starts a new connection only if its sequence number
  *  is above the old connection's RCV.NXT. */
 function isNewIncarnation(core: Core, tw: number, seg: Segment): boolean {
-  return (seg.flags & (SYN | RST | ACK)) === SYN && seqGt(seg.seq, core.timeWait.rcvNxt(tw));
+  return (seg[Seg.flags] & (SYN | RST | ACK)) === SYN && seqGt(seg[Seg.seq], core.timeWait.rcvNxt(tw));
 }
 
 /** TIME-WAIT record input. RST is ignored (RFC 1337); a FIN is re-ACKed and restarts the
@@ -225,17 +227,17 @@ function isNewIncarnation(core: Core, tw: number, seg: Segment): boolean {
 function timeWaitInput(core: Core, tw: number, seg: Segment): void {
   const table = core.timeWait;
   const count = core.count;
-  if (seg.flags & RST) {
+  if (seg[Seg.flags] & RST) {
     count[Count.droppedResets]++;
     return;
   }
-  if (seg.flags & FIN) {
+  if (seg[Seg.flags] & FIN) {
     table.refresh(tw, (core.now + 2 * core.config.mslMs) | 0);
-  } else if (seg.seqLength === 0 && seg.seq === table.rcvNxt(tw) && !(seg.flags & SYN)) {
+  } else if (seqLength(seg) === 0 && seg[Seg.seq] === table.rcvNxt(tw) && !(seg[Seg.flags] & SYN)) {
     return;
   }
   count[Count.timeWaitReacks]++;
-  transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, table.sndNxt(tw), table.rcvNxt(tw), ACK,
+  transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], table.sndNxt(tw), table.rcvNxt(tw), ACK,
     Math.min(core.config.rxBytes, 65535), 0, -1, 0, 0);
 }
 
@@ -246,13 +248,13 @@ function acceptable(core: Core, s: number, seg: Segment): boolean {
   const row = s * Tcb.ROW;
   const rcvNxt = tcb[row + Tcb.rcvNxt];
   const window = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt));
-  const length = seg.seqLength;
+  const length = seqLength(seg);
   const end = seqAdd(rcvNxt, window);
-  if (length === 0) return window === 0 ? seg.seq === rcvNxt : seqInRange(seg.seq, rcvNxt, end);
+  if (length === 0) return window === 0 ? seg[Seg.seq] === rcvNxt : seqInRange(seg[Seg.seq], rcvNxt, end);
   // A bare FIN at RCV.NXT is taken even into a zero window, as Linux does: it needs no
   // buffer, and refusing it would leave the peer retransmitting it until the app reads.
-  if (window === 0) return length === 1 && (seg.flags & FIN) !== 0 && seg.seq === rcvNxt;
-  return seqInRange(seg.seq, rcvNxt, end) || seqInRange(seqAdd(seg.seq, length - 1), rcvNxt, end);
+  if (window === 0) return length === 1 && (seg[Seg.flags] & FIN) !== 0 && seg[Seg.seq] === rcvNxt;
+  return seqInRange(seg[Seg.seq], rcvNxt, end) || seqInRange(seqAdd(seg[Seg.seq], length - 1), rcvNxt, end);
 }
 
 /** A segment for a connection in a slot (SYN-RECEIVED and every synchronized state). */
@@ -269,7 +271,7 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
   restartKeepalive(core, s);
 
   // A retransmitted SYN while ours is unacknowledged: send the SYN-ACK again.
-  if (state === State.SynReceived && (seg.flags & (SYN | RST | ACK)) === SYN && seg.seq === tcb[row + Tcb.irs]) {
+  if (state === State.SynReceived && (seg[Seg.flags] & (SYN | RST | ACK)) === SYN && seg[Seg.seq] === tcb[row + Tcb.irs]) {
     sendSynAck(core, s);
     core.count[Count.retransmittedSegments]++;
     return;
@@ -277,19 +279,19 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
 
   // First: the sequence number.
   if (!acceptable(core, s, seg)) {
-    if (seg.flags & RST) {
+    if (seg[Seg.flags] & RST) {
       core.count[Count.droppedResets]++;
       return;
     }
     core.count[Count.droppedOutOfWindow]++;
-    if (state === State.TimeWait && (seg.flags & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
+    if (state === State.TimeWait && (seg[Seg.flags] & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
     sendOutOfWindowAck(core, s);
     return;
   }
 
   // Second: RST (RFC 5961 §3.2: only an exact match resets; in-window is challenged).
-  if (seg.flags & RST) {
-    if (seg.seq !== tcb[row + Tcb.rcvNxt]) {
+  if (seg[Seg.flags] & RST) {
+    if (seg[Seg.seq] !== tcb[row + Tcb.rcvNxt]) {
       sendChallengeAck(core, s);
     } else if (state === State.SynReceived) {
       freeSlot(core, s); // the passive open goes back to LISTEN
@@ -303,19 +305,19 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
   }
 
   // Fourth: SYN (RFC 5961 §4.2: challenge ACK in a synchronized state).
-  if (seg.flags & SYN) {
+  if (seg[Seg.flags] & SYN) {
     if (state === State.SynReceived) freeSlot(core, s);
     else sendChallengeAck(core, s);
     return;
   }
 
   // Fifth: ACK.
-  if (!(seg.flags & ACK)) return;
+  if (!(seg[Seg.flags] & ACK)) return;
   if (state === State.SynReceived && !establish(core, s, seg)) return;
   if (!ackInput(core, s, seg)) return;
 
   // Seventh and eighth: segment text and FIN.
-  if (seg.dataLength > 0 || (seg.flags & FIN)) {
+  if (seg[Seg.dataLength] > 0 || (seg[Seg.flags] & FIN)) {
     if (!textInput(core, s, seg)) return;
   }
   output(core, s, true);
@@ -326,16 +328,16 @@ function establish(core: Core, s: number, seg: Segment): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  if (seg.ack !== tcb[row + Tcb.sndNxt]) {
-    transmit(core, seg.srcAddr, seg.dstPort, seg.srcPort, seg.ack, 0, RST, 0, 0, -1, 0, 0);
+  if (seg[Seg.ack] !== tcb[row + Tcb.sndNxt]) {
+    transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], seg[Seg.ack], 0, RST, 0, 0, -1, 0, 0);
     return false;
   }
   tcb[row + Tcb.state] = State.Established;
-  tcb[row + Tcb.sndUna] = seg.ack;
-  tcb[row + Tcb.sndWnd] = seg.window;
-  if (seg.window > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg.window;
-  tcb[row + Tcb.sndWl1] = seg.seq;
-  tcb[row + Tcb.sndWl2] = seg.ack;
+  tcb[row + Tcb.sndUna] = seg[Seg.ack];
+  tcb[row + Tcb.sndWnd] = seg[Seg.window];
+  if (seg[Seg.window] > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg[Seg.window];
+  tcb[row + Tcb.sndWl1] = seg[Seg.seq];
+  tcb[row + Tcb.sndWl2] = seg[Seg.ack];
   slots.disarm(s, Timer.Retransmit);
   const mss = tcb[row + Tcb.mss];
   // RFC 5681 §3.1: initial window; one segment if the SYN-ACK had to be repeated.
@@ -386,7 +388,7 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const ack = seg.ack;
+  const ack = seg[Seg.ack];
   const sndUna = tcb[row + Tcb.sndUna];
   if (seqGt(ack, tcb[row + Tcb.sndMax])) {
     sendChallengeAck(core, s); // acknowledges something never sent
@@ -402,7 +404,7 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     newAck(core, s, ack, seg);
   } else if (ack === sndUna) {
     if (sack) recordSackBlocks(slots, s, seg);
-    if (seg.seqLength === 0 && seg.window === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== sndUna) duplicateAck(core, s);
+    if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== sndUna) duplicateAck(core, s);
   }
   // RFC 6675: enough SACKed above the first hole means it is lost, duplicate ACKs or not
   // (a window that changes makes ACKs that are not duplicates).
@@ -417,12 +419,12 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     core.count[Count.lostResends]++;
   }
   // Window update, from segments no older than the last one that updated it.
-  if (seqGe(ack, tcb[row + Tcb.sndUna]) && (seqLt(tcb[row + Tcb.sndWl1], seg.seq)
-    || (tcb[row + Tcb.sndWl1] === seg.seq && seqLe(tcb[row + Tcb.sndWl2], ack)))) {
-    tcb[row + Tcb.sndWnd] = seg.window;
-    tcb[row + Tcb.sndWl1] = seg.seq;
+  if (seqGe(ack, tcb[row + Tcb.sndUna]) && (seqLt(tcb[row + Tcb.sndWl1], seg[Seg.seq])
+    || (tcb[row + Tcb.sndWl1] === seg[Seg.seq] && seqLe(tcb[row + Tcb.sndWl2], ack)))) {
+    tcb[row + Tcb.sndWnd] = seg[Seg.window];
+    tcb[row + Tcb.sndWl1] = seg[Seg.seq];
     tcb[row + Tcb.sndWl2] = ack;
-    if (seg.window > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg.window;
+    if (seg[Seg.window] > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg[Seg.window];
   }
 
   if (!finAcked(core, s)) return true;
@@ -512,7 +514,7 @@ function lossProbeAcked(core: Core, s: number, ack: number, seg: Segment): void 
   const row = s * Tcb.ROW;
   const resent = (tcb[row + Tcb.flags] & Flag.ProbeResent) !== 0;
   tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
-  const duplicate = seg.sackCount > 0 && seqLe(seg.sackBlocks[1], ack);
+  const duplicate = seg[Seg.sackCount] > 0 && seqLe(seg[Seg.sackBlocks + 1], ack);
   if (!resent || duplicate) return;
   const mss = tcb[row + Tcb.mss];
   tcb[row + Tcb.ssthresh] = Math.max(tcb[row + Tcb.cwnd] >>> 1, 2 * mss);
@@ -566,7 +568,7 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
   // After the peer's FIN nothing more can come: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT.
   if (state !== State.Established && state !== State.FinWait1 && state !== State.FinWait2) return true;
   const rcvNxt = tcb[row + Tcb.rcvNxt];
-  if (seg.dataLength > 0 && seqGt(seqAdd(seg.seq, seg.dataLength), rcvNxt) && (tcb[row + Tcb.flags] & Flag.AppClosed)) {
+  if (seg[Seg.dataLength] > 0 && seqGt(seqAdd(seg[Seg.seq], seg[Seg.dataLength]), rcvNxt) && (tcb[row + Tcb.flags] & Flag.AppClosed)) {
     // New data, and nobody will ever read it: tell the peer at once (RFC 9293 §3.10.7.4
     // seventh check for a closed receiver; RFC 2525 §2.17).
     core.count[Count.resetsOnDataAfterClose]++;
@@ -574,17 +576,17 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
     freeSlot(core, s);
     return false;
   }
-  if (seqGt(seg.seq, rcvNxt)) {
+  if (seqGt(seg[Seg.seq], rcvNxt)) {
     outOfOrderInput(core, s, seg);
     return true;
   }
-  const skip = seqDiff(rcvNxt, seg.seq); // bytes we already have
-  const newBytes = seg.dataLength - skip;
+  const skip = seqDiff(rcvNxt, seg[Seg.seq]); // bytes we already have
+  const newBytes = seg[Seg.dataLength] - skip;
   let taken = 0;
   if (newBytes > 0) {
     const room = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt));
     taken = Math.min(newBytes, room);
-    copyToRx(core, s, 0, seg.dataOffset + skip, taken);
+    copyToRx(core, s, 0, seg[Seg.dataOffset] + skip, taken);
     tcb[row + Tcb.rxLength] += taken;
     tcb[row + Tcb.rcvNxt] = seqAdd(rcvNxt, taken);
     tcb[row + Tcb.rxLength] += releaseHeld(slots, s); // held data the hole was keeping back
@@ -598,7 +600,7 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
     }
   }
   // The FIN counts when everything before it has arrived.
-  if ((seg.flags & FIN) && seqAdd(seg.seq, seg.dataLength) === tcb[row + Tcb.rcvNxt]) finInput(core, s);
+  if ((seg[Seg.flags] & FIN) && seqAdd(seg[Seg.seq], seg[Seg.dataLength]) === tcb[row + Tcb.rcvNxt]) finInput(core, s);
   return tcb[row + Tcb.state] !== State.Free;
 }
 
@@ -611,10 +613,10 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   const row = s * Tcb.ROW;
   const rcvNxt = tcb[row + Tcb.rcvNxt];
   const windowEnd = tcb[row + Tcb.rcvAdv];
-  const end = seqLt(seqAdd(seg.seq, seg.dataLength), windowEnd) ? seqAdd(seg.seq, seg.dataLength) : windowEnd;
-  const length = seqDiff(end, seg.seq);
-  if (length > 0 && holdRange(slots, s, seg.seq, end)) {
-    copyToRx(core, s, seqDiff(seg.seq, rcvNxt), seg.dataOffset, length);
+  const end = seqLt(seqAdd(seg[Seg.seq], seg[Seg.dataLength]), windowEnd) ? seqAdd(seg[Seg.seq], seg[Seg.dataLength]) : windowEnd;
+  const length = seqDiff(end, seg[Seg.seq]);
+  if (length > 0 && holdRange(slots, s, seg[Seg.seq], end)) {
+    copyToRx(core, s, seqDiff(seg[Seg.seq], rcvNxt), seg[Seg.dataOffset], length);
     core.count[Count.outOfOrderHeld]++;
   } else {
     core.count[Count.droppedOutOfOrder]++;

@@ -7,15 +7,9 @@ import { SipHash24 } from './siphash';
 /** Which of the stack's SipHash keys (core.ts) the ISNs use. */
 export const ISN_KEY = 0;
 
-export class IsnGenerator {
-  private readonly hash: SipHash24;
-
-  constructor(hash: SipHash24) {
-    this.hash = hash;
-  }
-
-  next(now: number, localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
-    const clock = (now * 250) % 4294967296; // 4 µs ticks from a millisecond clock
-    return (clock + this.hash.isnHash(localAddr, localPort, remoteAddr, remotePort, ISN_KEY)) | 0; // signed: see seq.ts
-  }
+/** The ISN for a connection opened at `now` (ms) on this 4-tuple. */
+export function nextIsn(hash: SipHash24, now: number, localAddr: number, localPort: number, remoteAddr: number,
+  remotePort: number): number {
+  const clock = (now * 250) % 4294967296; // 4 µs ticks from a millisecond clock
+  return (clock + hash.isnHash(localAddr, localPort, remoteAddr, remotePort, ISN_KEY)) | 0; // signed: see seq.ts
 }

@@ -4,7 +4,7 @@
 // as the congestion window allows, and the data in flight ("pipe") counts only what can
 // still be in the network. A full scoreboard drops its lowest range for a new block: SACK
 // is advice, and forgetting some only costs retransmissions the peer did not need.
-import type { Segment } from './wire';
+import { Seg, Segment } from './wire';
 import { Slots, Tcb } from './slots';
 import { addRange, removeRange } from './ranges';
 import { seqDiff, seqGt, seqLe, seqLt } from './seq';
@@ -20,9 +20,9 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
   const row = s * Tcb.ROW;
   const una = tcb[row + Tcb.sndUna];
   const max = tcb[row + Tcb.sndMax];
-  for (let k = 0; k < seg.sackCount; k++) {
-    const left = seg.sackBlocks[2 * k];
-    const right = seg.sackBlocks[2 * k + 1];
+  for (let k = 0; k < seg[Seg.sackCount]; k++) {
+    const left = seg[Seg.sackBlocks + 2 * k];
+    const right = seg[Seg.sackBlocks + 2 * k + 1];
     if (!seqLt(left, right) || !seqLt(una, left) || seqGt(right, max)) continue;
     if (!addRange(tcb, row + Tcb.sackedCount, SACK_RANGES, left, right)) {
       // Full: the lowest range goes (the newest block is the one to keep, and what lies

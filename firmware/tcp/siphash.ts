@@ -13,6 +13,9 @@
 // also avoids software floating point on the ESP8266. Use `>>> 0` where the unsigned
 // value is wanted, e.g. to print it.
 
+/** Bytes of message scratch a SipHash24 needs. */
+export const SCRATCH_BYTES = 20;
+
 export class SipHash24 {
   /** The last result's high and low 32 bits, each as a signed 32-bit integer. */
   hi = 0;
@@ -21,11 +24,16 @@ export class SipHash24 {
    *  then the keys, each k0, k1 as [k0.lo, k0.hi, k1.lo, k1.hi]: one typed array, since
    *  each costs the XS heap about 8 slots whatever its length. */
   private readonly v: Uint32Array;
-  /** Scratch for the callers' messages (isnHash() and the SYN cookies' 20 bytes). */
-  readonly scratch = new Uint8Array(20);
+  /** SCRATCH_BYTES at scratchAt in `scratch` are for the callers' messages (isnHash()'s
+   *  tuple, the SYN cookies' input): the stack lends a piece of its one buffer. */
+  readonly scratch: Uint8Array;
+  readonly scratchAt: number;
 
   /** `key` holds one or more 16-byte keys; hash() picks one by index. */
-  constructor(key: Uint8Array) {
+  constructor(key: Uint8Array, scratch: Uint8Array = new Uint8Array(SCRATCH_BYTES), scratchAt = 0) {
+    if (scratchAt < 0 || scratchAt + SCRATCH_BYTES > scratch.length) throw new RangeError('SipHash24: no room for the scratch');
+    this.scratch = scratch;
+    this.scratchAt = scratchAt;
     if (key.length === 0 || key.length % 16 !== 0) throw new RangeError('SipHash24: keys must be 16 bytes each');
     this.v = new Uint32Array(8 + key.length / 4);
     for (let i = 0; i < key.length / 4; i++) this.v[8 + i] = readLe32(key, 4 * i);
@@ -69,12 +77,13 @@ export class SipHash24 {
    *  may be given signed or unsigned (the same bits hash alike). */
   isnHash(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, key = 0): number {
     const t = this.scratch;
+    const i = this.scratchAt;
     // Uint8Array stores keep the low 8 bits, so no masking is needed.
-    t[0] = localAddr >>> 24; t[1] = localAddr >>> 16; t[2] = localAddr >>> 8; t[3] = localAddr;
-    t[4] = localPort >>> 8; t[5] = localPort;
-    t[6] = remoteAddr >>> 24; t[7] = remoteAddr >>> 16; t[8] = remoteAddr >>> 8; t[9] = remoteAddr;
-    t[10] = remotePort >>> 8; t[11] = remotePort;
-    this.hash(t, 0, 12, key);
+    t[i] = localAddr >>> 24; t[i + 1] = localAddr >>> 16; t[i + 2] = localAddr >>> 8; t[i + 3] = localAddr;
+    t[i + 4] = localPort >>> 8; t[i + 5] = localPort;
+    t[i + 6] = remoteAddr >>> 24; t[i + 7] = remoteAddr >>> 16; t[i + 8] = remoteAddr >>> 8; t[i + 9] = remoteAddr;
+    t[i + 10] = remotePort >>> 8; t[i + 11] = remotePort;
+    this.hash(t, i, 12, key);
     return this.lo;
   }
 }

@@ -12,7 +12,7 @@ import { Clock, PacketPort, RandomSource } from './platform';
 import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
 import { msUntilNextDeadline, runTimers } from './timers';
-import { Refusal, parsePacket } from './wire';
+import { Refusal, Seg, parsePacket } from './wire';
 
 export interface ListenOptions {
   /** Connections not yet accepted (half-open included) before new SYNs are dropped. */
@@ -86,7 +86,7 @@ export class Stack {
     const refusal = parsePacket(packet, length, core.segment);
     if (refusal !== Refusal.None) {
       this.countRefusal(refusal);
-    } else if (core.segment.dstAddr !== core.localAddr) {
+    } else if (core.segment[Seg.dstAddr] !== core.localAddr) {
       core.count[Count.droppedWrongAddress]++;
     } else {
       core.packet = packet;

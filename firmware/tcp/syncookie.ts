@@ -11,47 +11,40 @@ const MSS_TABLE = Object.freeze([216, 536, 1024, 1220, 1360, 1440, 1452, 1460]);
 /** Which of the stack's SipHash keys (core.ts) the cookies use. */
 export const COOKIE_KEY = 1;
 
-export class SynCookies {
-  private readonly hash: SipHash24;
+/** Our ISN for a SYN answered by cookie; `now` is the stack's wrapping ms clock. */
+export function makeCookie(hash: SipHash24, now: number, localAddr: number, localPort: number, remoteAddr: number,
+  remotePort: number, clientIsn: number, peerMss: number): number {
+  let index = 0;
+  while (index < MSS_TABLE.length - 1 && MSS_TABLE[index + 1] <= peerMss) index++;
+  const count = now >>> 16; // about 65.5 s per count
+  return (mac(hash, localAddr, localPort, remoteAddr, remotePort, clientIsn, count) & ~7) | index;
+}
 
-  constructor(hash: SipHash24) {
-    this.hash = hash;
+/** The MSS a valid cookie carries, or 0 if `cookie` (the ACK field minus one) is not one
+ *  of ours from this or the previous clock count (so it is valid for 65 to 131 s). */
+export function checkCookie(hash: SipHash24, now: number, localAddr: number, localPort: number, remoteAddr: number,
+  remotePort: number, clientIsn: number, cookie: number): number {
+  const count = now >>> 16;
+  for (let age = 0; age < 2; age++) {
+    const m = mac(hash, localAddr, localPort, remoteAddr, remotePort, clientIsn, (count - age) & 0xffff);
+    if (((m ^ cookie) & ~7) === 0) return MSS_TABLE[cookie & 7];
   }
+  return 0;
+}
 
-  /** The MAC part: SipHash of the 4-tuple, the client's ISN and the clock count. */
-  private mac(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, clientIsn: number,
-    count: number): number {
-    const b = this.hash.scratch;
-    put32(b, 0, localAddr);
-    put32(b, 4, remoteAddr);
-    put32(b, 8, clientIsn);
-    put32(b, 12, count);
-    b[16] = localPort >>> 8; b[17] = localPort;
-    b[18] = remotePort >>> 8; b[19] = remotePort;
-    this.hash.hash(b, 0, 20, COOKIE_KEY);
-    return this.hash.lo;
-  }
-
-  /** Our ISN for a SYN answered by cookie; `now` is the stack's wrapping ms clock. */
-  make(now: number, localAddr: number, localPort: number, remoteAddr: number, remotePort: number, clientIsn: number,
-    peerMss: number): number {
-    let index = 0;
-    while (index < MSS_TABLE.length - 1 && MSS_TABLE[index + 1] <= peerMss) index++;
-    const count = now >>> 16; // about 65.5 s per count
-    return (this.mac(localAddr, localPort, remoteAddr, remotePort, clientIsn, count) & ~7) | index;
-  }
-
-  /** The MSS a valid cookie carries, or 0 if `cookie` (the ACK field minus one) is not one
-   *  of ours from this or the previous clock count (so it is valid for 65 to 131 s). */
-  check(now: number, localAddr: number, localPort: number, remoteAddr: number, remotePort: number, clientIsn: number,
-    cookie: number): number {
-    const count = now >>> 16;
-    for (let age = 0; age < 2; age++) {
-      const mac = this.mac(localAddr, localPort, remoteAddr, remotePort, clientIsn, (count - age) & 0xffff);
-      if (((mac ^ cookie) & ~7) === 0) return MSS_TABLE[cookie & 7];
-    }
-    return 0;
-  }
+/** The MAC part: SipHash of the 4-tuple, the client's ISN and the clock count. */
+function mac(hash: SipHash24, localAddr: number, localPort: number, remoteAddr: number, remotePort: number,
+  clientIsn: number, count: number): number {
+  const b = hash.scratch;
+  const i = hash.scratchAt;
+  put32(b, i, localAddr);
+  put32(b, i + 4, remoteAddr);
+  put32(b, i + 8, clientIsn);
+  put32(b, i + 12, count);
+  b[i + 16] = localPort >>> 8; b[i + 17] = localPort;
+  b[i + 18] = remotePort >>> 8; b[i + 19] = remotePort;
+  hash.hash(b, i, 20, COOKIE_KEY);
+  return hash.lo;
 }
 
 function put32(b: Uint8Array, at: number, v: number): void {

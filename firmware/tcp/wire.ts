@@ -36,30 +36,39 @@ export const enum Refusal {
   BadAddress,
 }
 
-/** The fields of one received TCP segment. One instance is reused for every packet. */
-export class Segment {
-  srcAddr = 0;
-  dstAddr = 0;
-  srcPort = 0;
-  dstPort = 0;
-  seq = 0;
-  ack = 0;
-  flags = 0;
-  window = 0;
+/** The fields of one received TCP segment, as words of one Int32Array (Seg.SIZE long;
+ *  core.ts makes the one that every packet reuses): `seg[Seg.seq]`. */
+export const enum Seg {
+  srcAddr,
+  dstAddr,
+  srcPort,
+  dstPort,
+  seq,
+  ack,
+  flags,
+  window,
   /** The peer's MSS option, or 0 when the segment carries none. */
-  mss = 0;
-  /** The SYN offered SACK (RFC 2018 SACK-permitted option). */
-  sackPermitted = false;
-  /** SACK blocks (RFC 2018): sackCount pairs of left and right edges, signed 32-bit. */
-  sackCount = 0;
-  readonly sackBlocks = new Int32Array(2 * MAX_SACK_BLOCKS);
+  mss,
+  /** 1 when the SYN offered SACK (RFC 2018 SACK-permitted option). */
+  sackPermitted,
   /** Where the payload starts in the packet buffer, and its length. */
-  dataOffset = 0;
-  dataLength = 0;
-  /** Sequence space the segment occupies: data plus one each for SYN and FIN. */
-  get seqLength(): number {
-    return this.dataLength + (this.flags & SYN ? 1 : 0) + (this.flags & FIN ? 1 : 0);
-  }
+  dataOffset,
+  dataLength,
+  /** SACK blocks (RFC 2018): sackCount pairs of left and right edges, signed 32-bit. */
+  sackCount,
+  sackBlocks,
+  SIZE = sackBlocks + 2 * 4, // MAX_SACK_BLOCKS pairs
+}
+
+export type Segment = Int32Array;
+
+export function newSegment(): Segment {
+  return new Int32Array(Seg.SIZE);
+}
+
+/** Sequence space the segment occupies: data plus one each for SYN and FIN. */
+export function seqLength(seg: Segment): number {
+  return seg[Seg.dataLength] + (seg[Seg.flags] & SYN ? 1 : 0) + (seg[Seg.flags] & FIN ? 1 : 0);
 }
 
 function read16(b: Uint8Array, i: number): number {
@@ -104,15 +113,15 @@ function parseOptions(b: Uint8Array, start: number, end: number, seg: Segment): 
     if (length < 2 || i + length > end) return false;
     if (kind === 2) {
       if (length !== 4) return false;
-      seg.mss = read16(b, i + 2);
+      seg[Seg.mss] = read16(b, i + 2);
     } else if (kind === 4) {
       if (length !== 2) return false;
-      seg.sackPermitted = true;
+      seg[Seg.sackPermitted] = 1;
     } else if (kind === 5) {
       const blocks = (length - 2) >> 3;
       if (blocks < 1 || blocks > MAX_SACK_BLOCKS || length !== 2 + 8 * blocks) return false;
-      for (let k = 0; k < 2 * blocks; k++) seg.sackBlocks[k] = read32(b, i + 2 + 4 * k);
-      seg.sackCount = blocks;
+      for (let k = 0; k < 2 * blocks; k++) seg[Seg.sackBlocks + k] = read32(b, i + 2 + 4 * k);
+      seg[Seg.sackCount] = blocks;
     }
     i += length; // every other option is skipped by its length
   }
@@ -137,23 +146,23 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusa
   const tcpHeader = (b[t + 12] >>> 4) * 4;
   if (tcpHeader < TCP_HEADER || tcpHeader > tcpLength) return Refusal.BadTcpHeader;
 
-  seg.srcAddr = read32(b, 12);
-  seg.dstAddr = read32(b, 16);
-  const sum = sumBytes(b, t, tcpLength, pseudoHeaderSum(seg.srcAddr, seg.dstAddr, tcpLength));
+  seg[Seg.srcAddr] = read32(b, 12);
+  seg[Seg.dstAddr] = read32(b, 16);
+  const sum = sumBytes(b, t, tcpLength, pseudoHeaderSum(seg[Seg.srcAddr], seg[Seg.dstAddr], tcpLength));
   if (finishChecksum(sum) !== 0) return Refusal.BadChecksum;
 
-  seg.srcPort = read16(b, t);
-  seg.dstPort = read16(b, t + 2);
-  seg.seq = read32(b, t + 4);
-  seg.ack = read32(b, t + 8);
-  seg.flags = b[t + 13] & 0x3f;
-  seg.window = read16(b, t + 14);
-  seg.mss = 0;
-  seg.sackPermitted = false;
-  seg.sackCount = 0;
-  seg.dataOffset = t + tcpHeader;
-  seg.dataLength = tcpLength - tcpHeader;
-  if (seg.srcPort === 0 || seg.dstPort === 0 || isUnanswerableSource(seg.srcAddr)) return Refusal.BadAddress;
+  seg[Seg.srcPort] = read16(b, t);
+  seg[Seg.dstPort] = read16(b, t + 2);
+  seg[Seg.seq] = read32(b, t + 4);
+  seg[Seg.ack] = read32(b, t + 8);
+  seg[Seg.flags] = b[t + 13] & 0x3f;
+  seg[Seg.window] = read16(b, t + 14);
+  seg[Seg.mss] = 0;
+  seg[Seg.sackPermitted] = 0;
+  seg[Seg.sackCount] = 0;
+  seg[Seg.dataOffset] = t + tcpHeader;
+  seg[Seg.dataLength] = tcpLength - tcpHeader;
+  if (seg[Seg.srcPort] === 0 || seg[Seg.dstPort] === 0 || isUnanswerableSource(seg[Seg.srcAddr])) return Refusal.BadAddress;
   if (!parseOptions(b, t + TCP_HEADER, t + tcpHeader, seg)) return Refusal.BadOptions;
   return Refusal.None;
 }
