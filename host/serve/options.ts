@@ -4,7 +4,7 @@ import { ConfigError, NumericConfigKey, StackConfig, defaultConfig, makeConfig }
 import { parseIpv4 } from '../../firmware/tcp/wire';
 import { ServiceSpecError, checkServiceSpec } from '../../firmware/apps/services';
 import { ListenOptions } from '../../firmware/tcp/stack';
-import { UsageError } from '../cli';
+import { Flag, UsageError, parseCommandLine } from '../args';
 import { ImpairConfig, parseImpair } from '../link/impair';
 import { Endpoint } from '../link/udp';
 
@@ -19,6 +19,8 @@ export interface ServeOptions {
   impair?: ImpairConfig;
   /** tun only: the namespace to create. */
   netns?: string;
+  /** tun only: the flags to hand to serve (all but --netns, each as --name=value). */
+  forward: string[];
 }
 
 /** The services when no --listen is given (`npm start`). */
@@ -47,10 +49,9 @@ defaults: --addr 192.0.2.2 --slots ${hostDefaults.slots} --rx ${hostDefaults.rxB
 }
 
 const numeric: Record<string, NumericConfigKey> = {
-  '--slots': 'slots', '--rx': 'rxBytes', '--tx': 'txBytes', '--mss': 'mss', '--timewait': 'timeWaitCapacity', '--msl': 'mslMs',
-  '--rto-min': 'rtoMinMs',
+  slots: 'slots', rx: 'rxBytes', tx: 'txBytes', mss: 'mss', timewait: 'timeWaitCapacity', msl: 'mslMs', 'rto-min': 'rtoMinMs',
 };
-const valued = new Set([...Object.keys(numeric), '--link', '--addr', '--listen', '--keepalive', '--pcap', '--stats', '--impair', '--netns', '--sack']);
+const serveFlags = [...Object.keys(numeric), 'link', 'addr', 'listen', 'keepalive', 'pcap', 'stats', 'impair', 'sack'];
 
 function loopbackEndpoint(host: string, port: string, what: string): Endpoint {
   const addr = parseIpv4(host);
@@ -104,28 +105,24 @@ function parseKeepalive(text: string): NonNullable<ServeOptions['keepalive']> {
 
 /** Parses the flags of `slotcp serve` or `slotcp tun`. Returns 'help' for --help. */
 export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeOptions | 'help' {
+  const names = command === 'serve' ? serveFlags : [...serveFlags.filter((f) => f !== 'link'), 'netns'];
+  const specs = Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
+  const parsed = parseCommandLine(args, specs, {
+    usage: usageText(command),
+    hint: (raw) => (command === 'tun' && raw === '--link' ? 'tun makes its own link' : undefined),
+  });
+  if (parsed.help) return 'help';
   let link = parseLink(defaultLink);
   let addr = parseIpv4('192.0.2.2');
   const overrides: Partial<StackConfig> = { ...hostDefaults };
   const services: { port: number; spec: string }[] = [];
-  const options: Partial<ServeOptions> = {};
-  for (let i = 0; i < args.length; i++) {
-    let flag = args[i];
-    let value: string | undefined;
-    const eq = flag.indexOf('=');
-    if (flag.startsWith('--') && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
-    }
-    if (flag === '--help' || flag === '-h') return 'help';
-    if (!valued.has(flag) || (command === 'tun' && flag === '--link') || (command === 'serve' && flag === '--netns')) {
-      throw new UsageError(`unknown flag '${args[i]}'${command === 'tun' && flag === '--link' ? ' (tun makes its own link)' : ''}\n${usageText(command)}`);
-    }
-    if (value === undefined) {
-      value = args[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    }
-    const key = numeric[flag];
+  const options: Partial<ServeOptions> = { forward: [] };
+  const forward = (f: Flag) => options.forward!.push(f.value === undefined ? `--${f.name}` : `--${f.name}=${f.value}`);
+  for (const f of parsed.flags) {
+    const flag = f.raw;
+    if (f.name !== 'netns') forward(f);
+    const value = f.value!; // every flag takes a value
+    const key = numeric[f.name];
     if (key) {
       if (!/^[0-9]+$/.test(value)) throw new UsageError(`${flag} needs a whole number, got '${value}'`);
       overrides[key] = Number(value);
@@ -182,7 +179,7 @@ export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeO
 /** Names the flag in a config error ("slotcp config: rxBytes must be..." → "--rx: ..."). */
 function flagName(message: string): string {
   for (const [flag, key] of Object.entries(numeric)) {
-    if (message.includes(` ${key} `)) return `${flag}: ${message.replace(/^slotcp config: /, '')}`;
+    if (message.includes(` ${key} `)) return `--${flag}: ${message.replace(/^slotcp config: /, '')}`;
   }
   return message;
 }

@@ -142,11 +142,7 @@ export async function run(args: string[]): Promise<number> {
   const ns = options.netns ?? `slotcp-${process.pid}`;
   if (namespaceExists(ns)) throw new Error(`namespace ${ns} already exists (not touching it; remove it or pick another --netns)`);
   // serve gets our flags, minus --netns (serve has its own link inside the namespace).
-  const serveArgs: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--netns') i++;
-    else if (!args[i].startsWith('--netns=')) serveArgs.push(args[i]);
-  }
+  const serveArgs = options.forward;
 
   ip('netns', 'add', ns);
   const session = new Session(ns);
