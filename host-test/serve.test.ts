@@ -71,6 +71,9 @@ describe('slotcp serve: flags', () => {
       [['--rto-min', '70000'], /--rto-min must be from 1 to 60000 ms/],
       [['--rto-min', '1.5'], /--rto-min needs a whole number/],
       [['--sack', 'yes'], /--sack must be on or off, got 'yes'/],
+      [['--addr', '010.0.0.1'], /--addr must be a dotted quad without leading zeros, got '010\.0\.0\.1'/],
+      [['--link', 'udp:127.0.0.1:9001:127.000.0.01:9000'], /--link: peer host must be a dotted quad without leading zeros, got '127\.000\.0\.01'/],
+      [['--link', 'udp:127.0.0.01:9001:127.0.0.1:9000'], /--link: bind host must be a dotted quad without leading zeros/],
     ];
     for (const [args, message] of bad) {
       assert.throws(() => parseServeArgs(args, 'serve'), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));
@@ -93,6 +96,12 @@ describe('slotcp serve: flags', () => {
     assert.match(runs[2].stderr, /^slotcp tun: unknown flag '--link' \(tun makes its own link\)\nusage: slotcp tun/);
     assert.match(runs[3].stdout, /^usage: slotcp serve /);
     assert.deepEqual(runs.map((r) => r.stdout.includes('ready')), [false, false, false, false]);
+  });
+
+  it('rejects a zero-padded peer address (it would drop every datagram as foreign)', async () => {
+    const r = await runCommand(process.execPath, [SLOTCP, 'serve', '--link', 'udp:127.0.0.1:0:127.000.0.01:9000'], 10000);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "slotcp serve: --link: peer host must be a dotted quad without leading zeros, got '127.000.0.01'\n");
   });
 });
 

@@ -1,7 +1,7 @@
 // The command line of `slotcp serve` and `slotcp tun`: flags → a checked ServeOptions.
 // Every mistake is a UsageError (exit status 2) naming the flag.
 import { ConfigError, NumericConfigKey, StackConfig, defaultConfig, makeConfig } from '../../firmware/tcp/config';
-import { parseIpv4 } from '../../firmware/tcp/wire';
+import { formatIpv4, parseIpv4 } from '../../firmware/tcp/wire';
 import { ServiceSpecError, checkServiceSpec } from '../../firmware/apps/services';
 import { ListenOptions } from '../../firmware/tcp/stack';
 import { Flag, UsageError, parseCommandLine } from '../args';
@@ -53,8 +53,23 @@ const numeric: Record<string, NumericConfigKey> = {
 };
 const serveFlags = [...Object.keys(numeric), 'link', 'addr', 'listen', 'keepalive', 'pcap', 'stats', 'impair', 'sack'];
 
+/** An IPv4 address in the one form the kernel reports it (rinfo.address, /proc): a dotted
+ *  quad without leading zeros. '127.000.0.01' would be accepted by a lenient parser and
+ *  then never equal the address datagrams come from. Returns -1 for anything else. */
+export function parseCanonicalIpv4(text: string): number {
+  const addr = parseIpv4(text);
+  return addr >= 0 && formatIpv4(addr) === text ? addr : -1;
+}
+
+/** The checked address, or a UsageError: "FLAG must be a dotted quad...". */
+function canonicalIpv4(text: string, what: string): number {
+  const addr = parseCanonicalIpv4(text);
+  if (addr < 0 && parseIpv4(text) >= 0) throw new UsageError(`${what} must be a dotted quad without leading zeros, got '${text}'`);
+  return addr;
+}
+
 function loopbackEndpoint(host: string, port: string, what: string): Endpoint {
-  const addr = parseIpv4(host);
+  const addr = canonicalIpv4(host, `--link: ${what} host`);
   if (addr < 0 || addr >>> 24 !== 127) throw new UsageError(`--link: ${what} host must be a 127.x.x.x address (traffic stays on this machine), got '${host}'`);
   if (!/^[0-9]+$/.test(port) || Number(port) > 65535) throw new UsageError(`--link: ${what} port must be 0..65535, got '${port}'`);
   return { host, port: Number(port) };
@@ -69,7 +84,7 @@ function parseLink(text: string): ServeOptions['link'] {
 }
 
 function parseAddr(text: string): number {
-  const addr = parseIpv4(text);
+  const addr = canonicalIpv4(text, '--addr');
   const top = addr >>> 24;
   if (addr < 0 || addr === 0 || top === 0 || top === 127 || top >= 224) {
     throw new UsageError(`--addr must be a unicast IPv4 address (not 0/8, 127/8, multicast or broadcast), got '${text}'`);
