@@ -25,6 +25,7 @@ describe('slotcp command line', function () {
     for (const [i, command] of [[3, 'serve'], [4, 'tun'], [5, 'pkt'], [6, 'memory'], [7, 'serve'], [8, 'serve']] as const) {
       assert.match(runs[i].stdout, new RegExp(`^usage: slotcp ${command} `));
     }
+    assert.match(runs[3].stdout, /\[--overwrite\]/);
   });
 
   it('prints the version from package.json', async () => {
@@ -41,6 +42,8 @@ describe('slotcp command line', function () {
       [['--verison'], /^slotcp: unknown flag '--verison' \(did you mean '--version'\?\)/],
       [['help', 'memroy'], /^slotcp help: unknown command 'memroy' \(did you mean 'memory'\?\)/],
       [['serve', '--slot', '4'], /^slotcp serve: unknown flag '--slot' \(did you mean '--slots'\?\)\nusage: slotcp serve /],
+      [['serve', '--overwrit'], /^slotcp serve: unknown flag '--overwrit' \(did you mean '--overwrite'\?\)/],
+      [['serve', '--overwrite=yes'], /^slotcp serve: --overwrite takes no value, got '--overwrite=yes'\n$/],
       [['serve', 'extra'], /^slotcp serve: unexpected argument 'extra'\nusage: slotcp serve /],
       [['tun', '--netns'], /^slotcp tun: --netns needs a value\n$/],
       [['memory', '--slotz=4'], /^slotcp memory: unknown flag '--slotz' \(did you mean '--slots'\?\)\nusage: slotcp memory/],
@@ -68,8 +71,9 @@ describe('slotcp command line', function () {
   });
 
   it('hands serve every tun flag but --netns, each as --name=value', () => {
-    const o = parseServeArgs(['--netns', 'x', '--slots', '4', '--listen=7:echo', '--listen', '9:discard', '--stats', 'a b.json'], 'tun') as ServeOptions;
-    assert.deepEqual(o.forward, ['--slots=4', '--listen=7:echo', '--listen=9:discard', '--stats=a b.json']);
+    const o = parseServeArgs(['--netns', 'x', '--slots', '4', '--listen=7:echo', '--listen', '9:discard', '--overwrite', '--stats', 'a b.json'], 'tun') as ServeOptions;
+    assert.deepEqual(o.forward, ['--slots=4', '--listen=7:echo', '--listen=9:discard', '--overwrite', '--stats=a b.json']);
+    assert.equal(o.overwrite, true);
     assert.throws(() => parseServeArgs(['--', '--slots'], 'serve'), /unexpected argument '--slots'/, 'after --, nothing is a flag');
   });
 

@@ -16,6 +16,8 @@ export interface ServeOptions {
   keepalive?: ListenOptions['keepalive'];
   pcap?: string;
   stats?: string;
+  /** --overwrite: --pcap and --stats may replace an existing regular file (never a symlink). */
+  overwrite: boolean;
   impair?: ImpairConfig;
   /** tun only: the namespace to create. */
   netns?: string;
@@ -41,7 +43,9 @@ export function usageText(command: 'serve' | 'tun'): string {
          [--listen PORT:SERVICE[:ARG]]... [--slots N] [--rx BYTES] [--tx BYTES] [--mss BYTES]
          [--timewait N] [--msl MS] [--rto-min MS] [--sack on|off]
          [--keepalive IDLE_MS,INTERVAL_MS,COUNT] [--pcap FILE]
-         [--impair loss=P,dup=P,reorder=P,seed=N] [--stats FILE]
+         [--impair loss=P,dup=P,reorder=P,seed=N] [--stats FILE] [--overwrite]
+--pcap and --stats make new files (mode 0600); --overwrite lets them replace an existing
+regular file (a symbolic link is never followed)
 services: echo, discard, source:BYTES, http, hold:MS, closer
 defaults: --addr 192.0.2.2 --slots ${hostDefaults.slots} --rx ${hostDefaults.rxBytes} --tx ${hostDefaults.txBytes} --mss ${hostDefaults.mss} --timewait ${hostDefaults.timeWaitCapacity} --msl ${hostDefaults.mslMs}
           --rto-min ${hostDefaults.rtoMinMs} --sack on${command === 'serve' ? ` --link ${defaultLink}` : ''}
@@ -122,7 +126,7 @@ function parseKeepalive(text: string): NonNullable<ServeOptions['keepalive']> {
 export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeOptions | 'help' {
   const names = command === 'serve' ? serveFlags : [...serveFlags.filter((f) => f !== 'link'), 'netns'];
   const specs = Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
-  const parsed = parseCommandLine(args, specs, {
+  const parsed = parseCommandLine(args, { ...specs, overwrite: { type: 'boolean' } }, {
     usage: usageText(command),
     hint: (raw) => (command === 'tun' && raw === '--link' ? 'tun makes its own link' : undefined),
   });
@@ -131,12 +135,16 @@ export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeO
   let addr = parseIpv4('192.0.2.2');
   const overrides: Partial<StackConfig> = { ...hostDefaults };
   const services: { port: number; spec: string }[] = [];
-  const options: Partial<ServeOptions> = { forward: [] };
+  const options: Partial<ServeOptions> = { overwrite: false, forward: [] };
   const forward = (f: Flag) => options.forward!.push(f.value === undefined ? `--${f.name}` : `--${f.name}=${f.value}`);
   for (const f of parsed.flags) {
     const flag = f.raw;
     if (f.name !== 'netns') forward(f);
-    const value = f.value!; // every flag takes a value
+    if (f.value === undefined) {
+      options.overwrite = true; // the one boolean flag
+      continue;
+    }
+    const value = f.value;
     const key = numeric[f.name];
     if (key) {
       if (!/^[0-9]+$/.test(value)) throw new UsageError(`${flag} needs a whole number, got '${value}'`);
@@ -166,6 +174,7 @@ export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeO
       }
     }
   }
+  if (options.pcap !== undefined && options.pcap === options.stats) throw new UsageError('--pcap and --stats name the same file');
   if (services.length === 0) services.push(...defaultServices.map(parseListen));
   const ports = new Set<number>();
   for (const s of services) {

@@ -4,6 +4,7 @@
 // exit, SIGINT, SIGTERM or error. Needs root, /dev/net/tun, ip (iproute2) and socat.
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { checkReplaceable } from '../files';
 import { join } from 'node:path';
 import { formatIpv4 } from '../../firmware/tcp/wire';
 import { ip, namespaceExists, removeNamespace, which } from './netns';
@@ -138,6 +139,10 @@ export async function run(args: string[]): Promise<number> {
     console.log(usageText('tun'));
     return 0;
   }
+  // The runner makes the files; a mistake in their paths is a usage error found here,
+  // before the namespace exists (the runner checks again).
+  if (options.pcap) checkReplaceable(options.pcap, '--pcap', options.overwrite);
+  if (options.stats) checkReplaceable(options.stats, '--stats', options.overwrite);
   preflight();
   const ns = options.netns ?? `slotcp-${process.pid}`;
   if (namespaceExists(ns)) throw new Error(`namespace ${ns} already exists (not touching it; remove it or pick another --netns)`);
