@@ -202,7 +202,7 @@ describe('slotcp serve over a UDP link (crafted packets, no root needed)', funct
     const s = await statsAfterUsr1(stats);
     assert.deepEqual([s.counters.packetsIn, s.counters.droppedNotIpv4, s.counters.droppedBadIpHeader, s.counters.droppedWrongAddress],
       [5, 1, 1, 1]);
-    assert.deepEqual({ ...s.link }, { datagramsIn: 5, datagramsOut: 2, droppedForeign: 1, sendErrors: 0 });
+    assert.deepEqual({ ...s.link }, { datagramsIn: 5, datagramsOut: 2, droppedForeign: 1, droppedKernel: 0, sendErrors: 0 });
     assert.deepEqual(s.usage, { slotsInUse: 1, timeWait: 0 });
     assert.deepEqual(s.connections, [{ state: 'ESTABLISHED', local: 7, remote: '192.0.2.1:40000', rxQueued: 0, txQueued: 5, inSlot: true }]);
     assert.deepEqual(s.services, [{ port: 7, name: 'echo', accepted: 1, closed: 0, errors: 0, bytesIn: 5, bytesOut: 5 }]);
@@ -328,6 +328,38 @@ describe('slotcp serve over a UDP link (crafted packets, no root needed)', funct
     assert.deepEqual(s.statsFile, { file: stats, writeErrors: 1 });
     child!.kill('SIGTERM');
     assert.equal(await serve.exited, 0);
+  });
+
+  it('counts the datagrams the kernel drops on a full socket buffer (stats and the stopped line)', async () => {
+    const peer = await Peer.open();
+    const stranger = await Peer.open();
+    sockets.push(peer.socket, stranger.socket);
+    const stats = join(dir, 'drops.json');
+    const serve = await startServe(['--link', `udp:127.0.0.1:0:127.0.0.1:${peer.port}`, '--listen', '7:echo', '--stats', stats]);
+    // Stopped, the runner reads nothing: 4000 datagrams of 1400 bytes (5.6 MB) overflow its
+    // receive buffer (1 MiB asked; at most twice net.core.rmem_max granted).
+    const sent = 4000;
+    child!.kill('SIGSTOP');
+    try {
+      const junk = new Uint8Array(1400);
+      await new Promise<void>((resolve) => {
+        let done = 0;
+        for (let i = 0; i < sent; i++) stranger.socket.send(junk, serve.port, '127.0.0.1', () => { if (++done === sent) resolve(); });
+      });
+    } finally {
+      child!.kill('SIGCONT');
+    }
+    let s: any;
+    for (let i = 0; i < 100; i++) {
+      s = await statsAfterUsr1(stats);
+      if (s.link.droppedForeign + s.link.droppedKernel >= sent) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(s.link.droppedKernel > 0, JSON.stringify(s.link));
+    assert.equal(s.link.droppedForeign + s.link.droppedKernel, sent, 'every datagram read (and dropped as foreign) or dropped by the kernel');
+    child!.kill('SIGTERM');
+    assert.equal(await serve.exited, 0);
+    assert.match(serve.output(), new RegExp(`^slotcp serve: stopped \\(SIGTERM\\): 0 packets in, 0 segments out, 0 connections, ${s.link.droppedKernel} datagrams dropped by the kernel \\(receive buffer full\\)$`, 'm'));
   });
 
   it('exits 1 with the reason when the link cannot be bound', async () => {

@@ -29,6 +29,8 @@ export class Runner {
   private closed = false;
   /** --stats writes that failed (each reported on stderr; never fatal). */
   private statsWriteErrors = 0;
+  /** The kernel's drop count for the link's socket when it was closed. */
+  private finalKernelDrops: number | null = null;
 
   private constructor(readonly options: ServeOptions, readonly link: UdpLink, pcap: PcapWriter | undefined) {
     this.pcap = pcap;
@@ -84,8 +86,13 @@ export class Runner {
     }
   }
 
+  /** Datagrams the kernel dropped on the link's socket (its receive buffer was full). */
+  kernelDrops(): number | null {
+    return this.closed ? this.finalKernelDrops : this.link.kernelDrops();
+  }
+
   snapshot() {
-    const extra: Record<string, object> = { link: this.link.stats, driver: { polls: this.driver.polls } };
+    const extra: Record<string, object> = { link: { ...this.link.stats, droppedKernel: this.kernelDrops() }, driver: { polls: this.driver.polls } };
     if (this.impairIn && this.impairOut) extra.impairment = { in: { ...this.impairIn.stats }, out: { ...this.impairOut.stats } };
     if (this.pcap) extra.pcap = { file: this.pcap.path, packets: this.pcap.packets, lost: this.pcap.lost, writeError: this.pcap.error?.message ?? null };
     if (this.options.stats) extra.statsFile = { file: this.options.stats, writeErrors: this.statsWriteErrors };
@@ -118,6 +125,7 @@ export class Runner {
     this.writeStatsFile();
     for (const row of this.stack.connections()) if (row.handle >= 0) this.stack.abort(row.handle);
     this.impairOut?.release();
+    this.finalKernelDrops = this.link.kernelDrops();
     this.closed = true;
     this.driver.stop();
     for (const s of this.services) s.listener.close();
