@@ -8,7 +8,8 @@ import { closest, editDistance } from '../host/args';
 import { ServeOptions, parseServeArgs } from '../host/serve/options';
 import { ROOT, SLOTCP, runCommand } from './interop-harness';
 
-const slotcp = (...args: string[]) => runCommand(process.execPath, [SLOTCP, ...args], 10000);
+// Not under npm (npx and npm test set npm_lifecycle_event, which adds a hint about --).
+const slotcp = (...args: string[]) => runCommand(process.execPath, [SLOTCP, ...args], 10000, { npm_lifecycle_event: '' });
 
 describe('slotcp command line', function () {
   this.timeout(30000);
@@ -60,6 +61,12 @@ describe('slotcp command line', function () {
       assert.equal(r.stdout, '', args);
       assert.match(r.stderr, cases[i][1], args);
     });
+  });
+
+  it('says where the flags went when npm ate them (npm start --slots 4)', async () => {
+    const r = await runCommand(process.execPath, [SLOTCP, 'tun', '4'], 10000, { npm_lifecycle_event: 'start' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^slotcp tun: unexpected argument '4' \(under npm, flags reach slotcp only after --: npm start -- --slots 4\)\n/);
   });
 
   it('takes --name=value and --name value alike (memory; serve and tun are pinned in serve.test)', async () => {

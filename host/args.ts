@@ -85,7 +85,11 @@ export function parseCommandLine(args: string[], specs: Record<string, FlagSpec>
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue;
     if (token.kind === 'positional') {
-      if (!rules.positionals) throw new UsageError(`unexpected argument '${token.value}'\n${rules.usage}`);
+      if (!rules.positionals) {
+        // `npm start --slots 4`: npm takes --slots itself and hands on only the 4.
+        const npm = process.env.npm_lifecycle_event ? ' (under npm, flags reach slotcp only after --: npm start -- --slots 4)' : '';
+        throw new UsageError(`unexpected argument '${token.value}'${npm}\n${rules.usage}`);
+      }
       parsed.positionals.push(token.value);
       continue;
     }
