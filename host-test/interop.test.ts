@@ -109,6 +109,19 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     }
   });
 
+  it('leaves nothing behind when slotcp tun itself is killed with SIGKILL', async () => {
+    const tun = await Tun.start(['--listen', '7:echo']);
+    const pids = namespacePids(tun.ns);
+    assert.equal(pids.length, 2, 'the runner and socat run in the namespace');
+    process.kill(tun.pid, 'SIGKILL');
+    assert.equal(await tun.exited, -1);
+    // A zombie (not yet reaped by whoever inherited it) counts as gone.
+    const running = (pid: number) => { try { return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+    for (let waited = 0; waited < 5000 && (tun.namespaceExists() || pids.some(running)); waited += 50) await sleep(50);
+    assert.equal(tun.namespaceExists(), false, 'namespace removed');
+    assert.deepEqual(pids.filter(running), [], 'runner and socat gone');
+  });
+
   it('writes --stats on SIGINT exit and cleans up the same way', async () => {
     const stats = join(dir, 'sigint.json');
     const tun = await Tun.start(['--stats', stats, '--listen', '80:http']);

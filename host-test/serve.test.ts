@@ -4,14 +4,16 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACK, PSH, SYN } from '../firmware/tcp/wire';
 import { UsageError } from '../host/cli';
 import { Impairment, parseImpair } from '../host/link/impair';
 import { LINKTYPE_RAW, PcapWriter, readPcap } from '../host/pcap';
+import { writeStats } from '../host/stats';
 import { ServeOptions, parseServeArgs } from '../host/serve/options';
+import { namespaceExists } from '../host/serve/netns';
 import { SLOTCP, runCommand } from './interop-harness';
 import { Sent, buildPacket, decode, flagString } from './support/net';
 
@@ -71,6 +73,9 @@ describe('slotcp serve: flags', () => {
       [['--rto-min', '70000'], /--rto-min must be from 1 to 60000 ms/],
       [['--rto-min', '1.5'], /--rto-min needs a whole number/],
       [['--sack', 'yes'], /--sack must be on or off, got 'yes'/],
+      [['--addr', '010.0.0.1'], /--addr must be a dotted quad without leading zeros, got '010\.0\.0\.1'/],
+      [['--link', 'udp:127.0.0.1:9001:127.000.0.01:9000'], /--link: peer host must be a dotted quad without leading zeros, got '127\.000\.0\.01'/],
+      [['--link', 'udp:127.0.0.01:9001:127.0.0.1:9000'], /--link: bind host must be a dotted quad without leading zeros/],
     ];
     for (const [args, message] of bad) {
       assert.throws(() => parseServeArgs(args, 'serve'), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));
@@ -93,6 +98,12 @@ describe('slotcp serve: flags', () => {
     assert.match(runs[2].stderr, /^slotcp tun: unknown flag '--link' \(tun makes its own link\)\nusage: slotcp tun/);
     assert.match(runs[3].stdout, /^usage: slotcp serve /);
     assert.deepEqual(runs.map((r) => r.stdout.includes('ready')), [false, false, false, false]);
+  });
+
+  it('rejects a zero-padded peer address (it would drop every datagram as foreign)', async () => {
+    const r = await runCommand(process.execPath, [SLOTCP, 'serve', '--link', 'udp:127.0.0.1:0:127.000.0.01:9000'], 10000);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "slotcp serve: --link: peer host must be a dotted quad without leading zeros, got '127.000.0.01'\n");
   });
 });
 
@@ -191,7 +202,7 @@ describe('slotcp serve over a UDP link (crafted packets, no root needed)', funct
     const s = await statsAfterUsr1(stats);
     assert.deepEqual([s.counters.packetsIn, s.counters.droppedNotIpv4, s.counters.droppedBadIpHeader, s.counters.droppedWrongAddress],
       [5, 1, 1, 1]);
-    assert.deepEqual({ ...s.link }, { datagramsIn: 5, datagramsOut: 2, droppedForeign: 1, sendErrors: 0 });
+    assert.deepEqual({ ...s.link }, { datagramsIn: 5, datagramsOut: 2, droppedForeign: 1, droppedKernel: 0, sendErrors: 0 });
     assert.deepEqual(s.usage, { slotsInUse: 1, timeWait: 0 });
     assert.deepEqual(s.connections, [{ state: 'ESTABLISHED', local: 7, remote: '192.0.2.1:40000', rxQueued: 0, txQueued: 5, inSlot: true }]);
     assert.deepEqual(s.services, [{ port: 7, name: 'echo', accepted: 1, closed: 0, errors: 0, bytesIn: 5, bytesOut: 5 }]);
@@ -239,6 +250,116 @@ describe('slotcp serve over a UDP link (crafted packets, no root needed)', funct
     assert.deepEqual([s.counters.keepaliveProbes, s.counters.keepaliveTimeouts], [2, 1]);
     assert.deepEqual([s.counters.timeWaitEntered, s.counters.timeWaitExpired, s.usage.timeWait], [1, 1, 0], 'TIME-WAIT over after 2 x 50 ms');
     assert.deepEqual(s.services.map((x: any) => [x.name, x.errors]), [['echo', 1], ['closer', 0]]);
+  });
+
+  it('exits 2 naming the flag when --pcap or --stats cannot be created, before the link is bound', async () => {
+    const peer = await Peer.open();
+    sockets.push(peer.socket);
+    const missing = join(dir, 'no-such-dir');
+    // The bind port is taken, so a run that bound first would fail on the bind instead.
+    const link = ['--link', `udp:127.0.0.1:${peer.port}:127.0.0.1:9`];
+    const ns = `slotcp-s${process.pid}`;
+    const runs = await Promise.all([
+      runCommand(process.execPath, [SLOTCP, 'serve', ...link, '--pcap', join(missing, 'a.pcap')], 10000),
+      runCommand(process.execPath, [SLOTCP, 'serve', ...link, '--stats', join(missing, 'a.json')], 10000),
+      // tun finds it before it makes anything (and before it asks for root).
+      runCommand(process.execPath, [SLOTCP, 'tun', '--netns', ns, '--stats', join(missing, 'a.json')], 10000),
+    ]);
+    assert.deepEqual(runs.map((r) => r.code), [2, 2, 2], runs.map((r) => r.stderr).join(''));
+    assert.match(runs[0].stderr, /^slotcp serve: --pcap: cannot create .*no-such-dir\/a\.pcap: ENOENT/);
+    assert.match(runs[1].stderr, /^slotcp serve: --stats: cannot write in .*no-such-dir: ENOENT/);
+    assert.match(runs[2].stderr, /^slotcp tun: --stats: cannot write in .*no-such-dir: ENOENT/);
+    assert.deepEqual(runs.map((r) => r.stdout.includes('ready')), [false, false, false]);
+    assert.equal(namespaceExists(ns), false);
+  });
+
+  it('creates --pcap and --stats 0600, refuses an existing file without --overwrite and a symlink always', async () => {
+    const peer = await Peer.open();
+    sockets.push(peer.socket);
+    const link = ['--link', `udp:127.0.0.1:0:127.0.0.1:${peer.port}`];
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    const existing = join(dir, 'existing.pcap');
+    writeFileSync(existing, 'old\n');
+    const symlink = join(dir, 'link.pcap');
+    symlinkSync(victim, symlink);
+    const runs = await Promise.all([
+      runCommand(process.execPath, [SLOTCP, 'serve', ...link, '--pcap', existing], 10000),
+      runCommand(process.execPath, [SLOTCP, 'serve', ...link, '--stats', existing], 10000),
+      runCommand(process.execPath, [SLOTCP, 'serve', ...link, '--pcap', symlink, '--overwrite'], 10000),
+      runCommand(process.execPath, [SLOTCP, 'serve', ...link, '--stats', symlink, '--overwrite'], 10000),
+    ]);
+    assert.deepEqual(runs.map((r) => r.code), [2, 2, 2, 2], runs.map((r) => r.stderr).join(''));
+    assert.match(runs[0].stderr, /^slotcp serve: --pcap: .*existing\.pcap exists \(give --overwrite to replace it\)\n$/);
+    assert.match(runs[1].stderr, /^slotcp serve: --stats: .*existing\.pcap exists \(give --overwrite to replace it\)\n$/);
+    assert.match(runs[2].stderr, /^slotcp serve: --pcap: .*link\.pcap is a symbolic link \(not following it\)\n$/);
+    assert.match(runs[3].stderr, /^slotcp serve: --stats: .*link\.pcap is a symbolic link \(not following it\)\n$/);
+    assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+    assert.equal(readFileSync(existing, 'utf8'), 'old\n');
+
+    const stats = join(dir, 'mode.json');
+    writeFileSync(stats, '{}');
+    chmodSync(existing, 0o644);
+    await startServe([...link, '--listen', '7:echo', '--pcap', existing, '--stats', stats, '--overwrite']);
+    assert.equal(lstatSync(existing).mode & 0o777, 0o600, 'the pcap is replaced by a new file, 0600');
+    assert.equal(readFileSync(existing).readUInt32LE(0), 0xa1b2c3d4);
+    const s = await statsAfterUsr1(stats);
+    assert.equal(s.counters.packetsIn, 0);
+    assert.equal(lstatSync(stats).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), [], 'no temporary file left');
+  });
+
+  it('reports a --stats write that fails later on stderr, counts it, and keeps serving', async () => {
+    const peer = await Peer.open();
+    sockets.push(peer.socket);
+    const sub = join(dir, 'gone');
+    mkdirSync(sub);
+    const stats = join(sub, 'late.json');
+    const serve = await startServe(['--link', `udp:127.0.0.1:0:127.0.0.1:${peer.port}`, '--listen', '7:echo', '--stats', stats]);
+    rmSync(sub, { recursive: true });
+    child!.kill('SIGUSR1');
+    for (let i = 0; i < 300 && !/--stats: cannot write/.test(serve.output()); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.match(serve.output(), /^slotcp serve: --stats: cannot write .*late\.json: ENOENT/m);
+    peer.send(serve.port, buildPacket({ srcPort: 40003, dstPort: 7, seq: 1, flags: SYN }));
+    const [synAck] = await peer.waitFor(1);
+    assert.equal(flagString(synAck.flags), 'S.', 'still serving');
+    mkdirSync(sub);
+    const s = await statsAfterUsr1(stats);
+    assert.deepEqual(s.statsFile, { file: stats, writeErrors: 1 });
+    child!.kill('SIGTERM');
+    assert.equal(await serve.exited, 0);
+  });
+
+  it('counts the datagrams the kernel drops on a full socket buffer (stats and the stopped line)', async () => {
+    const peer = await Peer.open();
+    const stranger = await Peer.open();
+    sockets.push(peer.socket, stranger.socket);
+    const stats = join(dir, 'drops.json');
+    const serve = await startServe(['--link', `udp:127.0.0.1:0:127.0.0.1:${peer.port}`, '--listen', '7:echo', '--stats', stats]);
+    // Stopped, the runner reads nothing: 4000 datagrams of 1400 bytes (5.6 MB) overflow its
+    // receive buffer (1 MiB asked; at most twice net.core.rmem_max granted).
+    const sent = 4000;
+    child!.kill('SIGSTOP');
+    try {
+      const junk = new Uint8Array(1400);
+      await new Promise<void>((resolve) => {
+        let done = 0;
+        for (let i = 0; i < sent; i++) stranger.socket.send(junk, serve.port, '127.0.0.1', () => { if (++done === sent) resolve(); });
+      });
+    } finally {
+      child!.kill('SIGCONT');
+    }
+    let s: any;
+    for (let i = 0; i < 100; i++) {
+      s = await statsAfterUsr1(stats);
+      if (s.link.droppedForeign + s.link.droppedKernel >= sent) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(s.link.droppedKernel > 0, JSON.stringify(s.link));
+    assert.equal(s.link.droppedForeign + s.link.droppedKernel, sent, 'every datagram read (and dropped as foreign) or dropped by the kernel');
+    child!.kill('SIGTERM');
+    assert.equal(await serve.exited, 0);
+    assert.match(serve.output(), new RegExp(`^slotcp serve: stopped \\(SIGTERM\\): 0 packets in, 0 segments out, 0 connections, ${s.link.droppedKernel} datagrams dropped by the kernel \\(receive buffer full\\)$`, 'm'));
   });
 
   it('exits 1 with the reason when the link cannot be bound', async () => {
@@ -320,3 +441,24 @@ describe('pcap files', () => {
   });
 });
 
+
+describe('stats file', () => {
+  it('is replaced through an unpredictable temporary name, created 0600, never through a planted symlink', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slotcp-stats-'));
+    try {
+      const path = join(dir, 's.json');
+      const victim = join(dir, 'victim');
+      writeFileSync(victim, 'precious\n');
+      // The old temporary name was predictable from the PID: a symlink there redirected the write.
+      symlinkSync(victim, `${path}.${process.pid}.tmp`);
+      writeStats(path, { a: 1 });
+      writeStats(path, { a: 2 });
+      assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+      assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { a: 2 });
+      assert.equal(lstatSync(path).mode & 0o777, 0o600);
+      assert.deepEqual(readdirSync(dir).sort(), ['s.json', `s.json.${process.pid}.tmp`, 'victim']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,20 +2,25 @@
 // stack fixes at construction, from the real typed arrays (Stack.memory()).
 import { ConfigError, NumericConfigKey, StackConfig } from '../firmware/tcp/config';
 import { Stack } from '../firmware/tcp/stack';
-import { UsageError } from './cli';
+import { UsageError, parseCommandLine } from './args';
 
 const flags: Record<string, NumericConfigKey> = {
-  '--slots': 'slots', '--rx': 'rxBytes', '--tx': 'txBytes', '--mss': 'mss', '--timewait': 'timeWaitCapacity',
+  slots: 'slots', rx: 'rxBytes', tx: 'txBytes', mss: 'mss', timewait: 'timeWaitCapacity',
 };
 
+export const usageText = `usage: slotcp memory [--slots N] [--rx BYTES] [--tx BYTES] [--mss BYTES] [--timewait N]
+prints the bytes a stack with this config fixes at construction (defaults: the board's)`;
+
 export async function run(args: string[]): Promise<number> {
+  const parsed = parseCommandLine(args, Object.fromEntries(Object.keys(flags).map((f) => [f, { type: 'string' }])), { usage: usageText });
+  if (parsed.help) {
+    console.log(usageText);
+    return 0;
+  }
   const config: Partial<StackConfig> = { localAddr: 0xc0000202 };
-  for (let i = 0; i < args.length; i += 2) {
-    const key = flags[args[i]];
-    const value = Number(args[i + 1]);
-    if (!key) throw new UsageError(`unknown flag ${args[i]} (known: ${Object.keys(flags).join(' ')})`);
-    if (args[i + 1] === undefined || !Number.isInteger(value)) throw new UsageError(`${args[i]} needs an integer`);
-    config[key] = value;
+  for (const { name, raw, value } of parsed.flags) {
+    if (!/^-?[0-9]+$/.test(value!)) throw new UsageError(`${raw} needs an integer, got '${value}'`);
+    config[flags[name]] = Number(value);
   }
   let stack: Stack;
   try {

@@ -1,7 +1,12 @@
 // Classic libpcap files (the format tcpdump, Wireshark and tshark read): LINKTYPE_RAW, so
 // each record is a bare IPv4 packet, with microsecond timestamps. Writes are buffered and
-// flushed when the buffer fills, on flush() and on close().
-import { closeSync, openSync, writeSync } from 'node:fs';
+// flushed when the buffer fills, on flush() and on close(). The file is made new, mode
+// 0600 (it holds every payload byte), never through a symlink (files.ts). A failed write
+// (a full disk) stops the recording, since the file may end in half a record; it is
+// counted and reported through onError, never thrown into the packet path.
+import { closeSync, writeSync } from 'node:fs';
+import { UsageError } from './args';
+import { createNewFile } from './files';
 
 export const PCAP_MAGIC = 0xa1b2c3d4;
 /** LINKTYPE_RAW: the packet starts with the IP header (version 4 or 6). */
@@ -13,9 +18,17 @@ export class PcapWriter {
   private readonly buffer = Buffer.alloc(1 << 16);
   private used = 0;
   packets = 0;
+  /** Packets not recorded because a write failed (the recording stopped there). */
+  lost = 0;
+  /** The failed write, if any. */
+  error: Error | undefined;
+  /** Told once, when a write fails. */
+  onError: (err: Error) => void = () => {};
 
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
+  /** Makes `path` (a new file; with `overwrite`, an existing regular file is replaced).
+   *  Throws a UsageError naming --pcap when it cannot. */
+  constructor(readonly path: string, options: { overwrite?: boolean } = {}) {
+    this.fd = createNewFile(path, '--pcap', options.overwrite ?? false);
     const header = this.buffer;
     header.writeUInt32LE(PCAP_MAGIC, 0);
     header.writeUInt16LE(2, 4); // version 2.4
@@ -25,13 +38,38 @@ export class PcapWriter {
     header.writeUInt32LE(SNAPLEN, 16);
     header.writeUInt32LE(LINKTYPE_RAW, 20);
     this.used = 24;
-    this.flush();
+    try {
+      this.writeBuffered();
+    } catch (err) {
+      closeSync(this.fd);
+      throw new UsageError(`--pcap: cannot write ${path}: ${(err as Error).message}`);
+    }
   }
 
   /** Appends one packet, stamped with the wall clock in microseconds. */
   record(packet: Uint8Array, length = packet.length): void {
+    if (this.error) {
+      this.lost++;
+      return;
+    }
+    try {
+      this.append(packet, length);
+    } catch (err) {
+      this.failed(err);
+      this.lost++;
+    }
+  }
+
+  private failed(err: unknown): void {
+    if (this.error) return;
+    this.error = err instanceof Error ? err : new Error(String(err));
+    this.used = 0;
+    this.onError(this.error);
+  }
+
+  private append(packet: Uint8Array, length: number): void {
     const stored = Math.min(length, SNAPLEN);
-    if (this.used + 16 + stored > this.buffer.length) this.flush();
+    if (this.used + 16 + stored > this.buffer.length) this.writeBuffered();
     const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
     const b = this.buffer;
     b.writeUInt32LE(Math.floor(micros / 1e6), this.used);
@@ -40,8 +78,8 @@ export class PcapWriter {
     b.writeUInt32LE(length, this.used + 12);
     this.used += 16;
     if (stored > b.length - this.used) {
-      this.flush();
-      writeSync(this.fd, packet, 0, stored);
+      this.writeBuffered();
+      this.write(packet, stored);
     } else {
       b.set(packet.subarray(0, stored), this.used);
       this.used += stored;
@@ -49,9 +87,23 @@ export class PcapWriter {
     this.packets++;
   }
 
+  /** Writes what is buffered (errors as in record()). */
   flush(): void {
-    if (this.used > 0) writeSync(this.fd, this.buffer, 0, this.used);
+    if (this.error) return;
+    try {
+      this.writeBuffered();
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  private writeBuffered(): void {
+    this.write(this.buffer, this.used);
     this.used = 0;
+  }
+
+  private write(bytes: Uint8Array, length: number): void {
+    for (let at = 0; at < length;) at += writeSync(this.fd, bytes, at, length - at);
   }
 
   close(): void {

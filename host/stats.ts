@@ -1,9 +1,9 @@
 // The runner's state as JSON (--stats FILE, on exit and on SIGUSR1): the stack's config,
 // counters, slot and TIME-WAIT tables, plus each service's and the link's own counts.
-import { renameSync, writeFileSync } from 'node:fs';
 import { Stack } from '../firmware/tcp/stack';
 import { formatIpv4 } from '../firmware/tcp/wire';
 import { Service } from '../firmware/apps/service';
+import { replaceFile } from './files';
 
 export interface StatsSources {
   stack: Stack;
@@ -38,10 +38,9 @@ export function statsSnapshot(src: StatsSources) {
   };
 }
 
-/** Writes the JSON to `path` whole (through a temporary file and a rename), so a reader
- *  never sees half a file. */
+/** Writes the JSON to `path` whole (through a temporary file with an unguessable name,
+ *  mode 0600, and a rename: see files.ts), so a reader never sees half a file. Throws
+ *  the system error when it cannot. */
 export function writeStats(path: string, snapshot: object): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(snapshot, null, 2) + '\n');
-  renameSync(temporary, path);
+  replaceFile(path, JSON.stringify(snapshot, null, 2) + '\n');
 }

@@ -2,6 +2,8 @@
 // loopback (socat bridges PEER to a TUN device). Datagrams from anyone but PEER are
 // dropped and counted; what is inside a datagram is the stack's to judge.
 import dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 
 export interface Endpoint {
   host: string;
@@ -15,6 +17,32 @@ export class LinkStats {
   droppedForeign = 0;
   /** Sends the kernel refused (e.g. ENOBUFS). */
   sendErrors = 0;
+}
+
+/** The `drops` column of /proc/self/net/udp (this network namespace's IPv4 UDP sockets)
+ *  for the socket bound to `at`: datagrams the kernel dropped because the socket's
+ *  receive buffer was full, which the process never sees. A bound address and port name
+ *  one socket here (the link does not share its port). null when there is no such row
+ *  (not Linux, or /proc is not mounted). */
+export function kernelDrops(at: Endpoint, table = '/proc/self/net/udp'): number | null {
+  let text: string;
+  try {
+    text = readFileSync(table, 'utf8');
+  } catch {
+    return null;
+  }
+  // The kernel prints the address as the 32-bit word in memory, in host byte order.
+  const bytes = Buffer.from(at.host.split('.').map(Number));
+  const word = endianness() === 'LE' ? bytes.readUInt32LE(0) : bytes.readUInt32BE(0);
+  const local = `${word.toString(16).toUpperCase().padStart(8, '0')}:${at.port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const line of text.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] === local && fields.length >= 13) {
+      const drops = Number(fields[12]);
+      return Number.isInteger(drops) ? drops : null;
+    }
+  }
+  return null;
 }
 
 export class UdpLink {
@@ -48,6 +76,11 @@ export class UdpLink {
         resolve(new UdpLink(socket, { host: address.address, port: address.port }, peer));
       });
     });
+  }
+
+  /** Datagrams the kernel dropped before this process could read them (see kernelDrops()). */
+  kernelDrops(): number | null {
+    return kernelDrops(this.bound);
   }
 
   /** Sends one packet to the peer. The buffer must not change until the send completes. */

@@ -2,7 +2,7 @@
 // packetdrill-style verdict per file. Exit status 0 when all pass, 1 when any fails, 2
 // for usage errors.
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli';
+import { UsageError, parseCommandLine } from '../args';
 import { PktSyntaxError, parseScript } from './parse';
 import { PktFailure, runScript } from './run';
 
@@ -30,10 +30,18 @@ export function runFile(file: string): FileVerdict {
   }
 }
 
+export const usageText = `usage: slotcp pkt FILE.pkt...
+runs packetdrill scripts against slotcp's engine on a virtual clock; exit status 0 when
+all pass, 1 when any fails`;
+
 export async function run(args: string[]): Promise<number> {
-  if (args.length === 0 || args.some((a) => a.startsWith('-'))) {
-    throw new UsageError('usage: slotcp pkt FILE.pkt... (packetdrill scripts, run on a virtual clock)');
+  const parsed = parseCommandLine(args, {}, { usage: usageText, positionals: true });
+  if (parsed.help) {
+    console.log(usageText);
+    return 0;
   }
+  args = parsed.positionals;
+  if (args.length === 0) throw new UsageError(`no script given\n${usageText}`);
   let failed = 0;
   for (const file of args) {
     const verdict = runFile(file);

@@ -40,7 +40,9 @@ export async function run(args: string[]): Promise<number> {
       process.off('SIGUSR1', onUsr1);
       runner.close().then(() => {
         const c = runner.stack.counters;
-        say(`stopped (${signal}): ${c.packetsIn} packets in, ${c.segmentsOut} segments out, ${c.passiveOpens} connections`);
+        const drops = runner.kernelDrops();
+        say(`stopped (${signal}): ${c.packetsIn} packets in, ${c.segmentsOut} segments out, ${c.passiveOpens} connections`
+          + (drops ? `, ${drops} datagrams dropped by the kernel (receive buffer full)` : ''));
         resolve(0);
       }, (err) => {
         process.stderr.write(`slotcp serve: error while stopping: ${err instanceof Error ? err.message : err}\n`);

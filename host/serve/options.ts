@@ -1,10 +1,10 @@
 // The command line of `slotcp serve` and `slotcp tun`: flags → a checked ServeOptions.
 // Every mistake is a UsageError (exit status 2) naming the flag.
 import { ConfigError, NumericConfigKey, StackConfig, defaultConfig, makeConfig } from '../../firmware/tcp/config';
-import { parseIpv4 } from '../../firmware/tcp/wire';
+import { formatIpv4, parseIpv4 } from '../../firmware/tcp/wire';
 import { ServiceSpecError, checkServiceSpec } from '../../firmware/apps/services';
 import { ListenOptions } from '../../firmware/tcp/stack';
-import { UsageError } from '../cli';
+import { Flag, UsageError, parseCommandLine } from '../args';
 import { ImpairConfig, parseImpair } from '../link/impair';
 import { Endpoint } from '../link/udp';
 
@@ -16,9 +16,13 @@ export interface ServeOptions {
   keepalive?: ListenOptions['keepalive'];
   pcap?: string;
   stats?: string;
+  /** --overwrite: --pcap and --stats may replace an existing regular file (never a symlink). */
+  overwrite: boolean;
   impair?: ImpairConfig;
   /** tun only: the namespace to create. */
   netns?: string;
+  /** tun only: the flags to hand to serve (all but --netns, each as --name=value). */
+  forward: string[];
 }
 
 /** The services when no --listen is given (`npm start`). */
@@ -39,7 +43,9 @@ export function usageText(command: 'serve' | 'tun'): string {
          [--listen PORT:SERVICE[:ARG]]... [--slots N] [--rx BYTES] [--tx BYTES] [--mss BYTES]
          [--timewait N] [--msl MS] [--rto-min MS] [--sack on|off]
          [--keepalive IDLE_MS,INTERVAL_MS,COUNT] [--pcap FILE]
-         [--impair loss=P,dup=P,reorder=P,seed=N] [--stats FILE]
+         [--impair loss=P,dup=P,reorder=P,seed=N] [--stats FILE] [--overwrite]
+--pcap and --stats make new files (mode 0600); --overwrite lets them replace an existing
+regular file (a symbolic link is never followed)
 services: echo, discard, source:BYTES, http, hold:MS, closer
 defaults: --addr 192.0.2.2 --slots ${hostDefaults.slots} --rx ${hostDefaults.rxBytes} --tx ${hostDefaults.txBytes} --mss ${hostDefaults.mss} --timewait ${hostDefaults.timeWaitCapacity} --msl ${hostDefaults.mslMs}
           --rto-min ${hostDefaults.rtoMinMs} --sack on${command === 'serve' ? ` --link ${defaultLink}` : ''}
@@ -47,13 +53,27 @@ defaults: --addr 192.0.2.2 --slots ${hostDefaults.slots} --rx ${hostDefaults.rxB
 }
 
 const numeric: Record<string, NumericConfigKey> = {
-  '--slots': 'slots', '--rx': 'rxBytes', '--tx': 'txBytes', '--mss': 'mss', '--timewait': 'timeWaitCapacity', '--msl': 'mslMs',
-  '--rto-min': 'rtoMinMs',
+  slots: 'slots', rx: 'rxBytes', tx: 'txBytes', mss: 'mss', timewait: 'timeWaitCapacity', msl: 'mslMs', 'rto-min': 'rtoMinMs',
 };
-const valued = new Set([...Object.keys(numeric), '--link', '--addr', '--listen', '--keepalive', '--pcap', '--stats', '--impair', '--netns', '--sack']);
+const serveFlags = [...Object.keys(numeric), 'link', 'addr', 'listen', 'keepalive', 'pcap', 'stats', 'impair', 'sack'];
+
+/** An IPv4 address in the one form the kernel reports it (rinfo.address, /proc): a dotted
+ *  quad without leading zeros. '127.000.0.01' would be accepted by a lenient parser and
+ *  then never equal the address datagrams come from. Returns -1 for anything else. */
+export function parseCanonicalIpv4(text: string): number {
+  const addr = parseIpv4(text);
+  return addr >= 0 && formatIpv4(addr) === text ? addr : -1;
+}
+
+/** The checked address, or a UsageError: "FLAG must be a dotted quad...". */
+function canonicalIpv4(text: string, what: string): number {
+  const addr = parseCanonicalIpv4(text);
+  if (addr < 0 && parseIpv4(text) >= 0) throw new UsageError(`${what} must be a dotted quad without leading zeros, got '${text}'`);
+  return addr;
+}
 
 function loopbackEndpoint(host: string, port: string, what: string): Endpoint {
-  const addr = parseIpv4(host);
+  const addr = canonicalIpv4(host, `--link: ${what} host`);
   if (addr < 0 || addr >>> 24 !== 127) throw new UsageError(`--link: ${what} host must be a 127.x.x.x address (traffic stays on this machine), got '${host}'`);
   if (!/^[0-9]+$/.test(port) || Number(port) > 65535) throw new UsageError(`--link: ${what} port must be 0..65535, got '${port}'`);
   return { host, port: Number(port) };
@@ -68,7 +88,7 @@ function parseLink(text: string): ServeOptions['link'] {
 }
 
 function parseAddr(text: string): number {
-  const addr = parseIpv4(text);
+  const addr = canonicalIpv4(text, '--addr');
   const top = addr >>> 24;
   if (addr < 0 || addr === 0 || top === 0 || top === 127 || top >= 224) {
     throw new UsageError(`--addr must be a unicast IPv4 address (not 0/8, 127/8, multicast or broadcast), got '${text}'`);
@@ -104,28 +124,28 @@ function parseKeepalive(text: string): NonNullable<ServeOptions['keepalive']> {
 
 /** Parses the flags of `slotcp serve` or `slotcp tun`. Returns 'help' for --help. */
 export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeOptions | 'help' {
+  const names = command === 'serve' ? serveFlags : [...serveFlags.filter((f) => f !== 'link'), 'netns'];
+  const specs = Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
+  const parsed = parseCommandLine(args, { ...specs, overwrite: { type: 'boolean' } }, {
+    usage: usageText(command),
+    hint: (raw) => (command === 'tun' && raw === '--link' ? 'tun makes its own link' : undefined),
+  });
+  if (parsed.help) return 'help';
   let link = parseLink(defaultLink);
   let addr = parseIpv4('192.0.2.2');
   const overrides: Partial<StackConfig> = { ...hostDefaults };
   const services: { port: number; spec: string }[] = [];
-  const options: Partial<ServeOptions> = {};
-  for (let i = 0; i < args.length; i++) {
-    let flag = args[i];
-    let value: string | undefined;
-    const eq = flag.indexOf('=');
-    if (flag.startsWith('--') && eq > 0) {
-      value = flag.slice(eq + 1);
-      flag = flag.slice(0, eq);
+  const options: Partial<ServeOptions> = { overwrite: false, forward: [] };
+  const forward = (f: Flag) => options.forward!.push(f.value === undefined ? `--${f.name}` : `--${f.name}=${f.value}`);
+  for (const f of parsed.flags) {
+    const flag = f.raw;
+    if (f.name !== 'netns') forward(f);
+    if (f.value === undefined) {
+      options.overwrite = true; // the one boolean flag
+      continue;
     }
-    if (flag === '--help' || flag === '-h') return 'help';
-    if (!valued.has(flag) || (command === 'tun' && flag === '--link') || (command === 'serve' && flag === '--netns')) {
-      throw new UsageError(`unknown flag '${args[i]}'${command === 'tun' && flag === '--link' ? ' (tun makes its own link)' : ''}\n${usageText(command)}`);
-    }
-    if (value === undefined) {
-      value = args[++i];
-      if (value === undefined) throw new UsageError(`${flag} needs a value`);
-    }
-    const key = numeric[flag];
+    const value = f.value;
+    const key = numeric[f.name];
     if (key) {
       if (!/^[0-9]+$/.test(value)) throw new UsageError(`${flag} needs a whole number, got '${value}'`);
       overrides[key] = Number(value);
@@ -154,6 +174,7 @@ export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeO
       }
     }
   }
+  if (options.pcap !== undefined && options.pcap === options.stats) throw new UsageError('--pcap and --stats name the same file');
   if (services.length === 0) services.push(...defaultServices.map(parseListen));
   const ports = new Set<number>();
   for (const s of services) {
@@ -182,7 +203,7 @@ export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeO
 /** Names the flag in a config error ("slotcp config: rxBytes must be..." → "--rx: ..."). */
 function flagName(message: string): string {
   for (const [flag, key] of Object.entries(numeric)) {
-    if (message.includes(` ${key} `)) return `${flag}: ${message.replace(/^slotcp config: /, '')}`;
+    if (message.includes(` ${key} `)) return `--${flag}: ${message.replace(/^slotcp config: /, '')}`;
   }
   return message;
 }

@@ -8,9 +8,15 @@ import { startService } from '../../firmware/apps/services';
 import { Driver, nodeClock, nodeRandom } from '../link/platform';
 import { Impairment } from '../link/impair';
 import { UdpLink } from '../link/udp';
+import { rmSync } from 'node:fs';
+import { checkReplaceable } from '../files';
 import { PcapWriter } from '../pcap';
 import { statsSnapshot, writeStats } from '../stats';
 import { ServeOptions } from './options';
+
+function warn(line: string): void {
+  process.stderr.write(`slotcp serve: ${line}\n`);
+}
 
 export class Runner {
   readonly stack: Stack;
@@ -21,9 +27,14 @@ export class Runner {
   private readonly impairIn: Impairment | undefined;
   private readonly impairOut: Impairment | undefined;
   private closed = false;
+  /** --stats writes that failed (each reported on stderr; never fatal). */
+  private statsWriteErrors = 0;
+  /** The kernel's drop count for the link's socket when it was closed. */
+  private finalKernelDrops: number | null = null;
 
-  private constructor(readonly options: ServeOptions, readonly link: UdpLink) {
-    this.pcap = options.pcap ? new PcapWriter(options.pcap) : undefined;
+  private constructor(readonly options: ServeOptions, readonly link: UdpLink, pcap: PcapWriter | undefined) {
+    this.pcap = pcap;
+    if (pcap) pcap.onError = (err) => warn(`--pcap: cannot write ${pcap.path}: ${err.message}; no more packets recorded`);
     // The packet path. In: link → impairment → pcap → stack. Out: stack → pcap →
     // impairment → link. The pcap shows what the stack itself saw and sent.
     const toStack = (packet: Uint8Array) => {
@@ -56,23 +67,54 @@ export class Runner {
     for (const { port: tcpPort, spec } of options.services) this.services.push(startService(ctx, tcpPort, spec));
   }
 
-  /** Opens the link and starts serving. */
+  /** Makes the --pcap file and checks the --stats path (so a mistake there is a usage
+   *  error before anything is bound), then opens the link and starts serving. */
   static async start(options: ServeOptions): Promise<Runner> {
-    const link = await UdpLink.open(options.link.bind, options.link.peer);
-    return new Runner(options, link);
+    const pcap = options.pcap ? new PcapWriter(options.pcap, { overwrite: options.overwrite }) : undefined;
+    let link: UdpLink | undefined;
+    try {
+      if (options.stats) checkReplaceable(options.stats, '--stats', options.overwrite);
+      link = await UdpLink.open(options.link.bind, options.link.peer);
+      return new Runner(options, link, pcap);
+    } catch (err) {
+      await link?.close();
+      if (pcap) {
+        pcap.close();
+        rmSync(pcap.path, { force: true }); // ours, and empty: nothing ran
+      }
+      throw err;
+    }
+  }
+
+  /** Datagrams the kernel dropped on the link's socket (its receive buffer was full). */
+  kernelDrops(): number | null {
+    return this.closed ? this.finalKernelDrops : this.link.kernelDrops();
   }
 
   snapshot() {
-    const extra: Record<string, object> = { link: this.link.stats, driver: { polls: this.driver.polls } };
+    const extra: Record<string, object> = { link: { ...this.link.stats, droppedKernel: this.kernelDrops() }, driver: { polls: this.driver.polls } };
     if (this.impairIn && this.impairOut) extra.impairment = { in: { ...this.impairIn.stats }, out: { ...this.impairOut.stats } };
-    if (this.pcap) extra.pcap = { file: this.pcap.path, packets: this.pcap.packets };
+    if (this.pcap) extra.pcap = { file: this.pcap.path, packets: this.pcap.packets, lost: this.pcap.lost, writeError: this.pcap.error?.message ?? null };
+    if (this.options.stats) extra.statsFile = { file: this.options.stats, writeErrors: this.statsWriteErrors };
     return statsSnapshot({ stack: this.stack, services: this.services, extra, startedMs: this.startedMs, nowMs: nodeClock.now() });
+  }
+
+  /** Writes --stats (if given); a failure is reported on stderr and counted, never thrown. */
+  private writeStatsFile(): void {
+    const path = this.options.stats;
+    if (!path) return;
+    try {
+      writeStats(path, this.snapshot());
+    } catch (err) {
+      this.statsWriteErrors++;
+      warn(`--stats: cannot write ${path}: ${err instanceof Error ? err.message : err}`);
+    }
   }
 
   /** Writes --stats (if given) and flushes the pcap, e.g. on SIGUSR1. */
   checkpoint(): void {
     this.pcap?.flush();
-    if (this.options.stats) writeStats(this.options.stats, this.snapshot());
+    this.writeStatsFile();
   }
 
   /** Stops: stats as they are, then every open connection reset (so no client waits on
@@ -80,9 +122,10 @@ export class Runner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.impairIn?.release();
-    if (this.options.stats) writeStats(this.options.stats, this.snapshot());
+    this.writeStatsFile();
     for (const row of this.stack.connections()) if (row.handle >= 0) this.stack.abort(row.handle);
     this.impairOut?.release();
+    this.finalKernelDrops = this.link.kernelDrops();
     this.closed = true;
     this.driver.stop();
     for (const s of this.services) s.listener.close();

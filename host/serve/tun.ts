@@ -2,8 +2,14 @@
 // namespace, starts `slotcp serve` inside it on its loopback, bridges a TUN device
 // (kernel 192.0.2.1/24) to it with socat, prints how to reach it, and removes it all on
 // exit, SIGINT, SIGTERM or error. Needs root, /dev/net/tun, ip (iproute2) and socat.
+//
+// However slotcp tun ends, even by SIGKILL, nothing is left behind: the runner and socat
+// get a parent-death signal (setpriv --pdeathsig, util-linux), and a detached watcher
+// holding a pipe from this process removes the namespace (killing what is left in it)
+// when the pipe closes without a "done" line, which only a clean exit writes.
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { checkReplaceable } from '../files';
 import { join } from 'node:path';
 import { formatIpv4 } from '../../firmware/tcp/wire';
 import { ip, namespaceExists, removeNamespace, which } from './netns';
@@ -16,6 +22,32 @@ export const TUN_NAME = 'slot0';
 export const KERNEL_ADDR = '192.0.2.1';
 
 const slotcpBin = join(__dirname, '..', '..', '..', 'bin', 'slotcp.js');
+
+/** The watcher (sh -c SCRIPT watcher NS): waits for its stdin to close; unless this
+ *  process wrote "done" first, it asks what runs in the namespace to stop (TERM: the
+ *  runner writes --stats), kills what is left after 2 s, and deletes the namespace. */
+const WATCHER = `read -r line; [ "$line" = done ] && exit 0
+ns=$1; pids=$(ip netns pids "$ns" 2>/dev/null); [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+i=0; while [ $i -lt 20 ] && [ -n "$(ip netns pids "$ns" 2>/dev/null)" ]; do sleep 0.1; i=$((i+1)); done
+pids=$(ip netns pids "$ns" 2>/dev/null); [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+ip netns del "$ns" 2>/dev/null; exit 0`;
+
+/** Starts the watcher for `ns` (see WATCHER), in a session of its own so that a Ctrl-C
+ *  or hang-up meant for slotcp tun does not reach it. */
+function startWatcher(ns: string): ChildProcess {
+  const watcher = spawn('sh', ['-c', WATCHER, 'slotcp-tun-watcher', ns], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  watcher.stdin!.on('error', () => { /* the watcher is gone: nothing to tell it */ });
+  watcher.unref();
+  return watcher;
+}
+
+/** `command args` run so that it gets `signal` when this process dies (PR_SET_PDEATHSIG,
+ *  kept across the exec of `ip netns exec` and of the command). Without setpriv the
+ *  watcher alone cleans up. */
+function withParentDeathSignal(signal: 'TERM' | 'KILL', command: string, args: string[]): [string, string[]] {
+  const setpriv = which('setpriv');
+  return setpriv ? [setpriv, ['--pdeathsig', signal, command, ...args]] : [command, args];
+}
 
 function preflight(): void {
   const missing: string[] = [];
@@ -46,8 +78,10 @@ class Session {
   end!: (code: number) => void;
   private stopping = false;
   private readonly exitHandler = () => this.cleanupSync();
+  private readonly watcher: ChildProcess;
 
   constructor(readonly ns: string) {
+    this.watcher = startWatcher(ns);
     this.ended = new Promise((resolve) => {
       this.end = (code) => { this.stopping = true; resolve(code); };
     });
@@ -57,7 +91,7 @@ class Session {
   /** Starts the runner with `serveArgs` and waits for its ready line. */
   async startRunner(serveArgs: string[]): Promise<void> {
     const link = `udp:127.0.0.1:${RUNNER_PORT}:127.0.0.1:${SOCAT_PORT}`;
-    const runner = spawn('ip', ['netns', 'exec', this.ns, process.execPath, slotcpBin, 'serve', '--link', link, ...serveArgs],
+    const runner = spawn(...withParentDeathSignal('TERM', 'ip', ['netns', 'exec', this.ns, process.execPath, slotcpBin, 'serve', '--link', link, ...serveArgs]),
       { stdio: ['ignore', 'pipe', 'inherit'] });
     this.runner = runner;
     let readyWatch = () => {};
@@ -89,7 +123,7 @@ class Session {
   async startSocat(): Promise<void> {
     const tun = `TUN:${KERNEL_ADDR}/24,tun-name=${TUN_NAME},iff-up,iff-no-pi`;
     const udp = `UDP-DATAGRAM:127.0.0.1:${RUNNER_PORT},bind=127.0.0.1:${SOCAT_PORT}`;
-    const socat = spawn('ip', ['netns', 'exec', this.ns, 'socat', tun, udp], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const socat = spawn(...withParentDeathSignal('KILL', 'ip', ['netns', 'exec', this.ns, 'socat', tun, udp]), { stdio: ['ignore', 'ignore', 'pipe'] });
     this.socat = socat;
     socat.stderr!.setEncoding('utf8');
     socat.stderr!.on('data', (chunk: string) => { if (this.socatErrors.length < 4000) this.socatErrors += chunk; });
@@ -121,6 +155,7 @@ class Session {
     await stopChild(this.socat, 'SIGTERM', 2000);
     removeNamespace(this.ns);
     process.off('exit', this.exitHandler);
+    this.watcher.stdin!.end('done\n');
   }
 
   /** Last resort when the process exits without cleanup() (an uncaught error). */
@@ -129,6 +164,7 @@ class Session {
       if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
     removeNamespace(this.ns);
+    // No "done": the watcher checks once more when the pipe closes with this process.
   }
 }
 
@@ -138,15 +174,15 @@ export async function run(args: string[]): Promise<number> {
     console.log(usageText('tun'));
     return 0;
   }
+  // The runner makes the files; a mistake in their paths is a usage error found here,
+  // before the namespace exists (the runner checks again).
+  if (options.pcap) checkReplaceable(options.pcap, '--pcap', options.overwrite);
+  if (options.stats) checkReplaceable(options.stats, '--stats', options.overwrite);
   preflight();
   const ns = options.netns ?? `slotcp-${process.pid}`;
   if (namespaceExists(ns)) throw new Error(`namespace ${ns} already exists (not touching it; remove it or pick another --netns)`);
   // serve gets our flags, minus --netns (serve has its own link inside the namespace).
-  const serveArgs: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--netns') i++;
-    else if (!args[i].startsWith('--netns=')) serveArgs.push(args[i]);
-  }
+  const serveArgs = options.forward;
 
   ip('netns', 'add', ns);
   const session = new Session(ns);
