@@ -7,8 +7,22 @@ import { measureServiceHeap } from '../host-test/support/service-heap';
 const setup = `
   import { ChurnDriver } from './host-test/support/churn';
   import { Stack } from './firmware/tcp/stack';
+  import { SocketLayer } from './firmware/tcp/socket';
+  import { startService } from './firmware/apps/services';
   (globalThis as any).ChurnDriver = ChurnDriver;
   (globalThis as any).Stack = Stack;
+  // The board app's start-up (firmware/main.ts) with a given profile: the stack, the
+  // socket layer and the manifest's six services.
+  (globalThis as any).startApp = (config: object) => {
+    const stack = new Stack({ localAddr: 0xc0000202, listeners: 6, ...config }, { send() {} }, { now: () => 0 }, { fill(b: Uint8Array) { b.fill(1); } });
+    const scheduler = { now: () => 0, after() { return { cancel() {} }; } };
+    const context = { layer: new SocketLayer(stack), scheduler, listen: {} };
+    for (const spec of ['7:echo', '9:discard', '19:source:65536', '80:http', '5000:hold:2000', '5001:closer']) {
+      const colon = spec.indexOf(':');
+      startService(context as any, Number(spec.slice(0, colon)), spec.slice(colon + 1));
+    }
+    return { stack, context };
+  };
 `;
 
 async function main(): Promise<void> {
@@ -61,6 +75,16 @@ async function main(): Promise<void> {
         rxBytes: ${buffer}, txBytes: ${buffer}, mss: 536 }, { send() {} }, { now: () => 0 }, { fill(b) { b.fill(1); } }); gc()`)).heapCount;
       const total = (await evaluate('print(String(st.memory().total))')).prints[0];
       console.log(`| ${slots} | ${tw} | ${buffer} | ${after - before - perEvaluation} | ${total} |`);
+    }
+    console.log('');
+    console.log('| board profile | XS slots: stack objects | XS slots: whole app at start-up (stack, socket layer, six services) |');
+    console.log('|---|---|---|');
+    for (const [name, profile] of [['esp (ESP8266)', '{}'], ['esp32', '{ slots: 8, rxBytes: 5840, txBytes: 5840, mss: 1460, timeWaitCapacity: 64 }']]) {
+      const before = (await evaluate('globalThis.app = undefined; globalThis.st = undefined; gc()')).heapCount;
+      const stackOnly = (await evaluate(`globalThis.st = new Stack({ localAddr: 0xc0000202, listeners: 6, ...${profile} }, { send() {} }, { now: () => 0 }, { fill(b) { b.fill(1); } }); gc()`)).heapCount;
+      const cleared = (await evaluate('globalThis.st = undefined; gc()')).heapCount;
+      const app = (await evaluate(`globalThis.app = startApp(${profile}); gc()`)).heapCount;
+      console.log(`| ${name} | ${stackOnly - before - perEvaluation} | ${app - cleared - perEvaluation} |`);
     }
   } finally {
     await worker.close();

@@ -33,6 +33,7 @@ export async function run(args: string[]): Promise<number> {
   const m = stack.memory();
   console.log(`${c.slots} slots x ${m.perSlot} B (${m.perSlot - c.rxBytes - c.txBytes} B state + ${c.rxBytes} rx + `
     + `${c.txBytes} tx) + ${c.timeWaitCapacity} TIME-WAIT x ${m.perTimeWait} B + ${m.packetBuffers} B packet buffers`
+    + ` + ${m.tables} B tables`
     + ` = ${m.total} B`);
   return 0;
 }

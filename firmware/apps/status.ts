@@ -18,6 +18,9 @@ const TIME_WAIT = asciiBytes('\ntime-wait (');
 const CLOSE_PAREN = asciiBytes(')\n');
 const COUNTERS = asciiBytes('\ncounters\n');
 const STATE_NAMES: readonly Uint8Array[] = Object.freeze(stateNames.map(asciiBytes));
+// Made when the module loads: on a board that is at preload, so they live in flash with
+// the module, not in the XS heap (51 typed arrays per page would be ~400 slots of RAM).
+const COUNTER_NAMES: readonly Uint8Array[] = Object.freeze(counterNames.map(asciiBytes));
 
 /** The widest rows, in bytes: a slot row pads to 7 + 22 + 13 + 7 and ends with a count
  *  (at most 16 digits, as counts stay below 2^53) and a newline; a TIME-WAIT row pads the
@@ -42,7 +45,7 @@ export class StatusPage {
   constructor(stack: Stack) {
     this.stack = stack;
     this.counterNames = counterNames;
-    this.counterNameBytes = Object.freeze(this.counterNames.map(asciiBytes));
+    this.counterNameBytes = COUNTER_NAMES;
     let counterBytes = 0;
     for (const name of this.counterNames) counterBytes += Math.max(25, name.length) + 1 + NUMBER + 1;
     this.capacity = FIXED + stack.config.slots * SLOT_ROW + stack.config.timeWaitCapacity * TIME_WAIT_ROW

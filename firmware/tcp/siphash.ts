@@ -39,6 +39,11 @@ export class SipHash24 {
     for (let i = 0; i < key.length / 4; i++) this.v[8 + i] = readLe32(key, 4 * i);
   }
 
+  /** Bytes of typed-array state: v0..v3, the keys, and the scratch. */
+  get stateBytes(): number {
+    return this.v.byteLength + SCRATCH_BYTES;
+  }
+
   /** Hashes data[offset .. offset + length) with key number `key`; the result is left
    *  in `hi` and `lo`. */
   hash(data: Uint8Array, offset: number, length: number, key = 0): void {

@@ -59,14 +59,17 @@ export class Stack {
 
   /** Bytes fixed at construction: per slot (state + rings), per TIME-WAIT record, the
    *  packet buffers (one outgoing, one input), and the total. */
-  memory(): { perSlot: number; perTimeWait: number; packetBuffers: number; total: number } {
-    const { slots, timeWait, config, out, input } = this.core;
+  memory(): { perSlot: number; perTimeWait: number; packetBuffers: number; tables: number; total: number } {
+    const { slots, timeWait, config, out, input, count, listeners, segment, hash } = this.core;
     const perSlot = slots.stateBytesPerSlot() + config.rxBytes + config.txBytes;
     const perTimeWait = timeWait.bytesPerRecord();
     const packetBuffers = out.length + input.length;
+    // The rest of the typed arrays: counters, listener table, the parsed segment, SipHash
+    // state and its message scratch.
+    const tables = count.byteLength + listeners.table.byteLength + segment.byteLength + hash.stateBytes;
     return {
-      perSlot, perTimeWait, packetBuffers,
-      total: perSlot * config.slots + perTimeWait * config.timeWaitCapacity + packetBuffers,
+      perSlot, perTimeWait, packetBuffers, tables,
+      total: perSlot * config.slots + perTimeWait * config.timeWaitCapacity + packetBuffers + tables,
     };
   }
 
