@@ -29,16 +29,7 @@ export class ChurnDriver {
   constructor(config: Partial<StackConfig>, payloadBytes = 100, ownBuffer = false) {
     const clock = { now: () => this.time };
     const port = { send: (p: Uint8Array, length: number) => this.capture(p, length) };
-    let seed = 12345;
-    const random = {
-      fill(bytes: Uint8Array) {
-        for (let i = 0; i < bytes.length; i++) {
-          seed = (Math.imul(seed, 1103515245) + 12345) | 0;
-          bytes[i] = seed >>> 24;
-        }
-      },
-    };
-    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, random);
+    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, seededRandom(12345));
     this.listener = this.stack.listen(PORT);
     this.packet = ownBuffer ? new Uint8Array(1600) : this.stack.inputBuffer;
     this.payload = new Uint8Array(payloadBytes);
@@ -148,4 +139,16 @@ export class ChurnDriver {
     this.streamSeq = (this.streamSeq + n) | 0;
     return this.stack.read(h, this.appBuffer, 0, n) === n;
   }
+}
+
+/** A deterministic RandomSource (an LCG): the same keys, and so the same ISNs, every run. */
+export function seededRandom(seed: number): { fill(bytes: Uint8Array): void } {
+  return {
+    fill(bytes: Uint8Array) {
+      for (let i = 0; i < bytes.length; i++) {
+        seed = (Math.imul(seed, 1103515245) + 12345) | 0;
+        bytes[i] = seed >>> 24;
+      }
+    },
+  };
 }

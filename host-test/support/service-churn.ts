@@ -10,6 +10,7 @@ import { ACK, FIN, PSH, RST, SYN, finishPacket, writeHeaders } from '../../firmw
 import { Cancel, Scheduler } from '../../firmware/apps/scheduler';
 import { Service } from '../../firmware/apps/service';
 import { startService } from '../../firmware/apps/services';
+import { seededRandom } from './churn';
 
 const SERVER = 0xc0000202 | 0; // 192.0.2.2
 const CLIENT = 0xc0000201 | 0; // 192.0.2.1
@@ -88,16 +89,7 @@ export class ServiceDriver {
   constructor(spec: string, plan: RequestPlan, config: Partial<StackConfig> = {}) {
     const clock = { now: () => this.time };
     const port = { send: (p: Uint8Array, length: number) => this.capture(p, length) };
-    let seed = 12345;
-    const random = {
-      fill(bytes: Uint8Array) {
-        for (let i = 0; i < bytes.length; i++) {
-          seed = (Math.imul(seed, 1103515245) + 12345) | 0;
-          bytes[i] = seed >>> 24;
-        }
-      },
-    };
-    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, random);
+    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, seededRandom(12345));
     this.layer = new SocketLayer(this.stack);
     this.scheduler = new FixedScheduler(this, this.stack.config.slots * 2);
     this.service = startService({ layer: this.layer, scheduler: this.scheduler }, PORT, spec);
