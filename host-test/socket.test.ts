@@ -119,6 +119,9 @@ describe('ECMA-419 socket layer', () => {
     const seen: number[] = [];
     const second = listener.read({ onWritable(n) { seen.push(n); } }, spare);
     assert.equal(second, spare, 'the same object, now on the second connection');
+    assert.deepEqual(seen, [], 'no callback from inside read()');
+    assert.equal(bench.stack.nextDeadline(), bench.clock.time, 'a delivery is due at once');
+    bench.stack.poll();
     assert.deepEqual(seen, [bench.stack.config.txBytes]);
     assert.equal(spare.state, 'ESTABLISHED');
     assert.throws(() => listener.read({}, new TCPSocket(new SocketLayer(new Bench().stack), -1, {})), /another stack/);

@@ -21,8 +21,12 @@ export const enum ConnectionError {
 }
 
 /** Where the engine reports to the app layer (socket.ts). Called after a segment or a
- *  timer has been fully processed, except `error`, which is called as the slot dies. */
+ *  timer has been fully processed, except `error`, which is called as the slot dies (so
+ *  it must not call into the app: the socket layer defers it). */
 export interface StackEvents {
+  /** The app layer asked for a delivery (Stack.requestDelivery): deliver what it
+   *  deferred. Called before the other events of the same delivery. */
+  deferred?(): void;
   /** Connections are waiting in listener `listener`'s accept queue. */
   acceptable(listener: number, count: number): void;
   readable(handle: number, bytes: number): void;
@@ -33,6 +37,7 @@ export interface StackEvents {
 }
 
 const noEvents: StackEvents = Object.freeze({
+  deferred() {},
   acceptable() {},
   readable() {},
   writable() {},
@@ -120,6 +125,8 @@ export class Core {
   /** RFC 5961 challenge ACK rate limit: count sent in the second starting at windowStart. */
   challengeWindowStart = 0;
   challengeCount = 0;
+  /** The app layer asked for an event delivery at the next poll (requestDelivery). */
+  deliveryRequested = false;
 
   constructor(config: StackConfig, port: PacketPort, clock: Clock, random: RandomSource) {
     this.config = config;

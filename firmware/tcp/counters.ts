@@ -94,6 +94,9 @@ export const enum Count {
   timeWaitReacks,
   /** SYNs that reopened a 4-tuple in TIME-WAIT (RFC 9293 MAY-2). */
   timeWaitReused,
+  /** Exceptions thrown by the app's callbacks (the stack finished its work, then rethrew
+   *  the first). */
+  appExceptions,
   /** How many counters there are. */
   SIZE,
 }
@@ -111,7 +114,7 @@ export const counterNames = Object.freeze([
   'keepaliveProbes', 'keepaliveTimeouts', 'finWait2Timeouts', 'zeroWindowProbes',
   'fastRetransmits', 'sackRetransmits', 'lostResends', 'lossProbes', 'lossProbeRepairs',
   'retransmitTimerExpiries', 'delayedAcks', 'timeWaitEntered', 'timeWaitExpired',
-  'timeWaitEvicted', 'timeWaitReacks', 'timeWaitReused',
+  'timeWaitEvicted', 'timeWaitReacks', 'timeWaitReused', 'appExceptions',
 ] as const);
 
 export type CounterName = (typeof counterNames)[number];

@@ -1,12 +1,172 @@
-// The app-facing API in the shape of ECMA-419's TCP listener and socket
-// (embedded:io/socket/listener, embedded:io/socket/tcp), over the stack's integer
-// handles. Callbacks are called with `this` set to the listener or socket, as in ECMA-419.
-// Extensions, not in ECMA-419: onEnd(), shutdown(), abort(), setNoDelay(), state, inUse,
-// offset and length for read(Uint8Array) and write(), and listener.read(callbacks, reuse),
-// which rebinds a socket object that no longer serves a connection, so a service can
-// accept connections without making an object for each.
+// The app-facing layer over the stack's integer handles: one SocketLayer per stack routes
+// the stack's events to socket and listener objects. Two kinds of objects use it:
+// ECMA-419's Listener and TCP (ecma419.ts), the standard API, and slotcp's own
+// TCPListener/TCPSocket below, a lower-level API for services that must not allocate
+// per connection: listener.read(callbacks, reuse) rebinds a socket object that no longer
+// serves a connection. Callbacks are called with `this` set to the listener or socket.
+//
+// No callback runs inside one of the app's calls: what a call makes deliverable (a
+// socket's first onWritable, a connection that died) is deferred to the stack's next
+// event delivery (Stack.requestDelivery), and errors the engine reports while it is in
+// the middle of a segment are deferred the same way.
 import { ConnectionError, StackEvents } from './core';
 import { ListenOptions, Stack } from './stack';
+
+/** What the layer delivers to the object that holds a connection. */
+export interface Endpoint {
+  readonly handle: number;
+  deliverReadable(bytes: number): void;
+  deliverWritable(bytes: number): void;
+  /** The peer closed its side; everything it sent has been made readable. */
+  deliverEnd(): void;
+  /** The connection died; the handle is dead already. */
+  deliverError(error: ConnectionError): void;
+  /** The first notifications after the endpoint took the connection. */
+  deliverStart(): void;
+}
+
+/** What the layer delivers to a listener object. */
+export interface ListenerEndpoint {
+  deliverAcceptable(count: number): void;
+}
+
+// Deferred deliveries, per slot.
+const enum Deferred {
+  Start = 1,
+  Error = 2,
+}
+
+export class SocketLayer implements StackEvents {
+  readonly stack: Stack;
+  private readonly endpoints: (Endpoint | undefined)[];
+  private readonly listeners: (ListenerEndpoint | undefined)[];
+  /** Per slot: Deferred bits, the endpoint they are for and the error to report. */
+  private readonly deferredKinds: Uint8Array;
+  private readonly deferredTo: (Endpoint | undefined)[];
+  private readonly deferredErrors: Uint8Array;
+  private static current: SocketLayer | undefined;
+
+  constructor(stack: Stack) {
+    this.stack = stack;
+    const slots = stack.config.slots;
+    this.endpoints = new Array(slots).fill(undefined);
+    this.listeners = new Array(stack.config.listeners).fill(undefined);
+    this.deferredKinds = new Uint8Array(slots);
+    this.deferredTo = new Array(slots).fill(undefined);
+    this.deferredErrors = new Uint8Array(slots);
+    stack.setEvents(this);
+    SocketLayer.current = this;
+  }
+
+  /** The layer of the stack made last: where ECMA-419's `new Listener()` listens when
+   *  it is not told which stack (an app has one stack). */
+  static get default(): SocketLayer {
+    if (SocketLayer.current === undefined) throw new Error('slotcp: no stack yet (make a SocketLayer for it)');
+    return SocketLayer.current;
+  }
+
+  /** Opens a slotcp listener (see TCPListener). */
+  listen(options: ListenerOptions): TCPListener {
+    const listener = new TCPListener(this, options);
+    return listener;
+  }
+
+  /** @internal Routes acceptable events of listener `id` to `listener`. */
+  attachListener(id: number, listener: ListenerEndpoint | undefined): void {
+    this.listeners[id] = listener;
+  }
+
+  /** @internal Routes the connection's events to `endpoint`; its first notifications
+   *  follow at the next delivery. */
+  attach(endpoint: Endpoint): void {
+    const slot = endpoint.handle & 0xff;
+    this.endpoints[slot] = endpoint;
+    this.defer(slot, endpoint, Deferred.Start, 0);
+  }
+
+  /** @internal True while `endpoint` is the one its slot's events go to. */
+  attached(endpoint: Endpoint): boolean {
+    const slot = endpoint.handle & 0xff;
+    return slot < this.endpoints.length && this.endpoints[slot] === endpoint;
+  }
+
+  /** @internal Forgets the endpoint and anything deferred for it. */
+  detach(endpoint: Endpoint): void {
+    const slot = endpoint.handle & 0xff;
+    if (slot >= this.endpoints.length) return;
+    if (this.endpoints[slot] === endpoint) this.endpoints[slot] = undefined;
+    if (this.deferredTo[slot] === endpoint) {
+      this.deferredKinds[slot] = 0;
+      this.deferredTo[slot] = undefined;
+    }
+  }
+
+  /** @internal Asks for `endpoint`'s first notifications again at the next delivery
+   *  (a new owner took the connection: ECMA-419's `new TCP({from})`). */
+  restart(endpoint: Endpoint): void {
+    this.defer(endpoint.handle & 0xff, endpoint, Deferred.Start, 0);
+  }
+
+  /** @internal Reports an error to `endpoint` at the next delivery. */
+  fail(endpoint: Endpoint, error: ConnectionError): void {
+    this.defer(endpoint.handle & 0xff, endpoint, Deferred.Error, error);
+  }
+
+  private defer(slot: number, endpoint: Endpoint, kind: Deferred, error: number): void {
+    if (this.deferredTo[slot] !== endpoint) {
+      this.deferredKinds[slot] = 0;
+      this.deferredTo[slot] = endpoint;
+    }
+    this.deferredKinds[slot] |= kind;
+    if (kind === Deferred.Error) this.deferredErrors[slot] = error;
+    this.stack.requestDelivery();
+  }
+
+  private endpointFor(handle: number): Endpoint | undefined {
+    const endpoint = this.endpoints[handle & 0xff];
+    return endpoint && endpoint.handle === handle ? endpoint : undefined;
+  }
+
+  // ---- StackEvents -----------------------------------------------------------------
+
+  deferred(): void {
+    for (let slot = 0; slot < this.deferredKinds.length; slot++) {
+      const kinds = this.deferredKinds[slot];
+      if (kinds === 0) continue;
+      const endpoint = this.deferredTo[slot] as Endpoint;
+      this.deferredKinds[slot] = 0;
+      this.deferredTo[slot] = undefined;
+      if (kinds & Deferred.Error) endpoint.deliverError(this.deferredErrors[slot]);
+      else if (this.attached(endpoint)) endpoint.deliverStart();
+    }
+  }
+
+  acceptable(listener: number, count: number): void {
+    this.listeners[listener]?.deliverAcceptable(count);
+  }
+
+  readable(handle: number, bytes: number): void {
+    this.endpointFor(handle)?.deliverReadable(bytes);
+  }
+
+  writable(handle: number, bytes: number): void {
+    this.endpointFor(handle)?.deliverWritable(bytes);
+  }
+
+  ended(handle: number): void {
+    this.endpointFor(handle)?.deliverEnd();
+  }
+
+  /** Called by the engine as the slot dies: the app hears of it at the next delivery. */
+  error(handle: number, error: ConnectionError): void {
+    const endpoint = this.endpointFor(handle);
+    if (!endpoint) return;
+    this.endpoints[handle & 0xff] = undefined;
+    this.fail(endpoint, error);
+  }
+}
+
+// ---- slotcp's own listener and socket ---------------------------------------------------
 
 export interface SocketCallbacks {
   /** Received bytes are waiting (the count of all waiting bytes). */
@@ -27,96 +187,28 @@ export interface ListenerOptions extends ListenOptions {
 
 const noCallbacks: SocketCallbacks = Object.freeze({});
 
-/** Routes the stack's events to listener and socket objects. One per stack. */
-export class SocketLayer implements StackEvents {
-  readonly stack: Stack;
-  private readonly sockets: (TCPSocket | undefined)[];
-  private readonly listeners: (TCPListener | undefined)[];
-
-  constructor(stack: Stack) {
-    this.stack = stack;
-    this.sockets = new Array(stack.config.slots).fill(undefined);
-    this.listeners = new Array(stack.config.listeners).fill(undefined);
-    stack.setEvents(this);
-  }
-
-  /** Opens a listener (ECMA-419 `new Listener({port, onReadable})`). */
-  listen(options: ListenerOptions): TCPListener {
-    const id = this.stack.listen(options.port, options);
-    const listener = new TCPListener(this, id, options);
-    this.listeners[id] = listener;
-    return listener;
-  }
-
-  /** @internal */
-  attach(socket: TCPSocket): void {
-    this.sockets[socket.handle & 0xff] = socket;
-  }
-
-  /** @internal True while `socket` is the one its slot's events go to. */
-  attached(socket: TCPSocket): boolean {
-    const slot = socket.handle & 0xff;
-    return slot < this.sockets.length && this.sockets[slot] === socket;
-  }
-
-  /** @internal Forgets the socket, unless its slot already serves a newer connection. */
-  detach(socket: TCPSocket): void {
-    if (this.sockets[socket.handle & 0xff] === socket) this.sockets[socket.handle & 0xff] = undefined;
-  }
-
-  /** @internal */
-  detachListener(id: number): void {
-    this.listeners[id] = undefined;
-  }
-
-  private socketFor(handle: number): TCPSocket | undefined {
-    const socket = this.sockets[handle & 0xff];
-    return socket && socket.handle === handle ? socket : undefined;
-  }
-
-  acceptable(listener: number, count: number): void {
-    const l = this.listeners[listener];
-    l?.onReadable?.call(l, count);
-  }
-
-  readable(handle: number, bytes: number): void {
-    const socket = this.socketFor(handle);
-    socket?.onReadable?.call(socket, bytes);
-  }
-
-  writable(handle: number, bytes: number): void {
-    const socket = this.socketFor(handle);
-    socket?.onWritable?.call(socket, bytes);
-  }
-
-  ended(handle: number): void {
-    const socket = this.socketFor(handle);
-    socket?.onEnd?.call(socket);
-  }
-
-  error(handle: number, error: ConnectionError): void {
-    const socket = this.socketFor(handle);
-    if (!socket) return;
-    this.detach(socket);
-    socket.onError?.call(socket, error);
-  }
-}
-
-export class TCPListener {
+/** slotcp's listener: read(callbacks) accepts a connection into a TCPSocket. */
+export class TCPListener implements ListenerEndpoint {
   readonly port: number;
   onReadable?: (this: TCPListener, count: number) => void;
   private readonly layer: SocketLayer;
   private id: number;
 
-  constructor(layer: SocketLayer, id: number, options: ListenerOptions) {
+  constructor(layer: SocketLayer, options: ListenerOptions) {
     this.layer = layer;
-    this.id = id;
+    this.id = layer.stack.listen(options.port, options);
     this.port = options.port;
     this.onReadable = options.onReadable;
+    layer.attachListener(this.id, this);
   }
 
-  /** The next accepted connection, or undefined. The callbacks given are attached first,
-   *  then onWritable and (if data already waits) onReadable are called once.
+  /** @internal */
+  deliverAcceptable(count: number): void {
+    this.onReadable?.call(this, count);
+  }
+
+  /** The next accepted connection, or undefined. The callbacks given are attached; at the
+   *  stack's next delivery onWritable and (if data already waits) onReadable are called.
    *  With `reuse`, a socket of this layer that is not in use (see inUse; a socket made
    *  with handle -1 never was), that object is rebound to the new connection and
    *  returned instead of a new one: references to it now reach the new connection. */
@@ -134,7 +226,6 @@ export class TCPListener {
       socket.rebind(handle, callbacks);
     }
     this.layer.attach(socket);
-    socket.announce();
     return socket;
   }
 
@@ -142,12 +233,13 @@ export class TCPListener {
   close(): void {
     if (this.id < 0) return;
     this.layer.stack.unlisten(this.id);
-    this.layer.detachListener(this.id);
+    this.layer.attachListener(this.id, undefined);
     this.id = -1;
   }
 }
 
-export class TCPSocket implements SocketCallbacks {
+/** slotcp's socket over one connection handle. */
+export class TCPSocket implements SocketCallbacks, Endpoint {
   onReadable?: (this: TCPSocket, bytes: number) => void;
   onWritable?: (this: TCPSocket, bytes: number) => void;
   onEnd?: (this: TCPSocket) => void;
@@ -186,19 +278,40 @@ export class TCPSocket implements SocketCallbacks {
     return this.layer.attached(this);
   }
 
+  /** @internal */
+  deliverReadable(bytes: number): void {
+    this.onReadable?.call(this, bytes);
+  }
+
+  /** @internal */
+  deliverWritable(bytes: number): void {
+    this.onWritable?.call(this, bytes);
+  }
+
+  /** @internal */
+  deliverEnd(): void {
+    this.onEnd?.call(this);
+  }
+
+  /** @internal */
+  deliverError(error: ConnectionError): void {
+    this.onError?.call(this, error);
+  }
+
   /** @internal First notifications after accept. */
-  announce(): void {
+  deliverStart(): void {
     const stack = this.layer.stack;
     const room = stack.writable(this.handle);
     if (room > 0) this.onWritable?.call(this, room);
+    if (!this.inUse) return;
     const waiting = stack.available(this.handle);
     if (waiting > 0) this.onReadable?.call(this, waiting);
-    if (stack.ended(this.handle) && stack.available(this.handle) === 0) this.onEnd?.call(this);
+    if (this.inUse && stack.ended(this.handle) && stack.available(this.handle) === 0) this.onEnd?.call(this);
   }
 
-  /** ECMA-419 read: no argument → an ArrayBuffer of everything waiting (undefined if
-   *  none); a number → at most that many bytes; a Uint8Array → filled, returns the count
-   *  (extension: from `offset`, at most `length` bytes, without making a subarray). */
+  /** Reads: no argument → an ArrayBuffer of everything waiting (undefined if none); a
+   *  number → at most that many bytes; a Uint8Array → filled, returns the count (from
+   *  `offset`, at most `length` bytes, without making a subarray). */
   read(): ArrayBuffer | undefined;
   read(byteLength: number): ArrayBuffer | undefined;
   read(into: Uint8Array, offset?: number, length?: number): number;
@@ -212,8 +325,8 @@ export class TCPSocket implements SocketCallbacks {
   }
 
   /** Queues bytes to send; returns how many were taken (as much as the send buffer has
-   *  room for, see onWritable). Throws if the socket is closed for writing. Extension:
-   *  `offset` and `length` pick bytes of `data` without making a subarray. */
+   *  room for, see onWritable). Throws if the socket is closed for writing. `offset` and
+   *  `length` pick bytes of `data` without making a subarray. */
   write(data: ArrayBuffer | ArrayBufferView, offset = 0, length?: number): number {
     const bytes = data instanceof Uint8Array ? data
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)

@@ -95,8 +95,9 @@ export class Stack {
       core.packet = packet;
       segmentArrives(core);
     }
-    this.deliverEvents();
+    const failure = this.deliverEvents();
     this.flushAcks();
+    if (failure !== undefined) throw failure.error;
   }
 
   /** Sends the ACKs input left pending for after the app's callbacks. */
@@ -112,13 +113,22 @@ export class Stack {
     const core = this.core;
     core.tick();
     runTimers(core);
-    this.deliverEvents();
+    const failure = this.deliverEvents();
+    if (failure !== undefined) throw failure.error;
+  }
+
+  /** Asks for an event delivery soon: nextDeadline() says now, and the next poll() or
+   *  receive() calls the app layer's deferred() first. The app layer uses it to call
+   *  back after, never inside, one of the app's own calls (ECMA-419). */
+  requestDelivery(): void {
+    this.core.deliveryRequested = true;
   }
 
   /** When poll() should next run (a time on the stack's clock), or -1 when no timer is
    *  running. */
   nextDeadline(): number {
     const now = this.core.tick();
+    if (this.core.deliveryRequested) return now;
     const ms = msUntilNextDeadline(this.core);
     return ms < 0 ? -1 : now + ms;
   }
@@ -137,29 +147,63 @@ export class Stack {
     }
   }
 
-  /** Tells the app layer what the last packet or timer changed, once it is all done. */
-  private deliverEvents(): void {
+  /** Tells the app layer what the last packet or timer changed, once it is all done. An
+   *  exception from the app's code is caught, counted and returned (the first one), so
+   *  that every other event is still delivered and the caller finishes its work (held
+   *  ACKs) before rethrowing it. */
+  private deliverEvents(): { error: unknown } | undefined {
     const core = this.core;
     const { slots, listeners, events } = core;
+    let failure = this.deliverDeferred(undefined);
     for (let l = 0; l < listeners.count; l++) {
       if (!listeners.table[l * Lst.ROW + Lst.announce]) continue;
       listeners.table[l * Lst.ROW + Lst.announce] = 0;
       const count = pendingConnections(core, l);
-      if (count > 0) events.acceptable(l, count);
-    }
-    for (let s = 0; s < slots.count; s++) {
-      const pending = slots.tcb[s * Tcb.ROW + Tcb.events];
-      if (pending === 0) continue;
-      slots.tcb[s * Tcb.ROW + Tcb.events] = 0;
-      if ((slots.tcb[s * Tcb.ROW + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) !== Flag.Accepted) continue;
-      const handle = core.handleOf(s);
-      if (pending & Event.Readable && slots.tcb[s * Tcb.ROW + Tcb.rxLength] > 0) events.readable(handle, slots.tcb[s * Tcb.ROW + Tcb.rxLength]);
-      if (pending & Event.Writable && core.slotOf(handle) === s) {
-        const room = this.writable(handle);
-        if (room > 0) events.writable(handle, room);
+      try {
+        if (count > 0) events.acceptable(l, count);
+      } catch (error) {
+        failure = this.appFailed(failure, error);
       }
-      if (pending & Event.End && core.slotOf(handle) === s) events.ended(handle);
     }
+    const tcb = slots.tcb;
+    for (let s = 0; s < slots.count; s++) {
+      const row = s * Tcb.ROW;
+      const pending = tcb[row + Tcb.events];
+      if (pending === 0) continue;
+      tcb[row + Tcb.events] = 0;
+      if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) !== Flag.Accepted) continue;
+      const handle = core.handleOf(s);
+      try {
+        if (pending & Event.Readable && tcb[row + Tcb.rxLength] > 0) events.readable(handle, tcb[row + Tcb.rxLength]);
+        if (pending & Event.Writable && core.slotOf(handle) === s) {
+          const room = this.writable(handle);
+          if (room > 0) events.writable(handle, room);
+        }
+        if (pending & Event.End && core.slotOf(handle) === s) events.ended(handle);
+      } catch (error) {
+        failure = this.appFailed(failure, error);
+      }
+    }
+    // What the callbacks just did (accepting a connection, say) may have asked for a
+    // delivery: their own calls have returned, so it can run now.
+    return this.deliverDeferred(failure);
+  }
+
+  private deliverDeferred(failure: { error: unknown } | undefined): { error: unknown } | undefined {
+    const core = this.core;
+    if (!core.deliveryRequested) return failure;
+    core.deliveryRequested = false;
+    try {
+      core.events.deferred?.();
+    } catch (error) {
+      return this.appFailed(failure, error);
+    }
+    return failure;
+  }
+
+  private appFailed(first: { error: unknown } | undefined, error: unknown): { error: unknown } {
+    this.core.count[Count.appExceptions]++;
+    return first ?? { error };
   }
 
   // ---- app side ------------------------------------------------------------------
@@ -426,6 +470,18 @@ export class Stack {
   }
 
   /** The connection's RFC 9293 state name, or 'CLOSED' for a dead handle. */
+  /** The peer's IPv4 address (unsigned), or -1 for a dead handle. */
+  remoteAddress(handle: number): number {
+    const s = this.core.slotOf(handle);
+    return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.remoteAddr] >>> 0;
+  }
+
+  /** The peer's port, or -1 for a dead handle. */
+  remotePort(handle: number): number {
+    const s = this.core.slotOf(handle);
+    return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.remotePort];
+  }
+
   state(handle: number): string {
     const s = this.core.slotOf(handle);
     const tcb = this.core.slots.tcb;
