@@ -93,7 +93,7 @@ interface Fd {
 
 /** Linux's numbering of tcpi_state and tcpi_ca_state, which the scripts compare against. */
 const linuxTcpStates: Record<string, number> = {
-  ESTABLISHED: 1, 'SYN-RECEIVED': 3, 'FIN-WAIT-1': 4, 'FIN-WAIT-2': 5, 'TIME-WAIT': 6, CLOSED: 7,
+  ESTABLISHED: 1, 'SYN-RECEIVED': 3, LISTEN: 10, 'FIN-WAIT-1': 4, 'FIN-WAIT-2': 5, 'TIME-WAIT': 6, CLOSED: 7,
   'CLOSE-WAIT': 8, 'LAST-ACK': 9, CLOSING: 11,
 };
 const codeSymbols: [string, number][] = [
@@ -396,6 +396,7 @@ class Runner {
       case 'socket': {
         const fd = event.result.value;
         this.fds.set(fd, newFd('socket'));
+        this.socketUnderTest = fd;
         return { value: fd };
       }
       case 'bind':
@@ -547,19 +548,20 @@ class Runner {
         return { value: 0 };
       }
       case 'TCP_MAXSEG':
-        this.compareOut(event, 3, info ? info.mss : config.mss);
+        this.compareOut(event, 3, info?.mss || config.mss);
         return { value: 0 };
       default:
         this.fail(event.line, `getsockopt ${name} is not supported by slotcp's runner`);
     }
   }
 
+  /** A connection's TCP variables; for a socket not connected, its state and zeros. */
   private info(fd: Fd): TcpInfo | undefined {
-    if (fd.kind !== 'connection') return undefined;
     const info: TcpInfo = {
-      state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, sndWnd: 0,
-      recovery: false, rxQueued: 0, txQueued: 0,
+      state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
+      retransmits: 0, mss: 0, sndWnd: 0, recovery: false, rxQueued: 0, txQueued: 0,
     };
+    if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
   }
 
