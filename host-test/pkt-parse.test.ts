@@ -260,6 +260,10 @@ describe('packetdrill parser: system calls', () => {
     ['+0 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)', 'fcntl', [int(3), id('F_GETFL')], { value: 2 }],
     ['+0 open("/dev/null", 0x0) = 5', 'open', [{ kind: 'string', value: '/dev/null' }, int(0)], { value: 5 }],
     ['+0 getpid() = 7', 'getpid', [], { value: 7 }],
+    ['+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0', 'fcntl',
+      [int(3), id('F_SETFL'), { kind: 'or', terms: ['O_RDWR', 'O_NONBLOCK'] }], { value: 0 }],
+    ['+0 fcntl(3, F_SETFL, 0x2|0x800) = 0', 'fcntl', [int(3), id('F_SETFL'), int(0x802)], { value: 0 }],
+    ['+0 recv(4, ..., 10, MSG_PEEK) = 3', 'recv', [int(4), ellipsis, int(10), id('MSG_PEEK')], { value: 3 }],
     ['+0 setsockopt(3, SOL_SOCKET, SO_RCVBUF, [ -1 ], 4) = -1 EINVAL (Invalid argument)', 'setsockopt',
       [int(3), id('SOL_SOCKET'), id('SO_RCVBUF'), { kind: 'array', items: [-1] }, int(4)], { value: -1, errno: 'EINVAL' }],
   ] as const) {
@@ -268,6 +272,22 @@ describe('packetdrill parser: system calls', () => {
       assert.deepEqual([event.name, event.args, event.result], [name, args, result]);
     });
   }
+
+  it('reads a %{ }% code event, across lines, up to the first }%', () => {
+    const script = parseScript('+0 %{ assert tcpi_snd_cwnd == 10, \\\n   tcpi_snd_cwnd }%\n+0 close(3) = 0');
+    assert.equal(script.events.length, 2);
+    assert.deepEqual(script.events[0], {
+      type: 'code', code: ' assert tcpi_snd_cwnd == 10, \\\n   tcpi_snd_cwnd ', line: 1,
+      text: '+0 %{ assert tcpi_snd_cwnd == 10, \\\n   tcpi_snd_cwnd }%', time: rel(0),
+    });
+  });
+
+  it('keeps the #ifdef branches of defined names, blanking the rest (line numbers stay)', () => {
+    const text = '0 close(3) = 0\n#ifdef STANDARD\n+0 close(4) = 0\n#else\n+0 close(5) = 0\n#endif\n#ifndef STANDARD\n+0 close(6) = 0\n#endif';
+    const lines = (defines: string[]) => parseScript(text, 'x', defines).events.map((e) => `${e.line}:${e.text}`);
+    assert.deepEqual(lines(['STANDARD']), ['1:0 close(3) = 0', '3:+0 close(4) = 0']);
+    assert.deepEqual(lines([]), ['1:0 close(3) = 0', '5:+0 close(5) = 0', '8:+0 close(6) = 0']);
+  });
 
   it('reads a timed shell command', () => {
     const event = one('+0 `sleep 1`');
@@ -320,9 +340,10 @@ describe('packetdrill parser: errors', () => {
     ['a command without a time mid-script', '0 close(3) = 0\n`echo`\n+0 close(4) = 0', 2, 1, 'a `command` needs a time'],
     ['an unterminated command', '0 `sleep 1\n+0 close(3) = 0', 1, 3, 'unterminated ` command'],
     ['an unterminated string', '0 open("/tmp, 0) = 3', 1, 8, 'unterminated string'],
-    ['a | expression', '0 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0', 1, 27, "expected ',' or ')', got '|'"],
+    ['a | without a right side', '0 fcntl(3, F_SETFL, O_RDWR|) = 0', 1, 28, "expected an integer or a name, got ')'"],
     ['a nested argument', '0 poll([{fd=4, events=POLLIN}], 1, 0) = 1', 1, 9, "expected an integer or a name, got '{'"],
-    ['a python code event', '+0 %{ assert tcpi_rtt > 0 }%', 1, 4, '%{ python }% code events are not supported'],
+    ['an #ifdef without #endif', '#ifdef FreeBSD\n0 close(3) = 0', 1, 1, '#ifdef without #endif'],
+    ['an #endif without #ifdef', '0 close(3) = 0\n#endif', 2, 1, '#endif without #ifdef'],
     ['an unclosed note', '0 write(4, ..., 1) = -1 EPIPE (Broken pipe\n+0 close(4) = 0', 1, 31, "unclosed '(' after the result"],
   ] as const) {
     it(`rejects ${what}`, () => rejects(text, line, column, detail));

@@ -66,3 +66,36 @@ describe('slotcp pkt (CLI)', () => {
     assert.equal(run('--bogus').status, 2);
   });
 });
+
+describe('packetdrill runner: packetdrill-mode checks and peer differences', () => {
+  // The peer suites' scripts are data in ../shared/peer-pkt (npm run peer); these checks
+  // need none of them.
+  const { parseScript } = require('../host/pkt/parse') as typeof import('../host/pkt/parse');
+  const { runScript } = require('../host/pkt/run') as typeof import('../host/pkt/run');
+  const { differences, peerRunOptions } = require('../host/pkt/peer') as typeof import('../host/pkt/peer');
+  const handshake = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1460,sackOK,nop,nop,nop,wscale 7>
++0 > S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 8>
++.1 < . 1:1(0) ack 1 win 257
++0 accept(3, ..., ...) = 4
+`;
+
+  it('lists every neutralized difference with what, why and an RFC', () => {
+    assert.ok(differences.length >= 8);
+    for (const d of differences) assert.ok(d.what && d.why && d.rfc && d.suites.length, JSON.stringify(d));
+  });
+
+  it('checks nothing after the last line in packetdrill mode, as packetdrill', () => {
+    const script = parseScript(`${handshake}+0 < P. 1:11(10) ack 1 win 257\n`);
+    assert.throws(() => runScript(parseScript(`--mss=1460\n${handshake}`), 'x', { packetdrillChecks: false }), /unknown|options/);
+    assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
+    assert.throws(() => runScript(script, 'x', { config: peerRunOptions('linux').config }), /options|unexpected/);
+  });
+
+  it('scales inbound windows by the agreed wscale for peer scripts (257 << 7 fits 5840 bytes)', () => {
+    const script = parseScript(`${handshake}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);
+    assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
+  });
+});

@@ -36,6 +36,29 @@ export interface ConnectionInfo {
   txQueued: number;
 }
 
+/** One connection's TCP variables, read by Stack.info() into a caller's object (for
+ *  diagnostics and test scripts, like Linux's tcp_info). Sizes are bytes, times ms. */
+export interface TcpInfo {
+  state: string;
+  /** Retransmission timeout now, and RFC 6298's SRTT and RTTVAR (0 before a sample). */
+  rto: number;
+  srtt: number;
+  rttvar: number;
+  cwnd: number;
+  ssthresh: number;
+  /** Bytes sent and not yet acknowledged (SND.MAX - SND.UNA). */
+  unacked: number;
+  /** Consecutive retransmissions (timeouts) of the oldest unacknowledged data. */
+  retransmits: number;
+  /** The segment size we send (the peer's MSS, capped by ours). */
+  mss: number;
+  sndWnd: number;
+  /** In fast recovery (RFC 5681/6675). */
+  recovery: boolean;
+  rxQueued: number;
+  txQueued: number;
+}
+
 export class Stack {
   private readonly core: Core;
 
@@ -487,6 +510,29 @@ export class Stack {
     const tcb = this.core.slots.tcb;
     const row = s * Tcb.ROW;
     return s < 0 ? 'CLOSED' : stateNames[tcb[row + Tcb.state]];
+  }
+
+  /** Fills `into` with the connection's TCP variables; false (and `into` untouched) for
+   *  a dead handle. Changes nothing. */
+  info(handle: number, into: TcpInfo): boolean {
+    const s = this.core.slotOf(handle);
+    if (s < 0) return false;
+    const tcb = this.core.slots.tcb;
+    const row = s * Tcb.ROW;
+    into.state = stateNames[tcb[row + Tcb.state]];
+    into.rto = tcb[row + Tcb.rto];
+    into.srtt = tcb[row + Tcb.srtt8] >> 3;
+    into.rttvar = tcb[row + Tcb.rttvar4] >> 2;
+    into.cwnd = tcb[row + Tcb.cwnd];
+    into.ssthresh = tcb[row + Tcb.ssthresh];
+    into.unacked = Math.max(0, seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]));
+    into.retransmits = tcb[row + Tcb.retries];
+    into.mss = tcb[row + Tcb.mss];
+    into.sndWnd = tcb[row + Tcb.sndWnd];
+    into.recovery = (tcb[row + Tcb.flags] & Flag.Recovery) !== 0;
+    into.rxQueued = tcb[row + Tcb.rxLength];
+    into.txQueued = tcb[row + Tcb.txLength];
+    return true;
   }
 
   /** Every slot in use and every TIME-WAIT record, for a netstat-like listing. */

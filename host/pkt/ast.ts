@@ -69,6 +69,8 @@ export type SyscallArg =
   | { kind: 'string'; value: string }
   /** `[1]`: integers as numbers, names as strings. */
   | { kind: 'array'; items: (number | string)[] }
+  /** `O_RDWR | O_NONBLOCK`: a bitwise or of names and integers (all-integer ones are folded). */
+  | { kind: 'or'; terms: (number | string)[] }
   /** `{onoff=1, linger=0}`, `{l_onoff=1, l_linger=0}`: field names as written. */
   | { kind: 'struct'; fields: Record<string, number | string> };
 
@@ -86,7 +88,14 @@ export interface CommandEvent extends EventBase {
   command: string;
 }
 
-export type ScriptEvent = PacketEvent | SyscallEvent | CommandEvent;
+/** `%{ python }%`: packetdrill runs it with the socket's tcp_info (tcpi_*) as names. */
+export interface CodeEvent extends EventBase {
+  type: 'code';
+  /** The text between `%{` and `}%`. */
+  code: string;
+}
+
+export type ScriptEvent = PacketEvent | SyscallEvent | CommandEvent | CodeEvent;
 
 /** A backtick command without a time: packetdrill's init (first) or cleanup (last) command. */
 export interface ScriptCommand {

@@ -19,13 +19,49 @@ function caret(source: string, column: number): string {
   return `${source.slice(0, column - 1).replace(/[^\t]/g, ' ')}^`;
 }
 
-export function parseScript(text: string, fileName = 'script'): Script {
-  return new Parser(tokenize(text), text.split(/\r?\n/), fileName).script();
+/** `defines`: names that `#ifdef NAME` lines test (see preprocess()). */
+export function parseScript(text: string, fileName = 'script', defines: readonly string[] = []): Script {
+  const source = preprocess(text, fileName, defines);
+  return new Parser(tokenize(source), source.split(/\r?\n/), fileName).script();
+}
+
+/** `#ifdef NAME` / `#ifndef NAME` / `#else` / `#endif` lines, as the C preprocessor that
+ * freebsd-net/tcp-testsuite runs its scripts through: lines not taken become empty, so
+ * line numbers stay those of the file. Other `#` lines are left to the lexer (an error). */
+function preprocess(text: string, file: string, defines: readonly string[]): string {
+  if (!/^[ \t]*#/m.test(text)) return text;
+  const lines = text.split('\n');
+  const stack: { taking: boolean; elsed: boolean; line: number }[] = [];
+  const taking = () => stack.every((f) => f.taking);
+  lines.forEach((raw, i) => {
+    const m = /^[ \t]*#[ \t]*(ifdef|ifndef|else|endif)\b[ \t]*(\w*)/.exec(raw);
+    if (!m) {
+      if (!taking()) lines[i] = '';
+      return;
+    }
+    const [, directive, name] = m;
+    if (directive === 'ifdef' || directive === 'ifndef') {
+      if (!name) throw new PktSyntaxError(file, i + 1, 1, `#${directive} needs a name`, raw);
+      stack.push({ taking: defines.includes(name) === (directive === 'ifdef'), elsed: false, line: i + 1 });
+    } else {
+      const top = stack.at(-1);
+      if (!top) throw new PktSyntaxError(file, i + 1, 1, `#${directive} without #ifdef`, raw);
+      if (directive === 'else') {
+        if (top.elsed) throw new PktSyntaxError(file, i + 1, 1, 'a second #else', raw);
+        top.taking = !top.taking;
+        top.elsed = true;
+      } else stack.pop();
+    }
+    lines[i] = '';
+  });
+  const open = stack.at(-1);
+  if (open) throw new PktSyntaxError(file, open.line, 1, '#ifdef without #endif');
+  return lines.join('\n');
 }
 
 // ---- Tokens ----
 
-type TokenKind = 'int' | 'hex' | 'float' | 'word' | 'string' | 'backquoted' | 'ellipsis' | 'option' | 'punct' | 'error' | 'eof';
+type TokenKind = 'int' | 'hex' | 'float' | 'word' | 'string' | 'backquoted' | 'code' | 'ellipsis' | 'option' | 'punct' | 'error' | 'eof';
 
 interface Position {
   line: number;
@@ -52,6 +88,8 @@ const PATTERNS: [TokenKind, RegExp][] = [
   ['word', /[A-Za-z0-9_]+/y],
   ['string', /"(?:\\[\s\S]|[^"\\])*"/y],
   ['backquoted', /`(?:\\[\s\S]|[^`\\])*`/y],
+  // lexer.l's code snippet: %{ up to the first }%.
+  ['code', /%\{(?:[^}]|\}(?!%))*\}%/y],
 ];
 const SPACE_AND_COMMENTS = /(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/y;
 
@@ -288,7 +326,7 @@ class Parser {
     if (isPunct(action, '<') || isPunct(action, '>')) return this.packet(base);
     if (action.kind === 'word' || action.kind === 'ellipsis') return this.syscall(base);
     if (action.kind === 'backquoted') return { type: 'command', command: this.take().text.slice(1, -1), ...base };
-    if (isPunct(action, '%')) this.fail(action, '%{ python }% code events are not supported');
+    if (action.kind === 'code') return { type: 'code', code: this.take().text.slice(2, -2), ...base };
     this.expected('a packet (< or >), a system call or a `command` after the time');
   }
 
@@ -463,13 +501,21 @@ class Parser {
     const token = this.peek();
     switch (token.kind) {
       case 'ellipsis': this.take(); return { kind: 'ellipsis' };
-      case 'int': case 'hex': return { kind: 'integer', value: this.integer('an integer') };
-      case 'word': this.take(); return { kind: 'identifier', name: token.text };
+      case 'int': case 'hex': case 'word': return this.orExpression();
       case 'string': this.take(); return { kind: 'string', value: token.text.slice(1, -1) };
     }
     if (this.acceptPunct('[')) return { kind: 'array', items: this.acceptPunct(']') ? [] : this.list(']', () => this.scalar()) };
     if (this.acceptPunct('{')) return { kind: 'struct', fields: Object.fromEntries(this.list('}', () => this.field())) };
     this.expected('a system call argument');
+  }
+
+  /** An integer or a name, or several joined by `|` (parser.y's binary_expression). */
+  private orExpression(): SyscallArg {
+    const terms = [this.scalar()];
+    while (this.acceptPunct('|')) terms.push(this.scalar());
+    if (terms.length === 1) return typeof terms[0] === 'number' ? { kind: 'integer', value: terms[0] } : { kind: 'identifier', name: terms[0] };
+    if (terms.every((t) => typeof t === 'number')) return { kind: 'integer', value: terms.reduce((a, b) => Number(BigInt(a) | BigInt(b)), 0) };
+    return { kind: 'or', terms };
   }
 
   /** Inside [ ] and { }: an integer, or a name. */

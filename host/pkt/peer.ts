@@ -1,0 +1,195 @@
+// `npm run peer`: runs the server-side scripts of two public TCP test suites
+// (google/packetdrill gtests/net/tcp, freebsd-net/tcp-testsuite) against slotcp, with
+// packetdrill's own checks and the documented differences below neutralized, and prints
+// a verdict per script and the totals. The scripts are data, read from
+// ../shared/peer-pkt (or $SLOTCP_PEER_PKT), never copied into the project.
+//
+// This file is the one list of what is neutralized for these scripts, and why. Nothing
+// here applies to the project's own scripts (host-test/pkt/**).
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { StackConfig } from '../../firmware/tcp/config';
+import { PktSyntaxError, parseScript } from './parse';
+import { Neutralization, PktFailure, RunOptions, runScript } from './run';
+
+type Suite = 'linux' | 'freebsd';
+
+interface Difference {
+  /** What the runner does for the suite's scripts. */
+  what: string;
+  /** Why: how slotcp differs from the stack the scripts were written for. */
+  why: string;
+  rfc: string;
+  suites: Suite[];
+  /** A check the runner relaxes (run.ts Neutralization), or stack config it sets. */
+  neutralize?: Neutralization;
+  config?: Partial<Record<Suite, Partial<StackConfig>>>;
+}
+
+export const differences: Difference[] = [
+  {
+    what: 'SYN-ACK options: only whether MSS and SACK-permitted are present is compared (not order, padding, timestamps or window scale)',
+    why: 'slotcp offers MSS and, when asked, SACK-permitted; it implements neither timestamps nor window scaling, which Linux and FreeBSD offer, and lays options out its own way',
+    rfc: 'RFC 9293 §3.1 (option layout is free), RFC 7323 §1.3 (timestamps and window scale are optional), RFC 2018 §2',
+    suites: ['linux', 'freebsd'], neutralize: 'synack-options',
+  },
+  {
+    what: 'timestamps that a script expects on data and ACK segments (and their NOP padding) are not expected',
+    why: 'slotcp never agrees to timestamps, so it sends none',
+    rfc: 'RFC 7323 §3.2 (timestamps only when both ends offered them)',
+    suites: ['linux', 'freebsd'], neutralize: 'timestamps',
+  },
+  {
+    what: "inbound windows after the handshake are sent scaled by the client's wscale when the script's SYN-ACK agreed to scaling (capped at 65535)",
+    why: "without window scaling slotcp reads `win 257` as 257 bytes where Linux reads 257 << 7; the script's client means the larger window",
+    rfc: 'RFC 7323 §2.2-2.3',
+    suites: ['linux', 'freebsd'], neutralize: 'window-scaling',
+  },
+  {
+    what: 'the window of outbound segments is not compared',
+    why: "the receive window follows the receive buffer (slotcp's is at most 65535 bytes, unscaled) and each stack's window-update policy (slotcp: Linux's rule; FreeBSD: its own)",
+    rfc: 'RFC 9293 §3.8.6.2 (receive window management is the receiver\'s choice), RFC 1122 §4.2.3.3',
+    suites: ['linux', 'freebsd'], neutralize: 'window',
+  },
+  {
+    what: 'SO_RCVBUF/SO_SNDBUF: getsockopt values are not compared; setsockopt is accepted and changes nothing',
+    why: "slotcp's buffers are fixed per stack by its config (the peer run uses 65535-byte receive and 1 MiB send buffers); Linux doubles and FreeBSD rounds the sizes",
+    rfc: 'none (socket API, not protocol)',
+    suites: ['linux', 'freebsd'], neutralize: 'buffer-sizes',
+  },
+  {
+    what: 'stack config: MSS 1460, 65535-byte receive and 1 MiB send buffers, 8 slots',
+    why: "the scripts' hosts have a 1500-byte MTU and large buffers; slotcp's defaults fit an ESP8266",
+    rfc: 'RFC 9293 §3.7.1 (MSS from the MTU), RFC 879',
+    suites: ['linux', 'freebsd'],
+    config: {
+      linux: { mss: 1460, rxBytes: 65535, txBytes: 1 << 20, slots: 8 },
+      freebsd: { mss: 1460, rxBytes: 65535, txBytes: 1 << 20, slots: 8 },
+    },
+  },
+  {
+    what: 'minimum RTO 200 ms (Linux) and 30 ms (FreeBSD) instead of slotcp\'s 1 s',
+    why: "slotcp keeps RFC 6298's 1 s floor; Linux's TCP_RTO_MIN is 200 ms and FreeBSD's rexmit_min 30 ms, and their scripts time retransmissions by them",
+    rfc: 'RFC 6298 §2.4 (the 1 s floor is a SHOULD)',
+    suites: ['linux', 'freebsd'],
+    config: { linux: { rtoMinMs: 200, rtoInitialMs: 1000 }, freebsd: { rtoMinMs: 30, rtoInitialMs: 1000 } },
+  },
+  {
+    what: "delayed ACK timer 40 ms instead of slotcp's 200 ms",
+    why: "Linux's minimum ATO and FreeBSD's delacktime are 40 ms",
+    rfc: 'RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3 (under 500 ms)',
+    suites: ['linux', 'freebsd'],
+    config: { linux: { delayedAckMs: 40 }, freebsd: { delayedAckMs: 40 } },
+  },
+  {
+    what: 'scripts that set net.inet.tcp.insecure_rst=1 or insecure_syn=1 are not run (reported n/a)',
+    why: 'they test FreeBSD\'s RFC 793 mode (any in-window RST or SYN acts); slotcp implements only RFC 5961\'s challenge ACKs, which the secure variants test',
+    rfc: 'RFC 5961 §3.2, §4.2 vs RFC 793',
+    suites: ['freebsd'],
+  },
+  {
+    what: 'scripts that set net.inet.tcp.drop_synfin=0 are not run (reported n/a)',
+    why: 'they test FreeBSD answering a SYN+FIN like a SYN; slotcp drops SYN+FIN (as FreeBSD with drop_synfin=1, which other scripts test)',
+    rfc: 'RFC 9293 is silent on SYN+FIN; RFC 1122 §4.2.2.20 leaves it to the implementation',
+    suites: ['freebsd'],
+  },
+  {
+    what: '#ifdef STANDARD sections are taken, #ifdef FreeBSD ones are not',
+    why: "tcp-testsuite marks the standard behaviour and FreeBSD's own deviations; slotcp follows the standard",
+    rfc: 'per section',
+    suites: ['freebsd'],
+  },
+];
+
+/** Scripts a difference above excludes, with the reason. */
+function notApplicable(text: string): string | undefined {
+  if (/insecure_(rst|syn)=1/.test(text)) return 'RFC 793 variant (insecure_rst/insecure_syn=1); slotcp implements RFC 5961';
+  if (/drop_synfin=0/.test(text)) return 'SYN+FIN processed as SYN (drop_synfin=0); slotcp drops SYN+FIN';
+  return undefined;
+}
+
+export function peerRunOptions(suite: Suite): RunOptions {
+  const config: Partial<StackConfig> = {};
+  const neutralize = new Set<Neutralization>();
+  for (const d of differences) {
+    if (!d.suites.includes(suite)) continue;
+    if (d.neutralize) neutralize.add(d.neutralize);
+    Object.assign(config, d.config?.[suite]);
+  }
+  return { config, neutralize, packetdrillChecks: true };
+}
+
+export const peerDefines: Record<Suite, string[]> = { linux: [], freebsd: ['STANDARD'] };
+
+/** Where the suites are: $SLOTCP_PEER_PKT, or ../shared/peer-pkt beside the repository. */
+export function peerRoot(): string {
+  return process.env.SLOTCP_PEER_PKT ?? path.join(__dirname, '..', '..', '..', '..', 'shared', 'peer-pkt');
+}
+
+export interface PeerVerdict {
+  file: string;
+  suite: Suite;
+  verdict: 'pass' | 'fail' | 'n/a';
+  message: string;
+}
+
+export function peerScripts(root: string): { file: string; suite: Suite }[] {
+  const list: { file: string; suite: Suite }[] = [];
+  for (const [dir, suite] of [['packetdrill', 'linux'], ['tcp-testsuite', 'freebsd']] as const) {
+    const base = path.join(root, dir);
+    if (!existsSync(base)) continue;
+    for (const f of readdirSync(base, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.pkt')).sort()) {
+      list.push({ file: path.join(base, f), suite });
+    }
+  }
+  return list;
+}
+
+export function runPeerScript(file: string, suite: Suite): PeerVerdict {
+  const text = readFileSync(file, 'utf8');
+  const na = suite === 'freebsd' ? notApplicable(text) : undefined;
+  if (na) return { file, suite, verdict: 'n/a', message: na };
+  try {
+    const result = runScript(parseScript(text, file, peerDefines[suite]), file, peerRunOptions(suite));
+    return { file, suite, verdict: 'pass', message: `${result.events} events` };
+  } catch (err) {
+    if (err instanceof PktFailure || err instanceof PktSyntaxError) return { file, suite, verdict: 'fail', message: err.message };
+    return { file, suite, verdict: 'fail', message: `runner error: ${(err as Error).message}` };
+  }
+}
+
+/** The failure message with numbers and paths blurred, to group failures by cause. */
+function cause(message: string): string {
+  return message.split('\n')[0].replace(/^.*?:\d+: /, '').replace(/\d+/g, 'N').slice(0, 100);
+}
+
+function main(): number {
+  const root = peerRoot();
+  if (!existsSync(root)) {
+    console.log(`peer suites absent: ${root} not found (set SLOTCP_PEER_PKT); nothing run`);
+    return 0;
+  }
+  const scripts = peerScripts(root);
+  const results = scripts.map(({ file, suite }) => runPeerScript(file, suite));
+  for (const r of results) {
+    const first = r.message.split('\n')[0].replace(`${r.file}:`, 'line ');
+    console.log(`${r.verdict.toUpperCase().padEnd(4)} ${path.relative(root, r.file)}${r.verdict === 'pass' ? '' : `: ${first}`}`);
+  }
+  const causes = new Map<string, number>();
+  for (const r of results) if (r.verdict === 'fail') causes.set(cause(r.message), (causes.get(cause(r.message)) ?? 0) + 1);
+  console.log('\ntop failure causes:');
+  for (const [c, n] of [...causes].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${String(n).padStart(5)}  ${c}`);
+  console.log('');
+  for (const suite of ['linux', 'freebsd'] as const) {
+    const mine = results.filter((r) => r.suite === suite);
+    const count = (v: PeerVerdict['verdict']) => mine.filter((r) => r.verdict === v).length;
+    console.log(`${suite === 'linux' ? 'packetdrill  ' : 'tcp-testsuite'}: ${count('pass')} passed, ${count('fail')} failed, ${count('n/a')} n/a (of ${mine.length})`);
+  }
+  const pass = results.filter((r) => r.verdict === 'pass').length;
+  const na = results.filter((r) => r.verdict === 'n/a').length;
+  const applicable = results.length - na;
+  console.log(`total: ${pass}/${applicable} applicable scripts pass (${(100 * pass / Math.max(1, applicable)).toFixed(1)}%); ${na} n/a; ${results.length} in all`);
+  return 0;
+}
+
+if (require.main === module) process.exitCode = main();
