@@ -6,6 +6,12 @@
  *  The buffer is reused by the stack as soon as send() returns: copy it if it must live. */
 export interface PacketPort {
   send(packet: Uint8Array, length: number): void;
+  /** Optional: slotcp listens on `port` now, so the platform must hand it that port's
+   *  segments (on a board, lwIP keeps every other port). False when it cannot: then
+   *  listen() throws. */
+  addPort?(port: number): boolean;
+  /** Optional: slotcp stopped listening on `port`; lwIP may have it back. */
+  removePort?(port: number): boolean;
 }
 
 /** Milliseconds, an integer that never goes backwards. */

@@ -247,6 +247,10 @@ export class Stack {
     if (keepalive && !(ms(keepalive.idleMs) && ms(keepalive.intervalMs) && keepalive.count >= 1 && keepalive.count <= 255)) {
       throw new ConfigError('slotcp listen: keepalive needs whole idleMs and intervalMs from 1 to 2^30 and count 1..255');
     }
+    const packetPort = this.core.port;
+    if (packetPort.addPort && !packetPort.addPort(port)) {
+      throw new ConfigError(`slotcp listen: the packet path has no room for port ${port}`);
+    }
     listeners.table[l * Lst.ROW + Lst.port] = port;
     listeners.table[l * Lst.ROW + Lst.backlog] = backlog;
     listeners.table[l * Lst.ROW + Lst.noDelay] = options.noDelay ? 1 : 0;
