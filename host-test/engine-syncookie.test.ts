@@ -103,4 +103,17 @@ describe('SYN cookies', () => {
     const r = bench.send({ dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
     assert.deepEqual(r.map((s) => flagString(s.flags)), ['R']);
   });
+
+  it('forgets its cookies across the clock wrap: a data ACK 2^31 ms after the last cookie is reset, not held', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80);
+    bench.send({ srcPort: 40001, dstPort: 80, seq: 100, flags: SYN });
+    assert.equal(bench.stack.counters.synCookiesSent, 1);
+    const held = bench.send({ srcPort: 40002, dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
+    assert.deepEqual(held, [], 'within the cookie lifetime: taken for a cookie client\'s follower');
+    bench.advance(2 ** 31 + 1);
+    const stray = bench.send({ srcPort: 40002, dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
+    assert.deepEqual(stray.map((s) => flagString(s.flags)), ['R']);
+    assert.equal(bench.stack.counters.droppedCookieFollowers, 1);
+  });
 });

@@ -146,9 +146,16 @@ function sendCookieSynAck(core: Core, seg: Segment): void {
     Math.min(config.rxBytes, 65535), config.mss, -1, 0, 0);
 }
 
-/** Cookies sent within their lifetime (two 65.5 s clock counts) may still come back. */
+/** A cookie sent may still come back valid: the last one went out in this clock count
+ *  or the one before (checkCookie's lifetime, 65.5 to 131 s), not longer ago. A gap of
+ *  2^31 ms or more reads negative: long ago, as in sendChallengeAck. Once found stale
+ *  the state is dropped, so a later wrap cannot revive it. */
 function cookiesRecent(core: Core): boolean {
-  return core.cookiesSent && ((core.now - core.lastCookieAt) | 0) < 131072;
+  if (!core.cookiesSent) return false;
+  const elapsed = (core.now - core.lastCookieAt) | 0;
+  if (elapsed >= 0 && (((core.now >>> 16) - (core.lastCookieAt >>> 16)) & 0xffff) <= 1) return true;
+  core.cookiesSent = false;
+  return false;
 }
 
 /** An ACK at a listener that returns one of our SYN cookies opens the connection then,
