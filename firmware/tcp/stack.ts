@@ -36,6 +36,18 @@ export interface ConnectionInfo {
   txQueued: number;
 }
 
+/** Checks an offset and length the app passes with a buffer of `size` bytes: integers,
+ *  0 <= offset <= size, 0 <= length <= size - offset. The engine trusts them from here on
+ *  (a bad one would corrupt the ring's start and length words), so a bad one throws. */
+function checkRange(call: string, size: number, offset: number, length: number): void {
+  if (!Number.isInteger(offset)) throw new RangeError(`slotcp ${call}: offset ${offset} is not an integer`);
+  if (offset < 0 || offset > size) throw new RangeError(`slotcp ${call}: offset ${offset} is out of range for a buffer of ${size} bytes`);
+  if (!Number.isInteger(length)) throw new RangeError(`slotcp ${call}: length ${length} is not an integer`);
+  if (length < 0 || length > size - offset) {
+    throw new RangeError(`slotcp ${call}: length ${length} is out of range for offset ${offset} in a buffer of ${size} bytes`);
+  }
+}
+
 export class Stack {
   private readonly core: Core;
 
@@ -242,9 +254,11 @@ export class Stack {
   }
 
   /** Copies up to `length` received bytes into `into` at `offset`; returns the count, or
-   *  -1 for a dead handle. Reading may open the window: a window update goes out when it
+   *  -1 for a dead handle (a RangeError for an offset or length outside `into`, see
+   *  checkRange). Reading may open the window: a window update goes out when it
    *  grows enough to matter (RFC 1122 §4.2.3.3). */
   read(handle: number, into: Uint8Array, offset = 0, length = into.length - offset): number {
+    checkRange('read', into.length, offset, length);
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return -1;
@@ -265,8 +279,12 @@ export class Stack {
 
   /** Reads up to `length` received bytes into a new ArrayBuffer (ECMA-419's read(); the
    *  app asked for a new buffer, so this allocates one, copied natively by slice()).
-   *  Returns undefined when nothing waits or the handle is dead. */
+   *  Returns undefined when nothing waits or the handle is dead. `length` is a whole
+   *  number, or Infinity for everything waiting. */
   readBuffer(handle: number, length: number): ArrayBuffer | undefined {
+    if (!(length >= 0 && (Number.isInteger(length) || length === Infinity))) {
+      throw new RangeError(`slotcp readBuffer: length ${length} is not a whole number of bytes`);
+    }
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return undefined;
@@ -328,8 +346,10 @@ export class Stack {
   }
 
   /** Queues up to `length` bytes for sending and sends what it may; returns the count
-   *  queued (limited by writable()), or -1 for a dead handle or a closed send side. */
+   *  queued (limited by writable()), or -1 for a dead handle or a closed send side (a
+   *  RangeError for an offset or length outside `from`, see checkRange). */
   write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset): number {
+    checkRange('write', from.length, offset, length);
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return -1;
