@@ -36,6 +36,37 @@ describe('keepalive', () => {
     assert.equal(bench.stack.counters.keepaliveTimeouts, 1);
   });
 
+  it('keeps the keepalive it was accepted with when its listener index is reused', () => {
+    const bench = new Bench();
+    const a = bench.stack.listen(80, { keepalive: { idleMs: 10000, intervalMs: 1000, count: 3 } });
+    const c = new Client(bench, 80);
+    c.connect();
+    const h = bench.stack.accept(a);
+    bench.stack.unlisten(a);
+    const b = bench.stack.listen(81, { keepalive: { idleMs: 3000, intervalMs: 500, count: 1 } });
+    assert.equal(b, a, 'the index is reused');
+    assert.deepEqual(c.segment(ACK), [], 'activity restarts the idle time: still port 80\'s');
+    const out = bench.advance(20000);
+    assert.deepEqual(out.map((s) => s.at), [10000, 11000, 12000, 13000]);
+    assert.deepEqual(wires(c, out), [
+      { flags: '.', seq: 0, ack: 1, len: 0, win: 1072 },
+      { flags: '.', seq: 0, ack: 1, len: 0, win: 1072 },
+      { flags: '.', seq: 0, ack: 1, len: 0, win: 1072 },
+      { flags: 'R.', seq: 1, ack: 1, len: 0, win: 0 },
+    ]);
+    assert.equal(bench.stack.state(h), 'CLOSED');
+  });
+
+  it('keeps its keepalive when its listener goes away: an accepted connection is the app\'s', () => {
+    const bench = new Bench();
+    const a = bench.stack.listen(80, { keepalive: { idleMs: 10000, intervalMs: 1000, count: 1 } });
+    new Client(bench, 80).connect();
+    bench.stack.accept(a);
+    bench.stack.unlisten(a);
+    bench.stack.listen(81); // keepalive off, at the same index
+    assert.deepEqual(bench.advance(20000).map((s) => s.at), [10000, 11000]);
+  });
+
   it('is off by default: an idle connection stays quiet and open', () => {
     const bench = new Bench();
     bench.stack.listen(80);

@@ -193,7 +193,11 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   tcb[row + Tcb.remoteAddr] = seg[Seg.srcAddr];
   tcb[row + Tcb.remotePort] = seg[Seg.srcPort];
   tcb[row + Tcb.localPort] = seg[Seg.dstPort];
-  if (core.listeners.table[l * Lst.ROW + Lst.noDelay]) tcb[row + Tcb.flags] |= Flag.NoDelay;
+  const listeners = core.listeners.table;
+  if (listeners[l * Lst.ROW + Lst.noDelay]) tcb[row + Tcb.flags] |= Flag.NoDelay;
+  tcb[row + Tcb.keepIdle] = listeners[l * Lst.ROW + Lst.keepIdle];
+  tcb[row + Tcb.keepInterval] = listeners[l * Lst.ROW + Lst.keepInterval];
+  tcb[row + Tcb.keepCount] = listeners[l * Lst.ROW + Lst.keepCount];
   tcb[row + Tcb.iss] = iss;
   tcb[row + Tcb.sndUna] = iss;
   tcb[row + Tcb.sndNxt] = seqAdd(iss, 1);

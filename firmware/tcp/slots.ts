@@ -160,6 +160,12 @@ export const enum Tcb {
   rttStart,
   /** Persist timer backoff: the current probe interval. */
   persistInterval,
+  /** Keepalive (RFC 1122 §4.2.3.6) as the listener had it when the connection opened:
+   *  idle time (0 = off), probe interval, unanswered probes before giving up. Copied, as
+   *  the listener's entry may be freed and reused while the connection lives. */
+  keepIdle,
+  keepInterval,
+  keepCount,
   /** Running timers (bit 1 << Timer), then TIMER_KINDS deadlines. */
   timers,
   deadlines,

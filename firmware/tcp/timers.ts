@@ -3,7 +3,7 @@
 // the due ones and nextDeadline() tells the platform when to call again.
 import { Count } from './counters';
 import { freeSlot, killConnection } from './connection';
-import { ConnectionError, Core, Lst } from './core';
+import { ConnectionError, Core } from './core';
 import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendReset, sendSynAck, unsentBytes } from './output';
 import { Flag, State, TIMER_KINDS, Timer, Tcb } from './slots';
 import { seqDiff } from './seq';
@@ -124,16 +124,14 @@ function keepaliveTimeout(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const l = tcb[row + Tcb.listener];
-  const listeners = core.listeners;
   slots.disarm(s, Timer.Keepalive);
   const state = tcb[row + Tcb.state];
-  if (listeners.table[l * Lst.ROW + Lst.keepIdle] <= 0 || (state !== State.Established && state !== State.CloseWait)) return;
+  if (tcb[row + Tcb.keepIdle] <= 0 || (state !== State.Established && state !== State.CloseWait)) return;
   if (tcb[row + Tcb.sndNxt] !== tcb[row + Tcb.sndUna] || unsentBytes(slots, s) > 0) {
-    slots.arm(s, Timer.Keepalive, (core.now + listeners.table[l * Lst.ROW + Lst.keepIdle]) | 0); // the retransmission timer watches
+    slots.arm(s, Timer.Keepalive, (core.now + tcb[row + Tcb.keepIdle]) | 0); // the retransmission timer watches
     return;
   }
-  if (tcb[row + Tcb.keepaliveProbes] >= listeners.table[l * Lst.ROW + Lst.keepCount]) {
+  if (tcb[row + Tcb.keepaliveProbes] >= tcb[row + Tcb.keepCount]) {
     core.count[Count.keepaliveTimeouts]++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
@@ -142,7 +140,7 @@ function keepaliveTimeout(core: Core, s: number): void {
   tcb[row + Tcb.keepaliveProbes]++;
   core.count[Count.keepaliveProbes]++;
   sendProbe(core, s);
-  slots.arm(s, Timer.Keepalive, (core.now + listeners.table[l * Lst.ROW + Lst.keepInterval]) | 0);
+  slots.arm(s, Timer.Keepalive, (core.now + tcb[row + Tcb.keepInterval]) | 0);
 }
 
 function closeTimeout(core: Core, s: number): void {
