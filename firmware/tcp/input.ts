@@ -82,14 +82,19 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     return;
   }
   if (seg[Seg.flags] & ACK) {
-    if (!(seg[Seg.flags] & SYN) && cookieInput(core, l, seg)) return;
-    if (!(seg[Seg.flags] & SYN) && seg[Seg.dataLength] > 0 && cookiesRecent(core)) {
-      // A client answered by cookie sends more than one segment before its first is
-      // accepted; if that first found no free slot, the others cannot prove the cookie
-      // (it binds the first sequence number). A RST would kill a connection the client
-      // believes is open; dropped, they come again behind the first, which will prove it.
-      core.count[Count.droppedCookieFollowers]++;
-      return;
+    // Cookies are checked only after a recent overflow (as Linux's
+    // tcp_synq_no_recent_overflow): with none sent that could still be valid, an ACK is
+    // answered as for no connection, and no SipHash is spent on it.
+    if (!(seg[Seg.flags] & SYN) && cookiesRecent(core)) {
+      if (cookieInput(core, l, seg)) return;
+      if (seg[Seg.dataLength] > 0) {
+        // A client answered by cookie sends more than one segment before its first is
+        // accepted; if that first found no free slot, the others cannot prove the cookie
+        // (it binds the first sequence number). A RST would kill a connection the client
+        // believes is open; dropped, they come again behind the first, which will prove it.
+        core.count[Count.droppedCookieFollowers]++;
+        return;
+      }
     }
     replyReset(core, seg);
     return;
@@ -158,9 +163,9 @@ function cookiesRecent(core: Core): boolean {
   return false;
 }
 
-/** An ACK at a listener that returns one of our SYN cookies opens the connection then,
- *  and the segment (which may carry data or a FIN) is processed in it. Returns false if
- *  the ACK is not a valid cookie. */
+/** An ACK at a listener, while cookiesRecent(), that returns one of our SYN cookies
+ *  opens the connection then, and the segment (which may carry data or a FIN) is
+ *  processed in it. Returns false if the ACK is not a valid cookie. */
 function cookieInput(core: Core, l: number, seg: Segment): boolean {
   const clientIsn = seqAdd(seg[Seg.seq], -1);
   const mss = checkCookie(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort], clientIsn,
