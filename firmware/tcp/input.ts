@@ -284,7 +284,6 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
     closedInput(core, seg);
     return;
   }
-  restartKeepalive(core, s);
 
   // A retransmitted SYN while ours is unacknowledged: send the SYN-ACK again.
   if (state === State.SynReceived && (seg[Seg.flags] & (SYN | RST | ACK)) === SYN && seg[Seg.seq] === tcb[row + Tcb.irs]) {
@@ -414,6 +413,11 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     sendChallengeAck(core, s); // too old to be anything but blind injection
     return false;
   }
+  // The segment passed every check a blind or stale one fails (sequence number, RST,
+  // SYN, ACK range): the peer is alive. Only now do the keepalive idle time restart and
+  // both probe counts start again; a segment dropped before this proves nothing.
+  tcb[row + Tcb.persistProbes] = 0;
+  restartKeepalive(core, s);
   if (seqGt(ack, tcb[row + Tcb.sndNxt])) tcb[row + Tcb.sndNxt] = ack; // acks data sent before a go-back-N
   const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
   if (seqGt(ack, sndUna)) {

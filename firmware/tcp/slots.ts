@@ -92,7 +92,11 @@ export const enum Tcb {
   dupAcks,
   /** In-order segments received since we last sent an ACK (delayed ACK). */
   unackedSegments,
+  /** Keepalive probes sent since the peer was last heard from. */
   keepaliveProbes,
+  /** Zero-window probes sent since the peer was last heard from (counted apart from
+   *  keepalive probes: one kind of probing must not use up the other's allowance). */
+  persistProbes,
   /** Out-of-order data arrived since the last in-order segment: the segment that fills
    *  the hole is ACKed at once (RFC 5681 §4.2). */
   holePending,

@@ -105,13 +105,13 @@ function persistTimeout(core: Core, s: number): void {
     return;
   }
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
-  if (tcb[row + Tcb.keepaliveProbes] >= core.config.maxRetries) {
+  if (tcb[row + Tcb.persistProbes] >= core.config.maxRetries) {
     core.count[Count.retransmitTimeouts]++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
     return;
   }
-  tcb[row + Tcb.keepaliveProbes]++;
+  tcb[row + Tcb.persistProbes]++;
   core.count[Count.zeroWindowProbes]++;
   sendProbe(core, s);
   tcb[row + Tcb.persistInterval] = Math.min(tcb[row + Tcb.persistInterval] * 2, core.config.rtoMaxMs);
