@@ -619,14 +619,27 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
       scheduleAck(core, s);
     }
   }
-  // The FIN counts when everything before it has arrived.
-  if ((seg[Seg.flags] & FIN) && seqAdd(seg[Seg.seq], seg[Seg.dataLength]) === tcb[row + Tcb.rcvNxt]) finInput(core, s);
+  // The FIN counts when everything before it has arrived: this segment's, or one held
+  // out of order that RCV.NXT has now reached (processed as if it had just come).
+  if ((seg[Seg.flags] & FIN) && seqAdd(seg[Seg.seq], seg[Seg.dataLength]) === tcb[row + Tcb.rcvNxt]) {
+    tcb[row + Tcb.flags] &= ~Flag.FinHeld;
+    finInput(core, s);
+  } else if (tcb[row + Tcb.flags] & Flag.FinHeld) {
+    const heldFin = tcb[row + Tcb.finRcvSeq];
+    if (heldFin === tcb[row + Tcb.rcvNxt]) {
+      tcb[row + Tcb.flags] &= ~Flag.FinHeld;
+      finInput(core, s);
+    } else if (seqGt(tcb[row + Tcb.rcvNxt], heldFin)) {
+      tcb[row + Tcb.flags] &= ~Flag.FinHeld; // data beyond the peer's own FIN: it was no FIN
+    }
+  }
   return tcb[row + Tcb.state] !== State.Free;
 }
 
 /** Data beyond RCV.NXT within the window: placed in the ring where it belongs and held
  *  until the hole before it is filled (reassembly.ts); a duplicate ACK tells the peer
- *  where the hole is. A FIN on such a segment is left for the peer to send again. */
+ *  where the hole is. A FIN on such a segment is held too (its sequence number and a
+ *  flag) if all the segment's data was, and counts when RCV.NXT reaches it (textInput). */
 function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   const slots = core.slots;
   const tcb = slots.tcb;
@@ -635,11 +648,19 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   const windowEnd = tcb[row + Tcb.rcvAdv];
   const end = seqLt(seqAdd(seg[Seg.seq], seg[Seg.dataLength]), windowEnd) ? seqAdd(seg[Seg.seq], seg[Seg.dataLength]) : windowEnd;
   const length = seqDiff(end, seg[Seg.seq]);
-  if (length > 0 && holdRange(slots, s, seg[Seg.seq], end)) {
+  const held = length > 0 && holdRange(slots, s, seg[Seg.seq], end);
+  if (held) {
     copyToRx(core, s, seqDiff(seg[Seg.seq], rcvNxt), seg[Seg.dataOffset], length);
     core.count[Count.outOfOrderHeld]++;
-  } else {
+  } else if (length > 0 || !(seg[Seg.flags] & FIN)) {
     core.count[Count.droppedOutOfOrder]++;
+  }
+  // The FIN is held if nothing before it in this segment was lost: all its data held
+  // (none cut at the window's edge), or none to hold (a bare FIN within the window).
+  if ((seg[Seg.flags] & FIN) && length === seg[Seg.dataLength] && (held || length === 0)) {
+    tcb[row + Tcb.flags] |= Flag.FinHeld;
+    tcb[row + Tcb.finRcvSeq] = end;
+    if (length === 0) core.count[Count.outOfOrderHeld]++;
   }
   tcb[row + Tcb.flags] |= Flag.AckNow;
   tcb[row + Tcb.holePending] = 1;

@@ -51,6 +51,9 @@ export const enum Flag {
   ProbeOut = 1 << 10,
   /** That probe resent data (rather than sending new data). */
   ProbeResent = 1 << 11,
+  /** The peer's FIN came out of order and is held at finRcvSeq until RCV.NXT reaches it
+   *  (RFC 9293 SHLD-31: kept like out-of-order data, not left to be sent again). */
+  FinHeld = 1 << 12,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -151,6 +154,8 @@ export const enum Tcb {
   irs,
   rcvNxt,
   rcvAdv,
+  /** Sequence number of the peer's FIN held out of order (valid with Flag.FinHeld). */
+  finRcvSeq,
   // Rings: the rx ring holds received unread bytes; the tx ring holds bytes from sndUna
   // on (sent but unacknowledged, then unsent).
   rxStart,
