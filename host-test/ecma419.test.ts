@@ -352,6 +352,22 @@ describe('ECMA-419 Listener and TCP', () => {
       }
     });
 
+    it('keepAlive (ms): probes after that much quiet, then as often; nine unanswered end it with RST and onError', () => {
+      const { bench } = setup();
+      const errors: unknown[] = [];
+      serve(bench, { keepAlive: 1000, onError(this: TCP, e?: number) { errors.push(e); } });
+      const c = new Client(bench, 80);
+      c.connect();
+      const sent = bench.advance(20000).map((x) => ({ t: x.at, ...wires(c, [x])[0] }));
+      assert.deepEqual(sent.slice(0, 2), [
+        { t: 1000, flags: '.', seq: 0, ack: 1, len: 0, win: 1072 },
+        { t: 2000, flags: '.', seq: 0, ack: 1, len: 0, win: 1072 },
+      ]);
+      assert.deepEqual(sent.map((x) => x.flags), [...Array(9).fill('.'), 'R.']);
+      assert.equal(sent[9].t, 10000);
+      assert.deepEqual(errors, [ConnectionErrors.TimedOut]);
+    });
+
     it('an exception thrown by a callback leaves the stack whole: the held ACK goes out, other connections run, then it is rethrown', () => {
       const { bench } = setup();
       const got: string[] = [];

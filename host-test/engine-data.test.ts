@@ -252,3 +252,67 @@ describe('sending', () => {
     assert.deepEqual(forced, [{ flags: '.', seq: 1, ack: 1, len: 300, win: 1072 }]);
   });
 });
+
+describe('app API ranges', () => {
+  // Every offset and length from the app is checked once, where it enters the stack: a bad
+  // one throws a RangeError and changes nothing.
+  function withData() {
+    const e = established();
+    e.c.write('hello');
+    return e;
+  }
+
+  it('read(): a length beyond the buffer throws and loses nothing', () => {
+    const { h, stack } = withData();
+    assert.throws(() => stack.read(h, new Uint8Array(4), 0, 8), /slotcp read: length 8 is out of range for offset 0 in a buffer of 4 bytes/);
+    assert.equal(stack.available(h), 5);
+    const all = new Uint8Array(8);
+    assert.equal(stack.read(h, all), 5);
+    assert.equal(new TextDecoder().decode(all.subarray(0, 5)), 'hello');
+  });
+
+  it('read(): an offset beyond the buffer, or negative, throws', () => {
+    const { h, stack } = withData();
+    assert.throws(() => stack.read(h, new Uint8Array(4), 8), RangeError);
+    assert.throws(() => stack.read(h, new Uint8Array(4), -1, 1), RangeError);
+    assert.throws(() => stack.read(h, new Uint8Array(4), 2, 3), RangeError);
+    assert.throws(() => stack.read(h, new Uint8Array(4), 0, -1), RangeError);
+    assert.equal(stack.available(h), 5);
+    assert.equal(stack.read(h, new Uint8Array(4), 4), 0, 'offset at the end: nothing to read into');
+    assert.equal(stack.read(h, new Uint8Array(4), 1, 3), 3);
+    assert.equal(stack.available(h), 2);
+  });
+
+  it('read() and readBuffer(): a fractional or non-numeric length throws; rxStart and rxLength stay in step', () => {
+    const { h, stack } = withData();
+    assert.throws(() => stack.read(h, new Uint8Array(8), 0, 2.5), /slotcp read: length 2.5 is not an integer/);
+    assert.throws(() => stack.read(h, new Uint8Array(8), 0.5, 2), /slotcp read: offset 0.5 is not an integer/);
+    assert.throws(() => stack.read(h, new Uint8Array(8), NaN, 2), RangeError);
+    assert.throws(() => stack.readBuffer(h, 2.5), /slotcp readBuffer: length 2.5/);
+    assert.throws(() => stack.readBuffer(h, -1), RangeError);
+    assert.equal(stack.available(h), 5);
+    const two = stack.readBuffer(h, 2);
+    assert.equal(new TextDecoder().decode(new Uint8Array(two!)), 'he');
+    const rest = new Uint8Array(8);
+    assert.equal(stack.read(h, rest), 3);
+    assert.equal(new TextDecoder().decode(rest.subarray(0, 3)), 'llo');
+    assert.equal(stack.available(h), 0);
+  });
+
+  it('write(): a length or offset beyond the buffer, negative or fractional, throws and queues nothing', () => {
+    const { bench, c, h, stack } = established();
+    const buf4 = new TextEncoder().encode('abcd');
+    assert.throws(() => stack.write(h, buf4, 0, 8), /slotcp write: length 8 is out of range for offset 0 in a buffer of 4 bytes/);
+    assert.throws(() => stack.write(h, buf4, 8), RangeError);
+    assert.throws(() => stack.write(h, buf4, 3, 2), RangeError);
+    assert.throws(() => stack.write(h, buf4, -1, 1), RangeError);
+    assert.throws(() => stack.write(h, buf4, 0, 1.5), /slotcp write: length 1.5 is not an integer/);
+    assert.deepEqual(bench.take(), []);
+    assert.equal(stack.writable(h), 1072, 'txLength untouched');
+    assert.equal(stack.write(h, buf4, 1, 3), 3);
+    const sent = bench.take();
+    assert.deepEqual(wires(c, sent), [{ flags: 'P.', seq: 1, ack: 1, len: 3, win: 1072 }]);
+    assert.equal(new TextDecoder().decode(sent[0].data), 'bcd');
+    assert.equal(stack.writable(h), 1069);
+  });
+});

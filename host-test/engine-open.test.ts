@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { ACK, FIN, PSH, RST, SYN } from '../firmware/tcp/wire';
 import { Bench, Client, flagString, wire, wires } from './support/net';
+import { Flag, Tcb } from '../firmware/tcp/slots';
 
 describe('passive open', () => {
   it('answers a SYN with a SYN-ACK carrying our MSS and the receive buffer as window', () => {
@@ -187,5 +188,68 @@ describe('slot exhaustion and backlog', () => {
     bench.stack.abort(h);
     bench.take();
     assert.equal(bench.send({ srcPort: 40002, dstPort: 80, seq: 1, flags: SYN }).length, 1);
+  });
+});
+
+describe('slot reuse', () => {
+  type Inside = { core: { slots: { tcb: Int32Array; reset(s: number): void } } };
+  const inside = (bench: Bench) => (bench.stack as unknown as Inside).core;
+
+  /** The words of slot s's row that are not 0, by index (generation left out). */
+  function nonZero(bench: Bench, s: number): Record<number, number> {
+    const tcb = inside(bench).slots.tcb;
+    const out: Record<number, number> = {};
+    for (let i = 0; i < Tcb.ROW; i++) if (i !== Tcb.generation && tcb[s * Tcb.ROW + i] !== 0) out[i] = tcb[s * Tcb.ROW + i];
+    return out;
+  }
+
+  it('gives a reused slot every Tcb word 0 but the generation before it opens', () => {
+    const bench = new Bench({ slots: 1 });
+    bench.stack.listen(80, { keepalive: { idleMs: 5000, intervalMs: 1000, count: 2 } });
+    // A connection that leaves much behind: SACK, held out-of-order data and FIN, unread and
+    // unacknowledged data, timers running.
+    const a = new Client(bench, 80, 40001);
+    a.connect(1460, [4, 2, 1, 1]); // SACK permitted
+    const ha = bench.stack.accept(0);
+    bench.stack.write(ha, new Uint8Array(300));
+    a.write('hello');
+    a.segment(ACK | FIN, { seq: (a.seq + 20) >>> 0, data: 'later' });
+    assert.ok(Object.keys(nonZero(bench, 0)).length > 20, 'the connection filled its row');
+    const generation = inside(bench).slots.tcb[Tcb.generation];
+    bench.stack.abort(ha);
+    bench.take();
+    assert.deepEqual(nonZero(bench, 0), {}, 'freed: all zero');
+    // The next open resets the row again; look at it just after that reset.
+    const slots = inside(bench).slots;
+    const reset = slots.reset.bind(slots);
+    const seen: Record<number, number>[] = [];
+    slots.reset = (s: number) => { reset(s); seen.push(nonZero(bench, s)); };
+    const b = new Client(bench, 80, 40002);
+    b.connect();
+    assert.deepEqual(seen, [{}], 'reset on open: every word 0 but the generation');
+    assert.equal(slots.tcb[Tcb.generation], generation + 2, 'the generation moved on at each reset');
+    assert.equal(bench.stack.state(ha), 'CLOSED', 'the old handle reaches nothing');
+    assert.equal(bench.stack.state(bench.stack.accept(0)), 'ESTABLISHED');
+  });
+
+  it('keeps flags within 31 bits, and handles positive with a 23-bit generation that wraps', () => {
+    const flags = [Flag.AckNow, Flag.FinQueued, Flag.AppClosed, Flag.Accepted, Flag.PeerFin, Flag.NoDelay, Flag.Timing,
+      Flag.Recovery, Flag.Sack, Flag.AfterTimeout, Flag.ProbeOut, Flag.ProbeResent, Flag.FinHeld];
+    assert.equal(flags.reduce((all, f) => all | f, 0), 2 ** flags.length - 1, 'distinct bits');
+    assert.ok(Math.max(...flags) < 2 ** 30, 'room left in the 32-bit word');
+    const bench = new Bench({ slots: 1 });
+    bench.stack.listen(80);
+    const slots = inside(bench).slots;
+    slots.tcb[Tcb.generation] = 0x7ffffe; // as if the slot had been reused 2^23 - 2 times
+    const c = new Client(bench, 80, 40001);
+    c.connect();
+    const h = bench.stack.accept(0);
+    assert.equal(h, 0x7fffff * 256, 'the largest handle: still a positive int32');
+    bench.stack.abort(h);
+    bench.take();
+    new Client(bench, 80, 40002).connect();
+    const h2 = bench.stack.accept(0);
+    assert.equal(h2, 256, 'the generation wrapped: 0 at the free, 1 at the open');
+    assert.equal(bench.stack.state(h), 'CLOSED');
   });
 });

@@ -76,4 +76,17 @@ describe('RFC 5961 and segment acceptability', () => {
     assert.equal(stack.counters.droppedOutOfWindow, 3);
     assert.equal(stack.counters.outOfWindowAcksSuppressed, 1);
   });
+
+  it('answers a keepalive probe after 2^31 ms of quiet: the out-of-window limit survives the clock wrap', () => {
+    const { bench, c, stack } = established();
+    const probe = () => c.segment(ACK, { seq: (c.seq - 1) >>> 0 }); // the peer's keepalive: SEQ = RCV.NXT - 1
+    assert.deepEqual(wires(c, probe()), [challenge]);
+    bench.advance(2 ** 31 + 1); // just past 2^31 ms after the last ACK's stamp
+    assert.deepEqual(wires(c, probe()), [challenge], 'the probe after the quiet spell is answered');
+    assert.deepEqual(probe(), [], 'and the limit still holds right after it');
+    bench.advance(2 ** 31 - 1); // 2^32 ms after the first probe: its stamp again, one wrap later
+    bench.advance(500);
+    assert.deepEqual(wires(c, probe()), [challenge]);
+    assert.equal(stack.counters.outOfWindowAcksSuppressed, 1);
+  });
 });

@@ -103,4 +103,69 @@ describe('SYN cookies', () => {
     const r = bench.send({ dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
     assert.deepEqual(r.map((s) => flagString(s.flags)), ['R']);
   });
+
+  it('forgets its cookies across the clock wrap: a data ACK 2^31 ms after the last cookie is reset, not held', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80);
+    bench.send({ srcPort: 40001, dstPort: 80, seq: 100, flags: SYN });
+    assert.equal(bench.stack.counters.synCookiesSent, 1);
+    const held = bench.send({ srcPort: 40002, dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
+    assert.deepEqual(held, [], 'within the cookie lifetime: taken for a cookie client\'s follower');
+    bench.advance(2 ** 31 + 1);
+    const stray = bench.send({ srcPort: 40002, dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
+    assert.deepEqual(stray.map((s) => flagString(s.flags)), ['R']);
+    assert.equal(bench.stack.counters.droppedCookieFollowers, 1);
+  });
+
+  /** A correct cookie ACK for a 4-tuple, made by a twin stack (same seed, so the same
+   *  SipHash keys) that answers the SYN by cookie at the same time. */
+  function twinCookieAck(at: number, srcPort: number, isn: number) {
+    const twin = new Bench({ halfOpenLimit: 0 });
+    twin.clock.time = at;
+    twin.stack.listen(80);
+    const synAck = twin.send({ srcPort, dstPort: 80, seq: isn, flags: SYN, mss: 1460 })[0];
+    assert.equal(twin.stack.counters.synCookiesSent, 1);
+    return { srcPort, dstPort: 80, seq: isn + 1, ack: (synAck.seq + 1) >>> 0, flags: ACK };
+  }
+
+  /** Counts the stack's SipHash computations (ISNs and cookies share one hasher). */
+  function countHashes(bench: Bench): { n: number } {
+    const hash = (bench.stack as unknown as { core: { hash: { hash: (...a: unknown[]) => void } } }).core.hash;
+    const counter = { n: 0 };
+    const original = hash.hash.bind(hash);
+    hash.hash = (...a: unknown[]) => { counter.n++; original(...a); };
+    return counter;
+  }
+
+  it('refuses a correct cookie with a RST, without hashing, when it has sent no cookie', () => {
+    const bench = new Bench();
+    bench.stack.listen(80);
+    const hashes = countHashes(bench);
+    const r = bench.send(twinCookieAck(0, 40002, 500));
+    assert.deepEqual(r.map((s) => flagString(s.flags)), ['R']);
+    assert.equal(r[0].seq, ((twinCookieAck(0, 40002, 500).ack) >>> 0), '<SEQ=SEG.ACK><CTL=RST>, as for no connection');
+    assert.equal(hashes.n, 0, 'no SipHash computed');
+    assert.equal(bench.stack.counters.synCookiesAccepted, 0);
+    assert.equal(bench.stack.usage().slotsInUse, 0);
+  });
+
+  it('accepts a correct cookie only while a cookie it sent may still be valid', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80);
+    bench.send({ srcPort: 40001, dstPort: 80, seq: 100, flags: SYN }); // overflow: a cookie goes out
+    const hashes = countHashes(bench);
+    assert.deepEqual(bench.send(twinCookieAck(0, 40002, 500)), []);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+    assert.ok(hashes.n > 0, 'checked by SipHash');
+    // The last cookie went out at 0 (clock count 0): valid through count 1, up to 131071 ms.
+    bench.advance(131071);
+    assert.deepEqual(bench.send(twinCookieAck(131071, 40003, 700)), []);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 2);
+    bench.advance(1); // count 2: no cookie sent can be valid any more
+    hashes.n = 0;
+    const late = bench.send(twinCookieAck(131072, 40004, 900));
+    assert.deepEqual(late.map((s) => flagString(s.flags)), ['R']);
+    assert.equal(hashes.n, 0);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 2);
+  });
 });

@@ -266,14 +266,26 @@ describe('robustness', function () {
   it('ignores RSTs aimed at TIME-WAIT records (RFC 1337)', () => {
     const d = new ChurnDriver({ timeWaitCapacity: 8 });
     d.churn(8, 20000);
-    assert.equal(d.stack.usage().timeWait, 8);
-    const bench = d.stack;
+    const records = () => d.stack.connections().filter((r) => r.state === 'TIME-WAIT')
+      .map((r) => `${r.remoteAddr}:${r.remotePort}>${r.localPort}`).sort();
+    const before = records();
+    // The records' own 4-tuples: churn(8, 20000) used client ports 1024 + 20000 + i.
+    assert.deepEqual(before.map((r) => Number(r.split(':')[1].split('>')[0])), [21024, 21025, 21026, 21027, 21028, 21029, 21030, 21031]);
+    const counters = d.stack.counters;
+    const sentBefore = counters.segmentsOut;
+    let rsts = 0;
     for (let i = 0; i < 8; i++) {
-      for (let seq = 0; seq < 0x100000000; seq += 0x1000000) {
-        bench.receive(buildPacket({ srcPort: 20000 + i, dstPort: 80, seq, flags: RST }));
+      // Across the whole sequence space, and exactly at the record's RCV.NXT (the client's
+      // ISN + SYN + 100 bytes + FIN).
+      const rcvNxt = (Math.imul(i, 7919 * 65536) + 102) >>> 0;
+      for (const seq of [rcvNxt, ...Array.from({ length: 256 }, (_, k) => k * 0x1000000)]) {
+        d.stack.receive(buildPacket({ src: CLIENT, srcPort: 21024 + i, dstPort: 80, seq, flags: RST }));
+        rsts++;
       }
     }
-    assert.equal(d.stack.usage().timeWait, 8);
+    assert.deepEqual(records(), before, 'every record still there');
+    assert.equal(counters.droppedResets, rsts, 'each RST ignored by its record');
+    assert.equal(counters.segmentsOut, sentBefore, 'and none answered');
   });
 
   it('churns 100,000 connections through 4 slots and 8 TIME-WAIT records', () => {

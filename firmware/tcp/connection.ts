@@ -1,7 +1,7 @@
 // Connection life-cycle steps shared by segment input, timers and app calls: opening a
 // slot, reaching ESTABLISHED, queueing the FIN, entering TIME-WAIT, and freeing a slot.
 import { Count } from './counters';
-import { ConnectionError, Core, Lst } from './core';
+import { ConnectionError, Core } from './core';
 import { Flag, State, Timer, Tcb } from './slots';
 import { seqAdd } from './seq';
 
@@ -79,7 +79,7 @@ export function restartKeepalive(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const idle = core.listeners.table[tcb[row + Tcb.listener] * Lst.ROW + Lst.keepIdle];
+  const idle = tcb[row + Tcb.keepIdle];
   tcb[row + Tcb.keepaliveProbes] = 0;
   const state = tcb[row + Tcb.state];
   if (idle > 0 && (state === State.Established || state === State.CloseWait)) {

@@ -51,7 +51,8 @@ export const enum Lst {
   port,
   backlog,
   noDelay,
-  /** Keepalive for the connections it accepts (RFC 1122 §4.2.3.6): idle 0 = off. */
+  /** Keepalive for the connections it accepts (RFC 1122 §4.2.3.6): idle 0 = off. Each
+   *  connection copies these when it opens (Tcb.keepIdle...), as this entry may be reused. */
   keepIdle,
   keepInterval,
   keepCount,

@@ -251,7 +251,7 @@ export class TCP implements Endpoint {
     this.#onEnd = onEnd;
     if ('target' in o) this.target = o.target;
     if (o.noDelay !== undefined) layer.stack.setNoDelay(handle, o.noDelay as boolean);
-    // KEEPALIVE if (o.keepAlive !== undefined) layer.stack.setKeepalive(handle, o.keepAlive as number, o.keepAlive as number, KEEPALIVE_COUNT);
+    if (o.keepAlive !== undefined) layer.stack.setKeepalive(handle, o.keepAlive as number, o.keepAlive as number, KEEPALIVE_COUNT);
     if ((error as number) !== 0) layer.fail(this, error);
     else layer.attach(this);
   }

@@ -82,14 +82,19 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     return;
   }
   if (seg[Seg.flags] & ACK) {
-    if (!(seg[Seg.flags] & SYN) && cookieInput(core, l, seg)) return;
-    if (!(seg[Seg.flags] & SYN) && seg[Seg.dataLength] > 0 && cookiesRecent(core)) {
-      // A client answered by cookie sends more than one segment before its first is
-      // accepted; if that first found no free slot, the others cannot prove the cookie
-      // (it binds the first sequence number). A RST would kill a connection the client
-      // believes is open; dropped, they come again behind the first, which will prove it.
-      core.count[Count.droppedCookieFollowers]++;
-      return;
+    // Cookies are checked only after a recent overflow (as Linux's
+    // tcp_synq_no_recent_overflow): with none sent that could still be valid, an ACK is
+    // answered as for no connection, and no SipHash is spent on it.
+    if (!(seg[Seg.flags] & SYN) && cookiesRecent(core)) {
+      if (cookieInput(core, l, seg)) return;
+      if (seg[Seg.dataLength] > 0) {
+        // A client answered by cookie sends more than one segment before its first is
+        // accepted; if that first found no free slot, the others cannot prove the cookie
+        // (it binds the first sequence number). A RST would kill a connection the client
+        // believes is open; dropped, they come again behind the first, which will prove it.
+        core.count[Count.droppedCookieFollowers]++;
+        return;
+      }
     }
     replyReset(core, seg);
     return;
@@ -146,14 +151,21 @@ function sendCookieSynAck(core: Core, seg: Segment): void {
     Math.min(config.rxBytes, 65535), config.mss, -1, 0, 0);
 }
 
-/** Cookies sent within their lifetime (two 65.5 s clock counts) may still come back. */
+/** A cookie sent may still come back valid: the last one went out in this clock count
+ *  or the one before (checkCookie's lifetime, 65.5 to 131 s), not longer ago. A gap of
+ *  2^31 ms or more reads negative: long ago, as in sendChallengeAck. Once found stale
+ *  the state is dropped, so a later wrap cannot revive it. */
 function cookiesRecent(core: Core): boolean {
-  return core.cookiesSent && ((core.now - core.lastCookieAt) | 0) < 131072;
+  if (!core.cookiesSent) return false;
+  const elapsed = (core.now - core.lastCookieAt) | 0;
+  if (elapsed >= 0 && (((core.now >>> 16) - (core.lastCookieAt >>> 16)) & 0xffff) <= 1) return true;
+  core.cookiesSent = false;
+  return false;
 }
 
-/** An ACK at a listener that returns one of our SYN cookies opens the connection then,
- *  and the segment (which may carry data or a FIN) is processed in it. Returns false if
- *  the ACK is not a valid cookie. */
+/** An ACK at a listener, while cookiesRecent(), that returns one of our SYN cookies
+ *  opens the connection then, and the segment (which may carry data or a FIN) is
+ *  processed in it. Returns false if the ACK is not a valid cookie. */
 function cookieInput(core: Core, l: number, seg: Segment): boolean {
   const clientIsn = seqAdd(seg[Seg.seq], -1);
   const mss = checkCookie(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort], clientIsn,
@@ -186,7 +198,11 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   tcb[row + Tcb.remoteAddr] = seg[Seg.srcAddr];
   tcb[row + Tcb.remotePort] = seg[Seg.srcPort];
   tcb[row + Tcb.localPort] = seg[Seg.dstPort];
-  if (core.listeners.table[l * Lst.ROW + Lst.noDelay]) tcb[row + Tcb.flags] |= Flag.NoDelay;
+  const listeners = core.listeners.table;
+  if (listeners[l * Lst.ROW + Lst.noDelay]) tcb[row + Tcb.flags] |= Flag.NoDelay;
+  tcb[row + Tcb.keepIdle] = listeners[l * Lst.ROW + Lst.keepIdle];
+  tcb[row + Tcb.keepInterval] = listeners[l * Lst.ROW + Lst.keepInterval];
+  tcb[row + Tcb.keepCount] = listeners[l * Lst.ROW + Lst.keepCount];
   tcb[row + Tcb.iss] = iss;
   tcb[row + Tcb.sndUna] = iss;
   tcb[row + Tcb.sndNxt] = seqAdd(iss, 1);
@@ -268,7 +284,6 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
     closedInput(core, seg);
     return;
   }
-  restartKeepalive(core, s);
 
   // A retransmitted SYN while ours is unacknowledged: send the SYN-ACK again.
   if (state === State.SynReceived && (seg[Seg.flags] & (SYN | RST | ACK)) === SYN && seg[Seg.seq] === tcb[row + Tcb.irs]) {
@@ -398,6 +413,11 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     sendChallengeAck(core, s); // too old to be anything but blind injection
     return false;
   }
+  // The segment passed every check a blind or stale one fails (sequence number, RST,
+  // SYN, ACK range): the peer is alive. Only now do the keepalive idle time restart and
+  // both probe counts start again; a segment dropped before this proves nothing.
+  tcb[row + Tcb.persistProbes] = 0;
+  restartKeepalive(core, s);
   if (seqGt(ack, tcb[row + Tcb.sndNxt])) tcb[row + Tcb.sndNxt] = ack; // acks data sent before a go-back-N
   const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
   if (seqGt(ack, sndUna)) {
@@ -599,14 +619,27 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
       scheduleAck(core, s);
     }
   }
-  // The FIN counts when everything before it has arrived.
-  if ((seg[Seg.flags] & FIN) && seqAdd(seg[Seg.seq], seg[Seg.dataLength]) === tcb[row + Tcb.rcvNxt]) finInput(core, s);
+  // The FIN counts when everything before it has arrived: this segment's, or one held
+  // out of order that RCV.NXT has now reached (processed as if it had just come).
+  if ((seg[Seg.flags] & FIN) && seqAdd(seg[Seg.seq], seg[Seg.dataLength]) === tcb[row + Tcb.rcvNxt]) {
+    tcb[row + Tcb.flags] &= ~Flag.FinHeld;
+    finInput(core, s);
+  } else if (tcb[row + Tcb.flags] & Flag.FinHeld) {
+    const heldFin = tcb[row + Tcb.finRcvSeq];
+    if (heldFin === tcb[row + Tcb.rcvNxt]) {
+      tcb[row + Tcb.flags] &= ~Flag.FinHeld;
+      finInput(core, s);
+    } else if (seqGt(tcb[row + Tcb.rcvNxt], heldFin)) {
+      tcb[row + Tcb.flags] &= ~Flag.FinHeld; // data beyond the peer's own FIN: it was no FIN
+    }
+  }
   return tcb[row + Tcb.state] !== State.Free;
 }
 
 /** Data beyond RCV.NXT within the window: placed in the ring where it belongs and held
  *  until the hole before it is filled (reassembly.ts); a duplicate ACK tells the peer
- *  where the hole is. A FIN on such a segment is left for the peer to send again. */
+ *  where the hole is. A FIN on such a segment is held too (its sequence number and a
+ *  flag) if all the segment's data was, and counts when RCV.NXT reaches it (textInput). */
 function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   const slots = core.slots;
   const tcb = slots.tcb;
@@ -615,11 +648,19 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   const windowEnd = tcb[row + Tcb.rcvAdv];
   const end = seqLt(seqAdd(seg[Seg.seq], seg[Seg.dataLength]), windowEnd) ? seqAdd(seg[Seg.seq], seg[Seg.dataLength]) : windowEnd;
   const length = seqDiff(end, seg[Seg.seq]);
-  if (length > 0 && holdRange(slots, s, seg[Seg.seq], end)) {
+  const held = length > 0 && holdRange(slots, s, seg[Seg.seq], end);
+  if (held) {
     copyToRx(core, s, seqDiff(seg[Seg.seq], rcvNxt), seg[Seg.dataOffset], length);
     core.count[Count.outOfOrderHeld]++;
-  } else {
+  } else if (length > 0 || !(seg[Seg.flags] & FIN)) {
     core.count[Count.droppedOutOfOrder]++;
+  }
+  // The FIN is held if nothing before it in this segment was lost: all its data held
+  // (none cut at the window's edge), or none to hold (a bare FIN within the window).
+  if ((seg[Seg.flags] & FIN) && length === seg[Seg.dataLength] && (held || length === 0)) {
+    tcb[row + Tcb.flags] |= Flag.FinHeld;
+    tcb[row + Tcb.finRcvSeq] = end;
+    if (length === 0) core.count[Count.outOfOrderHeld]++;
   }
   tcb[row + Tcb.flags] |= Flag.AckNow;
   tcb[row + Tcb.holePending] = 1;

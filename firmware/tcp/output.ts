@@ -169,7 +169,12 @@ export function sendOutOfWindowAck(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  if (((core.now - tcb[row + Tcb.oowAckAt]) | 0) < OOW_ACK_INTERVAL_MS) {
+  // The stamp is not refreshed while ACKs are held back, and a quiet connection may go
+  // unprobed for weeks: a gap of 2^31 ms or more reads negative and, as in
+  // sendChallengeAck, counts as long ago (not as "just now", which would hold back every
+  // answer to a peer's keepalive probes from then on).
+  const elapsed = (core.now - tcb[row + Tcb.oowAckAt]) | 0;
+  if (elapsed >= 0 && elapsed < OOW_ACK_INTERVAL_MS) {
     core.count[Count.outOfWindowAcksSuppressed]++;
     return;
   }

@@ -51,6 +51,9 @@ export const enum Flag {
   ProbeOut = 1 << 10,
   /** That probe resent data (rather than sending new data). */
   ProbeResent = 1 << 11,
+  /** The peer's FIN came out of order and is held at finRcvSeq until RCV.NXT reaches it
+   *  (RFC 9293 SHLD-31: kept like out-of-order data, not left to be sent again). */
+  FinHeld = 1 << 12,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -92,7 +95,11 @@ export const enum Tcb {
   dupAcks,
   /** In-order segments received since we last sent an ACK (delayed ACK). */
   unackedSegments,
+  /** Keepalive probes sent since the peer was last heard from. */
   keepaliveProbes,
+  /** Zero-window probes sent since the peer was last heard from (counted apart from
+   *  keepalive probes: one kind of probing must not use up the other's allowance). */
+  persistProbes,
   /** Out-of-order data arrived since the last in-order segment: the segment that fills
    *  the hole is ACKed at once (RFC 5681 §4.2). */
   holePending,
@@ -147,6 +154,8 @@ export const enum Tcb {
   irs,
   rcvNxt,
   rcvAdv,
+  /** Sequence number of the peer's FIN held out of order (valid with Flag.FinHeld). */
+  finRcvSeq,
   // Rings: the rx ring holds received unread bytes; the tx ring holds bytes from sndUna
   // on (sent but unacknowledged, then unsent).
   rxStart,
@@ -160,6 +169,12 @@ export const enum Tcb {
   rttStart,
   /** Persist timer backoff: the current probe interval. */
   persistInterval,
+  /** Keepalive (RFC 1122 §4.2.3.6) as the listener had it when the connection opened:
+   *  idle time (0 = off), probe interval, unanswered probes before giving up. Copied, as
+   *  the listener's entry may be freed and reused while the connection lives. */
+  keepIdle,
+  keepInterval,
+  keepCount,
   /** Running timers (bit 1 << Timer), then TIMER_KINDS deadlines. */
   timers,
   deadlines,

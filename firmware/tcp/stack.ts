@@ -3,7 +3,7 @@
 // named by integer handles (slot index plus generation), so no object is made per
 // connection and a stale handle can never reach a newer connection in the same slot.
 import { Count } from './counters';
-import { freeSlot, moveToTimeWaitTable, pendingConnections, queueFin } from './connection';
+import { freeSlot, moveToTimeWaitTable, pendingConnections, queueFin, restartKeepalive } from './connection';
 import { ConfigError, StackConfig, makeConfig } from './config';
 import { Core, StackEvents, Lst } from './core';
 import { segmentArrives } from './input';
@@ -57,6 +57,18 @@ export interface TcpInfo {
   recovery: boolean;
   rxQueued: number;
   txQueued: number;
+}
+
+/** Checks an offset and length the app passes with a buffer of `size` bytes: integers,
+ *  0 <= offset <= size, 0 <= length <= size - offset. The engine trusts them from here on
+ *  (a bad one would corrupt the ring's start and length words), so a bad one throws. */
+function checkRange(call: string, size: number, offset: number, length: number): void {
+  if (!Number.isInteger(offset)) throw new RangeError(`slotcp ${call}: offset ${offset} is not an integer`);
+  if (offset < 0 || offset > size) throw new RangeError(`slotcp ${call}: offset ${offset} is out of range for a buffer of ${size} bytes`);
+  if (!Number.isInteger(length)) throw new RangeError(`slotcp ${call}: length ${length} is not an integer`);
+  if (length < 0 || length > size - offset) {
+    throw new RangeError(`slotcp ${call}: length ${length} is out of range for offset ${offset} in a buffer of ${size} bytes`);
+  }
 }
 
 export class Stack {
@@ -316,9 +328,11 @@ export class Stack {
   }
 
   /** Copies up to `length` received bytes into `into` at `offset`; returns the count, or
-   *  -1 for a dead handle. Reading may open the window: a window update goes out when it
+   *  -1 for a dead handle (a RangeError for an offset or length outside `into`, see
+   *  checkRange). Reading may open the window: a window update goes out when it
    *  grows enough to matter (RFC 1122 §4.2.3.3). */
   read(handle: number, into: Uint8Array, offset = 0, length = into.length - offset): number {
+    checkRange('read', into.length, offset, length);
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return -1;
@@ -339,8 +353,12 @@ export class Stack {
 
   /** Reads up to `length` received bytes into a new ArrayBuffer (ECMA-419's read(); the
    *  app asked for a new buffer, so this allocates one, copied natively by slice()).
-   *  Returns undefined when nothing waits or the handle is dead. */
+   *  Returns undefined when nothing waits or the handle is dead. `length` is a whole
+   *  number, or Infinity for everything waiting. */
   readBuffer(handle: number, length: number): ArrayBuffer | undefined {
+    if (!(length >= 0 && (Number.isInteger(length) || length === Infinity))) {
+      throw new RangeError(`slotcp readBuffer: length ${length} is not a whole number of bytes`);
+    }
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return undefined;
@@ -402,8 +420,10 @@ export class Stack {
   }
 
   /** Queues up to `length` bytes for sending and sends what it may; returns the count
-   *  queued (limited by writable()), or -1 for a dead handle or a closed send side. */
+   *  queued (limited by writable()), or -1 for a dead handle or a closed send side (a
+   *  RangeError for an offset or length outside `from`, see checkRange). */
   write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset): number {
+    checkRange('write', from.length, offset, length);
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return -1;
@@ -426,6 +446,27 @@ export class Stack {
       output(core, s);
     }
     return count;
+  }
+
+  /** Keepalive for one connection (RFC 1122 §4.2.3.6): a probe after `idleMs` without
+   *  a segment from the peer, then every `intervalMs`; after `count` unanswered probes the
+   *  connection is reset. idleMs 0 turns it off. Throws on a bad value; does nothing for a
+   *  dead handle. */
+  setKeepalive(handle: number, idleMs: number, intervalMs: number, count: number): void {
+    const ms = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0x3fffffff;
+    if (!ms(idleMs) || !ms(intervalMs) || (idleMs > 0 && (intervalMs < 1 || !Number.isInteger(count) || count < 1 || count > 255))) {
+      throw new RangeError('slotcp setKeepalive: whole idleMs and intervalMs up to 2^30 (interval at least 1), count 1..255');
+    }
+    const core = this.core;
+    const s = core.slotOf(handle);
+    if (s < 0) return;
+    const tcb = core.slots.tcb;
+    const row = s * Tcb.ROW;
+    tcb[row + Tcb.keepIdle] = idleMs;
+    tcb[row + Tcb.keepInterval] = intervalMs;
+    tcb[row + Tcb.keepCount] = count;
+    core.tick();
+    restartKeepalive(core, s);
   }
 
   /** Nagle's algorithm on (false) or off (true) for one connection. */

@@ -3,7 +3,7 @@
 // the due ones and nextDeadline() tells the platform when to call again.
 import { Count } from './counters';
 import { freeSlot, killConnection } from './connection';
-import { ConnectionError, Core, Lst } from './core';
+import { ConnectionError, Core } from './core';
 import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendReset, sendSynAck, unsentBytes } from './output';
 import { Flag, State, TIMER_KINDS, Timer, Tcb } from './slots';
 import { seqDiff } from './seq';
@@ -105,13 +105,13 @@ function persistTimeout(core: Core, s: number): void {
     return;
   }
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
-  if (tcb[row + Tcb.keepaliveProbes] >= core.config.maxRetries) {
+  if (tcb[row + Tcb.persistProbes] >= core.config.maxRetries) {
     core.count[Count.retransmitTimeouts]++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
     return;
   }
-  tcb[row + Tcb.keepaliveProbes]++;
+  tcb[row + Tcb.persistProbes]++;
   core.count[Count.zeroWindowProbes]++;
   sendProbe(core, s);
   tcb[row + Tcb.persistInterval] = Math.min(tcb[row + Tcb.persistInterval] * 2, core.config.rtoMaxMs);
@@ -124,16 +124,14 @@ function keepaliveTimeout(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const l = tcb[row + Tcb.listener];
-  const listeners = core.listeners;
   slots.disarm(s, Timer.Keepalive);
   const state = tcb[row + Tcb.state];
-  if (listeners.table[l * Lst.ROW + Lst.keepIdle] <= 0 || (state !== State.Established && state !== State.CloseWait)) return;
+  if (tcb[row + Tcb.keepIdle] <= 0 || (state !== State.Established && state !== State.CloseWait)) return;
   if (tcb[row + Tcb.sndNxt] !== tcb[row + Tcb.sndUna] || unsentBytes(slots, s) > 0) {
-    slots.arm(s, Timer.Keepalive, (core.now + listeners.table[l * Lst.ROW + Lst.keepIdle]) | 0); // the retransmission timer watches
+    slots.arm(s, Timer.Keepalive, (core.now + tcb[row + Tcb.keepIdle]) | 0); // the retransmission timer watches
     return;
   }
-  if (tcb[row + Tcb.keepaliveProbes] >= listeners.table[l * Lst.ROW + Lst.keepCount]) {
+  if (tcb[row + Tcb.keepaliveProbes] >= tcb[row + Tcb.keepCount]) {
     core.count[Count.keepaliveTimeouts]++;
     sendReset(core, s);
     killConnection(core, s, ConnectionError.TimedOut);
@@ -142,7 +140,7 @@ function keepaliveTimeout(core: Core, s: number): void {
   tcb[row + Tcb.keepaliveProbes]++;
   core.count[Count.keepaliveProbes]++;
   sendProbe(core, s);
-  slots.arm(s, Timer.Keepalive, (core.now + listeners.table[l * Lst.ROW + Lst.keepInterval]) | 0);
+  slots.arm(s, Timer.Keepalive, (core.now + tcb[row + Tcb.keepInterval]) | 0);
 }
 
 function closeTimeout(core: Core, s: number): void {
