@@ -43,7 +43,7 @@ function requireOptions(options: unknown): Record<string, unknown> {
   return options as Record<string, unknown>;
 }
 
-/** A Byte Buffer as Annex A defines it, as a Uint8Array over the same bytes. Views are
+/** A byte buffer (Annex A's term), as a Uint8Array over the same bytes. Views are
  *  told apart by their tag, not instanceof, so that one made in another realm (a native
  *  TextEncoder's, say) is still taken. */
 function byteView(data: unknown): Uint8Array {
