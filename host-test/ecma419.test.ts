@@ -214,7 +214,8 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.equal(s.format, 'buffer');
       s.format = 'number';
       assert.equal(s.format, 'number');
-      assert.throws(() => serve(new Bench(), { format: 'json' }), Error);
+      new Client(bench, 80, 40009).connect();
+      assert.throws(() => new TCP({ from: sockets[1], format: 'json' as 'buffer' }), RangeError);
     });
 
     it('write(buffer): all or nothing; returns the writable count left; throws when it does not fit, sending nothing', () => {
@@ -366,6 +367,28 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.deepEqual(sent.map((x) => x.flags), [...Array(9).fill('.'), 'R.']);
       assert.equal(sent[9].t, 10000);
       assert.deepEqual(errors, [ConnectionErrors.TimedOut]);
+    });
+
+    it('extension linger (SO_LINGER {1, N}): close() resets when the FIN is not acknowledged in time; 0 resets at once', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, { linger: 2000 });
+      const c = new Client(bench, 80, 40001);
+      c.connect();
+      sockets[0].close();
+      assert.deepEqual(wires(c, bench.take()), [{ flags: 'F.', seq: 1, ack: 1, len: 0, win: 1072 }]);
+      const later = bench.advance(3000).map((x) => ({ t: x.at, ...wires(c, [x])[0] }));
+      assert.deepEqual(later, [
+        { t: 1000, flags: 'F.', seq: 1, ack: 1, len: 0, win: 1072 },
+        { t: 2000, flags: 'R.', seq: 2, ack: 1, len: 0, win: 0 },
+      ]);
+      assert.equal(bench.stack.counters.resetsOnLinger, 1);
+      const d = new Client(bench, 80, 40002);
+      d.connect();
+      assert.throws(() => new TCP({ from: sockets[1], linger: -1 }), RangeError);
+      assert.throws(() => new TCP({ from: sockets[1], linger: 0.5 }), RangeError);
+      const now = new TCP({ from: sockets[1], linger: 0 });
+      now.close();
+      assert.deepEqual(wires(d, bench.take()).map((w) => w.flags), ['R.']);
     });
 
     it('an exception thrown by a callback leaves the stack whole: the held ACK goes out, other connections run, then it is rethrown', () => {

@@ -97,6 +97,9 @@ export const enum Count {
   /** Exceptions thrown by the app's callbacks (the stack finished its work, then rethrew
    *  the first). */
   appExceptions,
+  /** Resets sent because a close with a deadline (SO_LINGER {1, N}) ran out before our
+   *  FIN was acknowledged. */
+  resetsOnLinger,
   /** How many counters there are. */
   SIZE,
 }
@@ -114,7 +117,7 @@ export const counterNames = Object.freeze([
   'keepaliveProbes', 'keepaliveTimeouts', 'finWait2Timeouts', 'zeroWindowProbes',
   'fastRetransmits', 'sackRetransmits', 'lostResends', 'lossProbes', 'lossProbeRepairs',
   'retransmitTimerExpiries', 'delayedAcks', 'timeWaitEntered', 'timeWaitExpired',
-  'timeWaitEvicted', 'timeWaitReacks', 'timeWaitReused', 'appExceptions',
+  'timeWaitEvicted', 'timeWaitReacks', 'timeWaitReused', 'appExceptions', 'resetsOnLinger',
 ] as const);
 
 export type CounterName = (typeof counterNames)[number];

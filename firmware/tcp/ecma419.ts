@@ -14,7 +14,8 @@
 // Where slotcp differs: there is no active open (a TCP needs `from`), a Listener needs a
 // port (no ephemeral port 0), and closing with unread data resets the connection (RFC
 // 2525 §2.17). Extensions, used only when asked for: onEnd() (the peer's half-close,
-// instead of onError), shutdown(), abort(), noDelay, keepAlive per socket and
+// instead of onError), shutdown(), abort(), linger (SO_LINGER {1, N}), noDelay, keepAlive
+// per socket and
 // keepalive/backlog per listener, `stack` (which stack a Listener uses), and state.
 import { ConnectionError } from './core';
 import { Endpoint, ListenerEndpoint, SocketLayer } from './socket';
@@ -188,6 +189,9 @@ export interface TcpOptions {
   onError?: (this: TCP, error?: ConnectionError) => void;
   /** Extension: the peer closed its side (half-close); reported instead of onError. */
   onEnd?: (this: TCP) => void;
+  /** Extension, SO_LINGER {1, linger}: close() resets the connection if what was written
+   *  and the FIN are not acknowledged within `linger` ms (0: close() resets at once). */
+  linger?: number;
   format?: 'buffer' | 'number';
   target?: unknown;
 }
@@ -216,6 +220,8 @@ export class TCP implements Endpoint {
   #error = 0;
   /** Made by `new TCP()` (it has callbacks), not by Listener.read(). */
   #owned = false;
+  /** SO_LINGER's time in ms, or -1 for an ordinary close. */
+  #linger = -1;
 
   constructor(options: TcpOptions) {
     if (options === (accepting as unknown)) {
@@ -233,6 +239,10 @@ export class TCP implements Endpoint {
       && (typeof o.keepAlive !== 'number' || !Number.isInteger(o.keepAlive) || o.keepAlive < 1 || o.keepAlive > 2 ** 30)) {
       throw new RangeError('keepAlive must be a positive integer (ms)');
     }
+    if (o.linger !== undefined
+      && (typeof o.linger !== 'number' || !Number.isInteger(o.linger) || o.linger < 0 || o.linger > 2 ** 30)) {
+      throw new RangeError('linger must be a whole number of ms (0 or more)');
+    }
     const format = o.format === undefined ? 'buffer' : o.format;
     if (format !== 'buffer' && format !== 'number') throw new RangeError('format must be "buffer" or "number"');
     const onReadable = callbackOption<TCP>(o, 'onReadable');
@@ -244,6 +254,7 @@ export class TCP implements Endpoint {
     this.#handle = handle;
     this.#peerClosed = peerClosed;
     this.#owned = true;
+    this.#linger = o.linger === undefined ? -1 : o.linger as number;
     this.#format = format;
     this.#onReadable = onReadable;
     this.#onWritable = onWritable;
@@ -394,12 +405,14 @@ export class TCP implements Endpoint {
     return stack.writable(handle);
   }
 
-  /** Closes: FIN after what was written, or RST if received data is unread. Calling it
-   *  again does nothing. */
+  /** Closes: FIN after what was written, or RST if received data is unread (with the
+   *  linger extension: RST if they are not acknowledged in time). Calling it again does
+   *  nothing. */
   close(): void {
     const layer = this.#layer;
     if (layer === undefined) return;
-    layer.stack.close(this.#handle);
+    if (this.#linger >= 0) layer.stack.closeWithin(this.#handle, this.#linger);
+    else layer.stack.close(this.#handle);
     layer.detach(this);
     this.#clear();
   }

@@ -67,8 +67,10 @@ export const enum Timer {
   Close,
   /** Tail loss probe (RFC 8985 §7), earlier than the retransmission timer. */
   LossProbe,
+  /** A close with a deadline (SO_LINGER {1, N}): reset if our FIN is not ACKed by then. */
+  Linger,
 }
-export const TIMER_KINDS = 6;
+export const TIMER_KINDS = 7;
 
 /** Bits of the Tcb.events field: app notifications waiting to be delivered. */
 export const enum Event {
@@ -179,7 +181,7 @@ export const enum Tcb {
   timers,
   deadlines,
   /** Words per slot. */
-  ROW = deadlines + 6,
+  ROW = deadlines + 7, // TIMER_KINDS
 }
 
 export class Slots {

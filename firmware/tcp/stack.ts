@@ -512,6 +512,27 @@ export class Stack {
   }
 
   /** Half-close (shutdown SHUT_WR): a FIN follows the queued data; reading goes on. */
+  /** Closes like close(), with a deadline (SO_LINGER {1, N}): if what was written and
+   *  our FIN are not acknowledged within `lingerMs`, the connection is reset. 0 resets at
+   *  once, like abort(). */
+  closeWithin(handle: number, lingerMs: number): void {
+    if (!Number.isInteger(lingerMs) || lingerMs < 0 || lingerMs > 0x3fffffff) {
+      throw new RangeError(`slotcp closeWithin: lingerMs must be a whole number of ms up to 2^30, got ${lingerMs}`);
+    }
+    if (lingerMs === 0) {
+      this.abort(handle);
+      return;
+    }
+    const core = this.core;
+    const s = core.slotOf(handle);
+    if (s < 0) return;
+    this.close(handle);
+    const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
+    if (state !== State.Free && state !== State.FinWait2 && state !== State.TimeWait) {
+      core.slots.arm(s, Timer.Linger, (core.now + lingerMs) | 0);
+    }
+  }
+
   shutdown(handle: number): void {
     const core = this.core;
     const s = core.slotOf(handle);

@@ -25,6 +25,7 @@ export function runTimers(core: Core): void {
       slots.disarm(s, Timer.LossProbe);
       sendLossProbe(core, s);
     }
+    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
   }
   core.count[Count.timeWaitExpired] += core.timeWait.expire(now);
 }
@@ -161,4 +162,15 @@ function closeTimeout(core: Core, s: number): void {
       tcb[row + Tcb.state] = State.Closed;
       break;
   }
+}
+
+/** The deadline of a close with SO_LINGER {1, N} ran out: if our FIN is not acknowledged
+ *  yet (or not even sent, data still queued), the connection is reset and the slot freed. */
+function lingerTimeout(core: Core, s: number): void {
+  core.slots.disarm(s, Timer.Linger);
+  const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
+  if (state === State.FinWait2 || state === State.TimeWait || state === State.Closed) return;
+  core.count[Count.resetsOnLinger]++;
+  sendReset(core, s);
+  freeSlot(core, s);
 }

@@ -79,7 +79,8 @@ interface Fd {
   kind: 'listener' | 'connection' | 'socket';
   listener: number;
   handle: number;
-  linger0: boolean;
+  /** SO_LINGER {1, N}: close() resets after N seconds without the FIN ACKed (0: at once); -1: off. */
+  lingerS: number;
   keepalive: boolean;
   keepIdleS: number;
   keepIntvlS: number;
@@ -473,7 +474,7 @@ class Runner {
         const n = argInteger(event, 0);
         const fd = this.fd(event);
         if (fd.kind === 'listener') stack.unlisten(fd.listener);
-        else if (fd.kind === 'connection') (fd.linger0 ? stack.abort(fd.handle) : stack.close(fd.handle));
+        else if (fd.kind === 'connection') (fd.lingerS >= 0 ? stack.closeWithin(fd.handle, fd.lingerS * 1000) : stack.close(fd.handle));
         this.fds.delete(n);
         return { value: 0 };
       }
@@ -613,11 +614,11 @@ class Runner {
     const flag = () => (value.kind === 'array' ? Number(value.items[0]) : argInteger(event, 3));
     switch (name) {
       case 'SO_LINGER': {
-        if (value.kind !== 'struct') this.fail(event.line, 'SO_LINGER takes {onoff=1, linger=0}');
+        if (value.kind !== 'struct') this.fail(event.line, 'SO_LINGER takes {onoff=1, linger=N}');
         const onoff = value.fields.onoff ?? value.fields.l_onoff;
-        const linger = value.fields.linger ?? value.fields.l_linger;
-        if (onoff === 1 && linger !== 0) this.fail(event.line, 'slotcp supports SO_LINGER only with linger=0 (abort on close)');
-        fd.linger0 = onoff === 1;
+        const linger = Number(value.fields.linger ?? value.fields.l_linger ?? 0);
+        if (!Number.isInteger(linger) || linger < 0) this.fail(event.line, 'SO_LINGER: linger must be a whole number of seconds');
+        fd.lingerS = onoff === 1 ? linger : -1;
         return { value: 0 };
       }
       case 'SO_REUSEADDR':
@@ -663,7 +664,7 @@ class Runner {
 
 function newFd(kind: Fd['kind']): Fd {
   return {
-    kind, listener: -1, handle: -1, linger0: false, keepalive: false, keepIdleS: 7200, keepIntvlS: 75, keepCnt: 9,
+    kind, listener: -1, handle: -1, lingerS: -1, keepalive: false, keepIdleS: 7200, keepIntvlS: 75, keepCnt: 9,
     noDelay: false, backlog: 1, nonBlocking: false, readShut: false,
   };
 }
