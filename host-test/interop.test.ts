@@ -89,6 +89,28 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     assert.match(tun.output, /^slotcp serve: stopped \(SIGTERM\)/m);
   });
 
+  it('the ECMA-419 example app (examples/http-server) serves curl: keep-alive, a chunked response, Connection: close', async () => {
+    assert.ok(which('curl'), 'curl is needed (apt-get install curl)');
+    const tun = await Tun.start(['--listen', '80:example-http', '--slots', '4']);
+    // Three requests on one connection (curl reuses it): num_connects is 1, then 0, 0.
+    const three = await tun.exec('curl', ['-sS', '-m', '10', '--http1.1', '-w', ' [%{http_code} %{num_connects}]\n',
+      'http://192.0.2.2/', 'http://192.0.2.2/chunked', 'http://192.0.2.2/nope']);
+    assert.equal(three.code, 0, three.stderr);
+    const chunked = `${'x'.repeat(99)}\n`.repeat(10);
+    assert.equal(three.stdout, `Hello from an ECMA-419 server\n [200 1]\n${chunked} [200 0]\nnot found\n [404 0]\n`);
+    const headers = await tun.exec('curl', ['-sS', '-m', '10', '-D', '-', '-o', '/dev/null', 'http://192.0.2.2/chunked']);
+    assert.match(headers.stdout, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(headers.stdout, /\r\nTransfer-Encoding: chunked\r\n/);
+    // Connection: close: the server closes after the response; every slot is free again.
+    const closing = await tun.exec('curl', ['-sS', '-m', '10', '-H', 'Connection: close', '-D', '-', 'http://192.0.2.2/']);
+    assert.match(closing.stdout, /\r\nConnection: close\r\n/);
+    for (let i = 0; i < 20; i++) {
+      const r = await tun.exec('curl', ['-sS', '-m', '10', '-o', '/dev/null', '-w', '%{http_code}', 'http://192.0.2.2/']);
+      assert.equal(r.stdout, '200', `request ${i}: ${r.stderr}`);
+    }
+    assert.equal(await tun.stop('SIGTERM'), 0);
+  });
+
   it('exits 1 and removes everything when the runner dies; leaves an existing namespace alone', async () => {
     const tun = await Tun.start(['--listen', '7:echo']);
     const [runnerPid] = namespacePids(tun.ns).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('serve'));

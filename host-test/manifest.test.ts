@@ -12,48 +12,64 @@ import { checkPlatform } from '../host/manifest/resolve';
 
 const root = path.join(__dirname, '..', '..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'manifest.json'), 'utf8'));
+const library = JSON.parse(readFileSync(path.join(root, 'manifest_slotcp.json'), 'utf8'));
+/** The app manifests: the demo, and the example app over slotcp and over Moddable's own
+ *  sockets. Each must link on every platform. */
+const appManifests = ['manifest.json', 'examples/http-server/manifest.json', 'examples/http-server/manifest_moddable.json'];
 
 function modules(dir: string, prefix: string): string[] {
   return readdirSync(path.join(root, 'firmware', dir))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => `${prefix}/${f.slice(0, -3)}`).sort();
 }
 
-describe('manifest.json', () => {
-  it('preloads every module of firmware/tcp and firmware/apps by name', () => {
-    const preload: string[] = manifest.preload;
-    for (const name of [...modules('tcp', 'tcp'), ...modules('apps', 'apps')]) {
-      assert.ok(preload.includes(name), `${name} missing from preload`);
-    }
+describe('manifest_slotcp.json and manifest.json', () => {
+  it('preload every module of firmware/tcp (the library) and firmware/apps (the demo) by name', () => {
+    for (const name of modules('tcp', 'slotcp/tcp')) assert.ok(library.preload.includes(name), `${name} missing from the library's preload`);
+    for (const name of modules('apps', 'slotcp/apps')) assert.ok(manifest.preload.includes(name), `${name} missing from the demo's preload`);
   });
 
-  it('maps platform/port for every platform it builds for, and the native module on the boards', () => {
+  it('the library maps slotcp/platform/port for every platform it builds for, and the native module on the boards', () => {
     for (const platform of ['esp', 'esp32', 'lin']) {
-      assert.ok(manifest.platforms[platform].modules['platform/port'], platform);
+      assert.ok(library.platforms[platform].modules['slotcp/platform/port'], platform);
     }
     for (const platform of ['esp', 'esp32']) {
-      assert.deepEqual(manifest.platforms[platform].modules['*'],
+      assert.deepEqual(library.platforms[platform].modules['*'],
         ['./firmware/platform/moddable/slotcp_lwip', './firmware/platform/moddable/slotcp_xs']);
-      assert.ok(manifest.platforms[platform].preload.includes('platform/moddable/packet-port'));
+      assert.ok(library.platforms[platform].preload.includes('slotcp/platform/moddable/packet-port'));
     }
     for (const service of manifest.config.slotcp.services) assert.match(service, /^\d+:[a-z]+(:\d+)?$/);
   });
+
+  it('every module specifier of the library and the demo is in slotcp\'s namespace (the demo\'s main aside)', () => {
+    for (const platform of ['esp', 'esp32', 'lin']) {
+      for (const [specifier] of loadManifest(path.join(root, 'manifest.json'), platform).modules) {
+        assert.ok(specifier === 'main' || specifier.startsWith('slotcp/'), `${platform}: ${specifier}`);
+      }
+    }
+  });
 });
 
-describe('manifest.json links on every platform', () => {
-  for (const platform of ['lin', 'esp', 'esp32']) {
-    it(`resolves every import and preload on ${platform} as xsl does`, () => {
-      const problems = checkPlatform(path.join(root, 'manifest.json'), platform);
-      assert.deepEqual(problems, [], problems.join('\n'));
-    });
+describe('the app manifests link on every platform', () => {
+  for (const file of appManifests) {
+    for (const platform of ['lin', 'esp', 'esp32']) {
+      it(`${file} resolves every import and preload on ${platform} as xsl does`, () => {
+        const problems = checkPlatform(path.join(root, file), platform);
+        assert.deepEqual(problems, [], problems.join('\n'));
+      });
+    }
+  }
 
-    it(`keeps each module on ${platform} in the directory its specifier names`, () => {
-      // Then a relative import means the same module to tsc (against the file) and to XS
-      // (against the specifier), so firmware's type-check sees what xsl will link.
+  for (const platform of ['lin', 'esp', 'esp32']) {
+    it(`keeps each module of manifest.json on ${platform} in the directory its specifier names`, () => {
+      // slotcp/x/y is firmware/x/y: then a relative import means the same module to tsc
+      // (against the file) and to XS (against the specifier), so firmware's type-check
+      // sees what xsl will link.
       const firmware = path.join(root, 'firmware');
       for (const [specifier, file] of loadManifest(path.join(root, 'manifest.json'), platform).modules) {
         if (file === null) continue;
         const directory = path.posix.dirname(path.relative(firmware, file).split(path.sep).join('/'));
-        assert.equal(path.posix.dirname(specifier), directory, `${platform}: "${specifier}" is ${path.relative(root, file)}`);
+        const expected = specifier === 'main' ? '.' : path.posix.join('slotcp', directory);
+        assert.equal(path.posix.dirname(specifier), expected, `${platform}: "${specifier}" is ${path.relative(root, file)}`);
       }
     });
   }

@@ -25,9 +25,10 @@ function* walk(dir) {
   }
 }
 
-const root = path.join(__dirname, '..', 'firmware');
+// firmware/ and the example apps, which run on XS too.
+const roots = ['firmware', 'examples'].map((dir) => path.join(__dirname, '..', dir));
 const problems = [];
-for (const file of walk(root)) {
+for (const file of roots.flatMap((root) => [...walk(root)])) {
   const lines = fs.readFileSync(file, 'utf8').split('\n');
   lines.forEach((line, i) => {
     const code = line.replace(/\/\/.*$/, '');
@@ -38,7 +39,7 @@ for (const file of walk(root)) {
   });
 }
 if (problems.length) {
-  console.error('firmware/ must run on XS; these lines use Node-only APIs:\n' + problems.join('\n'));
+  console.error('firmware/ and examples/ must run on XS; these lines use Node-only APIs:\n' + problems.join('\n'));
   process.exit(1);
 }
-console.log('check-portable: firmware/ uses no Node-only APIs');
+console.log('check-portable: firmware/ and examples/ use no Node-only APIs');

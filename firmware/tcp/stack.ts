@@ -156,7 +156,18 @@ export class Stack {
    *  receive() calls the app layer's deferred() first. The app layer uses it to call
    *  back after, never inside, one of the app's own calls (ECMA-419). */
   requestDelivery(): void {
+    if (this.core.deliveryRequested) return;
     this.core.deliveryRequested = true;
+    this.wake?.();
+  }
+
+  /** Called when a delivery is requested, so the platform polls soon even when the app
+   *  called from outside the stack's callbacks (a timer of its own, say). It must not call
+   *  into the stack itself: it only arranges for poll() to run. */
+  private wake: (() => void) | undefined;
+
+  setWake(wake: (() => void) | undefined): void {
+    this.wake = wake;
   }
 
   /** When poll() should next run (a time on the stack's clock), or -1 when no timer is

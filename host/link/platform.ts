@@ -21,14 +21,37 @@ export class Driver {
   /** poll() calls, for the stats. */
   polls = 0;
 
-  constructor(readonly stack: Stack, readonly clock: Clock) {}
+  constructor(readonly stack: Stack, readonly clock: Clock) {
+    stack.setWake(this.wake);
+  }
+
+  /** Exceptions the app's callbacks threw (the stack finished its work first). */
+  appErrors = 0;
 
   /** Hands one received packet to the stack. */
   receive(packet: Uint8Array): void {
     if (this.stopped) return;
-    this.stack.receive(packet, packet.length);
+    try {
+      this.stack.receive(packet, packet.length);
+    } catch (err) {
+      this.appFailed(err);
+    }
     this.rearm();
   }
+
+  /** An app callback threw: the stack has done its work; report and go on serving. */
+  private appFailed(err: unknown): void {
+    this.appErrors++;
+    process.stderr.write(`slotcp: an app callback threw: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  }
+
+  /** The stack asked for a delivery: poll as soon as the event loop may. */
+  private readonly wake = (): void => {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.armedFor = -2;
+    this.timer = setTimeout(this.fire, 0);
+  };
 
   /** Runs app code that may call into the stack from outside its callbacks. */
   call(fn: () => void): void {
@@ -56,7 +79,11 @@ export class Driver {
     this.armedFor = -1;
     if (this.stopped) return;
     this.polls++;
-    this.stack.poll();
+    try {
+      this.stack.poll();
+    } catch (err) {
+      this.appFailed(err);
+    }
     this.rearm();
   };
 

@@ -18,7 +18,7 @@ export const SDK_MODULES: Readonly<Record<string, readonly string[]>> = {
   '$(MODDABLE)/examples/manifest_base.json': ['time', 'timer'],
   '$(MODDABLE)/examples/manifest_net.json': ['net'],
   '$(MODDABLE)/modules/network/socket/manifest.json': ['socket'],
-  '$(MODDABLE)/modules/io/manifest.json': ['embedded:io/socket/udp'],
+  '$(MODDABLE)/modules/io/manifest.json': ['embedded:io/socket/udp', 'embedded:io/socket/listener', 'embedded:io/socket/tcp'],
 };
 
 /** The specifier XS gives `imported` when the module `importer` imports it. */

@@ -46,7 +46,8 @@ export function usageText(command: 'serve' | 'tun'): string {
          [--impair loss=P,dup=P,reorder=P,seed=N] [--stats FILE] [--overwrite]
 --pcap and --stats make new files (mode 0600); --overwrite lets them replace an existing
 regular file (a symbolic link is never followed)
-services: echo, discard, source:BYTES, http, hold:MS, closer
+services: echo, discard, source:BYTES, http, hold:MS, closer, and example-http (the
+ECMA-419 example app's HTTP/1.1 server, examples/http-server)
 defaults: --addr 192.0.2.2 --slots ${hostDefaults.slots} --rx ${hostDefaults.rxBytes} --tx ${hostDefaults.txBytes} --mss ${hostDefaults.mss} --timewait ${hostDefaults.timeWaitCapacity} --msl ${hostDefaults.mslMs}
           --rto-min ${hostDefaults.rtoMinMs} --sack on${command === 'serve' ? ` --link ${defaultLink}` : ''}
           ${defaultServices.map((s) => `--listen ${s}`).join(' ')}`;
@@ -96,6 +97,10 @@ function parseAddr(text: string): number {
   return addr;
 }
 
+/** The example app's HTTP server (examples/http-server/server.ts, ECMA-419 only), served
+ *  by the host runner as if it were one of the services. */
+export const EXAMPLE_HTTP = 'example-http';
+
 function parseListen(text: string): { port: number; spec: string } {
   const colon = text.indexOf(':');
   const port = text.slice(0, colon);
@@ -103,6 +108,7 @@ function parseListen(text: string): { port: number; spec: string } {
   if (colon < 0 || !/^[0-9]+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
     throw new UsageError(`--listen must be PORT:SERVICE[:ARG] with PORT 1..65535, got '${text}'`);
   }
+  if (spec === EXAMPLE_HTTP) return { port: Number(port), spec };
   try {
     checkServiceSpec(spec);
   } catch (err) {

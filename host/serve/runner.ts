@@ -12,7 +12,18 @@ import { rmSync } from 'node:fs';
 import { checkReplaceable } from '../files';
 import { PcapWriter } from '../pcap';
 import { statsSnapshot, writeStats } from '../stats';
-import { ServeOptions } from './options';
+import { EXAMPLE_HTTP, ServeOptions } from './options';
+import { Listener, ListenerOptionsEcma, TCP } from '../../firmware/tcp/ecma419';
+import { serveHttp } from '../../examples/http-server/server';
+
+/** ECMA-419's Listener bound to this runner's stack. */
+function listenerOn(layer: SocketLayer): typeof Listener {
+  return class extends Listener {
+    constructor(options: ListenerOptionsEcma) {
+      super({ ...options, stack: layer });
+    }
+  };
+}
 
 function warn(line: string): void {
   process.stderr.write(`slotcp serve: ${line}\n`);
@@ -62,9 +73,13 @@ export class Runner {
     this.stack = new Stack(options.config, port, nodeClock, nodeRandom);
     this.driver = new Driver(this.stack, nodeClock);
     link.onPacket = this.impairIn ? (p) => this.impairIn!.push(p) : toStack;
-    const ctx = { layer: new SocketLayer(this.stack), scheduler: this.driver.scheduler(),
+    const layer = new SocketLayer(this.stack);
+    const ctx = { layer, scheduler: this.driver.scheduler(),
       listen: options.keepalive ? { keepalive: options.keepalive } : undefined };
-    for (const { port: tcpPort, spec } of options.services) this.services.push(startService(ctx, tcpPort, spec));
+    for (const { port: tcpPort, spec } of options.services) {
+      if (spec === EXAMPLE_HTTP) serveHttp({ Listener: listenerOn(layer), TCP } as never, tcpPort);
+      else this.services.push(startService(ctx, tcpPort, spec));
+    }
   }
 
   /** Makes the --pcap file and checks the --stats path (so a mistake there is a usage

@@ -20,6 +20,7 @@ export class PollTimer {
     private readonly maxIntervalMs: number = DEFAULT_MAX_INTERVAL_MS,
   ) {
     this.timer = Timer.repeat(() => this.fire(), PARKED_MS);
+    stack.setWake(() => Timer.schedule(this.timer, 0, PARKED_MS));
     this.reschedule();
   }
 
@@ -35,6 +36,7 @@ export class PollTimer {
 
   /** Stops for good. */
   stop(): void {
+    this.stack.setWake(undefined);
     Timer.clear(this.timer);
   }
 
