@@ -6,6 +6,7 @@ import {
   pendingConnections, restartKeepalive,
 } from './connection';
 import { Count } from './counters';
+import { initialWindowBytes } from './config';
 import { ConnectionError, Core, Lst } from './core';
 import {
   armLossProbe, output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
@@ -362,8 +363,9 @@ function establish(core: Core, s: number, seg: Segment): boolean {
   tcb[row + Tcb.sndWl2] = seg[Seg.ack];
   slots.disarm(s, Timer.Retransmit);
   const mss = tcb[row + Tcb.mss];
-  // RFC 5681 §3.1: initial window; one segment if the SYN-ACK had to be repeated.
-  tcb[row + Tcb.cwnd] = tcb[row + Tcb.retries] > 0 ? mss : Math.min(4 * mss, Math.max(2 * mss, 4380));
+  // Initial window (config.initialWindow: RFC 5681 §3.1 or RFC 6928); one segment if the
+  // SYN-ACK had to be repeated (RFC 5681 §3.1).
+  tcb[row + Tcb.cwnd] = tcb[row + Tcb.retries] > 0 ? mss : initialWindowBytes(core.config, mss);
   if (tcb[row + Tcb.flags] & Flag.Timing) {
     tcb[row + Tcb.flags] &= ~Flag.Timing;
     if (tcb[row + Tcb.retries] === 0) sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
