@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ConnectionError } from '../firmware/tcp/core';
 import { ACK, PSH } from '../firmware/tcp/wire';
 import { Bench, Client, established, wires } from './support/net';
-import { StackConfig } from '../firmware/tcp/config';
+import { ConfigError, StackConfig, initialWindowBytes, makeConfig } from '../firmware/tcp/config';
 
 const bytes = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
 
@@ -314,5 +314,77 @@ describe('app API ranges', () => {
     assert.deepEqual(wires(c, sent), [{ flags: 'P.', seq: 1, ack: 1, len: 3, win: 1072 }]);
     assert.equal(new TextDecoder().decode(sent[0].data), 'bcd');
     assert.equal(stack.writable(h), 1069);
+  });
+});
+
+describe('initial window (config.initialWindow)', () => {
+  const firstFlight = (config: Partial<StackConfig>, mss: number, synAckLost = false) => {
+    const bench = new Bench({ mss, txBytes: 65536, ...config });
+    bench.stack.listen(80);
+    const c = new Client(bench, 80);
+    c.syn(mss);
+    if (synAckLost) assert.equal(bench.advance(1000).length, 1, 'the SYN-ACK again');
+    c.segment(ACK);
+    const h = bench.stack.accept(0);
+    bench.stack.write(h, bytes(60000));
+    return bench.take().reduce((sum, s) => sum + s.data.length, 0);
+  };
+
+  it("is RFC 5681's by default, RFC 6928's or N segments when asked", () => {
+    assert.equal(firstFlight({}, 1460), 4380);
+    assert.equal(firstFlight({}, 1000), 4000);
+    assert.equal(firstFlight({ initialWindow: 'rfc6928' }, 1000), 10000);
+    assert.equal(firstFlight({ initialWindow: 'rfc6928' }, 1460), 14600);
+    assert.equal(firstFlight({ initialWindow: 10 }, 1000), 10000);
+    assert.equal(firstFlight({ initialWindow: 2 }, 1000), 2000);
+  });
+
+  it('is one segment whatever the config when the SYN-ACK had to be sent again (RFC 5681 §3.1)', () => {
+    assert.equal(firstFlight({ initialWindow: 10 }, 1000, true), 1000);
+    assert.equal(firstFlight({ initialWindow: 'rfc6928' }, 1000, true), 1000);
+  });
+
+  it('computes the RFC formulas in bytes and refuses anything else', () => {
+    const config = makeConfig({ localAddr: 1 });
+    assert.equal(config.initialWindow, 'rfc5681');
+    assert.equal(initialWindowBytes(config, 536), 2144);
+    assert.equal(initialWindowBytes({ ...config, initialWindow: 'rfc6928' }, 536), 5360);
+    assert.equal(initialWindowBytes({ ...config, initialWindow: 'rfc6928' }, 4000), 14600);
+    assert.equal(initialWindowBytes({ ...config, initialWindow: 'rfc6928' }, 8000), 16000);
+    assert.equal(initialWindowBytes({ ...config, initialWindow: 10 }, 4000), 40000);
+    for (const bad of [0, 65, 2.5, 'rfc3390', '10', null]) {
+      assert.throws(() => makeConfig({ localAddr: 1, initialWindow: bad as never }), ConfigError);
+    }
+  });
+});
+
+describe('D-SACK (RFC 2883)', () => {
+  it("goes on the first segment sent after the duplicate, data too, which alone gives it room", () => {
+    const bench = new Bench({ txBytes: 4096 });
+    bench.stack.listen(80);
+    const c = new Client(bench, 80);
+    c.connect(1460, [1, 1, 4, 2]);
+    const h = bench.stack.accept(0);
+    let reply = false;
+    bench.stack.setEvents({
+      acceptable() {}, writable() {}, ended() {}, error() {},
+      readable: (hh) => {
+        bench.stack.read(hh, new Uint8Array(100));
+        if (reply) bench.stack.write(hh, bytes(2000));
+      },
+    });
+    assert.deepEqual(c.write(bytes(10)), []); // delayed ACK
+    assert.equal(bench.advance(200).length, 1);
+    reply = true;
+    // 5 old bytes and 10 new: the reply's first segment carries the ACK and [6, 11) as a
+    // D-SACK block (12 option bytes, so 524 bytes of data), the rest full segments.
+    c.seq = (c.seq - 5) >>> 0;
+    const out = c.write(bytes(15));
+    const be = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+    const dsack = [1, 1, 5, 10, ...be(c.isn + 6), ...be(c.isn + 11)];
+    assert.deepEqual(out.map((s) => [s.data.length, s.ack - c.isn, s.options]),
+      [[524, 21, dsack], [536, 21, []], [536, 21, []], [404, 21, []]]);
+    assert.equal(bench.stack.counters.dsacksSent, 1);
+    void h;
   });
 });

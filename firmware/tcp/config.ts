@@ -42,7 +42,15 @@ export interface StackConfig {
   /** Agree to SACK when a client's SYN offers it (RFC 2018): we then report held
    *  out-of-order data and resend only what the client lacks. */
   sack: boolean;
+  /** The congestion window a connection starts with: 'rfc5681' (RFC 5681 §3.1's
+   *  min(4 × MSS, max(2 × MSS, 4380)), the default), 'rfc6928' (RFC 6928's larger
+   *  min(10 × MSS, max(2 × MSS, 14600))) or a number of segments (1 to 64; Linux's
+   *  initcwnd, 10 by default there). One segment whatever this says if the SYN-ACK had to
+   *  be sent again (RFC 5681 §3.1). */
+  initialWindow: InitialWindow;
 }
+
+export type InitialWindow = 'rfc5681' | 'rfc6928' | number;
 
 /** The config fields that are numbers (what the command-line flags set). */
 export type NumericConfigKey = { [K in keyof StackConfig]: StackConfig[K] extends number ? K : never }[keyof StackConfig];
@@ -67,6 +75,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   challengeAcksPerSecond: 10,
   ttl: 64,
   sack: true,
+  initialWindow: 'rfc5681',
 });
 
 export class ConfigError extends Error {}
@@ -112,5 +121,17 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'challengeAcksPerSecond', 1, 100000);
   checkInteger(config, 'ttl', 1, 255);
   checkBoolean(config, 'sack');
+  const iw = config.initialWindow;
+  if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
+    throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);
+  }
   return config;
+}
+
+/** The initial congestion window in bytes for a connection whose send MSS is `mss`. */
+export function initialWindowBytes(config: StackConfig, mss: number): number {
+  const iw = config.initialWindow;
+  if (iw === 'rfc5681') return Math.min(4 * mss, Math.max(2 * mss, 4380));
+  if (iw === 'rfc6928') return Math.min(10 * mss, Math.max(2 * mss, 14600));
+  return iw * mss;
 }

@@ -50,6 +50,8 @@ export const enum Count {
   outOfOrderHeld,
   /** Out-of-order segments dropped (every hold range in use, or outside the window). */
   droppedOutOfOrder,
+  /** Segments sent with a D-SACK block (RFC 2883): a duplicate segment was reported. */
+  dsacksSent,
   /** Segments outside the window (answered with an ACK). */
   droppedOutOfWindow,
   /** RSTs ignored: out of window, to a listener, for no connection, or in TIME-WAIT. */
@@ -111,7 +113,7 @@ export const counterNames = Object.freeze([
   'droppedNotTcp', 'droppedBadTcpHeader', 'droppedBadChecksum', 'droppedBadOptions',
   'droppedBadAddress', 'droppedWrongAddress', 'droppedSlotsFull', 'synCookiesSent',
   'synCookiesAccepted', 'droppedCookieFollowers', 'droppedBacklogFull', 'droppedBadFlags',
-  'outOfOrderHeld', 'droppedOutOfOrder', 'droppedOutOfWindow', 'droppedResets', 'challengeAcks',
+  'outOfOrderHeld', 'droppedOutOfOrder', 'dsacksSent', 'droppedOutOfWindow', 'droppedResets', 'challengeAcks',
   'challengeAcksSuppressed', 'outOfWindowAcksSuppressed', 'resetsOnCloseUnread',
   'resetsOnDataAfterClose', 'resetsOnAbort', 'retransmitTimeouts', 'synAckTimeouts',
   'keepaliveProbes', 'keepaliveTimeouts', 'finWait2Timeouts', 'zeroWindowProbes',

@@ -6,13 +6,14 @@ import {
   pendingConnections, restartKeepalive,
 } from './connection';
 import { Count } from './counters';
+import { initialWindowBytes } from './config';
 import { ConnectionError, Core, Lst } from './core';
 import {
   armLossProbe, output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
 } from './output';
 import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
-import { releaseHeld, holdRange } from './reassembly';
+import { holdRange, noteDuplicate, releaseHeld } from './reassembly';
 import { forgetAcked, lossIndicated, recordSackBlocks, resendLost } from './sack';
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
@@ -300,7 +301,14 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
     }
     core.count[Count.droppedOutOfWindow]++;
     if (state === State.TimeWait && (seg[Seg.flags] & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
+    // Data from below RCV.NXT: a duplicate, which the ACK reports (RFC 2883 §4), if the
+    // rate limit lets it go (the block is not kept for a later ACK).
+    if (state !== State.SynReceived && (tcb[row + Tcb.flags] & Flag.Sack) && seg[Seg.dataLength] > 0
+      && seqLt(seg[Seg.seq], tcb[row + Tcb.rcvNxt])) {
+      noteDuplicate(slots, s, seg[Seg.seq], seqAdd(seg[Seg.seq], seg[Seg.dataLength]));
+    }
     sendOutOfWindowAck(core, s);
+    tcb[row + Tcb.flags] &= ~Flag.Dsack;
     return;
   }
 
@@ -355,8 +363,9 @@ function establish(core: Core, s: number, seg: Segment): boolean {
   tcb[row + Tcb.sndWl2] = seg[Seg.ack];
   slots.disarm(s, Timer.Retransmit);
   const mss = tcb[row + Tcb.mss];
-  // RFC 5681 §3.1: initial window; one segment if the SYN-ACK had to be repeated.
-  tcb[row + Tcb.cwnd] = tcb[row + Tcb.retries] > 0 ? mss : Math.min(4 * mss, Math.max(2 * mss, 4380));
+  // Initial window (config.initialWindow: RFC 5681 §3.1 or RFC 6928); one segment if the
+  // SYN-ACK had to be repeated (RFC 5681 §3.1).
+  tcb[row + Tcb.cwnd] = tcb[row + Tcb.retries] > 0 ? mss : initialWindowBytes(core.config, mss);
   if (tcb[row + Tcb.flags] & Flag.Timing) {
     tcb[row + Tcb.flags] &= ~Flag.Timing;
     if (tcb[row + Tcb.retries] === 0) sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
@@ -595,6 +604,13 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
     sendReset(core, s);
     freeSlot(core, s);
     return false;
+  }
+  // Data we already have, below RCV.NXT or held out of order: reported as a D-SACK block
+  // (RFC 2883 §4) in an ACK sent at once, as FreeBSD does, before the next in-order
+  // segment's ACK would have to go without it.
+  if ((tcb[row + Tcb.flags] & Flag.Sack) && seg[Seg.dataLength] > 0
+    && noteDuplicate(slots, s, seg[Seg.seq], seqAdd(seg[Seg.seq], seg[Seg.dataLength]))) {
+    tcb[row + Tcb.flags] |= Flag.AckNow;
   }
   if (seqGt(seg[Seg.seq], rcvNxt)) {
     outOfOrderInput(core, s, seg);

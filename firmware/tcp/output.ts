@@ -28,8 +28,15 @@ export function transmit(core: Core, dst: number, srcPort: number, dstPort: numb
   const at = writeHeaders(out, core.ipId, core.config.ttl, core.localAddr, dst, srcPort, dstPort,
     seq, ack, flags, window, mssOption, length, more);
   if (more > 0) {
-    if (flags & SYN) writeSackPermitted(out, at - more);
-    else writeSackBlocks(core.slots, s, out, at - more);
+    if (flags & SYN) {
+      writeSackPermitted(out, at - more);
+    } else {
+      writeSackBlocks(core.slots, s, out, at - more);
+      if (tcb[row + Tcb.flags] & Flag.Dsack) {
+        tcb[row + Tcb.flags] &= ~Flag.Dsack; // reported once (RFC 2883 §4)
+        core.count[Count.dsacksSent]++;
+      }
+    }
   }
   if (length > 0) copyFromTx(core, s, offset, at, length);
   const total = finishPacket(out);
@@ -41,19 +48,25 @@ export function transmit(core: Core, dst: number, srcPort: number, dstPort: numb
 function sackBlocksToSend(slots: Slots, s: number): number {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const held = tcb[row + Tcb.heldCount];
-  return held < MAX_SACK_BLOCKS ? held : MAX_SACK_BLOCKS;
+  const blocks = tcb[row + Tcb.heldCount] + (tcb[row + Tcb.flags] & Flag.Dsack ? 1 : 0);
+  return blocks < MAX_SACK_BLOCKS ? blocks : MAX_SACK_BLOCKS;
 }
 
-/** RFC 2018 §4: one block per held range, the newest first (it holds the segment that
- *  made us send this ACK); the newest range is the last one reassembly.ts keeps. */
+/** RFC 2883 §4: a D-SACK block first if a duplicate is to be reported; then RFC 2018 §4:
+ *  one block per held range, the newest first (it holds the segment that made us send
+ *  this ACK), as many as fit; the newest range is the last one reassembly.ts keeps. */
 function writeSackBlocks(slots: Slots, s: number, out: Uint8Array, at: number): void {
+  const tcb = slots.tcb;
   const blocks = sackBlocksToSend(slots, s);
   const row = s * Tcb.ROW;
   writeSackHead(out, at, blocks);
-  for (let k = 0; k < blocks; k++) {
-    const range = slots.tcb[row + Tcb.heldCount] - 1 - k;
-    writeSackBlock(out, at + 4 + 8 * k, slots.tcb[row + Tcb.heldStart + range], slots.tcb[row + Tcb.heldEnd + range]);
+  let k = 0;
+  if (tcb[row + Tcb.flags] & Flag.Dsack) {
+    writeSackBlock(out, at + 4, tcb[row + Tcb.dsackStart], tcb[row + Tcb.dsackEnd]);
+    k = 1;
+  }
+  for (let range = tcb[row + Tcb.heldCount] - 1; k < blocks; k++, range--) {
+    writeSackBlock(out, at + 4 + 8 * k, tcb[row + Tcb.heldStart + range], tcb[row + Tcb.heldEnd + range]);
   }
 }
 
@@ -219,12 +232,13 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   if (length > 0 && emptiesQueue) flags |= PSH;
   if (fin) flags |= FIN;
   const isRetransmission = seqLt(seq, tcb[row + Tcb.sndMax]);
+  const room = payloadRoom(slots, s); // before transmit() sends a D-SACK block and forgets it
   transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], seq, tcb[row + Tcb.rcvNxt], flags,
     windowFor(core, s), 0, s, offset, length);
   ackSent(slots, s);
   const end = seqAdd(seq, length + (fin ? 1 : 0));
   tcb[row + Tcb.sndNxt] = end;
-  if (length < payloadRoom(slots, s)) tcb[row + Tcb.smallEnd] = end;
+  if (length < room) tcb[row + Tcb.smallEnd] = end;
   if (seqGt(end, tcb[row + Tcb.sndMax])) tcb[row + Tcb.sndMax] = end;
   if (isRetransmission) {
     core.count[Count.retransmittedSegments]++;
@@ -386,9 +400,9 @@ export function output(core: Core, s: number, holdAck = false): void {
   const state = tcb[row + Tcb.state];
   if (canSendData(state)) {
     const sackRecovery = (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.Sack)) === (Flag.Recovery | Flag.Sack);
-    const mss = payloadRoom(slots, s);
     for (;;) {
       if (sackRecovery && !resendHoles(core, s)) break;
+      const mss = payloadRoom(slots, s); // a D-SACK block takes room in the first segment only
       const unsent = unsentBytes(slots, s);
       const fin = finPending(slots, s);
       if (unsent === 0 && !fin) break;

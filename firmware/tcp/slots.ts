@@ -54,6 +54,9 @@ export const enum Flag {
   /** The peer's FIN came out of order and is held at finRcvSeq until RCV.NXT reaches it
    *  (RFC 9293 SHLD-31: kept like out-of-order data, not left to be sent again). */
   FinHeld = 1 << 12,
+  /** A duplicate segment arrived: the next segment sent reports [dsackStart, dsackEnd) as
+   *  its first SACK block, once (RFC 2883 D-SACK). */
+  Dsack = 1 << 13,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -177,6 +180,9 @@ export const enum Tcb {
   keepIdle,
   keepInterval,
   keepCount,
+  /** The duplicate range the next segment reports first (valid with Flag.Dsack). */
+  dsackStart,
+  dsackEnd,
   /** Running timers (bit 1 << Timer), then TIMER_KINDS deadlines. */
   timers,
   deadlines,

@@ -75,6 +75,13 @@ export const differences: Difference[] = [
     config: { linux: { rtoMinMs: 200, rtoInitialMs: 1000 }, freebsd: { rtoMinMs: 30, rtoInitialMs: 1000 } },
   },
   {
+    what: "initial congestion window of 10 segments (Linux's TCP_INIT_CWND) instead of slotcp's RFC 5681 window (3 or 4 segments)",
+    why: "Linux starts every connection with 10 segments' window, and its scripts count the first flight by it; slotcp keeps RFC 5681's smaller one by default (a board's buffers are small) and offers RFC 6928's as config.initialWindow",
+    rfc: 'RFC 6928 §2 (IW = min(10 × MSS, max(2 × MSS, 14600)): 10 segments at the scripts\' MSS of 1460 or less) vs RFC 5681 §3.1',
+    suites: ['linux'],
+    config: { linux: { initialWindow: 10 } },
+  },
+  {
     what: "delayed ACK timer 40 ms instead of slotcp's 200 ms",
     why: "Linux's minimum ATO and FreeBSD's delacktime are 40 ms",
     rfc: 'RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3 (under 500 ms)',

@@ -140,6 +140,7 @@ class Runner {
       else if (key === 'mss' && this.packetdrillChecks) this.integerOption(key, value);
       else if (configOptions[key]) config[configOptions[key]] = this.integerOption(key, value);
       else if (key === 'sack') config.sack = this.integerOption(key, value) !== 0;
+      else if (key === 'initial_window') config.initialWindow = value === 'rfc5681' || value === 'rfc6928' ? value : this.integerOption(key, value);
       else if (!ignoredOptions.has(key)) throw new PktFailure(1, name, `unknown option --${key}`);
     }
     this.tolerance = tolerance;
