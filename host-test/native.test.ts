@@ -349,7 +349,7 @@ describe('device packet path, JS side (firmware/platform/moddable, Moddable modu
     const clock = { now: () => timers.now };
     let deadline = 250;
     const polls: number[] = [];
-    const stack = { nextDeadline: () => deadline, poll: () => { polls.push(timers.now); deadline = -1; } };
+    const stack = { nextDeadline: () => deadline, poll: () => { polls.push(timers.now); deadline = -1; }, setWake() {} };
     const poller = new PollTimer(stack, clock, 1000);
     timers.advance(249);
     assert.deepEqual(polls, []);
