@@ -9,6 +9,10 @@ import { buildXsHost } from '../host/xs/xs-host-build';
 import { assertSameOutcomes, assertSameVerdicts, engineTestBundle, pktBundle, pktScripts, portableTests } from './support/xs-corpus';
 
 const inCi = process.env.CI === 'true';
+/** sack.test.ts alone takes ~150 s under qemu-i386 and ~5 min under qemu-system-xtensa
+ *  (~20 s natively): the emulated targets run it only with XS_HOST_FULL=1. */
+const full = process.env.XS_HOST_FULL === '1';
+const emulatedTests = full ? portableTests : portableTests.filter((name) => name !== 'sack');
 
 /** Skips the suite when the target's tools are missing (outside CI), then builds it. */
 function requireTarget(context: Mocha.Context, target: XsHostTarget): void {
@@ -66,14 +70,53 @@ describe("slotcp's own XS host (xs-host/)", function () {
       assert.match(run.error, /timed out after 1000 ms/);
     });
 
-    engineTests(target);
+    engineTests(target, portableTests);
+    pktCorpus(target);
+  });
+
+  // About 8x slower than native; the corpus takes ~5 s.
+  describeTarget('i386', (target) => {
+    it('reports an uncaught exception with its message and a non-zero status', async () => {
+      const run = await runOnXsHost('throw new RangeError("on 32 bits")', { target });
+      assert.equal(run.status, 1);
+      assert.match(run.error, /uncaught exception: RangeError: on 32 bits/);
+    });
+
+    engineTests(target, emulatedTests);
+    pktCorpus(target);
+  });
+
+  // The ESP8266's core: output and exit status through semihosting; a CPU exception
+  // prints EXCCAUSE, EPC1 and EXCVADDR and exits with status 4. The corpus takes ~10 s.
+  describeTarget('lx106', (target) => {
+    it('prints through semihosting and exits with the exact status', async () => {
+      const ok = await runOnXsHost('print("from lx106 " + (6 * 7)); Promise.resolve(1).then(() => print("job"))', { target });
+      assert.ok(ok.ok, ok.error);
+      assert.deepEqual(ok.prints, ['from lx106 42', 'job']);
+      const thrown = await runOnXsHost('print("before"); throw new TypeError("boom")', { target });
+      assert.equal(thrown.status, 1);
+      assert.deepEqual(thrown.prints, ['before']);
+      assert.match(thrown.error, /uncaught exception: TypeError: boom/);
+      const rejected = await runOnXsHost('Promise.reject(new Error("nobody listens"))', { target });
+      assert.equal(rejected.status, 2);
+    });
+
+    it('does 64-bit and floating-point arithmetic with the helpers it links', async () => {
+      const run = await runOnXsHost(`print(JSON.stringify([(2 ** 40 + 7) % 1000, 1e15 / 7, Math.imul(0x7fffffff, 3),
+        (0x12345678 * 0x9abcdef) >>> 0, Number("3.25") * 4, (1234567890123).toString(16), 7 / 3]))`, { target });
+      assert.ok(run.ok, run.error);
+      assert.equal(run.prints[0], JSON.stringify([(2 ** 40 + 7) % 1000, 1e15 / 7, Math.imul(0x7fffffff, 3),
+        (0x12345678 * 0x9abcdef) >>> 0, Number('3.25') * 4, (1234567890123).toString(16), 7 / 3]));
+    });
+
+    engineTests(target, emulatedTests);
     pktCorpus(target);
   });
 });
 
-/** Every portable engine test file, one bundle each as in xs.test.ts. */
-function engineTests(target: XsHostTarget): void {
-  for (const name of portableTests) {
+/** The named engine test files, one bundle each as in xs.test.ts. */
+function engineTests(target: XsHostTarget, names: string[]): void {
+  for (const name of names) {
     it(`runs ${name}.test.ts with the same verdicts as Node`, async () => {
       const code = await engineTestBundle([name]);
       const run = await runOnXsHost(code, { target });

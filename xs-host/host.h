@@ -14,6 +14,7 @@ enum {
 	SLOTCP_HOST_EXCEPTION = 1,	/* uncaught exception; its String() went to stderr */
 	SLOTCP_HOST_ABORT = 2,		/* XS gave up (memory, stack, unhandled rejection) */
 	SLOTCP_HOST_USAGE = 3,		/* the entry point could not load the script */
+	SLOTCP_HOST_FAULT = 4,		/* lx106: a CPU exception; EXCCAUSE, EPC1, EXCVADDR went to stderr */
 };
 
 /* Evaluates a script (UTF-8, not necessarily NUL-terminated) in a fresh machine as a
