@@ -79,6 +79,17 @@ static void xs_current_chunks_size(txMachine *the)
 	xsResult = xsInteger(the->currentChunksSize);
 }
 
+#if defined(__XTENSA__)
+/* ccount(): the lx106's cycle counter (CCOUNT, 32 bits). Under QEMU with -icount it
+ * advances with executed instructions, which makes it an instruction counter. */
+static void xs_ccount(txMachine *the)
+{
+	uint32_t ticks;
+	__asm__ volatile ("rsr %0, ccount" : "=r"(ticks));
+	xsResult = xsNumber((double)ticks);
+}
+#endif
+
 static void defineGlobal(txMachine *the, const char *name, xsCallback callback, int length)
 {
 	xsSet(xsGlobal, xsID(name), xsNewHostFunction(callback, length));
@@ -126,6 +137,9 @@ int slotcp_host_run(const char *source, size_t length, char *stackBase, size_t s
 			defineGlobal(the, "gc", xs_gc, 0);
 			defineGlobal(the, "currentHeapCount", xs_current_heap_count, 0);
 			defineGlobal(the, "currentChunksSize", xs_current_chunks_size, 0);
+#if defined(__XTENSA__)
+			defineGlobal(the, "ccount", xs_ccount, 0);
+#endif
 			evaluate(the, source, length);
 			while (gJobsQueued) {
 				gJobsQueued = 0;

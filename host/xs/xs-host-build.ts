@@ -51,6 +51,7 @@ const requirements: Record<XsHostTarget, Requirement[]> = {
     program('xtensa-lx106-elf-objcopy', 'binutils-xtensa-lx106'),
     file('/usr/lib/xtensa-lx106-elf/picolibc.specs', 'picolibc-xtensa-lx106-elf'),
     file('/usr/src/gcc-12/gcc-12.2.0-dfsg.tar.xz', 'gcc-12-source'),
+    program('xz', 'xz-utils'),
     program('qemu-system-xtensa', 'qemu-system-misc'),
   ],
 };

@@ -16,6 +16,8 @@ export interface XsHostOptions {
   target?: XsHostTarget;
   /** Wall-clock limit of the run; the process (or QEMU) is killed after it. Default 120 s. */
   timeoutMs?: number;
+  /** lx106 only: more arguments for qemu-system-xtensa, e.g. ['-icount', 'shift=0']. */
+  qemuArgs?: string[];
 }
 
 export interface XsHostRun {
@@ -46,13 +48,13 @@ function hostPrelude(): Promise<string> {
 
 /** The command that runs a bundle file on the target: the Linux hosts read the file, the
  *  lx106 image has it linked in. */
-function commandFor(target: XsHostTarget, buildDir: string, bundleFile: string, workDir: string): string[] {
+function commandFor(target: XsHostTarget, buildDir: string, bundleFile: string, workDir: string, qemuArgs: string[]): string[] {
   const host = path.join(buildDir, 'slotcp-xs');
   if (target === 'x86_64') return [host, bundleFile];
   if (target === 'i386') return ['qemu-i386', '-L', '/', host, bundleFile];
   const image = path.join(workDir, 'slotcp-xs.elf');
   runMake(['TARGET=lx106', `BUILD=${buildDir}`, `BUNDLE=${bundleFile}`, `IMAGE=${image}`, 'image'], 'linking the lx106 image');
-  return lx106Command(image);
+  return lx106Command(image, qemuArgs);
 }
 
 /** QEMU's sim machine with the lx106 core: semihosting carries the output and the exit
@@ -109,7 +111,7 @@ export async function runOnXsHost(code: string, options: XsHostOptions = {}): Pr
   try {
     const bundleFile = path.join(workDir, 'bundle.js');
     fs.writeFileSync(bundleFile, `${await hostPrelude()}\n${code}`);
-    const run = await runWithLimit(commandFor(target, buildDir, bundleFile, workDir), timeoutMs);
+    const run = await runWithLimit(commandFor(target, buildDir, bundleFile, workDir, options.qemuArgs ?? []), timeoutMs);
     const prints = run.stdout === '' ? [] : run.stdout.replace(/\n$/, '').split('\n');
     const ok = run.status === 0;
     const error = ok ? '' : [run.stderr.trim(), `the ${target} XS host ${run.end}`].filter((s) => s !== '').join('\n');
