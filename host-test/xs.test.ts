@@ -3,88 +3,27 @@
 // Node, and must give identical verdicts; XS's exact heap counter shows that
 // connections and segments allocate nothing once the stack is built.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import vm from 'node:vm';
 import { XsSession, bundleSourceForXs, runOnXs } from '../host/xs/xsnap-runner';
-
-const root = path.join(__dirname, '..', '..');
-
-/** Engine test files that use nothing but the core (no Node APIs beyond assert). */
-const portableTests = [
-  'engine-open', 'engine-close', 'engine-data', 'engine-rfc5961', 'engine-timers', 'engine-timewait',
-  'seed', 'socket', 'ecma419', 'wire', 'siphash', 'sack',
-];
-
-/** Runs a bundle on Node in a fresh context with XS's globals, collecting print(). */
-function runOnNode(code: string): string[] {
-  const prints: string[] = [];
-  vm.runInNewContext(code, { print: (text: string) => prints.push(String(text)), TextEncoder, TextDecoder });
-  return prints;
-}
-
-function tagged(prints: string[], tag: string): unknown {
-  const line = prints.find((p) => p.startsWith(`${tag} `));
-  assert.ok(line, `no ${tag} line in: ${prints.join('\n').slice(0, 2000)}`);
-  return JSON.parse(line.slice(tag.length + 1));
-}
-
-interface Outcome {
-  title: string;
-  status: string;
-  error?: string;
-}
+import { assertSameOutcomes, assertSameVerdicts, engineTestBundle, pktBundle, pktScripts, portableTests } from './support/xs-corpus';
 
 describe('XS engine', function () {
   this.timeout(120000);
 
   for (const name of portableTests) {
     it(`runs ${name}.test.ts with the same verdicts as Node`, async () => {
-      const code = await bundleSourceForXs([
-        "import './host-test/xs/install-globals';",
-        `import './host-test/${name}.test';`,
-        "import './host-test/xs/report';",
-      ].join('\n'));
+      const code = await engineTestBundle([name]);
       const onXs = await runOnXs(code);
       assert.ok(onXs.ok, onXs.ok ? '' : onXs.error);
-      const xs = tagged(onXs.prints, 'XS-OUTCOMES') as Outcome[];
-      const node = tagged(runOnNode(code), 'XS-OUTCOMES') as Outcome[];
-      assert.ok(xs.length > 0);
-      assert.deepEqual(xs, node);
-      const failed = xs.filter((o) => o.status !== 'passed');
-      assert.deepEqual(failed, [], `failed on XS: ${JSON.stringify(failed, null, 1)}`);
+      assertSameOutcomes(onXs.prints, code);
     });
   }
 
   it('runs the packetdrill corpus and the wrong scripts with the same verdicts as Node', async () => {
-    const collect = (dir: string) => readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
-      .filter((f) => f.endsWith('.pkt')).sort()
-      .map((f) => [`${dir}/${f}`, readFileSync(path.join(root, dir, f), 'utf8')]);
-    const scripts = [...collect('host-test/pkt'), ...collect('host-test/pkt-fail')];
-    const code = await bundleSourceForXs(`
-      import { parseScript } from './host/pkt/parse';
-      import { runScript } from './host/pkt/run';
-      declare const print: (text: string) => void;
-      const scripts: [string, string][] = ${JSON.stringify(scripts)};
-      const verdicts = scripts.map(([name, text]) => {
-        try {
-          runScript(parseScript(text, name), name);
-          return [name, 'pass'];
-        } catch (err) {
-          return [name, String((err as Error).message)];
-        }
-      });
-      print('XS-PKT ' + JSON.stringify(verdicts));
-    `);
+    const scripts = pktScripts();
+    const code = await pktBundle(scripts);
     const onXs = await runOnXs(code);
     assert.ok(onXs.ok, onXs.ok ? '' : onXs.error);
-    const xs = tagged(onXs.prints, 'XS-PKT') as [string, string][];
-    assert.deepEqual(xs, tagged(runOnNode(code), 'XS-PKT'));
-    assert.equal(xs.length, scripts.length);
-    for (const [name, verdict] of xs) {
-      if (name.startsWith('host-test/pkt/')) assert.equal(verdict, 'pass', name);
-      else assert.notEqual(verdict, 'pass', name);
-    }
+    assertSameVerdicts(onXs.prints, code, scripts);
   });
 
   it('allocates nothing per connection, per segment or per flooding SYN once the stack is built', async () => {
