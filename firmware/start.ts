@@ -45,9 +45,13 @@ export interface Slotcp {
   readonly scheduler: TimerScheduler;
 }
 
-let running: Slotcp | undefined;
+/** Where the running instance is kept: on the global object, because Moddable freezes a
+ *  preloaded module's own variables. */
+const RUNNING = Symbol.for('slotcp.running');
 
 export function startSlotcp(): Slotcp {
+  const global = globalThis as Record<symbol, Slotcp | undefined>;
+  const running = global[RUNNING];
   if (running !== undefined) return running;
   const manifestConfig = config as unknown as { slotcp?: SlotcpSettings; slotcpProfile?: Partial<SlotcpSettings> };
   const settings: SlotcpSettings = { ...manifestConfig.slotcp, ...manifestConfig.slotcpProfile };
@@ -65,6 +69,7 @@ export function startSlotcp(): Slotcp {
   const layer = new SocketLayer(stack);
   port.start(stack, localAddr, { afterReceive: () => poller.reschedule() });
   const scheduler = new TimerScheduler(clock, () => poller.reschedule());
-  running = { settings, stack, layer, port, clock, poller, scheduler };
-  return running;
+  const slotcp: Slotcp = { settings, stack, layer, port, clock, poller, scheduler };
+  global[RUNNING] = slotcp;
+  return slotcp;
 }

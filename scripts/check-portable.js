@@ -15,6 +15,9 @@ const forbidden = [
   // Moddable has a module named "net" too: only the portable core may not import it.
   [/from\s+['"]net['"]/, 'Node built-in modules', /firmware\/(tcp|apps)\//],
   [/\b__dirname\b|\b__filename\b/, '__dirname/__filename'],
+  // Moddable preloads these modules and then freezes their variables and objects: state
+  // that changes at run time must live in objects made at run time (or on globalThis).
+  [/^(let|var)\s/, 'a module variable (frozen once preloaded)', /firmware\/(?!main\.ts)/],
 ];
 
 function* walk(dir) {

@@ -95,7 +95,7 @@ export class Listener implements ListenerEndpoint {
     }
     if (port === 0) throw new RangeError('slotcp: a listener needs a port (no ephemeral ports)');
     const layer = o.stack instanceof SocketLayer ? o.stack
-      : o.stack !== undefined ? layerOf(o.stack as Stack) : SocketLayer.default;
+      : o.stack !== undefined ? SocketLayer.of(o.stack as Stack) : SocketLayer.default;
     if (o.address !== undefined) {
       if (typeof o.address !== 'string') throw new TypeError('address must be a string');
       const address = parseIpv4(o.address);
@@ -167,15 +167,6 @@ export class Listener implements ListenerEndpoint {
   }
 }
 
-const layers: { stack: Stack; layer: SocketLayer }[] = [];
-
-function layerOf(stack: Stack): SocketLayer {
-  for (const entry of layers) if (entry.stack === stack) return entry.layer;
-  const layer = new SocketLayer(stack);
-  layers.push({ stack, layer });
-  return layer;
-}
-
 export interface TcpOptions {
   from?: TCP;
   address?: string;
@@ -196,9 +187,16 @@ export interface TcpOptions {
   target?: unknown;
 }
 
-/** Listener.read()'s way into the constructor: a TCP for a connection just accepted,
- *  with no callbacks (private fields exist only on objects the constructor made). */
-const accepting: { layer: SocketLayer | undefined; handle: number } = { layer: undefined, handle: -1 };
+/** Listener.read()'s way into the constructor (private fields exist only on objects the
+ *  constructor made): options with this key are a connection just accepted. A symbol,
+ *  not a shared object to fill in, because a preloaded module's objects are frozen. */
+const ACCEPTED = Symbol('slotcp.accepted');
+
+interface Accepted {
+  [ACCEPTED]: true;
+  layer: SocketLayer;
+  handle: number;
+}
 
 /** Keepalive probes before a connection with ECMA-419's keepAlive is given up. */
 const KEEPALIVE_COUNT = 9;
@@ -222,10 +220,12 @@ export class TCP implements Endpoint {
   #owned = false;
   /** SO_LINGER's time in ms, or -1 for an ordinary close. */
   #linger = -1;
+  #oneByte: Uint8Array | undefined;
 
   constructor(options: TcpOptions) {
-    if (options === (accepting as unknown)) {
-      this.#init(accepting.layer as SocketLayer, accepting.handle);
+    if ((options as unknown as Accepted)[ACCEPTED] === true) {
+      const accepted = options as unknown as Accepted;
+      this.#init(accepted.layer, accepted.handle);
       return;
     }
     const o = requireOptions(options);
@@ -269,11 +269,8 @@ export class TCP implements Endpoint {
 
   /** @internal A socket for a connection Listener.read() just accepted. */
   static accepted(layer: SocketLayer, handle: number): TCP {
-    accepting.layer = layer;
-    accepting.handle = handle;
-    const socket = new TCP(accepting as unknown as TcpOptions);
-    accepting.layer = undefined;
-    return socket;
+    const accepted: Accepted = { [ACCEPTED]: true, layer, handle };
+    return new TCP(accepted as unknown as TcpOptions);
   }
 
   #init(layer: SocketLayer, handle: number): void {
@@ -392,7 +389,8 @@ export class TCP implements Endpoint {
       if (typeof data !== 'number' || !Number.isInteger(data) || data < 0 || data > 255) {
         throw new RangeError('write takes a byte (0 to 255) in the "number" format');
       }
-      bytes = oneByte;
+      // A byte buffer of its own, made once (a module-level one would be frozen on a board).
+      bytes = this.#oneByte ??= new Uint8Array(1);
       bytes[0] = data;
     } else {
       bytes = byteView(data);
@@ -481,8 +479,6 @@ export class TCP implements Endpoint {
     this.#onReadable = this.#onWritable = this.#onError = this.#onEnd = undefined;
   }
 }
-
-const oneByte = new Uint8Array(1);
 
 function checkWriteOptions(options: { more?: unknown; byteLength?: unknown }): void {
   if (options === null || typeof options !== 'object') throw new TypeError('write options must be an object');

@@ -30,6 +30,11 @@ export interface ListenerEndpoint {
   deliverAcceptable(count: number): void;
 }
 
+/** Where the default layer is kept: on the global object, because Moddable freezes a
+ *  preloaded module's own bindings and objects (a static or module variable set at run
+ *  time would throw on a board). */
+const DEFAULT_LAYER = Symbol.for('slotcp.defaultLayer');
+
 // Deferred deliveries, per slot.
 const enum Deferred {
   Start = 1,
@@ -44,7 +49,6 @@ export class SocketLayer implements StackEvents {
   private readonly deferredKinds: Uint8Array;
   private readonly deferredTo: (Endpoint | undefined)[];
   private readonly deferredErrors: Uint8Array;
-  private static current: SocketLayer | undefined;
 
   constructor(stack: Stack) {
     this.stack = stack;
@@ -55,14 +59,21 @@ export class SocketLayer implements StackEvents {
     this.deferredTo = new Array(slots).fill(undefined);
     this.deferredErrors = new Uint8Array(slots);
     stack.setEvents(this);
-    SocketLayer.current = this;
+    (globalThis as Record<symbol, unknown>)[DEFAULT_LAYER] = this;
   }
 
   /** The layer of the stack made last: where ECMA-419's `new Listener()` listens when
    *  it is not told which stack (an app has one stack). */
   static get default(): SocketLayer {
-    if (SocketLayer.current === undefined) throw new Error('slotcp: no stack yet (make a SocketLayer for it)');
-    return SocketLayer.current;
+    const layer = (globalThis as Record<symbol, unknown>)[DEFAULT_LAYER];
+    if (!(layer instanceof SocketLayer)) throw new Error('slotcp: no stack yet (make a SocketLayer for it)');
+    return layer;
+  }
+
+  /** The layer routing `stack`'s events, made if there is none yet. */
+  static of(stack: Stack): SocketLayer {
+    const events = stack.events;
+    return events instanceof SocketLayer ? events : new SocketLayer(stack);
   }
 
   /** Opens a slotcp listener (see TCPListener). */

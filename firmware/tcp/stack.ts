@@ -88,6 +88,11 @@ export class Stack {
   }
 
   /** Where accept/readable/writable/end/error notifications go (the socket layer). */
+  /** Where the stack's events go (setEvents). */
+  get events(): StackEvents {
+    return this.core.events;
+  }
+
   setEvents(events: StackEvents): void {
     this.core.events = events;
   }
