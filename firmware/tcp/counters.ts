@@ -102,6 +102,9 @@ export const enum Count {
   /** Resets sent because a close with a deadline (SO_LINGER {1, N}) ran out before our
    *  FIN was acknowledged. */
   resetsOnLinger,
+  /** State changes the RFC 9293 diagram does not have (connection.ts setState): an
+   *  engine bug, made visible. Always 0 unless something is wrong. */
+  illegalTransitions,
   /** How many counters there are. */
   SIZE,
 }
@@ -120,6 +123,7 @@ export const counterNames = Object.freeze([
   'fastRetransmits', 'sackRetransmits', 'lostResends', 'lossProbes', 'lossProbeRepairs',
   'retransmitTimerExpiries', 'delayedAcks', 'timeWaitEntered', 'timeWaitExpired',
   'timeWaitEvicted', 'timeWaitReacks', 'timeWaitReused', 'appExceptions', 'resetsOnLinger',
+  'illegalTransitions',
 ] as const);
 
 export type CounterName = (typeof counterNames)[number];

@@ -2,14 +2,14 @@
 // for each state: sequence number, RST, SYN, ACK, segment text, FIN. Nothing here throws;
 // every refused segment is counted.
 import {
-  enterTimeWait, finAcked, findConnection, findFreeSlot, freeSlot, killConnection,
-  pendingConnections, restartKeepalive,
+  establish, finAcked, findConnection, findFreeSlot, freeSlot, ourFinAcked, peerFinArrives, pendingConnections,
+  resetAndFree, resetArrives, restartKeepalive, setState,
 } from './connection';
 import { Count } from './counters';
 import { initialWindowBytes } from './config';
-import { ConnectionError, Core, Lst } from './core';
+import { Core, Lst } from './core';
 import {
-  armLossProbe, output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
+  armLossProbe, output, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
 } from './output';
 import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
@@ -26,6 +26,21 @@ const MIN_PEER_MSS = 64;
 /** The congestion window stops growing here: it is a signed 32-bit field, and a peer
  *  without window scaling never takes more than 64 KB in flight anyway. */
 const MAX_CWND = 0x3fffffff;
+
+/** What the checks of segment arrival decided (RFC 9293 §3.10.7.4, in its order). */
+const enum Verdict {
+  /** Passed: on to the next check, and in the end to output(). */
+  Continue,
+  /** Dropped (counted where it was decided, or answered there). */
+  Drop,
+  /** Dropped, and answered with an ACK (rate limited, RFC 9293's "send an ACK and drop"
+   *  for an unacceptable segment). */
+  DropAndAck,
+  /** Dropped, and answered with an RFC 5961 challenge ACK (rate limited). */
+  Challenge,
+  /** The connection ended while processing it: the slot may be free or reused. */
+  Ended,
+}
 
 /** Handles core.segment, a valid TCP segment addressed to the stack. */
 export function segmentArrives(core: Core): void {
@@ -194,7 +209,7 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   slots.reset(s);
-  tcb[row + Tcb.state] = State.SynReceived;
+  setState(core, s, State.SynReceived);
   tcb[row + Tcb.listener] = l;
   tcb[row + Tcb.remoteAddr] = seg[Seg.srcAddr];
   tcb[row + Tcb.remotePort] = seg[Seg.srcPort];
@@ -274,80 +289,94 @@ function acceptable(core: Core, s: number, seg: Segment): boolean {
   return seqInRange(seg[Seg.seq], rcvNxt, end) || seqInRange(seqAdd(seg[Seg.seq], length - 1), rcvNxt, end);
 }
 
-/** A segment for a connection in a slot (SYN-RECEIVED and every synchronized state). */
+/** A segment for a connection in a slot (SYN-RECEIVED and every synchronized state):
+ *  the checks decide, then the answer they asked for goes out. */
 function connectionInput(core: Core, s: number, seg: Segment): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
+  switch (checkSegment(core, s, seg)) {
+    case Verdict.Continue:
+      output(core, s, true);
+      break;
+    case Verdict.DropAndAck:
+      sendOutOfWindowAck(core, s);
+      core.slots.tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.Dsack; // reported now or never
+      break;
+    case Verdict.Challenge:
+      sendChallengeAck(core, s);
+      break;
+  }
+}
+
+/** RFC 9293 §3.10.7.4's checks, top to bottom; each one passes the segment on or ends
+ *  its processing with a verdict. */
+function checkSegment(core: Core, s: number, seg: Segment): Verdict {
+  const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   const state = tcb[row + Tcb.state];
   if (state === State.Closed) {
     // Dead, the app not yet told by close(): behave as if no connection existed.
     closedInput(core, seg);
-    return;
+    return Verdict.Drop;
   }
 
   // A retransmitted SYN while ours is unacknowledged: send the SYN-ACK again.
   if (state === State.SynReceived && (seg[Seg.flags] & (SYN | RST | ACK)) === SYN && seg[Seg.seq] === tcb[row + Tcb.irs]) {
     sendSynAck(core, s);
     core.count[Count.retransmittedSegments]++;
-    return;
+    return Verdict.Drop;
   }
 
   // First: the sequence number.
-  if (!acceptable(core, s, seg)) {
-    if (seg[Seg.flags] & RST) {
-      core.count[Count.droppedResets]++;
-      return;
-    }
-    core.count[Count.droppedOutOfWindow]++;
-    if (state === State.TimeWait && (seg[Seg.flags] & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
-    // Data from below RCV.NXT: a duplicate, which the ACK reports (RFC 2883 §4), if the
-    // rate limit lets it go (the block is not kept for a later ACK).
-    if (state !== State.SynReceived && (tcb[row + Tcb.flags] & Flag.Sack) && seg[Seg.dataLength] > 0
-      && seqLt(seg[Seg.seq], tcb[row + Tcb.rcvNxt])) {
-      noteDuplicate(slots, s, seg[Seg.seq], seqAdd(seg[Seg.seq], seg[Seg.dataLength]));
-    }
-    sendOutOfWindowAck(core, s);
-    tcb[row + Tcb.flags] &= ~Flag.Dsack;
-    return;
-  }
+  if (!acceptable(core, s, seg)) return unacceptable(core, s, seg);
 
   // Second: RST (RFC 5961 §3.2: only an exact match resets; in-window is challenged).
   if (seg[Seg.flags] & RST) {
-    if (seg[Seg.seq] !== tcb[row + Tcb.rcvNxt]) {
-      sendChallengeAck(core, s);
-    } else if (state === State.SynReceived) {
-      freeSlot(core, s); // the passive open goes back to LISTEN
-    } else if (state === State.TimeWait) {
-      core.count[Count.droppedResets]++; // RFC 1337
-    } else {
-      core.count[Count.resetsReceived]++;
-      killConnection(core, s, ConnectionError.Reset);
-    }
-    return;
+    if (seg[Seg.seq] !== tcb[row + Tcb.rcvNxt]) return Verdict.Challenge;
+    resetArrives(core, s);
+    return Verdict.Ended;
   }
 
   // Fourth: SYN (RFC 5961 §4.2: challenge ACK in a synchronized state).
   if (seg[Seg.flags] & SYN) {
-    if (state === State.SynReceived) freeSlot(core, s);
-    else sendChallengeAck(core, s);
-    return;
+    if (state !== State.SynReceived) return Verdict.Challenge;
+    freeSlot(core, s);
+    return Verdict.Ended;
   }
 
   // Fifth: ACK.
-  if (!(seg[Seg.flags] & ACK)) return;
-  if (state === State.SynReceived && !establish(core, s, seg)) return;
-  if (!ackInput(core, s, seg)) return;
+  if (!(seg[Seg.flags] & ACK)) return Verdict.Drop;
+  if (state === State.SynReceived && !synAcked(core, s, seg)) return Verdict.Drop;
+  const verdict = ackInput(core, s, seg);
+  if (verdict !== Verdict.Continue) return verdict;
 
   // Seventh and eighth: segment text and FIN.
-  if (seg[Seg.dataLength] > 0 || (seg[Seg.flags] & FIN)) {
-    if (!textInput(core, s, seg)) return;
-  }
-  output(core, s, true);
+  if (seg[Seg.dataLength] > 0 || (seg[Seg.flags] & FIN)) return textInput(core, s, seg);
+  return Verdict.Continue;
 }
 
-/** SYN-RECEIVED → ESTABLISHED on an ACK of our SYN; anything else gets a reset. */
-function establish(core: Core, s: number, seg: Segment): boolean {
+/** First check failed: a RST is dropped; anything else is answered with an ACK. */
+function unacceptable(core: Core, s: number, seg: Segment): Verdict {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const state = tcb[row + Tcb.state];
+  if (seg[Seg.flags] & RST) {
+    core.count[Count.droppedResets]++;
+    return Verdict.Drop;
+  }
+  core.count[Count.droppedOutOfWindow]++;
+  if (state === State.TimeWait && (seg[Seg.flags] & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
+  // Data from below RCV.NXT: a duplicate, which the ACK reports (RFC 2883 §4), if the
+  // rate limit lets it go (the block is not kept for a later ACK).
+  if (state !== State.SynReceived && (tcb[row + Tcb.flags] & Flag.Sack) && seg[Seg.dataLength] > 0
+    && seqLt(seg[Seg.seq], tcb[row + Tcb.rcvNxt])) {
+    noteDuplicate(slots, s, seg[Seg.seq], seqAdd(seg[Seg.seq], seg[Seg.dataLength]));
+  }
+  return Verdict.DropAndAck;
+}
+
+/** SYN-RECEIVED: an ACK of our SYN establishes the connection; anything else gets a
+ *  reset (and the segment is dropped: false). */
+function synAcked(core: Core, s: number, seg: Segment): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
@@ -355,7 +384,6 @@ function establish(core: Core, s: number, seg: Segment): boolean {
     transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], seg[Seg.ack], 0, RST, 0, 0, -1, 0, 0);
     return false;
   }
-  tcb[row + Tcb.state] = State.Established;
   tcb[row + Tcb.sndUna] = seg[Seg.ack];
   tcb[row + Tcb.sndWnd] = seg[Seg.window];
   if (seg[Seg.window] > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg[Seg.window];
@@ -370,11 +398,7 @@ function establish(core: Core, s: number, seg: Segment): boolean {
     tcb[row + Tcb.flags] &= ~Flag.Timing;
     if (tcb[row + Tcb.retries] === 0) sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
   }
-  tcb[row + Tcb.retries] = 0;
-  tcb[row + Tcb.acceptOrder] = core.acceptCounter++;
-  core.listeners.table[tcb[row + Tcb.listener] * Lst.ROW + Lst.announce] = 1;
-  core.count[Count.established]++;
-  restartKeepalive(core, s);
+  establish(core, s);
   return true;
 }
 
@@ -406,22 +430,15 @@ function updateRto(core: Core, s: number): void {
   tcb[row + Tcb.rto] = rto < config.rtoMinMs ? config.rtoMinMs : rto > config.rtoMaxMs ? config.rtoMaxMs : rto;
 }
 
-/** The ACK field (RFC 9293 §3.10.7.4 fifth check, RFC 5961 §5). Returns false when the
- *  segment is dropped or the connection has ended. */
-function ackInput(core: Core, s: number, seg: Segment): boolean {
+/** The ACK field (RFC 9293 §3.10.7.4 fifth check, RFC 5961 §5). */
+function ackInput(core: Core, s: number, seg: Segment): Verdict {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const ack = seg[Seg.ack];
   const sndUna = tcb[row + Tcb.sndUna];
-  if (seqGt(ack, tcb[row + Tcb.sndMax])) {
-    sendChallengeAck(core, s); // acknowledges something never sent
-    return false;
-  }
-  if (seqLt(ack, seqAdd(sndUna, -tcb[row + Tcb.maxSndWnd]))) {
-    sendChallengeAck(core, s); // too old to be anything but blind injection
-    return false;
-  }
+  if (seqGt(ack, tcb[row + Tcb.sndMax])) return Verdict.Challenge; // acknowledges something never sent
+  if (seqLt(ack, seqAdd(sndUna, -tcb[row + Tcb.maxSndWnd]))) return Verdict.Challenge; // too old: blind injection
   // The segment passed every check a blind or stale one fails (sequence number, RST,
   // SYN, ACK range): the peer is alive. Only now do the keepalive idle time restart and
   // both probe counts start again; a segment dropped before this proves nothing.
@@ -456,28 +473,8 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     if (seg[Seg.window] > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg[Seg.window];
   }
 
-  if (!finAcked(core, s)) return true;
-  switch (tcb[row + Tcb.state]) {
-    case State.FinWait1:
-      tcb[row + Tcb.state] = State.FinWait2;
-      if (tcb[row + Tcb.flags] & Flag.AppClosed) slots.arm(s, Timer.Close, (core.now + core.config.finWait2TimeoutMs) | 0);
-      return true;
-    case State.Closing:
-      enterTimeWait(core, s);
-      return false;
-    case State.LastAck:
-      // Fully closed. If the app still holds the socket (it only shut down writing), the
-      // slot waits in CLOSED so that unread data stays readable until it closes.
-      if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
-        tcb[row + Tcb.state] = State.Closed;
-        slots.disarm(s, Timer.Retransmit);
-        slots.disarm(s, Timer.Keepalive);
-      } else {
-        freeSlot(core, s);
-      }
-      return false;
-  }
-  return true;
+  if (!finAcked(core, s)) return Verdict.Continue;
+  return ourFinAcked(core, s) ? Verdict.Continue : Verdict.Ended;
 }
 
 /** SND.UNA advances: drop acknowledged bytes, time the RTT, grow the congestion window. */
@@ -587,23 +584,20 @@ function enterRecovery(core: Core, s: number): void {
   retransmitFirst(core, s);
 }
 
-/** Segment text and FIN (RFC 9293 seventh and eighth checks). Returns false when the
- *  connection has ended. */
-function textInput(core: Core, s: number, seg: Segment): boolean {
+/** Segment text and FIN (RFC 9293 seventh and eighth checks). */
+function textInput(core: Core, s: number, seg: Segment): Verdict {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const state = tcb[row + Tcb.state];
   // After the peer's FIN nothing more can come: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT.
-  if (state !== State.Established && state !== State.FinWait1 && state !== State.FinWait2) return true;
+  if (state !== State.Established && state !== State.FinWait1 && state !== State.FinWait2) return Verdict.Continue;
   const rcvNxt = tcb[row + Tcb.rcvNxt];
   if (seg[Seg.dataLength] > 0 && seqGt(seqAdd(seg[Seg.seq], seg[Seg.dataLength]), rcvNxt) && (tcb[row + Tcb.flags] & Flag.AppClosed)) {
     // New data, and nobody will ever read it: tell the peer at once (RFC 9293 §3.10.7.4
     // seventh check for a closed receiver; RFC 2525 §2.17).
-    core.count[Count.resetsOnDataAfterClose]++;
-    sendReset(core, s);
-    freeSlot(core, s);
-    return false;
+    resetAndFree(core, s, Count.resetsOnDataAfterClose);
+    return Verdict.Ended;
   }
   // Data we already have, below RCV.NXT or held out of order: reported as a D-SACK block
   // (RFC 2883 §4) in an ACK sent at once, as FreeBSD does, before the next in-order
@@ -614,7 +608,7 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
   }
   if (seqGt(seg[Seg.seq], rcvNxt)) {
     outOfOrderInput(core, s, seg);
-    return true;
+    return Verdict.Continue;
   }
   const skip = seqDiff(rcvNxt, seg[Seg.seq]); // bytes we already have
   const newBytes = seg[Seg.dataLength] - skip;
@@ -639,17 +633,17 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
   // out of order that RCV.NXT has now reached (processed as if it had just come).
   if ((seg[Seg.flags] & FIN) && seqAdd(seg[Seg.seq], seg[Seg.dataLength]) === tcb[row + Tcb.rcvNxt]) {
     tcb[row + Tcb.flags] &= ~Flag.FinHeld;
-    finInput(core, s);
+    peerFinArrives(core, s);
   } else if (tcb[row + Tcb.flags] & Flag.FinHeld) {
     const heldFin = tcb[row + Tcb.finRcvSeq];
     if (heldFin === tcb[row + Tcb.rcvNxt]) {
       tcb[row + Tcb.flags] &= ~Flag.FinHeld;
-      finInput(core, s);
+      peerFinArrives(core, s);
     } else if (seqGt(tcb[row + Tcb.rcvNxt], heldFin)) {
       tcb[row + Tcb.flags] &= ~Flag.FinHeld; // data beyond the peer's own FIN: it was no FIN
     }
   }
-  return tcb[row + Tcb.state] !== State.Free;
+  return tcb[row + Tcb.state] === State.Free ? Verdict.Ended : Verdict.Continue;
 }
 
 /** Data beyond RCV.NXT within the window: placed in the ring where it belongs and held
@@ -714,27 +708,5 @@ function copyToRx(core: Core, s: number, gap: number, from: number, length: numb
     const memory = core.memory;
     for (let i = 0; i < first; i++) memory[ring + at + i] = packet[from + i];
     for (let i = first; i < length; i++) memory[ring + i - first] = packet[from + i];
-  }
-}
-/** The peer's FIN, in order. */
-function finInput(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  tcb[row + Tcb.rcvNxt] = seqAdd(tcb[row + Tcb.rcvNxt], 1);
-  tcb[row + Tcb.flags] |= Flag.PeerFin | Flag.AckNow;
-  tcb[row + Tcb.events] |= Event.End;
-  switch (tcb[row + Tcb.state]) {
-    case State.Established:
-      tcb[row + Tcb.state] = State.CloseWait;
-      break;
-    case State.FinWait1:
-      // Our FIN is not yet acknowledged (or ackInput would have moved us to FIN-WAIT-2).
-      tcb[row + Tcb.state] = State.Closing;
-      break;
-    case State.FinWait2:
-      sendAck(core, s);
-      enterTimeWait(core, s);
-      break;
   }
 }

@@ -3,7 +3,9 @@
 // named by integer handles (slot index plus generation), so no object is made per
 // connection and a stale handle can never reach a newer connection in the same slot.
 import { Count } from './counters';
-import { freeSlot, moveToTimeWaitTable, pendingConnections, queueFin, restartKeepalive } from './connection';
+import {
+  announceWindow, appAbort, appClose, appShutdown, armLinger, listenerGone, pendingConnections, readConsumed, restartKeepalive,
+} from './connection';
 import { ConfigError, StackConfig, makeConfig } from './config';
 import { Core, StackEvents, Lst } from './core';
 import { segmentArrives } from './input';
@@ -290,14 +292,7 @@ export class Stack {
     if (!(listener >= 0 && listener < listeners.count) || listeners.table[listener * Lst.ROW + Lst.port] === 0) return;
     core.tick();
     listeners.table[listener * Lst.ROW + Lst.port] = 0;
-    for (let s = 0; s < slots.count; s++) {
-      if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free || slots.tcb[s * Tcb.ROW + Tcb.listener] !== listener || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
-      if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.SynReceived) {
-        core.count[Count.resetsOnAbort]++;
-        sendReset(core, s);
-      }
-      freeSlot(core, s);
-    }
+    listenerGone(core, listener);
   }
 
   /** Connections waiting in the listener's accept queue. */
@@ -393,29 +388,10 @@ export class Stack {
    *  goes out if the read opened the window enough to matter. */
   private consume(s: number, count: number): void {
     const core = this.core;
-    const slots = core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    tcb[row + Tcb.rxStart] = (tcb[row + Tcb.rxStart] + count) % slots.rxBytes;
-    tcb[row + Tcb.rxLength] -= count;
-    if (count > 0 && this.windowWorthUpdating(s)) {
+    if (readConsumed(core, s, count)) {
       core.tick();
-      tcb[row + Tcb.flags] |= Flag.AckNow;
-      output(core, s);
+      announceWindow(core, s);
     }
-  }
-
-  /** After a read: announce the window if the one the peer knows is at most half the
-   *  buffer and the new one is at least twice as large (the Linux rule). */
-  private windowWorthUpdating(s: number): boolean {
-    const slots = this.core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    const state = tcb[row + Tcb.state];
-    if (tcb[row + Tcb.flags] & Flag.PeerFin || state === State.SynReceived || state >= State.TimeWait) return false;
-    const known = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]));
-    const free = slots.rxBytes - tcb[row + Tcb.rxLength];
-    return 2 * known <= slots.rxBytes && free >= 2 * known && free - known >= Math.min(slots.rxBytes >>> 1, this.core.config.mss);
   }
 
   /** Send-buffer room; 0 once the app has closed or shut down writing; -1 if dead. */
@@ -497,32 +473,10 @@ export class Stack {
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return;
-    const slots = core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
     core.tick();
-    tcb[row + Tcb.flags] |= Flag.AppClosed;
-    tcb[row + Tcb.events] = 0;
-    switch (tcb[row + Tcb.state]) {
-      case State.Closed:
-        freeSlot(core, s);
-        return;
-      case State.TimeWait:
-        moveToTimeWaitTable(core, s, slots.deadline(s, Timer.Close));
-        return;
-    }
-    if (tcb[row + Tcb.rxLength] > 0 && tcb[row + Tcb.state] !== State.Closing && tcb[row + Tcb.state] !== State.LastAck) {
-      core.count[Count.resetsOnCloseUnread]++;
-      sendReset(core, s);
-      freeSlot(core, s);
-      return;
-    }
-    if (tcb[row + Tcb.state] === State.FinWait2) slots.arm(s, Timer.Close, core.now + core.config.finWait2TimeoutMs);
-    queueFin(core, s);
-    output(core, s);
+    appClose(core, s);
   }
 
-  /** Half-close (shutdown SHUT_WR): a FIN follows the queued data; reading goes on. */
   /** Closes like close(), with a deadline (SO_LINGER {1, N}): if what was written and
    *  our FIN are not acknowledged within `lingerMs`, the connection is reset. 0 resets at
    *  once, like abort(). */
@@ -538,19 +492,16 @@ export class Stack {
     const s = core.slotOf(handle);
     if (s < 0) return;
     this.close(handle);
-    const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
-    if (state !== State.Free && state !== State.FinWait2 && state !== State.TimeWait) {
-      core.slots.arm(s, Timer.Linger, (core.now + lingerMs) | 0);
-    }
+    armLinger(core, s, lingerMs);
   }
 
+  /** Half-close (shutdown SHUT_WR): a FIN follows the queued data; reading goes on. */
   shutdown(handle: number): void {
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return;
     core.tick();
-    queueFin(core, s);
-    output(core, s);
+    appShutdown(core, s);
   }
 
   /** Resets the connection (RST) and lets go of the handle. */
@@ -558,15 +509,8 @@ export class Stack {
     const core = this.core;
     const s = core.slotOf(handle);
     if (s < 0) return;
-    const tcb = core.slots.tcb;
-    const row = s * Tcb.ROW;
     core.tick();
-    const state = tcb[row + Tcb.state];
-    if (state !== State.Closed && state !== State.TimeWait) {
-      core.count[Count.resetsOnAbort]++;
-      sendReset(core, s);
-    }
-    freeSlot(core, s);
+    appAbort(core, s);
   }
 
   /** The connection's RFC 9293 state name, or 'CLOSED' for a dead handle. */

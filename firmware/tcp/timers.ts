@@ -2,9 +2,9 @@
 // ACK, keepalive, FIN-WAIT-2 and TIME-WAIT expiry). Deadlines are per slot; poll() runs
 // the due ones and nextDeadline() tells the platform when to call again.
 import { Count } from './counters';
-import { freeSlot, killConnection } from './connection';
-import { ConnectionError, Core } from './core';
-import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendReset, sendSynAck, unsentBytes } from './output';
+import { closeTimerExpires, freeSlot, lingerExpires, timedOut } from './connection';
+import { Core } from './core';
+import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendSynAck, unsentBytes } from './output';
 import { Flag, State, TIMER_KINDS, Timer, Tcb } from './slots';
 import { seqDiff } from './seq';
 
@@ -70,9 +70,7 @@ function retransmitTimeout(core: Core, s: number): void {
   }
   if (tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) return; // nothing outstanding
   if (tcb[row + Tcb.retries] >= config.maxRetries) {
-    core.count[Count.retransmitTimeouts]++;
-    sendReset(core, s);
-    killConnection(core, s, ConnectionError.TimedOut);
+    timedOut(core, s, Count.retransmitTimeouts);
     return;
   }
   tcb[row + Tcb.retries]++;
@@ -107,9 +105,7 @@ function persistTimeout(core: Core, s: number): void {
   }
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
   if (tcb[row + Tcb.persistProbes] >= core.config.maxRetries) {
-    core.count[Count.retransmitTimeouts]++;
-    sendReset(core, s);
-    killConnection(core, s, ConnectionError.TimedOut);
+    timedOut(core, s, Count.retransmitTimeouts);
     return;
   }
   tcb[row + Tcb.persistProbes]++;
@@ -133,9 +129,7 @@ function keepaliveTimeout(core: Core, s: number): void {
     return;
   }
   if (tcb[row + Tcb.keepaliveProbes] >= tcb[row + Tcb.keepCount]) {
-    core.count[Count.keepaliveTimeouts]++;
-    sendReset(core, s);
-    killConnection(core, s, ConnectionError.TimedOut);
+    timedOut(core, s, Count.keepaliveTimeouts);
     return;
   }
   tcb[row + Tcb.keepaliveProbes]++;
@@ -145,32 +139,11 @@ function keepaliveTimeout(core: Core, s: number): void {
 }
 
 function closeTimeout(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  slots.disarm(s, Timer.Close);
-  switch (tcb[row + Tcb.state]) {
-    case State.FinWait2:
-      // An orphan whose peer never sends its FIN.
-      core.count[Count.finWait2Timeouts]++;
-      sendReset(core, s);
-      freeSlot(core, s);
-      break;
-    case State.TimeWait:
-      // 2MSL over while the app still holds the socket: its unread data stays readable.
-      core.count[Count.timeWaitExpired]++;
-      tcb[row + Tcb.state] = State.Closed;
-      break;
-  }
+  core.slots.disarm(s, Timer.Close);
+  closeTimerExpires(core, s);
 }
 
-/** The deadline of a close with SO_LINGER {1, N} ran out: if our FIN is not acknowledged
- *  yet (or not even sent, data still queued), the connection is reset and the slot freed. */
 function lingerTimeout(core: Core, s: number): void {
   core.slots.disarm(s, Timer.Linger);
-  const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
-  if (state === State.FinWait2 || state === State.TimeWait || state === State.Closed) return;
-  core.count[Count.resetsOnLinger]++;
-  sendReset(core, s);
-  freeSlot(core, s);
+  lingerExpires(core, s);
 }

@@ -12,6 +12,10 @@ import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4, wri
 import { CodeEvent, CommandEvent, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
 import { CodeError, CodeScope, runCode } from './code';
 import { SentSegment, decodeSegment, describeSegment, optionsToBytes } from './segments';
+import { strictTransitions } from '../../firmware/tcp/connection';
+
+// An illegal state change (connection.ts) throws here, where production only counts it.
+strictTransitions(true);
 
 export const LOCAL_ADDR = parseIpv4('192.0.2.2');
 export const REMOTE_ADDR = parseIpv4('192.0.2.1');
