@@ -6,15 +6,14 @@ import {
   resetAndFree, resetArrives, restartKeepalive, setState,
 } from './connection';
 import { Count } from './counters';
-import { initialWindowBytes } from './config';
 import { Core, Lst } from './core';
 import {
-  armLossProbe, output, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
+  output, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
 } from './output';
 import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
 import { holdRange, noteDuplicate, releaseHeld } from './reassembly';
-import { forgetAcked, lossIndicated, recordSackBlocks, resendLost } from './sack';
+import { duplicateAck, newAck, opened, sackReassessed, ackSettled, sameAck, synAcknowledged } from './recovery';
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
 import { ACK, FIN, RST, SYN, Seg, Segment, seqLength } from './wire';
@@ -23,9 +22,6 @@ import { ACK, FIN, RST, SYN, Seg, Segment, seqLength } from './wire';
 const DEFAULT_PEER_MSS = 536;
 /** The smallest peer MSS used: room for 4 SACK blocks (36 bytes) and 28 bytes of data. */
 const MIN_PEER_MSS = 64;
-/** The congestion window stops growing here: it is a signed 32-bit field, and a peer
- *  without window scaling never takes more than 64 KB in flight anyway. */
-const MAX_CWND = 0x3fffffff;
 
 /** What the checks of segment arrival decided (RFC 9293 §3.10.7.4, in its order). */
 const enum Verdict {
@@ -234,9 +230,7 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   // A floor under the peer's MSS (Linux has one too): a tiny MSS would leave no room for
   // data beside the SACK option, and is no use to an honest peer.
   tcb[row + Tcb.mss] = Math.min(Math.max(peerMss, MIN_PEER_MSS), config.mss);
-  tcb[row + Tcb.rto] = config.rtoInitialMs;
-  tcb[row + Tcb.ssthresh] = 0x7fffffff;
-  tcb[row + Tcb.recover] = iss;
+  opened(core, s);
   // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
   // cookie does not keep the SYN's options).
   if (config.sack && seg[Seg.sackPermitted] && (seg[Seg.flags] & SYN)) tcb[row + Tcb.flags] |= Flag.Sack;
@@ -390,44 +384,9 @@ function synAcked(core: Core, s: number, seg: Segment): boolean {
   tcb[row + Tcb.sndWl1] = seg[Seg.seq];
   tcb[row + Tcb.sndWl2] = seg[Seg.ack];
   slots.disarm(s, Timer.Retransmit);
-  const mss = tcb[row + Tcb.mss];
-  // Initial window (config.initialWindow: RFC 5681 §3.1 or RFC 6928); one segment if the
-  // SYN-ACK had to be repeated (RFC 5681 §3.1).
-  tcb[row + Tcb.cwnd] = tcb[row + Tcb.retries] > 0 ? mss : initialWindowBytes(core.config, mss);
-  if (tcb[row + Tcb.flags] & Flag.Timing) {
-    tcb[row + Tcb.flags] &= ~Flag.Timing;
-    if (tcb[row + Tcb.retries] === 0) sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
-  }
+  synAcknowledged(core, s);
   establish(core, s);
   return true;
-}
-
-/** RFC 6298 §2: smoothed RTT, variance and RTO from one measurement, in integers
- *  (srtt8 = 8 × SRTT, rttvar4 = 4 × RTTVAR, so the gains 1/8 and 1/4 are exact). */
-function sampleRtt(core: Core, s: number, rtt: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const sample = rtt > 0 ? rtt : 1;
-  if (tcb[row + Tcb.srtt8] === 0) {
-    tcb[row + Tcb.srtt8] = sample << 3;
-    tcb[row + Tcb.rttvar4] = sample << 1;
-  } else {
-    const delta = sample - (tcb[row + Tcb.srtt8] >> 3);
-    tcb[row + Tcb.srtt8] += delta;
-    tcb[row + Tcb.rttvar4] += (delta < 0 ? -delta : delta) - (tcb[row + Tcb.rttvar4] >> 2);
-  }
-  updateRto(core, s);
-}
-
-/** RTO = SRTT + max(G, 4 × RTTVAR), within [rtoMinMs, rtoMaxMs]; G is 1 ms. */
-function updateRto(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const config = core.config;
-  const rto = (tcb[row + Tcb.srtt8] >> 3) + (tcb[row + Tcb.rttvar4] > 1 ? tcb[row + Tcb.rttvar4] : 1);
-  tcb[row + Tcb.rto] = rto < config.rtoMinMs ? config.rtoMinMs : rto > config.rtoMaxMs ? config.rtoMaxMs : rto;
 }
 
 /** The ACK field (RFC 9293 §3.10.7.4 fifth check, RFC 5961 §5). */
@@ -445,25 +404,16 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
   tcb[row + Tcb.persistProbes] = 0;
   restartKeepalive(core, s);
   if (seqGt(ack, tcb[row + Tcb.sndNxt])) tcb[row + Tcb.sndNxt] = ack; // acks data sent before a go-back-N
-  const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
   if (seqGt(ack, sndUna)) {
-    newAck(core, s, ack, seg);
+    sndUnaAdvances(core, s, ack, seg);
   } else if (ack === sndUna) {
-    if (sack) recordSackBlocks(slots, s, seg);
-    if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== sndUna) duplicateAck(core, s);
+    sameAck(core, s, seg);
+    if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== sndUna
+      && duplicateAck(core, s)) retransmitFirst(core, s);
   }
-  // RFC 6675: enough SACKed above the first hole means it is lost, duplicate ACKs or not
-  // (a window that changes makes ACKs that are not duplicates).
-  if (sack && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
-    enterRecovery(core, s);
-  } else if (sack && (tcb[row + Tcb.flags] & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna])
-    && resendLost(slots, s)) {
-    // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
-    // within the same recovery: the window was cut once for this loss episode.
-    tcb[row + Tcb.highRxt] = tcb[row + Tcb.sndUna];
-    tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
-    core.count[Count.lostResends]++;
-  }
+  // With SACK the scoreboard alone may show a loss (a window that changes makes ACKs that
+  // are not duplicates).
+  if (sackReassessed(core, s)) retransmitFirst(core, s);
   // Window update, from segments no older than the last one that updated it.
   if (seqGe(ack, tcb[row + Tcb.sndUna]) && (seqLt(tcb[row + Tcb.sndWl1], seg[Seg.seq])
     || (tcb[row + Tcb.sndWl1] === seg[Seg.seq] && seqLe(tcb[row + Tcb.sndWl2], ack)))) {
@@ -477,8 +427,9 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
   return ourFinAcked(core, s) ? Verdict.Continue : Verdict.Ended;
 }
 
-/** SND.UNA advances: drop acknowledged bytes, time the RTT, grow the congestion window. */
-function newAck(core: Core, s: number, ack: number, seg: Segment): void {
+/** SND.UNA advances: drop acknowledged bytes, and tell loss recovery (which may want
+ *  the next segment resent at once). */
+function sndUnaAdvances(core: Core, s: number, ack: number, seg: Segment): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
@@ -489,99 +440,9 @@ function newAck(core: Core, s: number, ack: number, seg: Segment): void {
   tcb[row + Tcb.sndUna] = ack;
   tcb[row + Tcb.retries] = 0;
   tcb[row + Tcb.dupAcks] = 0;
-  const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
-  if (sack) {
-    forgetAcked(slots, s);
-    recordSackBlocks(slots, s, seg);
-  }
-  if ((tcb[row + Tcb.flags] & Flag.AfterTimeout) && !seqLt(ack, tcb[row + Tcb.recover])) tcb[row + Tcb.flags] &= ~Flag.AfterTimeout;
-  if ((tcb[row + Tcb.flags] & Flag.Timing) && seqGt(ack, tcb[row + Tcb.rttSeq])) {
-    tcb[row + Tcb.flags] &= ~Flag.Timing;
-    sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
-  } else if (tcb[row + Tcb.srtt8] > 0) {
-    updateRto(core, s); // progress ends any backoff
-  }
-  const mss = tcb[row + Tcb.mss];
-  if ((tcb[row + Tcb.flags] & Flag.Recovery) && seqLt(ack, tcb[row + Tcb.recover])) {
-    // A partial ACK: another segment of the same window was lost. With SACK, output()
-    // resends the holes the scoreboard shows; without (or with no block above the next
-    // loss), NewReno resends the first unacknowledged segment now (RFC 6582 §3.2).
-    if (!sack) tcb[row + Tcb.cwnd] = Math.max(mss, tcb[row + Tcb.cwnd] - acked + mss);
-    if (!sack || (tcb[row + Tcb.sackedCount] === 0 && !seqGt(tcb[row + Tcb.highRxt], ack))) {
-      core.count[Count.fastRetransmits]++;
-      retransmitFirst(core, s);
-    }
-  } else if (tcb[row + Tcb.flags] & Flag.Recovery) {
-    tcb[row + Tcb.flags] &= ~Flag.Recovery;
-    tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
-  } else if (tcb[row + Tcb.cwnd] < tcb[row + Tcb.ssthresh]) {
-    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + Math.min(acked, mss), MAX_CWND); // slow start
-  } else {
-    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + (((mss * mss) / tcb[row + Tcb.cwnd]) | 0 || 1), MAX_CWND); // congestion avoidance
-  }
-  if ((tcb[row + Tcb.flags] & Flag.ProbeOut) && !seqLt(ack, tcb[row + Tcb.probeEnd])) lossProbeAcked(core, s, ack, seg);
-  if (tcb[row + Tcb.sndNxt] === ack) {
-    slots.disarm(s, Timer.Retransmit);
-    slots.disarm(s, Timer.LossProbe);
-  } else {
-    slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
-    armLossProbe(core, s);
-  }
+  if (newAck(core, s, ack, acked, seg)) retransmitFirst(core, s);
+  ackSettled(core, s, ack, seg);
   if (dataAcked > 0) tcb[row + Tcb.events] |= Event.Writable;
-}
-
-/** The ACK covers the last tail loss probe. If the probe resent data and the ACK carries
- *  no D-SACK for it (RFC 2883: a first block at or below the ACK), the resent data was
- *  really missing: a loss, answered as fast recovery would answer it, once (RFC 8985
- *  §7.4). */
-function lossProbeAcked(core: Core, s: number, ack: number, seg: Segment): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const resent = (tcb[row + Tcb.flags] & Flag.ProbeResent) !== 0;
-  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
-  const duplicate = seg[Seg.sackCount] > 0 && seqLe(seg[Seg.sackBlocks + 1], ack);
-  if (!resent || duplicate) return;
-  const mss = tcb[row + Tcb.mss];
-  tcb[row + Tcb.ssthresh] = Math.max(tcb[row + Tcb.cwnd] >>> 1, 2 * mss);
-  tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
-  core.count[Count.lossProbeRepairs]++;
-}
-
-/** RFC 5681 §3.2: the third duplicate ACK retransmits the first unacknowledged segment. */
-function duplicateAck(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const count = ++tcb[row + Tcb.dupAcks];
-  if (count === 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) === 0) {
-    enterRecovery(core, s);
-  } else if (count > 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.Sack)) === Flag.Recovery) {
-    tcb[row + Tcb.cwnd] += tcb[row + Tcb.mss]; // NewReno inflation; SACK recovery counts the pipe instead
-  }
-  if (count === 255) tcb[row + Tcb.dupAcks] = 4;
-}
-
-/** Fast retransmit and the start of fast recovery (RFC 5681 §3.2, RFC 6582, RFC 6675):
- *  half the flight as threshold, the first unacknowledged segment resent at once. */
-function enterRecovery(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const mss = tcb[row + Tcb.mss];
-  const inFlight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
-  tcb[row + Tcb.ssthresh] = Math.max(inFlight >>> 1, 2 * mss);
-  // NewReno inflates the window by the three segments that have left the network; with
-  // SACK the pipe estimate already leaves them out.
-  tcb[row + Tcb.cwnd] = tcb[row + Tcb.flags] & Flag.Sack ? tcb[row + Tcb.ssthresh] : tcb[row + Tcb.ssthresh] + 3 * mss;
-  tcb[row + Tcb.flags] |= Flag.Recovery;
-  // A loss probe still out belongs to this loss episode: its ACK must not cut the window
-  // a second time (RFC 8985 §7.4).
-  tcb[row + Tcb.flags] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent);
-  slots.disarm(s, Timer.LossProbe);
-  tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
-  core.count[Count.fastRetransmits]++;
-  retransmitFirst(core, s);
 }
 
 /** Segment text and FIN (RFC 9293 seventh and eighth checks). */

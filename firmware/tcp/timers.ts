@@ -5,8 +5,8 @@ import { Count } from './counters';
 import { closeTimerExpires, freeSlot, lingerExpires, timedOut } from './connection';
 import { Core } from './core';
 import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendSynAck, unsentBytes } from './output';
-import { Flag, State, TIMER_KINDS, Timer, Tcb } from './slots';
-import { seqDiff } from './seq';
+import { State, TIMER_KINDS, Timer, Tcb } from './slots';
+import { backOff, retransmitTimedOut } from './recovery';
 
 export function runTimers(core: Core): void {
   const slots = core.slots;
@@ -62,7 +62,7 @@ function retransmitTimeout(core: Core, s: number): void {
       return;
     }
     tcb[row + Tcb.retries]++;
-    tcb[row + Tcb.rto] = Math.min(tcb[row + Tcb.rto] * 2, config.rtoMaxMs);
+    backOff(core, s);
     core.count[Count.retransmittedSegments]++;
     sendSynAck(core, s);
     slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
@@ -75,22 +75,7 @@ function retransmitTimeout(core: Core, s: number): void {
   }
   tcb[row + Tcb.retries]++;
   core.count[Count.retransmitTimerExpiries]++;
-  // RFC 5681 §3.1 after a timeout: half the flight as threshold, one segment of window.
-  const mss = tcb[row + Tcb.mss];
-  const inFlight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
-  tcb[row + Tcb.ssthresh] = Math.max(inFlight >>> 1, 2 * mss);
-  tcb[row + Tcb.cwnd] = mss;
-  tcb[row + Tcb.dupAcks] = 0;
-  tcb[row + Tcb.flags] &= ~(Flag.Recovery | Flag.Timing); // Karn: no RTT from retransmissions
-  // RFC 6582 §4.1: no fast retransmit until everything sent so far is ACKed. RFC 2018 §8:
-  // the peer may have dropped what it SACKed, so the scoreboard starts again.
-  tcb[row + Tcb.flags] |= Flag.AfterTimeout;
-  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
-  slots.disarm(s, Timer.LossProbe);
-  tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
-  tcb[row + Tcb.sackedCount] = 0;
-  tcb[row + Tcb.rto] = Math.min(tcb[row + Tcb.rto] * 2, config.rtoMaxMs);
-  tcb[row + Tcb.sndNxt] = tcb[row + Tcb.sndUna]; // go back to the first unacknowledged byte
+  retransmitTimedOut(core, s);
   output(core, s);
 }
 
