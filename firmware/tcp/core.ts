@@ -100,7 +100,7 @@ export class Core {
   readonly hash: SipHash24;
   events: StackEvents = noEvents;
 
-  /** Scratch for the segment being processed. */
+  /** The segment being processed (Seg fields), then the one being built (Out fields). */
   readonly segment: Segment = newSegment();
   /** The stack's one byte buffer: rx rings, tx rings, the outgoing packet, and an input
    *  buffer the platform may receive packets into. Being one buffer, payload moves
@@ -118,7 +118,6 @@ export class Core {
   /** Current time as a wrapping 32-bit ms count (see Timer in slots.ts), read from the
    *  clock once per receive(), poll() or app call. */
   now = 0;
-  ipId = 0;
   acceptCounter = 0;
   /** When the last SYN cookie was sent, and whether one ever was (see cookieInput). */
   lastCookieAt = 0;

@@ -8,7 +8,7 @@ import {
 import { Count } from './counters';
 import { Core, Lst } from './core';
 import {
-  output, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
+  output, replyFor, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
 } from './output';
 import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
@@ -16,7 +16,7 @@ import { holdRange, noteDuplicate, releaseHeld } from './reassembly';
 import { duplicateAck, newAck, opened, sackReassessed, ackSettled, sameAck, synAcknowledged } from './recovery';
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
-import { ACK, FIN, RST, SYN, Seg, Segment, seqLength } from './wire';
+import { ACK, FIN, Out, RST, SYN, Seg, Segment, seqLength } from './wire';
 
 /** The MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
 const DEFAULT_PEER_MSS = 536;
@@ -80,10 +80,11 @@ function closedInput(core: Core, seg: Segment): void {
  *  <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 function replyReset(core: Core, seg: Segment): void {
   if (seg[Seg.flags] & ACK) {
-    transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], seg[Seg.ack], 0, RST, 0, 0, -1, 0, 0);
+    replyFor(core, seg[Seg.ack], 0, RST, 0);
   } else {
-    transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], 0, seqAdd(seg[Seg.seq], seqLength(seg)), RST | ACK, 0, 0, -1, 0, 0);
+    replyFor(core, 0, seqAdd(seg[Seg.seq], seqLength(seg)), RST | ACK, 0);
   }
+  transmit(core);
 }
 
 /** RFC 9293 §3.10.7.2, LISTEN. */
@@ -159,8 +160,8 @@ function sendCookieSynAck(core: Core, seg: Segment): void {
   core.count[Count.synCookiesSent]++;
   core.cookiesSent = true;
   core.lastCookieAt = core.now;
-  transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK,
-    Math.min(config.rxBytes, 65535), config.mss, -1, 0, 0);
+  replyFor(core, cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK, Math.min(config.rxBytes, 65535))[Out.mss] = config.mss;
+  transmit(core);
 }
 
 /** A cookie sent may still come back valid: the last one went out in this clock count
@@ -263,8 +264,8 @@ function timeWaitInput(core: Core, tw: number, seg: Segment): void {
     return;
   }
   count[Count.timeWaitReacks]++;
-  transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], table.sndNxt(tw), table.rcvNxt(tw), ACK,
-    Math.min(core.config.rxBytes, 65535), 0, -1, 0, 0);
+  replyFor(core, table.sndNxt(tw), table.rcvNxt(tw), ACK, Math.min(core.config.rxBytes, 65535));
+  transmit(core);
 }
 
 /** RFC 9293's acceptability test against the window we advertised. */
@@ -375,7 +376,8 @@ function synAcked(core: Core, s: number, seg: Segment): boolean {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   if (seg[Seg.ack] !== tcb[row + Tcb.sndNxt]) {
-    transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], seg[Seg.ack], 0, RST, 0, 0, -1, 0, 0);
+    replyFor(core, seg[Seg.ack], 0, RST, 0);
+    transmit(core);
     return false;
   }
   tcb[row + Tcb.sndUna] = seg[Seg.ack];

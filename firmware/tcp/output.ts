@@ -5,8 +5,8 @@ import { Count } from './counters';
 import { Core } from './core';
 import { Flag, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
-import { ACK, FIN, MAX_SACK_BLOCKS, PSH, RST, SACK_PERMITTED_OPTION, SYN, finishPacket, sackOptionLength,
-  writeHeaders, writeSackBlock, writeSackHead, writeSackPermitted } from './wire';
+import { ACK, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
+  writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders } from './wire';
 import { highestSacked, holeEnd } from './sack';
 import {
   armLossProbe, inSackRecovery, markResent, nextResend, probeAllowed, probeResendFrom, probeSent, resendRoom, sendAllowance,
@@ -14,22 +14,60 @@ import {
 
 const MAX_WINDOW = 65535;
 
-/** Builds and sends one segment. Payload, if any, is `length` bytes of slot s's tx ring
- *  starting `offset` bytes after SND.UNA. On a connection that agreed to SACK (s >= 0),
- *  a SYN-ACK says so and every other segment but a RST reports the held out-of-order
- *  ranges. */
-export function transmit(core: Core, dst: number, srcPort: number, dstPort: number, seq: number, ack: number,
-  flags: number, window: number, mssOption: number, s: number, offset: number, length: number): void {
+/** Starts the outgoing record (core.segment's Out fields) for a segment of slot s's
+ *  connection: SEQ `seq`, ACK = RCV.NXT, no MSS option and no payload unless the caller
+ *  adds them. */
+function segmentFor(core: Core, s: number, seq: number, flags: number, window: number): Segment {
+  const o = core.segment;
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  o[Out.dst] = tcb[row + Tcb.remoteAddr];
+  o[Out.srcPort] = tcb[row + Tcb.localPort];
+  o[Out.dstPort] = tcb[row + Tcb.remotePort];
+  o[Out.seq] = seq;
+  o[Out.ack] = tcb[row + Tcb.rcvNxt];
+  o[Out.flags] = flags;
+  o[Out.window] = window;
+  o[Out.mss] = 0;
+  o[Out.slot] = s;
+  o[Out.length] = 0;
+  return o;
+}
+
+/** Starts the outgoing record for a reply to the segment being processed, for no slot
+ *  (resets, cookie SYN-ACKs, TIME-WAIT ACKs): back to where it came from. */
+export function replyFor(core: Core, seq: number, ack: number, flags: number, window: number): Segment {
+  const o = core.segment;
+  o[Out.dst] = o[Seg.srcAddr];
+  o[Out.srcPort] = o[Seg.dstPort];
+  o[Out.dstPort] = o[Seg.srcPort];
+  o[Out.seq] = seq;
+  o[Out.ack] = ack;
+  o[Out.flags] = flags;
+  o[Out.window] = window;
+  o[Out.mss] = 0;
+  o[Out.slot] = -1;
+  o[Out.length] = 0;
+  return o;
+}
+
+/** Builds and sends the segment the outgoing record describes. Payload, if any, comes
+ *  from the slot's tx ring. On a connection that agreed to SACK, a SYN-ACK says so and
+ *  every other segment but a RST reports the held out-of-order ranges. */
+export function transmit(core: Core): void {
+  const o = core.segment;
+  const s = o[Out.slot];
+  const flags = o[Out.flags];
+  const length = o[Out.length];
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   const out = core.out;
-  core.ipId = (core.ipId + 1) & 0xffff;
+  o[Out.ipId] = (o[Out.ipId] + 1) & 0xffff;
   let more = 0;
   if (s >= 0 && (tcb[row + Tcb.flags] & Flag.Sack) && !(flags & RST)) {
     more = flags & SYN ? SACK_PERMITTED_OPTION : sackOptionLength(sackBlocksToSend(core.slots, s));
   }
-  const at = writeHeaders(out, core.ipId, core.config.ttl, core.localAddr, dst, srcPort, dstPort,
-    seq, ack, flags, window, mssOption, length, more);
+  const at = writeSegmentHeaders(out, o, core.config.ttl, core.localAddr, more);
   if (more > 0) {
     if (flags & SYN) {
       writeSackPermitted(out, at - more);
@@ -41,7 +79,7 @@ export function transmit(core: Core, dst: number, srcPort: number, dstPort: numb
       }
     }
   }
-  if (length > 0) copyFromTx(core, s, offset, at, length);
+  if (length > 0) copyFromTx(core, s, o[Out.offset], at, length);
   const total = finishPacket(out);
   core.count[Count.segmentsOut]++;
   if (flags & RST) core.count[Count.resetsSent]++;
@@ -128,8 +166,8 @@ export function sendAck(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], tcb[row + Tcb.sndNxt], tcb[row + Tcb.rcvNxt],
-    ACK, windowFor(core, s), 0, s, 0, 0);
+  segmentFor(core, s, tcb[row + Tcb.sndNxt], ACK, windowFor(core, s));
+  transmit(core);
   ackSent(slots, s);
 }
 
@@ -139,8 +177,8 @@ export function sendProbe(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], seqAdd(tcb[row + Tcb.sndUna], -1),
-    tcb[row + Tcb.rcvNxt], ACK, windowFor(core, s), 0, s, 0, 0);
+  segmentFor(core, s, seqAdd(tcb[row + Tcb.sndUna], -1), ACK, windowFor(core, s));
+  transmit(core);
   ackSent(slots, s);
 }
 
@@ -148,8 +186,8 @@ export function sendSynAck(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], tcb[row + Tcb.iss], tcb[row + Tcb.rcvNxt],
-    SYN | ACK, windowFor(core, s), core.config.mss, s, 0, 0);
+  segmentFor(core, s, tcb[row + Tcb.iss], SYN | ACK, windowFor(core, s))[Out.mss] = core.config.mss;
+  transmit(core);
   ackSent(slots, s);
 }
 
@@ -158,8 +196,8 @@ export function sendReset(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], tcb[row + Tcb.sndNxt], tcb[row + Tcb.rcvNxt],
-    RST | ACK, 0, 0, s, 0, 0);
+  segmentFor(core, s, tcb[row + Tcb.sndNxt], RST | ACK, 0);
+  transmit(core);
 }
 
 /** RFC 5961 §3.2/§4.2 challenge ACK, rate limited across the stack (§7). */
@@ -236,8 +274,10 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   if (fin) flags |= FIN;
   const isRetransmission = seqLt(seq, tcb[row + Tcb.sndMax]);
   const room = payloadRoom(slots, s); // before transmit() sends a D-SACK block and forgets it
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], seq, tcb[row + Tcb.rcvNxt], flags,
-    windowFor(core, s), 0, s, offset, length);
+  const o = segmentFor(core, s, seq, flags, windowFor(core, s));
+  o[Out.offset] = offset;
+  o[Out.length] = length;
+  transmit(core);
   ackSent(slots, s);
   const end = seqAdd(seq, length + (fin ? 1 : 0));
   tcb[row + Tcb.sndNxt] = end;

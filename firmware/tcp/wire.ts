@@ -60,10 +60,35 @@ export const enum Seg {
   SIZE = sackBlocks + 2 * 4, // MAX_SACK_BLOCKS pairs
 }
 
+/** The segment being built, filled by field name (output.ts) and written out by
+ *  writeSegmentHeaders(): words of the same Int32Array as the parsed segment, after its
+ *  Seg fields (one typed array costs the XS heap about 8 slots, a word 4 bytes). */
+export const enum Out {
+  dst = Seg.SIZE,
+  srcPort,
+  dstPort,
+  seq,
+  ack,
+  flags,
+  window,
+  /** The MSS option's value, or 0 for none. */
+  mss,
+  /** The slot whose tx ring holds the payload and whose SACK state goes in the options,
+   *  or -1 (a reply for no connection). */
+  slot,
+  /** The payload: `length` bytes of the slot's tx ring from `offset` bytes after SND.UNA. */
+  offset,
+  length,
+  /** The IPv4 identification of the last packet sent. */
+  ipId,
+  END,
+}
+
+/** The parsed segment's fields (Seg), then the outgoing one's (Out). */
 export type Segment = Int32Array;
 
 export function newSegment(): Segment {
-  return new Int32Array(Seg.SIZE);
+  return new Int32Array(Out.END);
 }
 
 /** Sequence space the segment occupies: data plus one each for SYN and FIN. */
@@ -167,38 +192,34 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusa
   return Refusal.None;
 }
 
-/** Writes the IPv4 and TCP headers of an outgoing segment into `b` and returns the offset
- *  where its payload goes. An MSS option is written if `mssOption` > 0; `moreOptions`
- *  bytes are left for the caller to fill just before the payload. Call finishPacket()
- *  once the payload is in place. */
-export function writeHeaders(
-  b: Uint8Array, ipId: number, ttl: number,
-  src: number, dst: number, srcPort: number, dstPort: number,
-  seq: number, ack: number, flags: number, window: number, mssOption: number, dataLength: number,
-  moreOptions = 0,
-): number {
+/** Writes the IPv4 and TCP headers of the segment described by h's Out fields into `b`
+ *  and returns the offset where its payload goes. An MSS option is written if h[Out.mss]
+ *  > 0; `moreOptions` bytes are left for the caller to fill just before the payload. Call
+ *  finishPacket() once the payload is in place. */
+export function writeSegmentHeaders(b: Uint8Array, h: Segment, ttl: number, src: number, moreOptions: number): number {
+  const mssOption = h[Out.mss];
   const tcpHeader = TCP_HEADER + (mssOption > 0 ? MSS_OPTION : 0) + moreOptions;
-  const total = IPV4_HEADER + tcpHeader + dataLength;
+  const total = IPV4_HEADER + tcpHeader + h[Out.length];
   b[0] = 0x45; // version 4, 20-byte header
   b[1] = 0;
   write16(b, 2, total);
-  write16(b, 4, ipId & 0xffff);
+  write16(b, 4, h[Out.ipId] & 0xffff);
   write16(b, 6, 0x4000); // don't fragment
   b[8] = ttl;
   b[9] = 6;
   write16(b, 10, 0);
   write32(b, 12, src);
-  write32(b, 16, dst);
+  write32(b, 16, h[Out.dst]);
   write16(b, 10, finishChecksum(sumBytes(b, 0, IPV4_HEADER, 0)));
 
   const t = IPV4_HEADER;
-  write16(b, t, srcPort);
-  write16(b, t + 2, dstPort);
-  write32(b, t + 4, seq);
-  write32(b, t + 8, ack);
+  write16(b, t, h[Out.srcPort]);
+  write16(b, t + 2, h[Out.dstPort]);
+  write32(b, t + 4, h[Out.seq]);
+  write32(b, t + 8, h[Out.ack]);
   b[t + 12] = (tcpHeader / 4) << 4;
-  b[t + 13] = flags;
-  write16(b, t + 14, window);
+  b[t + 13] = h[Out.flags];
+  write16(b, t + 14, h[Out.window]);
   write16(b, t + 16, 0);
   write16(b, t + 18, 0);
   if (mssOption > 0) {
@@ -229,7 +250,7 @@ export function writeSackBlock(b: Uint8Array, at: number, left: number, right: n
   write32(b, at + 4, right);
 }
 
-/** Fills in the TCP checksum of the packet written by writeHeaders(); returns its length. */
+/** Fills in the TCP checksum of the packet written by writeSegmentHeaders(); returns its length. */
 export function finishPacket(b: Uint8Array): number {
   const total = read16(b, 2);
   const tcpLength = total - IPV4_HEADER;

@@ -4,7 +4,8 @@
 // on XS, for allocation tests and benchmarks.
 import { StackConfig } from '../../firmware/tcp/config';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, SYN, finishPacket, writeHeaders } from '../../firmware/tcp/wire';
+import { ACK, FIN, PSH, SYN, finishPacket } from '../../firmware/tcp/wire';
+import { writeHeaders } from '../../host/packet';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
 // An illegal state change (connection.ts) throws here, where production only counts it.

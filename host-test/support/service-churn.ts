@@ -6,7 +6,8 @@
 import { StackConfig } from '../../firmware/tcp/config';
 import { SocketLayer } from '../../firmware/tcp/socket';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, RST, SYN, finishPacket, writeHeaders } from '../../firmware/tcp/wire';
+import { ACK, FIN, PSH, RST, SYN, finishPacket } from '../../firmware/tcp/wire';
+import { writeHeaders } from '../../host/packet';
 import { Cancel, Scheduler } from '../../firmware/apps/scheduler';
 import { Service } from '../../firmware/apps/service';
 import { startService } from '../../firmware/apps/services';
