@@ -6,7 +6,8 @@
 import { Count } from './counters';
 import { ConnectionError, Core, Lst } from './core';
 import { output, sendAck, sendReset } from './output';
-import { Event, Flag, State, Timer, Tcb, stateNames } from './slots';
+import { Event, Flag, Slots, State, Timer, Tcb, stateNames } from './slots';
+import { rxDrop } from './ring';
 import { seqAdd, seqDiff } from './seq';
 
 /** The edges of RFC 9293's state diagram a listener-side connection may take: bit
@@ -51,19 +52,21 @@ function illegalTransition(core: Core, from: number, to: number): void {
 
 /** A free slot, or -1. */
 export function findFreeSlot(core: Core): number {
-  const slots = core.slots;
-  for (let s = 0; s < slots.count; s++) {
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free) return s;
+  const count = core.slots.count;
+  const tcb = core.slots.tcb;
+  for (let s = 0; s < count; s++) {
+    if (tcb[s * Tcb.ROW + Tcb.state] === State.Free) return s;
   }
   return -1;
 }
 
 /** The slot holding this 4-tuple, or -1. */
 export function findConnection(core: Core, remoteAddr: number, remotePort: number, localPort: number): number {
-  const slots = core.slots;
-  for (let s = 0; s < slots.count; s++) {
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.tcb[s * Tcb.ROW + Tcb.remotePort] === remotePort && slots.tcb[s * Tcb.ROW + Tcb.localPort] === localPort
-      && slots.tcb[s * Tcb.ROW + Tcb.remoteAddr] === remoteAddr) return s;
+  const count = core.slots.count;
+  const tcb = core.slots.tcb;
+  for (let s = 0, row = 0; s < count; s++, row += Tcb.ROW) {
+    if (tcb[row + Tcb.remotePort] === remotePort && tcb[row + Tcb.localPort] === localPort
+      && tcb[row + Tcb.remoteAddr] === remoteAddr && tcb[row + Tcb.state] !== State.Free) return s;
   }
   return -1;
 }
@@ -71,12 +74,13 @@ export function findConnection(core: Core, remoteAddr: number, remotePort: numbe
 /** Connections of listener l established but not yet accepted by the app (half-open ones
  *  are bounded apart, by halfOpenLimit). */
 export function pendingConnections(core: Core, l: number): number {
-  const slots = core.slots;
+  const slots = core.slots.count;
+  const tcb = core.slots.tcb;
   let count = 0;
-  for (let s = 0; s < slots.count; s++) {
-    const state = slots.tcb[s * Tcb.ROW + Tcb.state];
-    if (state === State.Free || slots.tcb[s * Tcb.ROW + Tcb.listener] !== l || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
-    if (state !== State.SynReceived) count++;
+  for (let s = 0, row = 0; s < slots; s++, row += Tcb.ROW) {
+    const state = tcb[row + Tcb.state];
+    if (state === State.Free || state === State.SynReceived || tcb[row + Tcb.listener] !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
+    count++;
   }
   return count;
 }
@@ -157,8 +161,7 @@ export function moveToTimeWaitTable(core: Core, s: number, expiresAt: number): v
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const evicted = core.timeWait.insert(tcb[row + Tcb.remoteAddr], tcb[row + Tcb.remotePort], tcb[row + Tcb.localPort],
-    tcb[row + Tcb.rcvNxt], tcb[row + Tcb.sndNxt], expiresAt);
+  const evicted = core.timeWait.insert(tcb, row, expiresAt);
   if (evicted) core.count[Count.timeWaitEvicted]++;
   freeSlot(core, s);
 }
@@ -361,8 +364,7 @@ export function readConsumed(core: Core, s: number, count: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  tcb[row + Tcb.rxStart] = (tcb[row + Tcb.rxStart] + count) % slots.rxBytes;
-  tcb[row + Tcb.rxLength] -= count;
+  rxDrop(slots, s, count);
   if (count === 0) return false;
   const state = tcb[row + Tcb.state];
   if (tcb[row + Tcb.flags] & Flag.PeerFin || state === State.SynReceived || state >= State.TimeWait) return false;
@@ -375,4 +377,17 @@ export function readConsumed(core: Core, s: number, count: number): boolean {
 export function announceWindow(core: Core, s: number): void {
   core.slots.tcb[s * Tcb.ROW + Tcb.flags] |= Flag.AckNow;
   output(core, s);
+}
+
+/** The app may still queue data: ESTABLISHED or CLOSE-WAIT, and no FIN queued. */
+export function sendOpen(slots: Slots, s: number): boolean {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const state = tcb[row + Tcb.state];
+  return (state === State.Established || state === State.CloseWait) && (tcb[row + Tcb.flags] & Flag.FinQueued) === 0;
+}
+
+/** Send-buffer room the app may fill now: 0 once it has closed or shut down writing. */
+export function sendRoom(slots: Slots, s: number): number {
+  return sendOpen(slots, s) ? slots.txBytes - slots.tcb[s * Tcb.ROW + Tcb.txLength] : 0;
 }

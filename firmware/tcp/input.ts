@@ -13,6 +13,7 @@ import {
 import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
 import { holdRange, noteDuplicate, releaseHeld } from './reassembly';
+import { rxPut, txDrop } from './ring';
 import { duplicateAck, newAck, opened, sackReassessed, ackSettled, sameAck, synAcknowledged } from './recovery';
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
@@ -122,9 +123,9 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     sendCookieSynAck(core, seg);
     return;
   }
-  let iss = nextIsn(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort]);
+  let iss = nextIsn(core.hash, core.now, core.localAddr, seg);
   if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
-  const s = openConnection(core, l, seg, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
+  const s = openConnection(core, l, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   core.count[Count.passiveOpens]++;
@@ -147,16 +148,17 @@ function roomFor(core: Core, l: number): boolean {
 }
 
 function halfOpenConnections(core: Core): number {
+  const slots = core.slots.count;
+  const tcb = core.slots.tcb;
   let count = 0;
-  for (let s = 0; s < core.slots.count; s++) if (core.slots.tcb[s * Tcb.ROW + Tcb.state] === State.SynReceived) count++;
+  for (let row = 0; row < slots * Tcb.ROW; row += Tcb.ROW) if (tcb[row + Tcb.state] === State.SynReceived) count++;
   return count;
 }
 
 /** The half-open limit is reached: answer with a SYN cookie and keep nothing. */
 function sendCookieSynAck(core: Core, seg: Segment): void {
   const config = core.config;
-  const cookie = makeCookie(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort], seg[Seg.seq],
-    seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
+  const cookie = makeCookie(core.hash, core.now, core.localAddr, seg, seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
   core.count[Count.synCookiesSent]++;
   core.cookiesSent = true;
   core.lastCookieAt = core.now;
@@ -180,15 +182,13 @@ function cookiesRecent(core: Core): boolean {
  *  opens the connection then, and the segment (which may carry data or a FIN) is
  *  processed in it. Returns false if the ACK is not a valid cookie. */
 function cookieInput(core: Core, l: number, seg: Segment): boolean {
-  const clientIsn = seqAdd(seg[Seg.seq], -1);
-  const mss = checkCookie(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort], clientIsn,
-    seqAdd(seg[Seg.ack], -1));
+  const mss = checkCookie(core.hash, core.now, core.localAddr, seg);
   if (mss === 0) return false;
   // Valid, but no room: drop it; the client's next segment carries the same proof.
   if (!roomFor(core, l)) return true;
   core.count[Count.synCookiesAccepted]++;
   core.count[Count.passiveOpens]++;
-  const s = openConnection(core, l, seg, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
+  const s = openConnection(core, l, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   tcb[row + Tcb.flags] &= ~Flag.Timing; // no RTT sample: our SYN-ACK's send time is not kept
@@ -199,7 +199,8 @@ function cookieInput(core: Core, l: number, seg: Segment): boolean {
 /** Fills slot s for a connection in SYN-RECEIVED: our SYN (ISN `iss`) sent, the peer's
  *  next sequence number `rcvNxt`. Data on a SYN is not accepted (not ACKed); the peer
  *  sends it again after the handshake. */
-function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt: number, peerMss: number): number {
+function openConnection(core: Core, l: number, iss: number, rcvNxt: number, peerMss: number): number {
+  const seg = core.segment;
   const slots = core.slots;
   const config = core.config;
   const s = findFreeSlot(core);
@@ -437,8 +438,7 @@ function sndUnaAdvances(core: Core, s: number, ack: number, seg: Segment): void 
   const row = s * Tcb.ROW;
   const acked = seqDiff(ack, tcb[row + Tcb.sndUna]);
   const dataAcked = Math.min(acked, tcb[row + Tcb.txLength]);
-  tcb[row + Tcb.txStart] = (tcb[row + Tcb.txStart] + dataAcked) % slots.txBytes;
-  tcb[row + Tcb.txLength] -= dataAcked;
+  txDrop(slots, s, dataAcked);
   tcb[row + Tcb.sndUna] = ack;
   tcb[row + Tcb.retries] = 0;
   tcb[row + Tcb.dupAcks] = 0;
@@ -479,7 +479,7 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
   if (newBytes > 0) {
     const room = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt));
     taken = Math.min(newBytes, room);
-    copyToRx(core, s, 0, seg[Seg.dataOffset] + skip, taken);
+    rxPut(core, s, 0, seg[Seg.dataOffset] + skip, taken);
     tcb[row + Tcb.rxLength] += taken;
     tcb[row + Tcb.rcvNxt] = seqAdd(rcvNxt, taken);
     tcb[row + Tcb.rxLength] += releaseHeld(slots, s); // held data the hole was keeping back
@@ -523,7 +523,7 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   const length = seqDiff(end, seg[Seg.seq]);
   const held = length > 0 && holdRange(slots, s, seg[Seg.seq], end);
   if (held) {
-    copyToRx(core, s, seqDiff(seg[Seg.seq], rcvNxt), seg[Seg.dataOffset], length);
+    rxPut(core, s, seqDiff(seg[Seg.seq], rcvNxt), seg[Seg.dataOffset], length);
     core.count[Count.outOfOrderHeld]++;
   } else if (length > 0 || !(seg[Seg.flags] & FIN)) {
     core.count[Count.droppedOutOfOrder]++;
@@ -548,28 +548,5 @@ function scheduleAck(core: Core, s: number): void {
     tcb[row + Tcb.flags] |= Flag.AckNow;
   } else if (!slots.running(s, Timer.DelayedAck)) {
     slots.arm(s, Timer.DelayedAck, (core.now + core.config.delayedAckMs) | 0);
-  }
-}
-
-/** Copies `length` bytes of the packet, from `from`, into slot s's rx ring `gap` bytes
- *  past the unread data (0 for in-order data): copyWithin when the platform received into
- *  the stack's input buffer, a byte loop otherwise. The caller accounts for the bytes. */
-function copyToRx(core: Core, s: number, gap: number, from: number, length: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const size = slots.rxBytes;
-  const ring = slots.rxBase + s * size;
-  const at = (tcb[row + Tcb.rxStart] + tcb[row + Tcb.rxLength] + gap) % size;
-  const first = Math.min(length, size - at);
-  const packet = core.packet;
-  if (packet === core.input) {
-    const src = core.inputBase + from;
-    core.memory.copyWithin(ring + at, src, src + first);
-    if (first < length) core.memory.copyWithin(ring, src + first, src + length);
-  } else {
-    const memory = core.memory;
-    for (let i = 0; i < first; i++) memory[ring + at + i] = packet[from + i];
-    for (let i = first; i < length; i++) memory[ring + i - first] = packet[from + i];
   }
 }

@@ -7,6 +7,7 @@ import { Flag, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
 import { ACK, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
   writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders } from './wire';
+import { txCopyOut } from './ring';
 import { highestSacked, holeEnd } from './sack';
 import {
   armLossProbe, inSackRecovery, markResent, nextResend, probeAllowed, probeResendFrom, probeSent, resendRoom, sendAllowance,
@@ -79,7 +80,7 @@ export function transmit(core: Core): void {
       }
     }
   }
-  if (length > 0) copyFromTx(core, s, o[Out.offset], at, length);
+  if (length > 0) txCopyOut(core, s, o[Out.offset], at, length);
   const total = finishPacket(out);
   core.count[Count.segmentsOut]++;
   if (flags & RST) core.count[Count.resetsSent]++;
@@ -118,21 +119,6 @@ function payloadRoom(slots: Slots, s: number): number {
   const row = s * Tcb.ROW;
   if ((tcb[row + Tcb.flags] & Flag.Sack) === 0) return tcb[row + Tcb.mss];
   return tcb[row + Tcb.mss] - sackOptionLength(sackBlocksToSend(slots, s));
-}
-
-/** Copies `length` bytes of slot s's tx ring, from `offset` bytes past SND.UNA, to `at`
- *  in the outgoing packet: at most two runs of copyWithin (the ring may wrap). */
-function copyFromTx(core: Core, s: number, offset: number, at: number, length: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const size = slots.txBytes;
-  const ring = slots.txBase + s * size;
-  const from = (tcb[row + Tcb.txStart] + offset) % size;
-  const first = Math.min(length, size - from);
-  const to = core.outBase + at;
-  core.memory.copyWithin(to, ring + from, ring + from + first);
-  if (first < length) core.memory.copyWithin(to + first, ring, ring + length - first);
 }
 
 /** The window to put in a segment from slot s. The right edge we advertise (rcvAdv) only

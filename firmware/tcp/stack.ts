@@ -5,14 +5,16 @@
 import { Count } from './counters';
 import {
   announceWindow, appAbort, appClose, appShutdown, armLinger, listenerGone, pendingConnections, readConsumed, restartKeepalive,
+  sendOpen, sendRoom,
 } from './connection';
 import { ConfigError, StackConfig, makeConfig } from './config';
 import { Core, StackEvents, Lst } from './core';
 import { segmentArrives } from './input';
-import { output, sendReset } from './output';
+import { output } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
+import { rxAddress, rxTake, txPut } from './ring';
 import { msUntilNextDeadline, runTimers } from './timers';
 import { Refusal, Seg, parsePacket } from './wire';
 
@@ -140,8 +142,9 @@ export class Stack {
   /** Sends the ACKs input left pending for after the app's callbacks. */
   private flushAcks(): void {
     const { slots } = this.core;
+    const tcb = slots.tcb;
     for (let s = 0; s < slots.count; s++) {
-      if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow)) output(this.core, s);
+      if ((tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow) && tcb[s * Tcb.ROW + Tcb.state] !== State.Free) output(this.core, s);
     }
   }
 
@@ -223,11 +226,11 @@ export class Stack {
       const handle = core.handleOf(s);
       try {
         if (pending & Event.Readable && tcb[row + Tcb.rxLength] > 0) events.readable(handle, tcb[row + Tcb.rxLength]);
-        if (pending & Event.Writable && core.slotOf(handle) === s) {
+        if (pending & Event.Writable && this.slot(handle, false) === s) {
           const room = this.writable(handle);
           if (room > 0) events.writable(handle, room);
         }
-        if (pending & Event.End && core.slotOf(handle) === s) events.ended(handle);
+        if (pending & Event.End && this.slot(handle, false) === s) events.ended(handle);
       } catch (error) {
         failure = this.appFailed(failure, error);
       }
@@ -255,6 +258,15 @@ export class Stack {
   }
 
   // ---- app side ------------------------------------------------------------------
+
+  /** The one guard from the app's handle to its slot: -1 for a stale, closed or invalid
+   *  handle (see Core.slotOf). `acting`: the call changes the connection, so the clock is
+   *  read first. */
+  private slot(handle: number, acting: boolean): number {
+    const s = this.core.slotOf(handle);
+    if (s >= 0 && acting) this.core.tick();
+    return s;
+  }
 
   /** Listens on `port`; returns the listener id. Throws on a bad port or a full table. */
   listen(port: number, options: ListenOptions = {}): number {
@@ -317,18 +329,15 @@ export class Stack {
 
   /** Received bytes waiting to be read; -1 for a dead handle. */
   available(handle: number): number {
-    const s = this.core.slotOf(handle);
-    const tcb = this.core.slots.tcb;
-    const row = s * Tcb.ROW;
-    return s < 0 ? -1 : tcb[row + Tcb.rxLength];
+    const s = this.slot(handle, false);
+    return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.rxLength];
   }
 
   /** True once the peer has closed and every byte it sent has been read. */
   ended(handle: number): boolean {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return true;
-    const slots = this.core.slots;
-    const tcb = slots.tcb;
+    const tcb = this.core.slots.tcb;
     const row = s * Tcb.ROW;
     return (tcb[row + Tcb.flags] & Flag.PeerFin) !== 0 && tcb[row + Tcb.rxLength] === 0;
   }
@@ -339,20 +348,9 @@ export class Stack {
    *  grows enough to matter (RFC 1122 §4.2.3.3). */
   read(handle: number, into: Uint8Array, offset = 0, length = into.length - offset): number {
     checkRange('read', into.length, offset, length);
-    const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return -1;
-    const slots = core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    const size = slots.rxBytes;
-    const ring = slots.rxBase + s * size;
-    const count = Math.min(length, tcb[row + Tcb.rxLength]);
-    const from = tcb[row + Tcb.rxStart];
-    const first = Math.min(count, size - from); // the ring may wrap: two runs
-    const rx = core.memory;
-    for (let i = 0; i < first; i++) into[offset + i] = rx[ring + from + i];
-    for (let i = first; i < count; i++) into[offset + i] = rx[ring + i - first];
+    const count = rxTake(this.core, s, into, offset, length);
     this.consume(s, count);
     return count;
   }
@@ -366,15 +364,14 @@ export class Stack {
       throw new RangeError(`slotcp readBuffer: length ${length} is not a whole number of bytes`);
     }
     const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return undefined;
     const slots = core.slots;
-    const tcb = slots.tcb;
     const row = s * Tcb.ROW;
-    const count = Math.min(length, tcb[row + Tcb.rxLength]);
+    const count = Math.min(length, slots.tcb[row + Tcb.rxLength]);
     if (count <= 0) return undefined;
-    const start = slots.rxBase + s * slots.rxBytes + tcb[row + Tcb.rxStart];
-    if (tcb[row + Tcb.rxStart] + count <= slots.rxBytes) {
+    if (slots.tcb[row + Tcb.rxStart] + count <= slots.rxBytes) {
+      const start = rxAddress(slots, s);
       const buffer = core.memory.slice(start, start + count).buffer;
       this.consume(s, count);
       return buffer;
@@ -394,40 +391,25 @@ export class Stack {
     }
   }
 
-  /** Send-buffer room; 0 once the app has closed or shut down writing; -1 if dead. */
+  /** Send-buffer room; 0 once the app has closed or shut down writing; -1 for a dead
+   *  handle. */
   writable(handle: number): number {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return -1;
-    const slots = this.core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    const state = tcb[row + Tcb.state];
-    if ((state !== State.Established && state !== State.CloseWait) || (tcb[row + Tcb.flags] & Flag.FinQueued)) return 0;
-    return slots.txBytes - tcb[row + Tcb.txLength];
+    return sendRoom(this.core.slots, s);
   }
 
   /** Queues up to `length` bytes for sending and sends what it may; returns the count
-   *  queued (limited by writable()), or -1 for a dead handle or a closed send side (a
-   *  RangeError for an offset or length outside `from`, see checkRange). */
+   *  queued (limited by writable()), -1 for a dead handle, or -2 when the send side is
+   *  closed (shut down, or the connection past ESTABLISHED/CLOSE-WAIT) (a RangeError for
+   *  an offset or length outside `from`, see checkRange). */
   write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset): number {
     checkRange('write', from.length, offset, length);
     const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return -1;
-    const slots = core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    const state = tcb[row + Tcb.state];
-    if ((state !== State.Established && state !== State.CloseWait) || (tcb[row + Tcb.flags] & Flag.FinQueued)) return -1;
-    const size = slots.txBytes;
-    const ring = slots.txBase + s * size;
-    const count = Math.min(length, size - tcb[row + Tcb.txLength]);
-    const at = (tcb[row + Tcb.txStart] + tcb[row + Tcb.txLength]) % size;
-    const first = Math.min(count, size - at); // the ring may wrap: two runs
-    const tx = core.memory;
-    for (let i = 0; i < first; i++) tx[ring + at + i] = from[offset + i];
-    for (let i = first; i < count; i++) tx[ring + i - first] = from[offset + i];
-    tcb[row + Tcb.txLength] += count;
+    if (!sendOpen(core.slots, s)) return -2;
+    const count = txPut(core, s, from, offset, length);
     if (count > 0) {
       core.tick();
       output(core, s);
@@ -445,20 +427,19 @@ export class Stack {
       throw new RangeError('slotcp setKeepalive: whole idleMs and intervalMs up to 2^30 (interval at least 1), count 1..255');
     }
     const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, true);
     if (s < 0) return;
     const tcb = core.slots.tcb;
     const row = s * Tcb.ROW;
     tcb[row + Tcb.keepIdle] = idleMs;
     tcb[row + Tcb.keepInterval] = intervalMs;
     tcb[row + Tcb.keepCount] = count;
-    core.tick();
     restartKeepalive(core, s);
   }
 
   /** Nagle's algorithm on (false) or off (true) for one connection. */
   setNoDelay(handle: number, noDelay: boolean): void {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return;
     const tcb = this.core.slots.tcb;
     const row = s * Tcb.ROW;
@@ -470,11 +451,8 @@ export class Stack {
    *  connection is reset at once (RFC 2525 §2.17, RFC 9293 SHLD-3); otherwise a FIN
    *  follows the queued data and the slot is freed when the close completes. */
   close(handle: number): void {
-    const core = this.core;
-    const s = core.slotOf(handle);
-    if (s < 0) return;
-    core.tick();
-    appClose(core, s);
+    const s = this.slot(handle, true);
+    if (s >= 0) appClose(this.core, s);
   }
 
   /** Closes like close(), with a deadline (SO_LINGER {1, N}): if what was written and
@@ -488,55 +466,46 @@ export class Stack {
       this.abort(handle);
       return;
     }
-    const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, true);
     if (s < 0) return;
-    this.close(handle);
-    armLinger(core, s, lingerMs);
+    appClose(this.core, s);
+    armLinger(this.core, s, lingerMs);
   }
 
   /** Half-close (shutdown SHUT_WR): a FIN follows the queued data; reading goes on. */
   shutdown(handle: number): void {
-    const core = this.core;
-    const s = core.slotOf(handle);
-    if (s < 0) return;
-    core.tick();
-    appShutdown(core, s);
+    const s = this.slot(handle, true);
+    if (s >= 0) appShutdown(this.core, s);
   }
 
   /** Resets the connection (RST) and lets go of the handle. */
   abort(handle: number): void {
-    const core = this.core;
-    const s = core.slotOf(handle);
-    if (s < 0) return;
-    core.tick();
-    appAbort(core, s);
+    const s = this.slot(handle, true);
+    if (s >= 0) appAbort(this.core, s);
   }
 
-  /** The connection's RFC 9293 state name, or 'CLOSED' for a dead handle. */
   /** The peer's IPv4 address (unsigned), or -1 for a dead handle. */
   remoteAddress(handle: number): number {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.remoteAddr] >>> 0;
   }
 
   /** The peer's port, or -1 for a dead handle. */
   remotePort(handle: number): number {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.remotePort];
   }
 
+  /** The connection's RFC 9293 state name, or 'CLOSED' for a dead handle. */
   state(handle: number): string {
-    const s = this.core.slotOf(handle);
-    const tcb = this.core.slots.tcb;
-    const row = s * Tcb.ROW;
-    return s < 0 ? 'CLOSED' : stateNames[tcb[row + Tcb.state]];
+    const s = this.slot(handle, false);
+    return s < 0 ? 'CLOSED' : stateNames[this.core.slots.tcb[s * Tcb.ROW + Tcb.state]];
   }
 
   /** Fills `into` with the connection's TCP variables; false (and `into` untouched) for
    *  a dead handle. Changes nothing. */
   info(handle: number, into: TcpInfo): boolean {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return false;
     const tcb = this.core.slots.tcb;
     const row = s * Tcb.ROW;

@@ -10,22 +10,25 @@ import { backOff, retransmitTimedOut } from './recovery';
 
 export function runTimers(core: Core): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
   const now = core.now;
   for (let s = 0; s < slots.count; s++) {
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free) continue;
+    const row = s * Tcb.ROW;
+    // A slot with no timer running (or a free one, which has none) has nothing due.
+    if (tcb[row + Tcb.timers] === 0 || tcb[row + Tcb.state] === State.Free) continue;
     if (slots.due(s, Timer.Retransmit, now)) retransmitTimeout(core, s);
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.DelayedAck, now)) {
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.DelayedAck, now)) {
       core.count[Count.delayedAcks]++;
       sendAck(core, s);
     }
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Close, now)) closeTimeout(core, s);
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.LossProbe, now)) {
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Close, now)) closeTimeout(core, s);
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.LossProbe, now)) {
       slots.disarm(s, Timer.LossProbe);
       sendLossProbe(core, s);
     }
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
   }
   core.count[Count.timeWaitExpired] += core.timeWait.expire(now);
 }
