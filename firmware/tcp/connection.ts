@@ -8,6 +8,7 @@ import { ConnectionError, Core, Lst } from './core';
 import { output, sendAck, sendReset } from './output';
 import { Event, Flag, Slots, State, Timer, Tcb, stateNames } from './slots';
 import { rxDrop } from './ring';
+import { drop } from './trace';
 import { seqAdd, seqDiff } from './seq';
 
 /** The edges of RFC 9293's state diagram a listener-side connection may take: bit
@@ -190,7 +191,7 @@ export function resetArrives(core: Core, s: number): void {
   if (state === State.SynReceived) {
     freeSlot(core, s); // the passive open goes back to LISTEN
   } else if (state === State.TimeWait) {
-    core.count[Count.droppedResets]++; // RFC 1337
+    drop(core, Count.droppedResets); // RFC 1337
   } else {
     core.count[Count.resetsReceived]++;
     killConnection(core, s, ConnectionError.Reset);

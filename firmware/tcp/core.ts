@@ -8,6 +8,7 @@ import { Clock, PacketPort, RandomSource } from './platform';
 import { Flag, Slots, State, Tcb } from './slots';
 import { SCRATCH_BYTES, SipHash24 } from './siphash';
 import { TimeWaitTable } from './timewait';
+import { TraceHook } from './trace';
 import { IPV4_HEADER, MSS_OPTION, Segment, TCP_HEADER, newSegment } from './wire';
 
 /** Why a connection died, as told to the app. */
@@ -99,6 +100,8 @@ export class Core {
   /** SipHash-2-4 with the ISN and SYN cookie keys (isn.ts, syncookie.ts). */
   readonly hash: SipHash24;
   events: StackEvents = noEvents;
+  /** Told of every segment in and out and every drop (trace.ts); undefined: off. */
+  trace: TraceHook | undefined = undefined;
 
   /** The segment being processed (Seg fields), then the one being built (Out fields). */
   readonly segment: Segment = newSegment();

@@ -17,6 +17,7 @@ import { rxPut, txDrop } from './ring';
 import { duplicateAck, newAck, opened, sackReassessed, ackSettled, sameAck, synAcknowledged } from './recovery';
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
+import { TraceEvent, drop, traceDrop } from './trace';
 import { ACK, FIN, Out, RST, SYN, Seg, Segment, seqLength } from './wire';
 
 /** The MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
@@ -43,6 +44,7 @@ const enum Verdict {
 export function segmentArrives(core: Core): void {
   const seg = core.segment;
   core.count[Count.segmentsIn]++;
+  if (core.trace !== undefined) core.trace(TraceEvent.In, 0, seg);
   const s = findConnection(core, seg[Seg.srcAddr], seg[Seg.srcPort], seg[Seg.dstPort]);
   if (s >= 0) {
     connectionInput(core, s, seg);
@@ -71,7 +73,7 @@ export function segmentArrives(core: Core): void {
 /** RFC 9293 §3.10.7.1: a segment for no connection is answered with a reset. */
 function closedInput(core: Core, seg: Segment): void {
   if (seg[Seg.flags] & RST) {
-    core.count[Count.droppedResets]++;
+    drop(core, Count.droppedResets);
     return;
   }
   replyReset(core, seg);
@@ -92,7 +94,7 @@ function replyReset(core: Core, seg: Segment): void {
 function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFloor: number): void {
   const count = core.count;
   if (seg[Seg.flags] & RST) {
-    count[Count.droppedResets]++;
+    drop(core, Count.droppedResets);
     return;
   }
   if (seg[Seg.flags] & ACK) {
@@ -106,7 +108,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
         // accepted; if that first found no free slot, the others cannot prove the cookie
         // (it binds the first sequence number). A RST would kill a connection the client
         // believes is open; dropped, they come again behind the first, which will prove it.
-        core.count[Count.droppedCookieFollowers]++;
+        drop(core, Count.droppedCookieFollowers);
         return;
       }
     }
@@ -115,7 +117,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
   }
   // No SYN, or SYN with FIN (a scanner's probe; Linux drops it too).
   if (!(seg[Seg.flags] & SYN) || (seg[Seg.flags] & FIN)) {
-    count[Count.droppedBadFlags]++;
+    drop(core, Count.droppedBadFlags);
     return;
   }
   if (!roomFor(core, l)) return;
@@ -137,11 +139,11 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
  *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot. */
 function roomFor(core: Core, l: number): boolean {
   if (pendingConnections(core, l) >= core.listeners.table[l * Lst.ROW + Lst.backlog]) {
-    core.count[Count.droppedBacklogFull]++;
+    drop(core, Count.droppedBacklogFull);
     return false;
   }
   if (findFreeSlot(core) < 0) {
-    core.count[Count.droppedSlotsFull]++;
+    drop(core, Count.droppedSlotsFull);
     return false;
   }
   return true;
@@ -256,12 +258,13 @@ function timeWaitInput(core: Core, tw: number, seg: Segment): void {
   const table = core.timeWait;
   const count = core.count;
   if (seg[Seg.flags] & RST) {
-    count[Count.droppedResets]++;
+    drop(core, Count.droppedResets);
     return;
   }
   if (seg[Seg.flags] & FIN) {
     table.refresh(tw, (core.now + 2 * core.config.mslMs) | 0);
   } else if (seqLength(seg) === 0 && seg[Seg.seq] === table.rcvNxt(tw) && !(seg[Seg.flags] & SYN)) {
+    drop(core, Count.droppedTimeWaitAcks);
     return;
   }
   count[Count.timeWaitReacks]++;
@@ -297,6 +300,7 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
       core.slots.tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.Dsack; // reported now or never
       break;
     case Verdict.Challenge:
+      traceDrop(core, Count.challengeAcks);
       sendChallengeAck(core, s);
       break;
   }
@@ -339,7 +343,10 @@ function checkSegment(core: Core, s: number, seg: Segment): Verdict {
   }
 
   // Fifth: ACK.
-  if (!(seg[Seg.flags] & ACK)) return Verdict.Drop;
+  if (!(seg[Seg.flags] & ACK)) {
+    drop(core, Count.droppedNoAck);
+    return Verdict.Drop;
+  }
   if (state === State.SynReceived && !synAcked(core, s, seg)) return Verdict.Drop;
   const verdict = ackInput(core, s, seg);
   if (verdict !== Verdict.Continue) return verdict;
@@ -356,10 +363,10 @@ function unacceptable(core: Core, s: number, seg: Segment): Verdict {
   const row = s * Tcb.ROW;
   const state = tcb[row + Tcb.state];
   if (seg[Seg.flags] & RST) {
-    core.count[Count.droppedResets]++;
+    drop(core, Count.droppedResets);
     return Verdict.Drop;
   }
-  core.count[Count.droppedOutOfWindow]++;
+  drop(core, Count.droppedOutOfWindow);
   if (state === State.TimeWait && (seg[Seg.flags] & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
   // Data from below RCV.NXT: a duplicate, which the ACK reports (RFC 2883 §4), if the
   // rate limit lets it go (the block is not kept for a later ACK).
@@ -526,7 +533,7 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
     rxPut(core, s, seqDiff(seg[Seg.seq], rcvNxt), seg[Seg.dataOffset], length);
     core.count[Count.outOfOrderHeld]++;
   } else if (length > 0 || !(seg[Seg.flags] & FIN)) {
-    core.count[Count.droppedOutOfOrder]++;
+    drop(core, Count.droppedOutOfOrder);
   }
   // The FIN is held if nothing before it in this segment was lost: all its data held
   // (none cut at the window's edge), or none to hold (a bare FIN within the window).

@@ -8,6 +8,7 @@ import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
 import { ACK, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
   writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders } from './wire';
 import { txCopyOut } from './ring';
+import { TraceEvent } from './trace';
 import { highestSacked, holeEnd } from './sack';
 import {
   armLossProbe, inSackRecovery, markResent, nextResend, probeAllowed, probeResendFrom, probeSent, resendRoom, sendAllowance,
@@ -83,6 +84,7 @@ export function transmit(core: Core): void {
   if (length > 0) txCopyOut(core, s, o[Out.offset], at, length);
   const total = finishPacket(out);
   core.count[Count.segmentsOut]++;
+  if (core.trace !== undefined) core.trace(TraceEvent.Out, 0, o);
   if (flags & RST) core.count[Count.resetsSent]++;
   core.port.send(out, total);
 }

@@ -15,6 +15,7 @@ import { Clock, PacketPort, RandomSource } from './platform';
 import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
 import { rxAddress, rxTake, txPut } from './ring';
+import { TraceHook, drop } from './trace';
 import { msUntilNextDeadline, runTimers } from './timers';
 import { Refusal, Seg, parsePacket } from './wire';
 
@@ -91,6 +92,12 @@ export class Stack {
     return this.core.counters;
   }
 
+  /** Tells `hook` of every segment in and out and every drop with its reason (trace.ts);
+   *  undefined turns tracing off (the default). */
+  setTrace(hook: TraceHook | undefined): void {
+    this.core.trace = hook;
+  }
+
   /** Where accept/readable/writable/end/error notifications go (the socket layer). */
   setEvents(events: StackEvents): void {
     this.core.events = events;
@@ -129,7 +136,7 @@ export class Stack {
     if (refusal !== Refusal.None) {
       this.countRefusal(refusal);
     } else if (core.segment[Seg.dstAddr] !== core.localAddr) {
-      core.count[Count.droppedWrongAddress]++;
+      drop(core, Count.droppedWrongAddress);
     } else {
       core.packet = packet;
       segmentArrives(core);
@@ -185,16 +192,16 @@ export class Stack {
   }
 
   private countRefusal(refusal: Refusal): void {
-    const c = this.core.count;
+    const core = this.core;
     switch (refusal) {
-      case Refusal.NotIpv4: c[Count.droppedNotIpv4]++; break;
-      case Refusal.BadIpHeader: c[Count.droppedBadIpHeader]++; break;
-      case Refusal.Fragment: c[Count.droppedFragment]++; break;
-      case Refusal.NotTcp: c[Count.droppedNotTcp]++; break;
-      case Refusal.BadTcpHeader: c[Count.droppedBadTcpHeader]++; break;
-      case Refusal.BadChecksum: c[Count.droppedBadChecksum]++; break;
-      case Refusal.BadOptions: c[Count.droppedBadOptions]++; break;
-      case Refusal.BadAddress: c[Count.droppedBadAddress]++; break;
+      case Refusal.NotIpv4: drop(core, Count.droppedNotIpv4); break;
+      case Refusal.BadIpHeader: drop(core, Count.droppedBadIpHeader); break;
+      case Refusal.Fragment: drop(core, Count.droppedFragment); break;
+      case Refusal.NotTcp: drop(core, Count.droppedNotTcp); break;
+      case Refusal.BadTcpHeader: drop(core, Count.droppedBadTcpHeader); break;
+      case Refusal.BadChecksum: drop(core, Count.droppedBadChecksum); break;
+      case Refusal.BadOptions: drop(core, Count.droppedBadOptions); break;
+      case Refusal.BadAddress: drop(core, Count.droppedBadAddress); break;
     }
   }
 
