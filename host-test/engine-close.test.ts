@@ -103,7 +103,7 @@ describe('close paths', () => {
     c.ack = (c.ack + 1) >>> 0;
     c.segment(ACK);
     assert.equal(stack.state(h), 'FIN-WAIT-2');
-    assert.equal(stack.write(h, new Uint8Array(1)), -1, 'the send side is closed');
+    assert.equal(stack.write(h, new Uint8Array(1)), -2, 'the send side is closed (-1 is for a dead handle)');
     assert.deepEqual(c.write('more'), []);
     assert.equal(stack.available(h), 4);
     assert.deepEqual(wires(c, c.fin()), [{ flags: '.', seq: 2, ack: 6, len: 0, win: 1067 }]);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPcap, LINKTYPE_RAW } from '../host/pcap';
 import { namespaceExists, namespacePids, removeNamespace, which } from '../host/serve/netns';
-import { ACK, RST, SYN, finishPacket, flagLetters, parseIpv4, writeHeaders } from '../firmware/tcp/wire';
+import { ACK, RST, SYN, finishPacket, flagLetters, parseIpv4 } from '../firmware/tcp/wire';
+import { writeHeaders } from '../host/packet';
 import { PcapSegment, SLOTCP, Tun, disposeAll, interopSkipReason, pcapSegments, reassemble, runCommand } from './interop-harness';
 import { patternSha256, payload, sha256 } from './interop-payload';
 

@@ -223,6 +223,31 @@ describe('slotcp serve over a UDP link (crafted packets, no root needed)', funct
       ['-', '-', 'S', 'S', 'S.', 'P.', 'P.', 'R.']);
   });
 
+  it('--trace prints every segment in and out and every drop with its reason, one tcpdump-like line each', async () => {
+    assert.equal((parseServeArgs([], 'serve') as ServeOptions).trace, false);
+    assert.equal((parseServeArgs(['--trace'], 'serve') as ServeOptions).trace, true);
+    const peer = await Peer.open();
+    sockets.push(peer.socket);
+    const serve = await startServe(['--link', `udp:127.0.0.1:0:127.0.0.1:${peer.port}`, '--listen', '7:echo', '--trace']);
+    peer.send(serve.port, buildPacket({ dst: 0xc0000203, dstPort: 7, seq: 1, flags: SYN })); // not our address
+    peer.send(serve.port, buildPacket({ srcPort: 40000, dstPort: 7, seq: 1000, flags: SYN, mss: 1460 }));
+    const [synAck] = await peer.waitFor(1);
+    peer.send(serve.port, buildPacket({ srcPort: 40000, dstPort: 7, seq: 1001, ack: synAck.seq + 1, flags: ACK | PSH, data: 'hi' }));
+    await peer.waitFor(2);
+    for (let i = 0; i < 100 && (serve.output().match(/ OUT /g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    // The first five (a retransmission of the echo may follow: the peer never ACKs it).
+    const lines = serve.output().split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d{3} /.test(l)).map((l) => l.slice(13)).slice(0, 5);
+    assert.deepEqual(lines, [
+      'DROP droppedWrongAddress 192.0.2.1.40000 > 192.0.2.3.7: Flags [S], seq 1, win 65535, length 0',
+      'IN   192.0.2.1.40000 > 192.0.2.2.7: Flags [S], seq 1000, win 65535, options [mss 1460], length 0',
+      `OUT  192.0.2.2.7 > 192.0.2.1.40000: Flags [S.], seq ${synAck.seq >>> 0}, ack 1001, win 16384, options [mss 1460], length 0`,
+      `IN   192.0.2.1.40000 > 192.0.2.2.7: Flags [P.], seq 1001, ack ${(synAck.seq + 1) >>> 0}, win 65535, length 2`,
+      `OUT  192.0.2.2.7 > 192.0.2.1.40000: Flags [P.], seq ${(synAck.seq + 1) >>> 0}, ack 1003, win 16384, length 2`,
+    ]);
+    child!.kill('SIGTERM');
+    assert.equal(await serve.exited, 0);
+  });
+
   it('--keepalive reaches every listener and --msl sets the TIME-WAIT time (real clock)', async () => {
     const peer = await Peer.open();
     sockets.push(peer.socket);

@@ -1,25 +1,73 @@
-// Connection life-cycle steps shared by segment input, timers and app calls: opening a
-// slot, reaching ESTABLISHED, queueing the FIN, entering TIME-WAIT, and freeing a slot.
+// The connection state machine (RFC 9293 §3.3.2), in one place. Every change of a slot's
+// state goes through setState(), which checks the edge against the RFC's diagram; the
+// steps that change state are named here, whoever triggers them: segment arrival
+// (input.ts), a timer (timers.ts) or the app (stack.ts). Sending is output.ts's, and loss
+// recovery recovery.ts's: the steps here call into them, never the other way round.
 import { Count } from './counters';
-import { ConnectionError, Core } from './core';
-import { Flag, State, Timer, Tcb } from './slots';
-import { seqAdd } from './seq';
+import { ConnectionError, Core, Lst } from './core';
+import { output, sendAck, sendReset } from './output';
+import { Event, Flag, Slots, State, Timer, Tcb, stateNames } from './slots';
+import { rxDrop } from './ring';
+import { drop } from './trace';
+import { seqAdd, seqDiff } from './seq';
+
+/** The edges of RFC 9293's state diagram a listener-side connection may take: bit
+ *  `1 << to` of EDGES[from]. FREE stands for both LISTEN (a slot not yet used) and the
+ *  end of every path; CLOSED is slotcp's "dead, but the app still holds the handle". */
+const EDGES: readonly number[] = [
+  /* FREE         */ 1 << State.SynReceived,
+  /* SYN-RECEIVED */ 1 << State.Established | 1 << State.Free,
+  /* ESTABLISHED  */ 1 << State.FinWait1 | 1 << State.CloseWait | 1 << State.Free,
+  /* CLOSE-WAIT   */ 1 << State.LastAck | 1 << State.Free,
+  /* LAST-ACK     */ 1 << State.Closed | 1 << State.Free,
+  /* FIN-WAIT-1   */ 1 << State.FinWait2 | 1 << State.Closing | 1 << State.Free,
+  /* FIN-WAIT-2   */ 1 << State.TimeWait | 1 << State.Free,
+  /* CLOSING      */ 1 << State.TimeWait | 1 << State.Free,
+  /* TIME-WAIT    */ 1 << State.Closed | 1 << State.Free,
+  /* CLOSED       */ 1 << State.Free,
+];
+
+let strict = false;
+
+/** Makes an illegal edge throw (the test harnesses turn this on). Off, as in production,
+ *  an illegal edge is counted (Count.illegalTransitions) and taken anyway: the slot stays
+ *  in a state every path knows how to leave (timers, close, abort), and a board keeps
+ *  serving its other connections rather than dying on an engine bug mid-packet. */
+export function strictTransitions(on: boolean): void {
+  strict = on;
+}
+
+/** Moves slot s to state `to`: the one place a state is written. */
+export function setState(core: Core, s: number, to: State): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const from = tcb[row + Tcb.state];
+  if ((EDGES[from] & (1 << to)) === 0) illegalTransition(core, from, to);
+  tcb[row + Tcb.state] = to;
+}
+
+function illegalTransition(core: Core, from: number, to: number): void {
+  core.count[Count.illegalTransitions]++;
+  if (strict) throw new Error(`slotcp: illegal state transition ${stateNames[from]} -> ${stateNames[to]}`);
+}
 
 /** A free slot, or -1. */
 export function findFreeSlot(core: Core): number {
-  const slots = core.slots;
-  for (let s = 0; s < slots.count; s++) {
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free) return s;
+  const count = core.slots.count;
+  const tcb = core.slots.tcb;
+  for (let s = 0; s < count; s++) {
+    if (tcb[s * Tcb.ROW + Tcb.state] === State.Free) return s;
   }
   return -1;
 }
 
 /** The slot holding this 4-tuple, or -1. */
 export function findConnection(core: Core, remoteAddr: number, remotePort: number, localPort: number): number {
-  const slots = core.slots;
-  for (let s = 0; s < slots.count; s++) {
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.tcb[s * Tcb.ROW + Tcb.remotePort] === remotePort && slots.tcb[s * Tcb.ROW + Tcb.localPort] === localPort
-      && slots.tcb[s * Tcb.ROW + Tcb.remoteAddr] === remoteAddr) return s;
+  const count = core.slots.count;
+  const tcb = core.slots.tcb;
+  for (let s = 0, row = 0; s < count; s++, row += Tcb.ROW) {
+    if (tcb[row + Tcb.remotePort] === remotePort && tcb[row + Tcb.localPort] === localPort
+      && tcb[row + Tcb.remoteAddr] === remoteAddr && tcb[row + Tcb.state] !== State.Free) return s;
   }
   return -1;
 }
@@ -27,20 +75,20 @@ export function findConnection(core: Core, remoteAddr: number, remotePort: numbe
 /** Connections of listener l established but not yet accepted by the app (half-open ones
  *  are bounded apart, by halfOpenLimit). */
 export function pendingConnections(core: Core, l: number): number {
-  const slots = core.slots;
+  const slots = core.slots.count;
+  const tcb = core.slots.tcb;
   let count = 0;
-  for (let s = 0; s < slots.count; s++) {
-    const state = slots.tcb[s * Tcb.ROW + Tcb.state];
-    if (state === State.Free || slots.tcb[s * Tcb.ROW + Tcb.listener] !== l || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
-    if (state !== State.SynReceived) count++;
+  for (let s = 0, row = 0; s < slots; s++, row += Tcb.ROW) {
+    const state = tcb[row + Tcb.state];
+    if (state === State.Free || state === State.SynReceived || tcb[row + Tcb.listener] !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
+    count++;
   }
   return count;
 }
 
+/** Any state → FREE: the slot is reset for the next connection. */
 export function freeSlot(core: Core, s: number): void {
-  const tcb = core.slots.tcb;
-  const row = s * Tcb.ROW;
-  tcb[row + Tcb.state] = State.Free;
+  setState(core, s, State.Free);
   core.slots.reset(s);
 }
 
@@ -62,8 +110,8 @@ export function queueFin(core: Core, s: number): void {
   if (tcb[row + Tcb.flags] & Flag.FinQueued) return;
   tcb[row + Tcb.flags] |= Flag.FinQueued;
   tcb[row + Tcb.finSeq] = seqAdd(tcb[row + Tcb.sndUna], tcb[row + Tcb.txLength]);
-  if (tcb[row + Tcb.state] === State.Established) tcb[row + Tcb.state] = State.FinWait1;
-  else if (tcb[row + Tcb.state] === State.CloseWait) tcb[row + Tcb.state] = State.LastAck;
+  if (tcb[row + Tcb.state] === State.Established) setState(core, s, State.FinWait1);
+  else if (tcb[row + Tcb.state] === State.CloseWait) setState(core, s, State.LastAck);
 }
 
 /** True once our FIN has been sent and acknowledged. */
@@ -103,7 +151,7 @@ export function enterTimeWait(core: Core, s: number): void {
   slots.disarm(s, Timer.DelayedAck);
   const expiresAt = (core.now + 2 * core.config.mslMs) | 0;
   if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
-    tcb[row + Tcb.state] = State.TimeWait;
+    setState(core, s, State.TimeWait);
     slots.arm(s, Timer.Close, expiresAt);
     return;
   }
@@ -114,8 +162,233 @@ export function moveToTimeWaitTable(core: Core, s: number, expiresAt: number): v
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const evicted = core.timeWait.insert(tcb[row + Tcb.remoteAddr], tcb[row + Tcb.remotePort], tcb[row + Tcb.localPort],
-    tcb[row + Tcb.rcvNxt], tcb[row + Tcb.sndNxt], expiresAt);
+  const evicted = core.timeWait.insert(tcb, row, expiresAt);
   if (evicted) core.count[Count.timeWaitEvicted]++;
   freeSlot(core, s);
+}
+
+/** Ends the connection with a reset after `reason` (a timeout or an unanswered probe
+ *  run): the peer hears RST, the app hears TimedOut. */
+export function timedOut(core: Core, s: number, reason: Count): void {
+  core.count[reason]++;
+  sendReset(core, s);
+  killConnection(core, s, ConnectionError.TimedOut);
+}
+
+/** Resets the connection and frees the slot, nobody told (the app has let go of it, or
+ *  never held it): `reason` counts why. */
+export function resetAndFree(core: Core, s: number, reason: Count): void {
+  core.count[reason]++;
+  sendReset(core, s);
+  freeSlot(core, s);
+}
+
+// ---- segment arrival -------------------------------------------------------------------
+
+/** An acceptable RST at exactly RCV.NXT (RFC 5961 §3.2). */
+export function resetArrives(core: Core, s: number): void {
+  const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
+  if (state === State.SynReceived) {
+    freeSlot(core, s); // the passive open goes back to LISTEN
+  } else if (state === State.TimeWait) {
+    drop(core, Count.droppedResets); // RFC 1337
+  } else {
+    core.count[Count.resetsReceived]++;
+    killConnection(core, s, ConnectionError.Reset);
+  }
+}
+
+/** The ACK of our SYN: SYN-RECEIVED → ESTABLISHED, and the connection joins its
+ *  listener's accept queue. The caller has set the send variables and the congestion
+ *  window. */
+export function establish(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  setState(core, s, State.Established);
+  tcb[row + Tcb.retries] = 0;
+  tcb[row + Tcb.acceptOrder] = core.acceptCounter++;
+  core.listeners.table[tcb[row + Tcb.listener] * Lst.ROW + Lst.announce] = 1;
+  core.count[Count.established]++;
+  restartKeepalive(core, s);
+}
+
+/** Our FIN has just been acknowledged (the ACK check, RFC 9293 §3.10.7.4): FIN-WAIT-1 →
+ *  FIN-WAIT-2, CLOSING → TIME-WAIT, LAST-ACK → CLOSED or FREE. Returns false when the
+ *  connection has ended (nothing more of the segment is processed). */
+export function ourFinAcked(core: Core, s: number): boolean {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  switch (tcb[row + Tcb.state]) {
+    case State.FinWait1:
+      setState(core, s, State.FinWait2);
+      if (tcb[row + Tcb.flags] & Flag.AppClosed) slots.arm(s, Timer.Close, (core.now + core.config.finWait2TimeoutMs) | 0);
+      return true;
+    case State.Closing:
+      enterTimeWait(core, s);
+      return false;
+    case State.LastAck:
+      // Fully closed. If the app still holds the socket (it only shut down writing), the
+      // slot waits in CLOSED so that unread data stays readable until it closes.
+      if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
+        setState(core, s, State.Closed);
+        slots.disarm(s, Timer.Retransmit);
+        slots.disarm(s, Timer.Keepalive);
+      } else {
+        freeSlot(core, s);
+      }
+      return false;
+  }
+  return true;
+}
+
+/** The peer's FIN, in order (RFC 9293 eighth check): ESTABLISHED → CLOSE-WAIT,
+ *  FIN-WAIT-1 → CLOSING, FIN-WAIT-2 → TIME-WAIT. */
+export function peerFinArrives(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  tcb[row + Tcb.rcvNxt] = seqAdd(tcb[row + Tcb.rcvNxt], 1);
+  tcb[row + Tcb.flags] |= Flag.PeerFin | Flag.AckNow;
+  tcb[row + Tcb.events] |= Event.End;
+  switch (tcb[row + Tcb.state]) {
+    case State.Established:
+      setState(core, s, State.CloseWait);
+      break;
+    case State.FinWait1:
+      // Our FIN is not yet acknowledged (or ourFinAcked would have moved us to FIN-WAIT-2).
+      setState(core, s, State.Closing);
+      break;
+    case State.FinWait2:
+      sendAck(core, s);
+      enterTimeWait(core, s);
+      break;
+  }
+}
+
+// ---- timers ----------------------------------------------------------------------------
+
+/** The close timer: an orphan in FIN-WAIT-2 whose peer never sent its FIN is reset; a
+ *  TIME-WAIT the app still holds ends in CLOSED (its unread data stays readable). */
+export function closeTimerExpires(core: Core, s: number): void {
+  switch (core.slots.tcb[s * Tcb.ROW + Tcb.state]) {
+    case State.FinWait2:
+      resetAndFree(core, s, Count.finWait2Timeouts);
+      break;
+    case State.TimeWait:
+      core.count[Count.timeWaitExpired]++;
+      setState(core, s, State.Closed);
+      break;
+  }
+}
+
+/** The deadline of a close with SO_LINGER {1, N} ran out: if our FIN is not acknowledged
+ *  yet (or not even sent, data still queued), the connection is reset and the slot freed. */
+export function lingerExpires(core: Core, s: number): void {
+  const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
+  if (state === State.FinWait2 || state === State.TimeWait || state === State.Closed) return;
+  resetAndFree(core, s, Count.resetsOnLinger);
+}
+
+// ---- the app's calls -------------------------------------------------------------------
+
+/** close(): lets go of the handle. With unread received data the connection is reset at
+ *  once (RFC 2525 §2.17, RFC 9293 SHLD-3); otherwise a FIN follows the queued data and
+ *  the slot is freed when the close completes. */
+export function appClose(core: Core, s: number): void {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  tcb[row + Tcb.flags] |= Flag.AppClosed;
+  tcb[row + Tcb.events] = 0;
+  switch (tcb[row + Tcb.state]) {
+    case State.Closed:
+      freeSlot(core, s);
+      return;
+    case State.TimeWait:
+      moveToTimeWaitTable(core, s, slots.deadline(s, Timer.Close));
+      return;
+  }
+  if (tcb[row + Tcb.rxLength] > 0 && tcb[row + Tcb.state] !== State.Closing && tcb[row + Tcb.state] !== State.LastAck) {
+    resetAndFree(core, s, Count.resetsOnCloseUnread);
+    return;
+  }
+  if (tcb[row + Tcb.state] === State.FinWait2) slots.arm(s, Timer.Close, core.now + core.config.finWait2TimeoutMs);
+  queueFin(core, s);
+  output(core, s);
+}
+
+/** After appClose() with a deadline: the linger timer, unless the close is already done. */
+export function armLinger(core: Core, s: number, lingerMs: number): void {
+  const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
+  if (state !== State.Free && state !== State.FinWait2 && state !== State.TimeWait) {
+    core.slots.arm(s, Timer.Linger, (core.now + lingerMs) | 0);
+  }
+}
+
+/** shutdown(): half-close, a FIN after the queued data; reading goes on. */
+export function appShutdown(core: Core, s: number): void {
+  queueFin(core, s);
+  output(core, s);
+}
+
+/** abort(): RST (unless the connection is already over) and the slot freed. */
+export function appAbort(core: Core, s: number): void {
+  const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
+  if (state !== State.Closed && state !== State.TimeWait) {
+    core.count[Count.resetsOnAbort]++;
+    sendReset(core, s);
+  }
+  freeSlot(core, s);
+}
+
+/** unlisten(): the listener's connections not yet accepted are reset (half-open ones
+ *  dropped without a word). */
+export function listenerGone(core: Core, l: number): void {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  for (let s = 0; s < slots.count; s++) {
+    const row = s * Tcb.ROW;
+    if (tcb[row + Tcb.state] === State.Free || tcb[row + Tcb.listener] !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
+    if (tcb[row + Tcb.state] !== State.SynReceived) {
+      core.count[Count.resetsOnAbort]++;
+      sendReset(core, s);
+    }
+    freeSlot(core, s);
+  }
+}
+
+/** The app read `count` bytes: they leave the rx ring, and the window update rule runs.
+ *  Returns true when the window opened enough to announce (the Linux rule: the window
+ *  the peer knows is at most half the buffer, and the new one at least twice as large);
+ *  the caller then sends it. */
+export function readConsumed(core: Core, s: number, count: number): boolean {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  rxDrop(slots, s, count);
+  if (count === 0) return false;
+  const state = tcb[row + Tcb.state];
+  if (tcb[row + Tcb.flags] & Flag.PeerFin || state === State.SynReceived || state >= State.TimeWait) return false;
+  const known = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]));
+  const free = slots.rxBytes - tcb[row + Tcb.rxLength];
+  return 2 * known <= slots.rxBytes && free >= 2 * known && free - known >= Math.min(slots.rxBytes >>> 1, core.config.mss);
+}
+
+/** A window update goes out now (after readConsumed said so). */
+export function announceWindow(core: Core, s: number): void {
+  core.slots.tcb[s * Tcb.ROW + Tcb.flags] |= Flag.AckNow;
+  output(core, s);
+}
+
+/** The app may still queue data: ESTABLISHED or CLOSE-WAIT, and no FIN queued. */
+export function sendOpen(slots: Slots, s: number): boolean {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const state = tcb[row + Tcb.state];
+  return (state === State.Established || state === State.CloseWait) && (tcb[row + Tcb.flags] & Flag.FinQueued) === 0;
+}
+
+/** Send-buffer room the app may fill now: 0 once it has closed or shut down writing. */
+export function sendRoom(slots: Slots, s: number): number {
+  return sendOpen(slots, s) ? slots.txBytes - slots.tcb[s * Tcb.ROW + Tcb.txLength] : 0;
 }

@@ -8,6 +8,7 @@ import { Clock, PacketPort, RandomSource } from './platform';
 import { Flag, Slots, State, Tcb } from './slots';
 import { SCRATCH_BYTES, SipHash24 } from './siphash';
 import { TimeWaitTable } from './timewait';
+import { TraceHook } from './trace';
 import { IPV4_HEADER, MSS_OPTION, Segment, TCP_HEADER, newSegment } from './wire';
 
 /** Why a connection died, as told to the app. */
@@ -99,8 +100,10 @@ export class Core {
   /** SipHash-2-4 with the ISN and SYN cookie keys (isn.ts, syncookie.ts). */
   readonly hash: SipHash24;
   events: StackEvents = noEvents;
+  /** Told of every segment in and out and every drop (trace.ts); undefined: off. */
+  trace: TraceHook | undefined = undefined;
 
-  /** Scratch for the segment being processed. */
+  /** The segment being processed (Seg fields), then the one being built (Out fields). */
   readonly segment: Segment = newSegment();
   /** The stack's one byte buffer: rx rings, tx rings, the outgoing packet, and an input
    *  buffer the platform may receive packets into. Being one buffer, payload moves
@@ -118,7 +121,6 @@ export class Core {
   /** Current time as a wrapping 32-bit ms count (see Timer in slots.ts), read from the
    *  clock once per receive(), poll() or app call. */
   now = 0;
-  ipId = 0;
   acceptCounter = 0;
   /** When the last SYN cookie was sent, and whether one ever was (see cookieInput). */
   lastCookieAt = 0;

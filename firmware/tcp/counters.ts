@@ -102,6 +102,13 @@ export const enum Count {
   /** Resets sent because a close with a deadline (SO_LINGER {1, N}) ran out before our
    *  FIN was acknowledged. */
   resetsOnLinger,
+  /** State changes the RFC 9293 diagram does not have (connection.ts setState): an
+   *  engine bug, made visible. Always 0 unless something is wrong. */
+  illegalTransitions,
+  /** Segments without ACK in a synchronized state (RFC 9293 fifth check: dropped). */
+  droppedNoAck,
+  /** Bare ACKs at RCV.NXT for a TIME-WAIT record, dropped unanswered (an ACK loop's start). */
+  droppedTimeWaitAcks,
   /** How many counters there are. */
   SIZE,
 }
@@ -120,6 +127,7 @@ export const counterNames = Object.freeze([
   'fastRetransmits', 'sackRetransmits', 'lostResends', 'lossProbes', 'lossProbeRepairs',
   'retransmitTimerExpiries', 'delayedAcks', 'timeWaitEntered', 'timeWaitExpired',
   'timeWaitEvicted', 'timeWaitReacks', 'timeWaitReused', 'appExceptions', 'resetsOnLinger',
+  'illegalTransitions', 'droppedNoAck', 'droppedTimeWaitAcks',
 ] as const);
 
 export type CounterName = (typeof counterNames)[number];

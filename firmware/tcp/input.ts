@@ -2,35 +2,49 @@
 // for each state: sequence number, RST, SYN, ACK, segment text, FIN. Nothing here throws;
 // every refused segment is counted.
 import {
-  enterTimeWait, finAcked, findConnection, findFreeSlot, freeSlot, killConnection,
-  pendingConnections, restartKeepalive,
+  establish, finAcked, findConnection, findFreeSlot, freeSlot, ourFinAcked, peerFinArrives, pendingConnections,
+  resetAndFree, resetArrives, restartKeepalive, setState,
 } from './connection';
 import { Count } from './counters';
-import { initialWindowBytes } from './config';
-import { ConnectionError, Core, Lst } from './core';
+import { Core, Lst } from './core';
 import {
-  armLossProbe, output, retransmitFirst, sendAck, sendChallengeAck, sendOutOfWindowAck, sendReset, sendSynAck, transmit,
+  output, replyFor, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
 } from './output';
 import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
 import { holdRange, noteDuplicate, releaseHeld } from './reassembly';
-import { forgetAcked, lossIndicated, recordSackBlocks, resendLost } from './sack';
+import { rxPut, txDrop } from './ring';
+import { duplicateAck, newAck, opened, sackReassessed, ackSettled, sameAck, synAcknowledged } from './recovery';
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
-import { ACK, FIN, RST, SYN, Seg, Segment, seqLength } from './wire';
+import { TraceEvent, drop, traceDrop } from './trace';
+import { ACK, FIN, Out, RST, SYN, Seg, Segment, seqLength } from './wire';
 
 /** The MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
 const DEFAULT_PEER_MSS = 536;
 /** The smallest peer MSS used: room for 4 SACK blocks (36 bytes) and 28 bytes of data. */
 const MIN_PEER_MSS = 64;
-/** The congestion window stops growing here: it is a signed 32-bit field, and a peer
- *  without window scaling never takes more than 64 KB in flight anyway. */
-const MAX_CWND = 0x3fffffff;
+
+/** What the checks of segment arrival decided (RFC 9293 §3.10.7.4, in its order). */
+const enum Verdict {
+  /** Passed: on to the next check, and in the end to output(). */
+  Continue,
+  /** Dropped (counted where it was decided, or answered there). */
+  Drop,
+  /** Dropped, and answered with an ACK (rate limited, RFC 9293's "send an ACK and drop"
+   *  for an unacceptable segment). */
+  DropAndAck,
+  /** Dropped, and answered with an RFC 5961 challenge ACK (rate limited). */
+  Challenge,
+  /** The connection ended while processing it: the slot may be free or reused. */
+  Ended,
+}
 
 /** Handles core.segment, a valid TCP segment addressed to the stack. */
 export function segmentArrives(core: Core): void {
   const seg = core.segment;
   core.count[Count.segmentsIn]++;
+  if (core.trace !== undefined) core.trace(TraceEvent.In, 0, seg);
   const s = findConnection(core, seg[Seg.srcAddr], seg[Seg.srcPort], seg[Seg.dstPort]);
   if (s >= 0) {
     connectionInput(core, s, seg);
@@ -59,7 +73,7 @@ export function segmentArrives(core: Core): void {
 /** RFC 9293 §3.10.7.1: a segment for no connection is answered with a reset. */
 function closedInput(core: Core, seg: Segment): void {
   if (seg[Seg.flags] & RST) {
-    core.count[Count.droppedResets]++;
+    drop(core, Count.droppedResets);
     return;
   }
   replyReset(core, seg);
@@ -69,17 +83,18 @@ function closedInput(core: Core, seg: Segment): void {
  *  <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
 function replyReset(core: Core, seg: Segment): void {
   if (seg[Seg.flags] & ACK) {
-    transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], seg[Seg.ack], 0, RST, 0, 0, -1, 0, 0);
+    replyFor(core, seg[Seg.ack], 0, RST, 0);
   } else {
-    transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], 0, seqAdd(seg[Seg.seq], seqLength(seg)), RST | ACK, 0, 0, -1, 0, 0);
+    replyFor(core, 0, seqAdd(seg[Seg.seq], seqLength(seg)), RST | ACK, 0);
   }
+  transmit(core);
 }
 
 /** RFC 9293 §3.10.7.2, LISTEN. */
 function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFloor: number): void {
   const count = core.count;
   if (seg[Seg.flags] & RST) {
-    count[Count.droppedResets]++;
+    drop(core, Count.droppedResets);
     return;
   }
   if (seg[Seg.flags] & ACK) {
@@ -93,7 +108,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
         // accepted; if that first found no free slot, the others cannot prove the cookie
         // (it binds the first sequence number). A RST would kill a connection the client
         // believes is open; dropped, they come again behind the first, which will prove it.
-        core.count[Count.droppedCookieFollowers]++;
+        drop(core, Count.droppedCookieFollowers);
         return;
       }
     }
@@ -102,7 +117,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
   }
   // No SYN, or SYN with FIN (a scanner's probe; Linux drops it too).
   if (!(seg[Seg.flags] & SYN) || (seg[Seg.flags] & FIN)) {
-    count[Count.droppedBadFlags]++;
+    drop(core, Count.droppedBadFlags);
     return;
   }
   if (!roomFor(core, l)) return;
@@ -110,9 +125,9 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     sendCookieSynAck(core, seg);
     return;
   }
-  let iss = nextIsn(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort]);
+  let iss = nextIsn(core.hash, core.now, core.localAddr, seg);
   if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
-  const s = openConnection(core, l, seg, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
+  const s = openConnection(core, l, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   core.count[Count.passiveOpens]++;
@@ -124,32 +139,33 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
  *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot. */
 function roomFor(core: Core, l: number): boolean {
   if (pendingConnections(core, l) >= core.listeners.table[l * Lst.ROW + Lst.backlog]) {
-    core.count[Count.droppedBacklogFull]++;
+    drop(core, Count.droppedBacklogFull);
     return false;
   }
   if (findFreeSlot(core) < 0) {
-    core.count[Count.droppedSlotsFull]++;
+    drop(core, Count.droppedSlotsFull);
     return false;
   }
   return true;
 }
 
 function halfOpenConnections(core: Core): number {
+  const slots = core.slots.count;
+  const tcb = core.slots.tcb;
   let count = 0;
-  for (let s = 0; s < core.slots.count; s++) if (core.slots.tcb[s * Tcb.ROW + Tcb.state] === State.SynReceived) count++;
+  for (let row = 0; row < slots * Tcb.ROW; row += Tcb.ROW) if (tcb[row + Tcb.state] === State.SynReceived) count++;
   return count;
 }
 
 /** The half-open limit is reached: answer with a SYN cookie and keep nothing. */
 function sendCookieSynAck(core: Core, seg: Segment): void {
   const config = core.config;
-  const cookie = makeCookie(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort], seg[Seg.seq],
-    seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
+  const cookie = makeCookie(core.hash, core.now, core.localAddr, seg, seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
   core.count[Count.synCookiesSent]++;
   core.cookiesSent = true;
   core.lastCookieAt = core.now;
-  transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK,
-    Math.min(config.rxBytes, 65535), config.mss, -1, 0, 0);
+  replyFor(core, cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK, Math.min(config.rxBytes, 65535))[Out.mss] = config.mss;
+  transmit(core);
 }
 
 /** A cookie sent may still come back valid: the last one went out in this clock count
@@ -168,15 +184,13 @@ function cookiesRecent(core: Core): boolean {
  *  opens the connection then, and the segment (which may carry data or a FIN) is
  *  processed in it. Returns false if the ACK is not a valid cookie. */
 function cookieInput(core: Core, l: number, seg: Segment): boolean {
-  const clientIsn = seqAdd(seg[Seg.seq], -1);
-  const mss = checkCookie(core.hash, core.now, core.localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort], clientIsn,
-    seqAdd(seg[Seg.ack], -1));
+  const mss = checkCookie(core.hash, core.now, core.localAddr, seg);
   if (mss === 0) return false;
   // Valid, but no room: drop it; the client's next segment carries the same proof.
   if (!roomFor(core, l)) return true;
   core.count[Count.synCookiesAccepted]++;
   core.count[Count.passiveOpens]++;
-  const s = openConnection(core, l, seg, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
+  const s = openConnection(core, l, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   tcb[row + Tcb.flags] &= ~Flag.Timing; // no RTT sample: our SYN-ACK's send time is not kept
@@ -187,14 +201,15 @@ function cookieInput(core: Core, l: number, seg: Segment): boolean {
 /** Fills slot s for a connection in SYN-RECEIVED: our SYN (ISN `iss`) sent, the peer's
  *  next sequence number `rcvNxt`. Data on a SYN is not accepted (not ACKed); the peer
  *  sends it again after the handshake. */
-function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt: number, peerMss: number): number {
+function openConnection(core: Core, l: number, iss: number, rcvNxt: number, peerMss: number): number {
+  const seg = core.segment;
   const slots = core.slots;
   const config = core.config;
   const s = findFreeSlot(core);
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   slots.reset(s);
-  tcb[row + Tcb.state] = State.SynReceived;
+  setState(core, s, State.SynReceived);
   tcb[row + Tcb.listener] = l;
   tcb[row + Tcb.remoteAddr] = seg[Seg.srcAddr];
   tcb[row + Tcb.remotePort] = seg[Seg.srcPort];
@@ -219,9 +234,7 @@ function openConnection(core: Core, l: number, seg: Segment, iss: number, rcvNxt
   // A floor under the peer's MSS (Linux has one too): a tiny MSS would leave no room for
   // data beside the SACK option, and is no use to an honest peer.
   tcb[row + Tcb.mss] = Math.min(Math.max(peerMss, MIN_PEER_MSS), config.mss);
-  tcb[row + Tcb.rto] = config.rtoInitialMs;
-  tcb[row + Tcb.ssthresh] = 0x7fffffff;
-  tcb[row + Tcb.recover] = iss;
+  opened(core, s);
   // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
   // cookie does not keep the SYN's options).
   if (config.sack && seg[Seg.sackPermitted] && (seg[Seg.flags] & SYN)) tcb[row + Tcb.flags] |= Flag.Sack;
@@ -245,17 +258,18 @@ function timeWaitInput(core: Core, tw: number, seg: Segment): void {
   const table = core.timeWait;
   const count = core.count;
   if (seg[Seg.flags] & RST) {
-    count[Count.droppedResets]++;
+    drop(core, Count.droppedResets);
     return;
   }
   if (seg[Seg.flags] & FIN) {
     table.refresh(tw, (core.now + 2 * core.config.mslMs) | 0);
   } else if (seqLength(seg) === 0 && seg[Seg.seq] === table.rcvNxt(tw) && !(seg[Seg.flags] & SYN)) {
+    drop(core, Count.droppedTimeWaitAcks);
     return;
   }
   count[Count.timeWaitReacks]++;
-  transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], table.sndNxt(tw), table.rcvNxt(tw), ACK,
-    Math.min(core.config.rxBytes, 65535), 0, -1, 0, 0);
+  replyFor(core, table.sndNxt(tw), table.rcvNxt(tw), ACK, Math.min(core.config.rxBytes, 65535));
+  transmit(core);
 }
 
 /** RFC 9293's acceptability test against the window we advertised. */
@@ -274,179 +288,142 @@ function acceptable(core: Core, s: number, seg: Segment): boolean {
   return seqInRange(seg[Seg.seq], rcvNxt, end) || seqInRange(seqAdd(seg[Seg.seq], length - 1), rcvNxt, end);
 }
 
-/** A segment for a connection in a slot (SYN-RECEIVED and every synchronized state). */
+/** A segment for a connection in a slot (SYN-RECEIVED and every synchronized state):
+ *  the checks decide, then the answer they asked for goes out. */
 function connectionInput(core: Core, s: number, seg: Segment): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
+  switch (checkSegment(core, s, seg)) {
+    case Verdict.Continue:
+      output(core, s, true);
+      break;
+    case Verdict.DropAndAck:
+      sendOutOfWindowAck(core, s);
+      core.slots.tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.Dsack; // reported now or never
+      break;
+    case Verdict.Challenge:
+      traceDrop(core, Count.challengeAcks);
+      sendChallengeAck(core, s);
+      break;
+  }
+}
+
+/** RFC 9293 §3.10.7.4's checks, top to bottom; each one passes the segment on or ends
+ *  its processing with a verdict. */
+function checkSegment(core: Core, s: number, seg: Segment): Verdict {
+  const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   const state = tcb[row + Tcb.state];
   if (state === State.Closed) {
     // Dead, the app not yet told by close(): behave as if no connection existed.
     closedInput(core, seg);
-    return;
+    return Verdict.Drop;
   }
 
   // A retransmitted SYN while ours is unacknowledged: send the SYN-ACK again.
   if (state === State.SynReceived && (seg[Seg.flags] & (SYN | RST | ACK)) === SYN && seg[Seg.seq] === tcb[row + Tcb.irs]) {
     sendSynAck(core, s);
     core.count[Count.retransmittedSegments]++;
-    return;
+    return Verdict.Drop;
   }
 
   // First: the sequence number.
-  if (!acceptable(core, s, seg)) {
-    if (seg[Seg.flags] & RST) {
-      core.count[Count.droppedResets]++;
-      return;
-    }
-    core.count[Count.droppedOutOfWindow]++;
-    if (state === State.TimeWait && (seg[Seg.flags] & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
-    // Data from below RCV.NXT: a duplicate, which the ACK reports (RFC 2883 §4), if the
-    // rate limit lets it go (the block is not kept for a later ACK).
-    if (state !== State.SynReceived && (tcb[row + Tcb.flags] & Flag.Sack) && seg[Seg.dataLength] > 0
-      && seqLt(seg[Seg.seq], tcb[row + Tcb.rcvNxt])) {
-      noteDuplicate(slots, s, seg[Seg.seq], seqAdd(seg[Seg.seq], seg[Seg.dataLength]));
-    }
-    sendOutOfWindowAck(core, s);
-    tcb[row + Tcb.flags] &= ~Flag.Dsack;
-    return;
-  }
+  if (!acceptable(core, s, seg)) return unacceptable(core, s, seg);
 
   // Second: RST (RFC 5961 §3.2: only an exact match resets; in-window is challenged).
   if (seg[Seg.flags] & RST) {
-    if (seg[Seg.seq] !== tcb[row + Tcb.rcvNxt]) {
-      sendChallengeAck(core, s);
-    } else if (state === State.SynReceived) {
-      freeSlot(core, s); // the passive open goes back to LISTEN
-    } else if (state === State.TimeWait) {
-      core.count[Count.droppedResets]++; // RFC 1337
-    } else {
-      core.count[Count.resetsReceived]++;
-      killConnection(core, s, ConnectionError.Reset);
-    }
-    return;
+    if (seg[Seg.seq] !== tcb[row + Tcb.rcvNxt]) return Verdict.Challenge;
+    resetArrives(core, s);
+    return Verdict.Ended;
   }
 
   // Fourth: SYN (RFC 5961 §4.2: challenge ACK in a synchronized state).
   if (seg[Seg.flags] & SYN) {
-    if (state === State.SynReceived) freeSlot(core, s);
-    else sendChallengeAck(core, s);
-    return;
+    if (state !== State.SynReceived) return Verdict.Challenge;
+    freeSlot(core, s);
+    return Verdict.Ended;
   }
 
   // Fifth: ACK.
-  if (!(seg[Seg.flags] & ACK)) return;
-  if (state === State.SynReceived && !establish(core, s, seg)) return;
-  if (!ackInput(core, s, seg)) return;
+  if (!(seg[Seg.flags] & ACK)) {
+    drop(core, Count.droppedNoAck);
+    return Verdict.Drop;
+  }
+  if (state === State.SynReceived && !synAcked(core, s, seg)) return Verdict.Drop;
+  const verdict = ackInput(core, s, seg);
+  if (verdict !== Verdict.Continue) return verdict;
 
   // Seventh and eighth: segment text and FIN.
-  if (seg[Seg.dataLength] > 0 || (seg[Seg.flags] & FIN)) {
-    if (!textInput(core, s, seg)) return;
-  }
-  output(core, s, true);
+  if (seg[Seg.dataLength] > 0 || (seg[Seg.flags] & FIN)) return textInput(core, s, seg);
+  return Verdict.Continue;
 }
 
-/** SYN-RECEIVED → ESTABLISHED on an ACK of our SYN; anything else gets a reset. */
-function establish(core: Core, s: number, seg: Segment): boolean {
+/** First check failed: a RST is dropped; anything else is answered with an ACK. */
+function unacceptable(core: Core, s: number, seg: Segment): Verdict {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const state = tcb[row + Tcb.state];
+  if (seg[Seg.flags] & RST) {
+    drop(core, Count.droppedResets);
+    return Verdict.Drop;
+  }
+  drop(core, Count.droppedOutOfWindow);
+  if (state === State.TimeWait && (seg[Seg.flags] & FIN)) slots.arm(s, Timer.Close, (core.now + 2 * core.config.mslMs) | 0);
+  // Data from below RCV.NXT: a duplicate, which the ACK reports (RFC 2883 §4), if the
+  // rate limit lets it go (the block is not kept for a later ACK).
+  if (state !== State.SynReceived && (tcb[row + Tcb.flags] & Flag.Sack) && seg[Seg.dataLength] > 0
+    && seqLt(seg[Seg.seq], tcb[row + Tcb.rcvNxt])) {
+    noteDuplicate(slots, s, seg[Seg.seq], seqAdd(seg[Seg.seq], seg[Seg.dataLength]));
+  }
+  return Verdict.DropAndAck;
+}
+
+/** SYN-RECEIVED: an ACK of our SYN establishes the connection; anything else gets a
+ *  reset (and the segment is dropped: false). */
+function synAcked(core: Core, s: number, seg: Segment): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   if (seg[Seg.ack] !== tcb[row + Tcb.sndNxt]) {
-    transmit(core, seg[Seg.srcAddr], seg[Seg.dstPort], seg[Seg.srcPort], seg[Seg.ack], 0, RST, 0, 0, -1, 0, 0);
+    replyFor(core, seg[Seg.ack], 0, RST, 0);
+    transmit(core);
     return false;
   }
-  tcb[row + Tcb.state] = State.Established;
   tcb[row + Tcb.sndUna] = seg[Seg.ack];
   tcb[row + Tcb.sndWnd] = seg[Seg.window];
   if (seg[Seg.window] > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg[Seg.window];
   tcb[row + Tcb.sndWl1] = seg[Seg.seq];
   tcb[row + Tcb.sndWl2] = seg[Seg.ack];
   slots.disarm(s, Timer.Retransmit);
-  const mss = tcb[row + Tcb.mss];
-  // Initial window (config.initialWindow: RFC 5681 §3.1 or RFC 6928); one segment if the
-  // SYN-ACK had to be repeated (RFC 5681 §3.1).
-  tcb[row + Tcb.cwnd] = tcb[row + Tcb.retries] > 0 ? mss : initialWindowBytes(core.config, mss);
-  if (tcb[row + Tcb.flags] & Flag.Timing) {
-    tcb[row + Tcb.flags] &= ~Flag.Timing;
-    if (tcb[row + Tcb.retries] === 0) sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
-  }
-  tcb[row + Tcb.retries] = 0;
-  tcb[row + Tcb.acceptOrder] = core.acceptCounter++;
-  core.listeners.table[tcb[row + Tcb.listener] * Lst.ROW + Lst.announce] = 1;
-  core.count[Count.established]++;
-  restartKeepalive(core, s);
+  synAcknowledged(core, s);
+  establish(core, s);
   return true;
 }
 
-/** RFC 6298 §2: smoothed RTT, variance and RTO from one measurement, in integers
- *  (srtt8 = 8 × SRTT, rttvar4 = 4 × RTTVAR, so the gains 1/8 and 1/4 are exact). */
-function sampleRtt(core: Core, s: number, rtt: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const sample = rtt > 0 ? rtt : 1;
-  if (tcb[row + Tcb.srtt8] === 0) {
-    tcb[row + Tcb.srtt8] = sample << 3;
-    tcb[row + Tcb.rttvar4] = sample << 1;
-  } else {
-    const delta = sample - (tcb[row + Tcb.srtt8] >> 3);
-    tcb[row + Tcb.srtt8] += delta;
-    tcb[row + Tcb.rttvar4] += (delta < 0 ? -delta : delta) - (tcb[row + Tcb.rttvar4] >> 2);
-  }
-  updateRto(core, s);
-}
-
-/** RTO = SRTT + max(G, 4 × RTTVAR), within [rtoMinMs, rtoMaxMs]; G is 1 ms. */
-function updateRto(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const config = core.config;
-  const rto = (tcb[row + Tcb.srtt8] >> 3) + (tcb[row + Tcb.rttvar4] > 1 ? tcb[row + Tcb.rttvar4] : 1);
-  tcb[row + Tcb.rto] = rto < config.rtoMinMs ? config.rtoMinMs : rto > config.rtoMaxMs ? config.rtoMaxMs : rto;
-}
-
-/** The ACK field (RFC 9293 §3.10.7.4 fifth check, RFC 5961 §5). Returns false when the
- *  segment is dropped or the connection has ended. */
-function ackInput(core: Core, s: number, seg: Segment): boolean {
+/** The ACK field (RFC 9293 §3.10.7.4 fifth check, RFC 5961 §5). */
+function ackInput(core: Core, s: number, seg: Segment): Verdict {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const ack = seg[Seg.ack];
   const sndUna = tcb[row + Tcb.sndUna];
-  if (seqGt(ack, tcb[row + Tcb.sndMax])) {
-    sendChallengeAck(core, s); // acknowledges something never sent
-    return false;
-  }
-  if (seqLt(ack, seqAdd(sndUna, -tcb[row + Tcb.maxSndWnd]))) {
-    sendChallengeAck(core, s); // too old to be anything but blind injection
-    return false;
-  }
+  if (seqGt(ack, tcb[row + Tcb.sndMax])) return Verdict.Challenge; // acknowledges something never sent
+  if (seqLt(ack, seqAdd(sndUna, -tcb[row + Tcb.maxSndWnd]))) return Verdict.Challenge; // too old: blind injection
   // The segment passed every check a blind or stale one fails (sequence number, RST,
   // SYN, ACK range): the peer is alive. Only now do the keepalive idle time restart and
   // both probe counts start again; a segment dropped before this proves nothing.
   tcb[row + Tcb.persistProbes] = 0;
   restartKeepalive(core, s);
   if (seqGt(ack, tcb[row + Tcb.sndNxt])) tcb[row + Tcb.sndNxt] = ack; // acks data sent before a go-back-N
-  const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
   if (seqGt(ack, sndUna)) {
-    newAck(core, s, ack, seg);
+    sndUnaAdvances(core, s, ack, seg);
   } else if (ack === sndUna) {
-    if (sack) recordSackBlocks(slots, s, seg);
-    if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== sndUna) duplicateAck(core, s);
+    sameAck(core, s, seg);
+    if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== sndUna
+      && duplicateAck(core, s)) retransmitFirst(core, s);
   }
-  // RFC 6675: enough SACKed above the first hole means it is lost, duplicate ACKs or not
-  // (a window that changes makes ACKs that are not duplicates).
-  if (sack && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
-    enterRecovery(core, s);
-  } else if (sack && (tcb[row + Tcb.flags] & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna])
-    && resendLost(slots, s)) {
-    // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
-    // within the same recovery: the window was cut once for this loss episode.
-    tcb[row + Tcb.highRxt] = tcb[row + Tcb.sndUna];
-    tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
-    core.count[Count.lostResends]++;
-  }
+  // With SACK the scoreboard alone may show a loss (a window that changes makes ACKs that
+  // are not duplicates).
+  if (sackReassessed(core, s)) retransmitFirst(core, s);
   // Window update, from segments no older than the last one that updated it.
   if (seqGe(ack, tcb[row + Tcb.sndUna]) && (seqLt(tcb[row + Tcb.sndWl1], seg[Seg.seq])
     || (tcb[row + Tcb.sndWl1] === seg[Seg.seq] && seqLe(tcb[row + Tcb.sndWl2], ack)))) {
@@ -456,154 +433,41 @@ function ackInput(core: Core, s: number, seg: Segment): boolean {
     if (seg[Seg.window] > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg[Seg.window];
   }
 
-  if (!finAcked(core, s)) return true;
-  switch (tcb[row + Tcb.state]) {
-    case State.FinWait1:
-      tcb[row + Tcb.state] = State.FinWait2;
-      if (tcb[row + Tcb.flags] & Flag.AppClosed) slots.arm(s, Timer.Close, (core.now + core.config.finWait2TimeoutMs) | 0);
-      return true;
-    case State.Closing:
-      enterTimeWait(core, s);
-      return false;
-    case State.LastAck:
-      // Fully closed. If the app still holds the socket (it only shut down writing), the
-      // slot waits in CLOSED so that unread data stays readable until it closes.
-      if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
-        tcb[row + Tcb.state] = State.Closed;
-        slots.disarm(s, Timer.Retransmit);
-        slots.disarm(s, Timer.Keepalive);
-      } else {
-        freeSlot(core, s);
-      }
-      return false;
-  }
-  return true;
+  if (!finAcked(core, s)) return Verdict.Continue;
+  return ourFinAcked(core, s) ? Verdict.Continue : Verdict.Ended;
 }
 
-/** SND.UNA advances: drop acknowledged bytes, time the RTT, grow the congestion window. */
-function newAck(core: Core, s: number, ack: number, seg: Segment): void {
+/** SND.UNA advances: drop acknowledged bytes, and tell loss recovery (which may want
+ *  the next segment resent at once). */
+function sndUnaAdvances(core: Core, s: number, ack: number, seg: Segment): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const acked = seqDiff(ack, tcb[row + Tcb.sndUna]);
   const dataAcked = Math.min(acked, tcb[row + Tcb.txLength]);
-  tcb[row + Tcb.txStart] = (tcb[row + Tcb.txStart] + dataAcked) % slots.txBytes;
-  tcb[row + Tcb.txLength] -= dataAcked;
+  txDrop(slots, s, dataAcked);
   tcb[row + Tcb.sndUna] = ack;
   tcb[row + Tcb.retries] = 0;
   tcb[row + Tcb.dupAcks] = 0;
-  const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
-  if (sack) {
-    forgetAcked(slots, s);
-    recordSackBlocks(slots, s, seg);
-  }
-  if ((tcb[row + Tcb.flags] & Flag.AfterTimeout) && !seqLt(ack, tcb[row + Tcb.recover])) tcb[row + Tcb.flags] &= ~Flag.AfterTimeout;
-  if ((tcb[row + Tcb.flags] & Flag.Timing) && seqGt(ack, tcb[row + Tcb.rttSeq])) {
-    tcb[row + Tcb.flags] &= ~Flag.Timing;
-    sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
-  } else if (tcb[row + Tcb.srtt8] > 0) {
-    updateRto(core, s); // progress ends any backoff
-  }
-  const mss = tcb[row + Tcb.mss];
-  if ((tcb[row + Tcb.flags] & Flag.Recovery) && seqLt(ack, tcb[row + Tcb.recover])) {
-    // A partial ACK: another segment of the same window was lost. With SACK, output()
-    // resends the holes the scoreboard shows; without (or with no block above the next
-    // loss), NewReno resends the first unacknowledged segment now (RFC 6582 §3.2).
-    if (!sack) tcb[row + Tcb.cwnd] = Math.max(mss, tcb[row + Tcb.cwnd] - acked + mss);
-    if (!sack || (tcb[row + Tcb.sackedCount] === 0 && !seqGt(tcb[row + Tcb.highRxt], ack))) {
-      core.count[Count.fastRetransmits]++;
-      retransmitFirst(core, s);
-    }
-  } else if (tcb[row + Tcb.flags] & Flag.Recovery) {
-    tcb[row + Tcb.flags] &= ~Flag.Recovery;
-    tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
-  } else if (tcb[row + Tcb.cwnd] < tcb[row + Tcb.ssthresh]) {
-    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + Math.min(acked, mss), MAX_CWND); // slow start
-  } else {
-    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + (((mss * mss) / tcb[row + Tcb.cwnd]) | 0 || 1), MAX_CWND); // congestion avoidance
-  }
-  if ((tcb[row + Tcb.flags] & Flag.ProbeOut) && !seqLt(ack, tcb[row + Tcb.probeEnd])) lossProbeAcked(core, s, ack, seg);
-  if (tcb[row + Tcb.sndNxt] === ack) {
-    slots.disarm(s, Timer.Retransmit);
-    slots.disarm(s, Timer.LossProbe);
-  } else {
-    slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
-    armLossProbe(core, s);
-  }
+  if (newAck(core, s, ack, acked, seg)) retransmitFirst(core, s);
+  ackSettled(core, s, ack, seg);
   if (dataAcked > 0) tcb[row + Tcb.events] |= Event.Writable;
 }
 
-/** The ACK covers the last tail loss probe. If the probe resent data and the ACK carries
- *  no D-SACK for it (RFC 2883: a first block at or below the ACK), the resent data was
- *  really missing: a loss, answered as fast recovery would answer it, once (RFC 8985
- *  §7.4). */
-function lossProbeAcked(core: Core, s: number, ack: number, seg: Segment): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const resent = (tcb[row + Tcb.flags] & Flag.ProbeResent) !== 0;
-  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
-  const duplicate = seg[Seg.sackCount] > 0 && seqLe(seg[Seg.sackBlocks + 1], ack);
-  if (!resent || duplicate) return;
-  const mss = tcb[row + Tcb.mss];
-  tcb[row + Tcb.ssthresh] = Math.max(tcb[row + Tcb.cwnd] >>> 1, 2 * mss);
-  tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
-  core.count[Count.lossProbeRepairs]++;
-}
-
-/** RFC 5681 §3.2: the third duplicate ACK retransmits the first unacknowledged segment. */
-function duplicateAck(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const count = ++tcb[row + Tcb.dupAcks];
-  if (count === 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) === 0) {
-    enterRecovery(core, s);
-  } else if (count > 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.Sack)) === Flag.Recovery) {
-    tcb[row + Tcb.cwnd] += tcb[row + Tcb.mss]; // NewReno inflation; SACK recovery counts the pipe instead
-  }
-  if (count === 255) tcb[row + Tcb.dupAcks] = 4;
-}
-
-/** Fast retransmit and the start of fast recovery (RFC 5681 §3.2, RFC 6582, RFC 6675):
- *  half the flight as threshold, the first unacknowledged segment resent at once. */
-function enterRecovery(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const mss = tcb[row + Tcb.mss];
-  const inFlight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
-  tcb[row + Tcb.ssthresh] = Math.max(inFlight >>> 1, 2 * mss);
-  // NewReno inflates the window by the three segments that have left the network; with
-  // SACK the pipe estimate already leaves them out.
-  tcb[row + Tcb.cwnd] = tcb[row + Tcb.flags] & Flag.Sack ? tcb[row + Tcb.ssthresh] : tcb[row + Tcb.ssthresh] + 3 * mss;
-  tcb[row + Tcb.flags] |= Flag.Recovery;
-  // A loss probe still out belongs to this loss episode: its ACK must not cut the window
-  // a second time (RFC 8985 §7.4).
-  tcb[row + Tcb.flags] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent);
-  slots.disarm(s, Timer.LossProbe);
-  tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
-  core.count[Count.fastRetransmits]++;
-  retransmitFirst(core, s);
-}
-
-/** Segment text and FIN (RFC 9293 seventh and eighth checks). Returns false when the
- *  connection has ended. */
-function textInput(core: Core, s: number, seg: Segment): boolean {
+/** Segment text and FIN (RFC 9293 seventh and eighth checks). */
+function textInput(core: Core, s: number, seg: Segment): Verdict {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const state = tcb[row + Tcb.state];
   // After the peer's FIN nothing more can come: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT.
-  if (state !== State.Established && state !== State.FinWait1 && state !== State.FinWait2) return true;
+  if (state !== State.Established && state !== State.FinWait1 && state !== State.FinWait2) return Verdict.Continue;
   const rcvNxt = tcb[row + Tcb.rcvNxt];
   if (seg[Seg.dataLength] > 0 && seqGt(seqAdd(seg[Seg.seq], seg[Seg.dataLength]), rcvNxt) && (tcb[row + Tcb.flags] & Flag.AppClosed)) {
     // New data, and nobody will ever read it: tell the peer at once (RFC 9293 §3.10.7.4
     // seventh check for a closed receiver; RFC 2525 §2.17).
-    core.count[Count.resetsOnDataAfterClose]++;
-    sendReset(core, s);
-    freeSlot(core, s);
-    return false;
+    resetAndFree(core, s, Count.resetsOnDataAfterClose);
+    return Verdict.Ended;
   }
   // Data we already have, below RCV.NXT or held out of order: reported as a D-SACK block
   // (RFC 2883 §4) in an ACK sent at once, as FreeBSD does, before the next in-order
@@ -614,7 +478,7 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
   }
   if (seqGt(seg[Seg.seq], rcvNxt)) {
     outOfOrderInput(core, s, seg);
-    return true;
+    return Verdict.Continue;
   }
   const skip = seqDiff(rcvNxt, seg[Seg.seq]); // bytes we already have
   const newBytes = seg[Seg.dataLength] - skip;
@@ -622,7 +486,7 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
   if (newBytes > 0) {
     const room = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt));
     taken = Math.min(newBytes, room);
-    copyToRx(core, s, 0, seg[Seg.dataOffset] + skip, taken);
+    rxPut(core, s, 0, seg[Seg.dataOffset] + skip, taken);
     tcb[row + Tcb.rxLength] += taken;
     tcb[row + Tcb.rcvNxt] = seqAdd(rcvNxt, taken);
     tcb[row + Tcb.rxLength] += releaseHeld(slots, s); // held data the hole was keeping back
@@ -639,17 +503,17 @@ function textInput(core: Core, s: number, seg: Segment): boolean {
   // out of order that RCV.NXT has now reached (processed as if it had just come).
   if ((seg[Seg.flags] & FIN) && seqAdd(seg[Seg.seq], seg[Seg.dataLength]) === tcb[row + Tcb.rcvNxt]) {
     tcb[row + Tcb.flags] &= ~Flag.FinHeld;
-    finInput(core, s);
+    peerFinArrives(core, s);
   } else if (tcb[row + Tcb.flags] & Flag.FinHeld) {
     const heldFin = tcb[row + Tcb.finRcvSeq];
     if (heldFin === tcb[row + Tcb.rcvNxt]) {
       tcb[row + Tcb.flags] &= ~Flag.FinHeld;
-      finInput(core, s);
+      peerFinArrives(core, s);
     } else if (seqGt(tcb[row + Tcb.rcvNxt], heldFin)) {
       tcb[row + Tcb.flags] &= ~Flag.FinHeld; // data beyond the peer's own FIN: it was no FIN
     }
   }
-  return tcb[row + Tcb.state] !== State.Free;
+  return tcb[row + Tcb.state] === State.Free ? Verdict.Ended : Verdict.Continue;
 }
 
 /** Data beyond RCV.NXT within the window: placed in the ring where it belongs and held
@@ -666,10 +530,10 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   const length = seqDiff(end, seg[Seg.seq]);
   const held = length > 0 && holdRange(slots, s, seg[Seg.seq], end);
   if (held) {
-    copyToRx(core, s, seqDiff(seg[Seg.seq], rcvNxt), seg[Seg.dataOffset], length);
+    rxPut(core, s, seqDiff(seg[Seg.seq], rcvNxt), seg[Seg.dataOffset], length);
     core.count[Count.outOfOrderHeld]++;
   } else if (length > 0 || !(seg[Seg.flags] & FIN)) {
-    core.count[Count.droppedOutOfOrder]++;
+    drop(core, Count.droppedOutOfOrder);
   }
   // The FIN is held if nothing before it in this segment was lost: all its data held
   // (none cut at the window's edge), or none to hold (a bare FIN within the window).
@@ -691,50 +555,5 @@ function scheduleAck(core: Core, s: number): void {
     tcb[row + Tcb.flags] |= Flag.AckNow;
   } else if (!slots.running(s, Timer.DelayedAck)) {
     slots.arm(s, Timer.DelayedAck, (core.now + core.config.delayedAckMs) | 0);
-  }
-}
-
-/** Copies `length` bytes of the packet, from `from`, into slot s's rx ring `gap` bytes
- *  past the unread data (0 for in-order data): copyWithin when the platform received into
- *  the stack's input buffer, a byte loop otherwise. The caller accounts for the bytes. */
-function copyToRx(core: Core, s: number, gap: number, from: number, length: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const size = slots.rxBytes;
-  const ring = slots.rxBase + s * size;
-  const at = (tcb[row + Tcb.rxStart] + tcb[row + Tcb.rxLength] + gap) % size;
-  const first = Math.min(length, size - at);
-  const packet = core.packet;
-  if (packet === core.input) {
-    const src = core.inputBase + from;
-    core.memory.copyWithin(ring + at, src, src + first);
-    if (first < length) core.memory.copyWithin(ring, src + first, src + length);
-  } else {
-    const memory = core.memory;
-    for (let i = 0; i < first; i++) memory[ring + at + i] = packet[from + i];
-    for (let i = first; i < length; i++) memory[ring + i - first] = packet[from + i];
-  }
-}
-/** The peer's FIN, in order. */
-function finInput(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  tcb[row + Tcb.rcvNxt] = seqAdd(tcb[row + Tcb.rcvNxt], 1);
-  tcb[row + Tcb.flags] |= Flag.PeerFin | Flag.AckNow;
-  tcb[row + Tcb.events] |= Event.End;
-  switch (tcb[row + Tcb.state]) {
-    case State.Established:
-      tcb[row + Tcb.state] = State.CloseWait;
-      break;
-    case State.FinWait1:
-      // Our FIN is not yet acknowledged (or ackInput would have moved us to FIN-WAIT-2).
-      tcb[row + Tcb.state] = State.Closing;
-      break;
-    case State.FinWait2:
-      sendAck(core, s);
-      enterTimeWait(core, s);
-      break;
   }
 }

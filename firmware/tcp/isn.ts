@@ -3,13 +3,13 @@
 // at construction. ISNs for one 4-tuple increase with time; ISNs of different 4-tuples
 // cannot be predicted from each other without the key.
 import { SipHash24 } from './siphash';
+import { Seg, Segment } from './wire';
 
 /** Which of the stack's SipHash keys (core.ts) the ISNs use. */
 export const ISN_KEY = 0;
 
-/** The ISN for a connection opened at `now` (ms) on this 4-tuple. */
-export function nextIsn(hash: SipHash24, now: number, localAddr: number, localPort: number, remoteAddr: number,
-  remotePort: number): number {
+/** The ISN for a connection opened at `now` (ms) by the SYN `seg` to `localAddr`. */
+export function nextIsn(hash: SipHash24, now: number, localAddr: number, seg: Segment): number {
   const clock = (now * 250) % 4294967296; // 4 µs ticks from a millisecond clock
-  return (clock + hash.isnHash(localAddr, localPort, remoteAddr, remotePort, ISN_KEY)) | 0; // signed: see seq.ts
+  return (clock + hash.isnHash(localAddr, seg[Seg.dstPort], seg[Seg.srcAddr], seg[Seg.srcPort], ISN_KEY)) | 0; // signed: see seq.ts
 }

@@ -5,28 +5,71 @@ import { Count } from './counters';
 import { Core } from './core';
 import { Flag, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
-import { ACK, FIN, MAX_SACK_BLOCKS, PSH, RST, SACK_PERMITTED_OPTION, SYN, finishPacket, sackOptionLength,
-  writeHeaders, writeSackBlock, writeSackHead, writeSackPermitted } from './wire';
-import { highestSacked, holeEnd, nextHole, pipe } from './sack';
+import { ACK, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
+  writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders } from './wire';
+import { txCopyOut } from './ring';
+import { TraceEvent } from './trace';
+import { highestSacked, holeEnd } from './sack';
+import {
+  armLossProbe, inSackRecovery, markResent, nextResend, probeAllowed, probeResendFrom, probeSent, resendRoom, sendAllowance,
+} from './recovery';
 
 const MAX_WINDOW = 65535;
 
-/** Builds and sends one segment. Payload, if any, is `length` bytes of slot s's tx ring
- *  starting `offset` bytes after SND.UNA. On a connection that agreed to SACK (s >= 0),
- *  a SYN-ACK says so and every other segment but a RST reports the held out-of-order
- *  ranges. */
-export function transmit(core: Core, dst: number, srcPort: number, dstPort: number, seq: number, ack: number,
-  flags: number, window: number, mssOption: number, s: number, offset: number, length: number): void {
+/** Starts the outgoing record (core.segment's Out fields) for a segment of slot s's
+ *  connection: SEQ `seq`, ACK = RCV.NXT, no MSS option and no payload unless the caller
+ *  adds them. */
+function segmentFor(core: Core, s: number, seq: number, flags: number, window: number): Segment {
+  const o = core.segment;
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  o[Out.dst] = tcb[row + Tcb.remoteAddr];
+  o[Out.srcPort] = tcb[row + Tcb.localPort];
+  o[Out.dstPort] = tcb[row + Tcb.remotePort];
+  o[Out.seq] = seq;
+  o[Out.ack] = tcb[row + Tcb.rcvNxt];
+  o[Out.flags] = flags;
+  o[Out.window] = window;
+  o[Out.mss] = 0;
+  o[Out.slot] = s;
+  o[Out.length] = 0;
+  return o;
+}
+
+/** Starts the outgoing record for a reply to the segment being processed, for no slot
+ *  (resets, cookie SYN-ACKs, TIME-WAIT ACKs): back to where it came from. */
+export function replyFor(core: Core, seq: number, ack: number, flags: number, window: number): Segment {
+  const o = core.segment;
+  o[Out.dst] = o[Seg.srcAddr];
+  o[Out.srcPort] = o[Seg.dstPort];
+  o[Out.dstPort] = o[Seg.srcPort];
+  o[Out.seq] = seq;
+  o[Out.ack] = ack;
+  o[Out.flags] = flags;
+  o[Out.window] = window;
+  o[Out.mss] = 0;
+  o[Out.slot] = -1;
+  o[Out.length] = 0;
+  return o;
+}
+
+/** Builds and sends the segment the outgoing record describes. Payload, if any, comes
+ *  from the slot's tx ring. On a connection that agreed to SACK, a SYN-ACK says so and
+ *  every other segment but a RST reports the held out-of-order ranges. */
+export function transmit(core: Core): void {
+  const o = core.segment;
+  const s = o[Out.slot];
+  const flags = o[Out.flags];
+  const length = o[Out.length];
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   const out = core.out;
-  core.ipId = (core.ipId + 1) & 0xffff;
+  o[Out.ipId] = (o[Out.ipId] + 1) & 0xffff;
   let more = 0;
   if (s >= 0 && (tcb[row + Tcb.flags] & Flag.Sack) && !(flags & RST)) {
     more = flags & SYN ? SACK_PERMITTED_OPTION : sackOptionLength(sackBlocksToSend(core.slots, s));
   }
-  const at = writeHeaders(out, core.ipId, core.config.ttl, core.localAddr, dst, srcPort, dstPort,
-    seq, ack, flags, window, mssOption, length, more);
+  const at = writeSegmentHeaders(out, o, core.config.ttl, core.localAddr, more);
   if (more > 0) {
     if (flags & SYN) {
       writeSackPermitted(out, at - more);
@@ -38,9 +81,10 @@ export function transmit(core: Core, dst: number, srcPort: number, dstPort: numb
       }
     }
   }
-  if (length > 0) copyFromTx(core, s, offset, at, length);
+  if (length > 0) txCopyOut(core, s, o[Out.offset], at, length);
   const total = finishPacket(out);
   core.count[Count.segmentsOut]++;
+  if (core.trace !== undefined) core.trace(TraceEvent.Out, 0, o);
   if (flags & RST) core.count[Count.resetsSent]++;
   core.port.send(out, total);
 }
@@ -79,21 +123,6 @@ function payloadRoom(slots: Slots, s: number): number {
   return tcb[row + Tcb.mss] - sackOptionLength(sackBlocksToSend(slots, s));
 }
 
-/** Copies `length` bytes of slot s's tx ring, from `offset` bytes past SND.UNA, to `at`
- *  in the outgoing packet: at most two runs of copyWithin (the ring may wrap). */
-function copyFromTx(core: Core, s: number, offset: number, at: number, length: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const size = slots.txBytes;
-  const ring = slots.txBase + s * size;
-  const from = (tcb[row + Tcb.txStart] + offset) % size;
-  const first = Math.min(length, size - from);
-  const to = core.outBase + at;
-  core.memory.copyWithin(to, ring + from, ring + from + first);
-  if (first < length) core.memory.copyWithin(to + first, ring, ring + length - first);
-}
-
 /** The window to put in a segment from slot s. The right edge we advertise (rcvAdv) only
  *  moves right, and only by at least min(rx/2, MSS) at a time (receiver SWS avoidance,
  *  RFC 1122 §4.2.3.3), except that an empty buffer is always offered whole. */
@@ -125,8 +154,8 @@ export function sendAck(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], tcb[row + Tcb.sndNxt], tcb[row + Tcb.rcvNxt],
-    ACK, windowFor(core, s), 0, s, 0, 0);
+  segmentFor(core, s, tcb[row + Tcb.sndNxt], ACK, windowFor(core, s));
+  transmit(core);
   ackSent(slots, s);
 }
 
@@ -136,8 +165,8 @@ export function sendProbe(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], seqAdd(tcb[row + Tcb.sndUna], -1),
-    tcb[row + Tcb.rcvNxt], ACK, windowFor(core, s), 0, s, 0, 0);
+  segmentFor(core, s, seqAdd(tcb[row + Tcb.sndUna], -1), ACK, windowFor(core, s));
+  transmit(core);
   ackSent(slots, s);
 }
 
@@ -145,8 +174,8 @@ export function sendSynAck(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], tcb[row + Tcb.iss], tcb[row + Tcb.rcvNxt],
-    SYN | ACK, windowFor(core, s), core.config.mss, s, 0, 0);
+  segmentFor(core, s, tcb[row + Tcb.iss], SYN | ACK, windowFor(core, s))[Out.mss] = core.config.mss;
+  transmit(core);
   ackSent(slots, s);
 }
 
@@ -155,8 +184,8 @@ export function sendReset(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], tcb[row + Tcb.sndNxt], tcb[row + Tcb.rcvNxt],
-    RST | ACK, 0, 0, s, 0, 0);
+  segmentFor(core, s, tcb[row + Tcb.sndNxt], RST | ACK, 0);
+  transmit(core);
 }
 
 /** RFC 5961 §3.2/§4.2 challenge ACK, rate limited across the stack (§7). */
@@ -233,8 +262,10 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   if (fin) flags |= FIN;
   const isRetransmission = seqLt(seq, tcb[row + Tcb.sndMax]);
   const room = payloadRoom(slots, s); // before transmit() sends a D-SACK block and forgets it
-  transmit(core, tcb[row + Tcb.remoteAddr], tcb[row + Tcb.localPort], tcb[row + Tcb.remotePort], seq, tcb[row + Tcb.rcvNxt], flags,
-    windowFor(core, s), 0, s, offset, length);
+  const o = segmentFor(core, s, seq, flags, windowFor(core, s));
+  o[Out.offset] = offset;
+  o[Out.length] = length;
+  transmit(core);
   ackSent(slots, s);
   const end = seqAdd(seq, length + (fin ? 1 : 0));
   tcb[row + Tcb.sndNxt] = end;
@@ -252,41 +283,9 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   if (!isRetransmission) armLossProbe(core, s);
 }
 
-/** Tail loss probe (RFC 8985 §7), on connections with SACK: when data is outstanding and
- *  no ACK has come for two smoothed RTTs (plus a delayed ACK's worst case if only one
- *  segment is out), one segment goes out to draw an ACK, whose SACK blocks or duplicate
- *  then start fast recovery; without it a lost tail waits for the RTO (1 s at least on a
- *  board). Armed after new data and after ACKs that leave data outstanding. */
-export function armLossProbe(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const outstanding = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
-  if (!probeAllowed(slots, s) || tcb[row + Tcb.srtt8] === 0 || outstanding === 0) {
-    slots.disarm(s, Timer.LossProbe);
-    return;
-  }
-  let pto = Math.max(2 * (tcb[row + Tcb.srtt8] >> 3), MIN_PROBE_TIMEOUT_MS);
-  if (outstanding <= tcb[row + Tcb.mss]) pto += WORST_CASE_DELAYED_ACK_MS;
-  const rtoLeft = slots.running(s, Timer.Retransmit) ? (slots.deadline(s, Timer.Retransmit) - core.now) | 0 : tcb[row + Tcb.rto];
-  if (pto >= rtoLeft) slots.disarm(s, Timer.LossProbe);
-  else slots.arm(s, Timer.LossProbe, (core.now + pto) | 0);
-}
-
-const MIN_PROBE_TIMEOUT_MS = 10;
-const WORST_CASE_DELAYED_ACK_MS = 200;
-
-/** A probe needs SACK, and none outside recovery's or a timeout's own resending, nor
- *  while the last probe is unanswered. */
-function probeAllowed(slots: Slots, s: number): boolean {
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  return (tcb[row + Tcb.flags] & (Flag.Sack | Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut)) === Flag.Sack;
-}
-
-/** The probe itself: a new segment if the peer's window takes one (the congestion window
- *  is not asked), or else the last segment sent again. The retransmission timer restarts
- *  behind it. */
+/** The tail loss probe (RFC 8985 §7; recovery.ts decides when): a new segment if the
+ *  peer's window takes one (the congestion window is not asked), or else the last
+ *  segment sent again. */
 export function sendLossProbe(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
@@ -297,21 +296,10 @@ export function sendLossProbe(core: Core, s: number): void {
   const unsent = unsentBytes(slots, s);
   const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
   const length = Math.min(unsent, room);
-  if (length > 0 && tcb[row + Tcb.sndWnd] - outstanding >= length) {
-    sendDataSegment(core, s, length, false);
-    tcb[row + Tcb.flags] &= ~Flag.ProbeResent;
-  } else {
-    const dataEnd = seqAdd(tcb[row + Tcb.sndUna], tcb[row + Tcb.txLength]);
-    const sentEnd = seqLt(dataEnd, tcb[row + Tcb.sndMax]) ? dataEnd : tcb[row + Tcb.sndMax];
-    const start = seqDiff(sentEnd, tcb[row + Tcb.sndUna]) > room ? seqAdd(sentEnd, -room) : tcb[row + Tcb.sndUna];
-    retransmitAt(core, s, start, tcb[row + Tcb.sndMax]);
-    tcb[row + Tcb.flags] |= Flag.ProbeResent;
-  }
-  tcb[row + Tcb.flags] |= Flag.ProbeOut;
-  tcb[row + Tcb.probeEnd] = tcb[row + Tcb.sndMax];
-  core.count[Count.lossProbes]++;
-  slots.disarm(s, Timer.LossProbe);
-  slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
+  const fresh = length > 0 && tcb[row + Tcb.sndWnd] - outstanding >= length;
+  if (fresh) sendDataSegment(core, s, length, false);
+  else retransmitAt(core, s, probeResendFrom(slots, s, room), tcb[row + Tcb.sndMax]);
+  probeSent(core, s, !fresh);
 }
 
 /** Retransmits the first unacknowledged segment (fast retransmit). */
@@ -319,15 +307,6 @@ export function retransmitFirst(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   markResent(core.slots, s, retransmitAt(core, s, tcb[row + Tcb.sndUna], tcb[row + Tcb.sndMax]));
-}
-
-/** A recovery resend went out up to `sentTo`: HighRxt moves there, and what is sent from
- *  now on can show whether it arrived (resendMark). */
-function markResent(slots: Slots, s: number, sentTo: number): void {
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  tcb[row + Tcb.highRxt] = sentTo;
-  tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
 }
 
 /** Resends one segment of what was sent from `seq` on, at most up to `end` (with the FIN
@@ -350,10 +329,10 @@ function retransmitAt(core: Core, s: number, seq: number, end: number): number {
   return sentTo;
 }
 
-/** SACK recovery (RFC 6675 §5 step C): resends holes while the pipe leaves room in the
- *  congestion window; lost holes first (NextSeg rule 1), then new data (rule 2, the
- *  caller's), and only when there is none the other holes (rule 3). Returns false when
- *  the window is full. */
+/** SACK recovery (RFC 6675 §5 step C): resends the holes recovery.ts names while the
+ *  pipe leaves room in the congestion window; lost holes first (NextSeg rule 1), then new
+ *  data (rule 2, the caller's), and only when there is none the other holes (rule 3).
+ *  Returns false when the window is full. */
 function resendHoles(core: Core, s: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
@@ -362,25 +341,14 @@ function resendHoles(core: Core, s: number): boolean {
   const high = highestSacked(slots, s);
   const newDataGoes = unsentBytes(slots, s) > 0 && tcb[row + Tcb.sndWnd] > seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
   for (;;) {
-    const hole = nextHole(slots, s, !newDataGoes);
+    const hole = nextResend(slots, s, newDataGoes);
     if (hole === high) return true;
-    if (tcb[row + Tcb.cwnd] - pipe(slots, s) < room) return false;
+    if (resendRoom(slots, s) < room) return false;
     const sentTo = retransmitAt(core, s, hole, holeEnd(slots, s, hole));
     if (!seqGt(sentTo, hole)) return true; // nothing left to send there (cannot loop)
     markResent(slots, s, sentTo);
     core.count[Count.sackRetransmits]++;
   }
-}
-
-/** Limited Transmit (RFC 3042): the first and second duplicate ACK each let one more
- *  segment of new data go beyond the congestion window, so that a window too small to
- *  bring three duplicate ACKs still gets its fast retransmit. */
-function limitedTransmit(slots: Slots, s: number): number {
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  if (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) return 0;
-  const dupAcks = tcb[row + Tcb.dupAcks];
-  return dupAcks > 0 && dupAcks < 3 ? dupAcks * tcb[row + Tcb.mss] : 0;
 }
 
 function canSendData(state: number): boolean {
@@ -399,7 +367,7 @@ export function output(core: Core, s: number, holdAck = false): void {
   const row = s * Tcb.ROW;
   const state = tcb[row + Tcb.state];
   if (canSendData(state)) {
-    const sackRecovery = (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.Sack)) === (Flag.Recovery | Flag.Sack);
+    const sackRecovery = inSackRecovery(slots, s);
     for (;;) {
       if (sackRecovery && !resendHoles(core, s)) break;
       const mss = payloadRoom(slots, s); // a D-SACK block takes room in the first segment only
@@ -407,9 +375,7 @@ export function output(core: Core, s: number, holdAck = false): void {
       const fin = finPending(slots, s);
       if (unsent === 0 && !fin) break;
       const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
-      // In SACK recovery the congestion window limits the pipe, not everything outstanding.
-      const inNetwork = sackRecovery ? pipe(slots, s) : outstanding;
-      const usable = Math.min(tcb[row + Tcb.sndWnd] - outstanding, tcb[row + Tcb.cwnd] + limitedTransmit(slots, s) - inNetwork);
+      const usable = sendAllowance(slots, s, outstanding, sackRecovery);
       const length = Math.max(0, Math.min(unsent, mss, usable));
       const lastOfQueue = length === unsent;
       // The FIN goes with the last byte if the window has room for it too.

@@ -3,14 +3,19 @@
 // named by integer handles (slot index plus generation), so no object is made per
 // connection and a stale handle can never reach a newer connection in the same slot.
 import { Count } from './counters';
-import { freeSlot, moveToTimeWaitTable, pendingConnections, queueFin, restartKeepalive } from './connection';
+import {
+  announceWindow, appAbort, appClose, appShutdown, armLinger, listenerGone, pendingConnections, readConsumed, restartKeepalive,
+  sendOpen, sendRoom,
+} from './connection';
 import { ConfigError, StackConfig, makeConfig } from './config';
 import { Core, StackEvents, Lst } from './core';
 import { segmentArrives } from './input';
-import { output, sendReset } from './output';
+import { output } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
+import { rxAddress, rxTake, txPut } from './ring';
+import { TraceHook, drop } from './trace';
 import { msUntilNextDeadline, runTimers } from './timers';
 import { Refusal, Seg, parsePacket } from './wire';
 
@@ -87,6 +92,12 @@ export class Stack {
     return this.core.counters;
   }
 
+  /** Tells `hook` of every segment in and out and every drop with its reason (trace.ts);
+   *  undefined turns tracing off (the default). */
+  setTrace(hook: TraceHook | undefined): void {
+    this.core.trace = hook;
+  }
+
   /** Where accept/readable/writable/end/error notifications go (the socket layer). */
   /** Where the stack's events go (setEvents). */
   get events(): StackEvents {
@@ -130,7 +141,7 @@ export class Stack {
     if (refusal !== Refusal.None) {
       this.countRefusal(refusal);
     } else if (core.segment[Seg.dstAddr] !== core.localAddr) {
-      core.count[Count.droppedWrongAddress]++;
+      drop(core, Count.droppedWrongAddress);
     } else {
       core.packet = packet;
       segmentArrives(core);
@@ -143,8 +154,9 @@ export class Stack {
   /** Sends the ACKs input left pending for after the app's callbacks. */
   private flushAcks(): void {
     const { slots } = this.core;
+    const tcb = slots.tcb;
     for (let s = 0; s < slots.count; s++) {
-      if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow)) output(this.core, s);
+      if ((tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow) && tcb[s * Tcb.ROW + Tcb.state] !== State.Free) output(this.core, s);
     }
   }
 
@@ -185,16 +197,16 @@ export class Stack {
   }
 
   private countRefusal(refusal: Refusal): void {
-    const c = this.core.count;
+    const core = this.core;
     switch (refusal) {
-      case Refusal.NotIpv4: c[Count.droppedNotIpv4]++; break;
-      case Refusal.BadIpHeader: c[Count.droppedBadIpHeader]++; break;
-      case Refusal.Fragment: c[Count.droppedFragment]++; break;
-      case Refusal.NotTcp: c[Count.droppedNotTcp]++; break;
-      case Refusal.BadTcpHeader: c[Count.droppedBadTcpHeader]++; break;
-      case Refusal.BadChecksum: c[Count.droppedBadChecksum]++; break;
-      case Refusal.BadOptions: c[Count.droppedBadOptions]++; break;
-      case Refusal.BadAddress: c[Count.droppedBadAddress]++; break;
+      case Refusal.NotIpv4: drop(core, Count.droppedNotIpv4); break;
+      case Refusal.BadIpHeader: drop(core, Count.droppedBadIpHeader); break;
+      case Refusal.Fragment: drop(core, Count.droppedFragment); break;
+      case Refusal.NotTcp: drop(core, Count.droppedNotTcp); break;
+      case Refusal.BadTcpHeader: drop(core, Count.droppedBadTcpHeader); break;
+      case Refusal.BadChecksum: drop(core, Count.droppedBadChecksum); break;
+      case Refusal.BadOptions: drop(core, Count.droppedBadOptions); break;
+      case Refusal.BadAddress: drop(core, Count.droppedBadAddress); break;
     }
   }
 
@@ -226,11 +238,11 @@ export class Stack {
       const handle = core.handleOf(s);
       try {
         if (pending & Event.Readable && tcb[row + Tcb.rxLength] > 0) events.readable(handle, tcb[row + Tcb.rxLength]);
-        if (pending & Event.Writable && core.slotOf(handle) === s) {
+        if (pending & Event.Writable && this.slot(handle, false) === s) {
           const room = this.writable(handle);
           if (room > 0) events.writable(handle, room);
         }
-        if (pending & Event.End && core.slotOf(handle) === s) events.ended(handle);
+        if (pending & Event.End && this.slot(handle, false) === s) events.ended(handle);
       } catch (error) {
         failure = this.appFailed(failure, error);
       }
@@ -258,6 +270,15 @@ export class Stack {
   }
 
   // ---- app side ------------------------------------------------------------------
+
+  /** The one guard from the app's handle to its slot: -1 for a stale, closed or invalid
+   *  handle (see Core.slotOf). `acting`: the call changes the connection, so the clock is
+   *  read first. */
+  private slot(handle: number, acting: boolean): number {
+    const s = this.core.slotOf(handle);
+    if (s >= 0 && acting) this.core.tick();
+    return s;
+  }
 
   /** Listens on `port`; returns the listener id. Throws on a bad port or a full table. */
   listen(port: number, options: ListenOptions = {}): number {
@@ -295,14 +316,7 @@ export class Stack {
     if (!(listener >= 0 && listener < listeners.count) || listeners.table[listener * Lst.ROW + Lst.port] === 0) return;
     core.tick();
     listeners.table[listener * Lst.ROW + Lst.port] = 0;
-    for (let s = 0; s < slots.count; s++) {
-      if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free || slots.tcb[s * Tcb.ROW + Tcb.listener] !== listener || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
-      if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.SynReceived) {
-        core.count[Count.resetsOnAbort]++;
-        sendReset(core, s);
-      }
-      freeSlot(core, s);
-    }
+    listenerGone(core, listener);
   }
 
   /** Connections waiting in the listener's accept queue. */
@@ -327,18 +341,15 @@ export class Stack {
 
   /** Received bytes waiting to be read; -1 for a dead handle. */
   available(handle: number): number {
-    const s = this.core.slotOf(handle);
-    const tcb = this.core.slots.tcb;
-    const row = s * Tcb.ROW;
-    return s < 0 ? -1 : tcb[row + Tcb.rxLength];
+    const s = this.slot(handle, false);
+    return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.rxLength];
   }
 
   /** True once the peer has closed and every byte it sent has been read. */
   ended(handle: number): boolean {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return true;
-    const slots = this.core.slots;
-    const tcb = slots.tcb;
+    const tcb = this.core.slots.tcb;
     const row = s * Tcb.ROW;
     return (tcb[row + Tcb.flags] & Flag.PeerFin) !== 0 && tcb[row + Tcb.rxLength] === 0;
   }
@@ -349,20 +360,9 @@ export class Stack {
    *  grows enough to matter (RFC 1122 §4.2.3.3). */
   read(handle: number, into: Uint8Array, offset = 0, length = into.length - offset): number {
     checkRange('read', into.length, offset, length);
-    const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return -1;
-    const slots = core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    const size = slots.rxBytes;
-    const ring = slots.rxBase + s * size;
-    const count = Math.min(length, tcb[row + Tcb.rxLength]);
-    const from = tcb[row + Tcb.rxStart];
-    const first = Math.min(count, size - from); // the ring may wrap: two runs
-    const rx = core.memory;
-    for (let i = 0; i < first; i++) into[offset + i] = rx[ring + from + i];
-    for (let i = first; i < count; i++) into[offset + i] = rx[ring + i - first];
+    const count = rxTake(this.core, s, into, offset, length);
     this.consume(s, count);
     return count;
   }
@@ -376,15 +376,14 @@ export class Stack {
       throw new RangeError(`slotcp readBuffer: length ${length} is not a whole number of bytes`);
     }
     const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return undefined;
     const slots = core.slots;
-    const tcb = slots.tcb;
     const row = s * Tcb.ROW;
-    const count = Math.min(length, tcb[row + Tcb.rxLength]);
+    const count = Math.min(length, slots.tcb[row + Tcb.rxLength]);
     if (count <= 0) return undefined;
-    const start = slots.rxBase + s * slots.rxBytes + tcb[row + Tcb.rxStart];
-    if (tcb[row + Tcb.rxStart] + count <= slots.rxBytes) {
+    if (slots.tcb[row + Tcb.rxStart] + count <= slots.rxBytes) {
+      const start = rxAddress(slots, s);
       const buffer = core.memory.slice(start, start + count).buffer;
       this.consume(s, count);
       return buffer;
@@ -398,65 +397,31 @@ export class Stack {
    *  goes out if the read opened the window enough to matter. */
   private consume(s: number, count: number): void {
     const core = this.core;
-    const slots = core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    tcb[row + Tcb.rxStart] = (tcb[row + Tcb.rxStart] + count) % slots.rxBytes;
-    tcb[row + Tcb.rxLength] -= count;
-    if (count > 0 && this.windowWorthUpdating(s)) {
+    if (readConsumed(core, s, count)) {
       core.tick();
-      tcb[row + Tcb.flags] |= Flag.AckNow;
-      output(core, s);
+      announceWindow(core, s);
     }
   }
 
-  /** After a read: announce the window if the one the peer knows is at most half the
-   *  buffer and the new one is at least twice as large (the Linux rule). */
-  private windowWorthUpdating(s: number): boolean {
-    const slots = this.core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    const state = tcb[row + Tcb.state];
-    if (tcb[row + Tcb.flags] & Flag.PeerFin || state === State.SynReceived || state >= State.TimeWait) return false;
-    const known = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]));
-    const free = slots.rxBytes - tcb[row + Tcb.rxLength];
-    return 2 * known <= slots.rxBytes && free >= 2 * known && free - known >= Math.min(slots.rxBytes >>> 1, this.core.config.mss);
-  }
-
-  /** Send-buffer room; 0 once the app has closed or shut down writing; -1 if dead. */
+  /** Send-buffer room; 0 once the app has closed or shut down writing; -1 for a dead
+   *  handle. */
   writable(handle: number): number {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return -1;
-    const slots = this.core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    const state = tcb[row + Tcb.state];
-    if ((state !== State.Established && state !== State.CloseWait) || (tcb[row + Tcb.flags] & Flag.FinQueued)) return 0;
-    return slots.txBytes - tcb[row + Tcb.txLength];
+    return sendRoom(this.core.slots, s);
   }
 
   /** Queues up to `length` bytes for sending and sends what it may; returns the count
-   *  queued (limited by writable()), or -1 for a dead handle or a closed send side (a
-   *  RangeError for an offset or length outside `from`, see checkRange). */
+   *  queued (limited by writable()), -1 for a dead handle, or -2 when the send side is
+   *  closed (shut down, or the connection past ESTABLISHED/CLOSE-WAIT) (a RangeError for
+   *  an offset or length outside `from`, see checkRange). */
   write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset): number {
     checkRange('write', from.length, offset, length);
     const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return -1;
-    const slots = core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    const state = tcb[row + Tcb.state];
-    if ((state !== State.Established && state !== State.CloseWait) || (tcb[row + Tcb.flags] & Flag.FinQueued)) return -1;
-    const size = slots.txBytes;
-    const ring = slots.txBase + s * size;
-    const count = Math.min(length, size - tcb[row + Tcb.txLength]);
-    const at = (tcb[row + Tcb.txStart] + tcb[row + Tcb.txLength]) % size;
-    const first = Math.min(count, size - at); // the ring may wrap: two runs
-    const tx = core.memory;
-    for (let i = 0; i < first; i++) tx[ring + at + i] = from[offset + i];
-    for (let i = first; i < count; i++) tx[ring + i - first] = from[offset + i];
-    tcb[row + Tcb.txLength] += count;
+    if (!sendOpen(core.slots, s)) return -2;
+    const count = txPut(core, s, from, offset, length);
     if (count > 0) {
       core.tick();
       output(core, s);
@@ -474,20 +439,19 @@ export class Stack {
       throw new RangeError('slotcp setKeepalive: whole idleMs and intervalMs up to 2^30 (interval at least 1), count 1..255');
     }
     const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, true);
     if (s < 0) return;
     const tcb = core.slots.tcb;
     const row = s * Tcb.ROW;
     tcb[row + Tcb.keepIdle] = idleMs;
     tcb[row + Tcb.keepInterval] = intervalMs;
     tcb[row + Tcb.keepCount] = count;
-    core.tick();
     restartKeepalive(core, s);
   }
 
   /** Nagle's algorithm on (false) or off (true) for one connection. */
   setNoDelay(handle: number, noDelay: boolean): void {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return;
     const tcb = this.core.slots.tcb;
     const row = s * Tcb.ROW;
@@ -499,35 +463,10 @@ export class Stack {
    *  connection is reset at once (RFC 2525 §2.17, RFC 9293 SHLD-3); otherwise a FIN
    *  follows the queued data and the slot is freed when the close completes. */
   close(handle: number): void {
-    const core = this.core;
-    const s = core.slotOf(handle);
-    if (s < 0) return;
-    const slots = core.slots;
-    const tcb = slots.tcb;
-    const row = s * Tcb.ROW;
-    core.tick();
-    tcb[row + Tcb.flags] |= Flag.AppClosed;
-    tcb[row + Tcb.events] = 0;
-    switch (tcb[row + Tcb.state]) {
-      case State.Closed:
-        freeSlot(core, s);
-        return;
-      case State.TimeWait:
-        moveToTimeWaitTable(core, s, slots.deadline(s, Timer.Close));
-        return;
-    }
-    if (tcb[row + Tcb.rxLength] > 0 && tcb[row + Tcb.state] !== State.Closing && tcb[row + Tcb.state] !== State.LastAck) {
-      core.count[Count.resetsOnCloseUnread]++;
-      sendReset(core, s);
-      freeSlot(core, s);
-      return;
-    }
-    if (tcb[row + Tcb.state] === State.FinWait2) slots.arm(s, Timer.Close, core.now + core.config.finWait2TimeoutMs);
-    queueFin(core, s);
-    output(core, s);
+    const s = this.slot(handle, true);
+    if (s >= 0) appClose(this.core, s);
   }
 
-  /** Half-close (shutdown SHUT_WR): a FIN follows the queued data; reading goes on. */
   /** Closes like close(), with a deadline (SO_LINGER {1, N}): if what was written and
    *  our FIN are not acknowledged within `lingerMs`, the connection is reset. 0 resets at
    *  once, like abort(). */
@@ -539,65 +478,46 @@ export class Stack {
       this.abort(handle);
       return;
     }
-    const core = this.core;
-    const s = core.slotOf(handle);
+    const s = this.slot(handle, true);
     if (s < 0) return;
-    this.close(handle);
-    const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
-    if (state !== State.Free && state !== State.FinWait2 && state !== State.TimeWait) {
-      core.slots.arm(s, Timer.Linger, (core.now + lingerMs) | 0);
-    }
+    appClose(this.core, s);
+    armLinger(this.core, s, lingerMs);
   }
 
+  /** Half-close (shutdown SHUT_WR): a FIN follows the queued data; reading goes on. */
   shutdown(handle: number): void {
-    const core = this.core;
-    const s = core.slotOf(handle);
-    if (s < 0) return;
-    core.tick();
-    queueFin(core, s);
-    output(core, s);
+    const s = this.slot(handle, true);
+    if (s >= 0) appShutdown(this.core, s);
   }
 
   /** Resets the connection (RST) and lets go of the handle. */
   abort(handle: number): void {
-    const core = this.core;
-    const s = core.slotOf(handle);
-    if (s < 0) return;
-    const tcb = core.slots.tcb;
-    const row = s * Tcb.ROW;
-    core.tick();
-    const state = tcb[row + Tcb.state];
-    if (state !== State.Closed && state !== State.TimeWait) {
-      core.count[Count.resetsOnAbort]++;
-      sendReset(core, s);
-    }
-    freeSlot(core, s);
+    const s = this.slot(handle, true);
+    if (s >= 0) appAbort(this.core, s);
   }
 
-  /** The connection's RFC 9293 state name, or 'CLOSED' for a dead handle. */
   /** The peer's IPv4 address (unsigned), or -1 for a dead handle. */
   remoteAddress(handle: number): number {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.remoteAddr] >>> 0;
   }
 
   /** The peer's port, or -1 for a dead handle. */
   remotePort(handle: number): number {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.remotePort];
   }
 
+  /** The connection's RFC 9293 state name, or 'CLOSED' for a dead handle. */
   state(handle: number): string {
-    const s = this.core.slotOf(handle);
-    const tcb = this.core.slots.tcb;
-    const row = s * Tcb.ROW;
-    return s < 0 ? 'CLOSED' : stateNames[tcb[row + Tcb.state]];
+    const s = this.slot(handle, false);
+    return s < 0 ? 'CLOSED' : stateNames[this.core.slots.tcb[s * Tcb.ROW + Tcb.state]];
   }
 
   /** Fills `into` with the connection's TCP variables; false (and `into` untouched) for
    *  a dead handle. Changes nothing. */
   info(handle: number, into: TcpInfo): boolean {
-    const s = this.core.slotOf(handle);
+    const s = this.slot(handle, false);
     if (s < 0) return false;
     const tcb = this.core.slots.tcb;
     const row = s * Tcb.ROW;

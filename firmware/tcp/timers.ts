@@ -2,30 +2,33 @@
 // ACK, keepalive, FIN-WAIT-2 and TIME-WAIT expiry). Deadlines are per slot; poll() runs
 // the due ones and nextDeadline() tells the platform when to call again.
 import { Count } from './counters';
-import { freeSlot, killConnection } from './connection';
-import { ConnectionError, Core } from './core';
-import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendReset, sendSynAck, unsentBytes } from './output';
-import { Flag, State, TIMER_KINDS, Timer, Tcb } from './slots';
-import { seqDiff } from './seq';
+import { closeTimerExpires, freeSlot, lingerExpires, timedOut } from './connection';
+import { Core } from './core';
+import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendSynAck, unsentBytes } from './output';
+import { State, TIMER_KINDS, Timer, Tcb } from './slots';
+import { backOff, retransmitTimedOut } from './recovery';
 
 export function runTimers(core: Core): void {
   const slots = core.slots;
+  const tcb = slots.tcb;
   const now = core.now;
   for (let s = 0; s < slots.count; s++) {
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free) continue;
+    const row = s * Tcb.ROW;
+    // A slot with no timer running (or a free one, which has none) has nothing due.
+    if (tcb[row + Tcb.timers] === 0 || tcb[row + Tcb.state] === State.Free) continue;
     if (slots.due(s, Timer.Retransmit, now)) retransmitTimeout(core, s);
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.DelayedAck, now)) {
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.DelayedAck, now)) {
       core.count[Count.delayedAcks]++;
       sendAck(core, s);
     }
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Close, now)) closeTimeout(core, s);
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.LossProbe, now)) {
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Close, now)) closeTimeout(core, s);
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.LossProbe, now)) {
       slots.disarm(s, Timer.LossProbe);
       sendLossProbe(core, s);
     }
-    if (slots.tcb[s * Tcb.ROW + Tcb.state] !== State.Free && slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
+    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
   }
   core.count[Count.timeWaitExpired] += core.timeWait.expire(now);
 }
@@ -62,7 +65,7 @@ function retransmitTimeout(core: Core, s: number): void {
       return;
     }
     tcb[row + Tcb.retries]++;
-    tcb[row + Tcb.rto] = Math.min(tcb[row + Tcb.rto] * 2, config.rtoMaxMs);
+    backOff(core, s);
     core.count[Count.retransmittedSegments]++;
     sendSynAck(core, s);
     slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
@@ -70,29 +73,12 @@ function retransmitTimeout(core: Core, s: number): void {
   }
   if (tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) return; // nothing outstanding
   if (tcb[row + Tcb.retries] >= config.maxRetries) {
-    core.count[Count.retransmitTimeouts]++;
-    sendReset(core, s);
-    killConnection(core, s, ConnectionError.TimedOut);
+    timedOut(core, s, Count.retransmitTimeouts);
     return;
   }
   tcb[row + Tcb.retries]++;
   core.count[Count.retransmitTimerExpiries]++;
-  // RFC 5681 §3.1 after a timeout: half the flight as threshold, one segment of window.
-  const mss = tcb[row + Tcb.mss];
-  const inFlight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
-  tcb[row + Tcb.ssthresh] = Math.max(inFlight >>> 1, 2 * mss);
-  tcb[row + Tcb.cwnd] = mss;
-  tcb[row + Tcb.dupAcks] = 0;
-  tcb[row + Tcb.flags] &= ~(Flag.Recovery | Flag.Timing); // Karn: no RTT from retransmissions
-  // RFC 6582 §4.1: no fast retransmit until everything sent so far is ACKed. RFC 2018 §8:
-  // the peer may have dropped what it SACKed, so the scoreboard starts again.
-  tcb[row + Tcb.flags] |= Flag.AfterTimeout;
-  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
-  slots.disarm(s, Timer.LossProbe);
-  tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
-  tcb[row + Tcb.sackedCount] = 0;
-  tcb[row + Tcb.rto] = Math.min(tcb[row + Tcb.rto] * 2, config.rtoMaxMs);
-  tcb[row + Tcb.sndNxt] = tcb[row + Tcb.sndUna]; // go back to the first unacknowledged byte
+  retransmitTimedOut(core, s);
   output(core, s);
 }
 
@@ -107,9 +93,7 @@ function persistTimeout(core: Core, s: number): void {
   }
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
   if (tcb[row + Tcb.persistProbes] >= core.config.maxRetries) {
-    core.count[Count.retransmitTimeouts]++;
-    sendReset(core, s);
-    killConnection(core, s, ConnectionError.TimedOut);
+    timedOut(core, s, Count.retransmitTimeouts);
     return;
   }
   tcb[row + Tcb.persistProbes]++;
@@ -133,9 +117,7 @@ function keepaliveTimeout(core: Core, s: number): void {
     return;
   }
   if (tcb[row + Tcb.keepaliveProbes] >= tcb[row + Tcb.keepCount]) {
-    core.count[Count.keepaliveTimeouts]++;
-    sendReset(core, s);
-    killConnection(core, s, ConnectionError.TimedOut);
+    timedOut(core, s, Count.keepaliveTimeouts);
     return;
   }
   tcb[row + Tcb.keepaliveProbes]++;
@@ -145,32 +127,11 @@ function keepaliveTimeout(core: Core, s: number): void {
 }
 
 function closeTimeout(core: Core, s: number): void {
-  const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  slots.disarm(s, Timer.Close);
-  switch (tcb[row + Tcb.state]) {
-    case State.FinWait2:
-      // An orphan whose peer never sends its FIN.
-      core.count[Count.finWait2Timeouts]++;
-      sendReset(core, s);
-      freeSlot(core, s);
-      break;
-    case State.TimeWait:
-      // 2MSL over while the app still holds the socket: its unread data stays readable.
-      core.count[Count.timeWaitExpired]++;
-      tcb[row + Tcb.state] = State.Closed;
-      break;
-  }
+  core.slots.disarm(s, Timer.Close);
+  closeTimerExpires(core, s);
 }
 
-/** The deadline of a close with SO_LINGER {1, N} ran out: if our FIN is not acknowledged
- *  yet (or not even sent, data still queued), the connection is reset and the slot freed. */
 function lingerTimeout(core: Core, s: number): void {
   core.slots.disarm(s, Timer.Linger);
-  const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
-  if (state === State.FinWait2 || state === State.TimeWait || state === State.Closed) return;
-  core.count[Count.resetsOnLinger]++;
-  sendReset(core, s);
-  freeSlot(core, s);
+  lingerExpires(core, s);
 }

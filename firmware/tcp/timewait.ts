@@ -5,6 +5,7 @@
 // When the table is full the record closest to expiry is evicted: it was the oldest to
 // enter or be refreshed, and so the one whose protection matters least.
 import { seqDiff } from './seq';
+import { Tcb } from './slots';
 
 /** A record's fields: one row of 32-bit words per record in TimeWaitTable.records. */
 const enum Tw {
@@ -57,10 +58,10 @@ export class TimeWaitTable {
     return this.records[i * Tw.ROW + Tw.sndNxt];
   }
 
-  /** Adds a record expiring at `expiresAt`. Returns true when an older record was evicted
-   *  to make room. With capacity 0 nothing is kept (returns true: the record is lost). */
-  insert(remoteAddr: number, remotePort: number, localPort: number, rcvNxt: number, sndNxt: number,
-    expiresAt: number): boolean {
+  /** Adds a record, expiring at `expiresAt`, for the connection in the control block at
+   *  `row` of `tcb` (the slot table's). Returns true when an older record was evicted to
+   *  make room. With capacity 0 nothing is kept (returns true: the record is lost). */
+  insert(tcb: Int32Array, row: number, expiresAt: number): boolean {
     if (this.capacity === 0) return true;
     let i = this.firstFree();
     let evicted = false;
@@ -71,10 +72,10 @@ export class TimeWaitTable {
     }
     const at = i * Tw.ROW;
     const records = this.records;
-    records[at + Tw.remoteAddr] = remoteAddr;
-    records[at + Tw.ports] = (localPort << 16) | remotePort;
-    records[at + Tw.rcvNxt] = rcvNxt;
-    records[at + Tw.sndNxt] = sndNxt;
+    records[at + Tw.remoteAddr] = tcb[row + Tcb.remoteAddr];
+    records[at + Tw.ports] = (tcb[row + Tcb.localPort] << 16) | tcb[row + Tcb.remotePort];
+    records[at + Tw.rcvNxt] = tcb[row + Tcb.rcvNxt];
+    records[at + Tw.sndNxt] = tcb[row + Tcb.sndNxt];
     records[at + Tw.expires] = expiresAt;
     this.used++;
     return evicted;

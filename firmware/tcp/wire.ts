@@ -60,10 +60,35 @@ export const enum Seg {
   SIZE = sackBlocks + 2 * 4, // MAX_SACK_BLOCKS pairs
 }
 
+/** The segment being built, filled by field name (output.ts) and written out by
+ *  writeSegmentHeaders(): words of the same Int32Array as the parsed segment, after its
+ *  Seg fields (one typed array costs the XS heap about 8 slots, a word 4 bytes). */
+export const enum Out {
+  dst = Seg.SIZE,
+  srcPort,
+  dstPort,
+  seq,
+  ack,
+  flags,
+  window,
+  /** The MSS option's value, or 0 for none. */
+  mss,
+  /** The slot whose tx ring holds the payload and whose SACK state goes in the options,
+   *  or -1 (a reply for no connection). */
+  slot,
+  /** The payload: `length` bytes of the slot's tx ring from `offset` bytes after SND.UNA. */
+  offset,
+  length,
+  /** The IPv4 identification of the last packet sent. */
+  ipId,
+  END,
+}
+
+/** The parsed segment's fields (Seg), then the outgoing one's (Out). */
 export type Segment = Int32Array;
 
 export function newSegment(): Segment {
-  return new Int32Array(Seg.SIZE);
+  return new Int32Array(Out.END);
 }
 
 /** Sequence space the segment occupies: data plus one each for SYN and FIN. */
@@ -146,17 +171,18 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusa
   const tcpHeader = (b[t + 12] >>> 4) * 4;
   if (tcpHeader < TCP_HEADER || tcpHeader > tcpLength) return Refusal.BadTcpHeader;
 
-  seg[Seg.srcAddr] = read32(b, 12);
-  seg[Seg.dstAddr] = read32(b, 16);
+  // Read byte by byte rather than through read16/read32, as in writeSegmentHeaders.
+  seg[Seg.srcAddr] = (b[12] << 24) | (b[13] << 16) | (b[14] << 8) | b[15];
+  seg[Seg.dstAddr] = (b[16] << 24) | (b[17] << 16) | (b[18] << 8) | b[19];
   const sum = sumBytes(b, t, tcpLength, pseudoHeaderSum(seg[Seg.srcAddr], seg[Seg.dstAddr], tcpLength));
   if (finishChecksum(sum) !== 0) return Refusal.BadChecksum;
 
-  seg[Seg.srcPort] = read16(b, t);
-  seg[Seg.dstPort] = read16(b, t + 2);
-  seg[Seg.seq] = read32(b, t + 4);
-  seg[Seg.ack] = read32(b, t + 8);
+  seg[Seg.srcPort] = (b[t] << 8) | b[t + 1];
+  seg[Seg.dstPort] = (b[t + 2] << 8) | b[t + 3];
+  seg[Seg.seq] = (b[t + 4] << 24) | (b[t + 5] << 16) | (b[t + 6] << 8) | b[t + 7];
+  seg[Seg.ack] = (b[t + 8] << 24) | (b[t + 9] << 16) | (b[t + 10] << 8) | b[t + 11];
   seg[Seg.flags] = b[t + 13] & 0x3f;
-  seg[Seg.window] = read16(b, t + 14);
+  seg[Seg.window] = (b[t + 14] << 8) | b[t + 15];
   seg[Seg.mss] = 0;
   seg[Seg.sackPermitted] = 0;
   seg[Seg.sackCount] = 0;
@@ -167,46 +193,51 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusa
   return Refusal.None;
 }
 
-/** Writes the IPv4 and TCP headers of an outgoing segment into `b` and returns the offset
- *  where its payload goes. An MSS option is written if `mssOption` > 0; `moreOptions`
- *  bytes are left for the caller to fill just before the payload. Call finishPacket()
- *  once the payload is in place. */
-export function writeHeaders(
-  b: Uint8Array, ipId: number, ttl: number,
-  src: number, dst: number, srcPort: number, dstPort: number,
-  seq: number, ack: number, flags: number, window: number, mssOption: number, dataLength: number,
-  moreOptions = 0,
-): number {
+/** Writes the IPv4 and TCP headers of the segment described by h's Out fields into `b`
+ *  and returns the offset where its payload goes. An MSS option is written if h[Out.mss]
+ *  > 0; `moreOptions` bytes are left for the caller to fill just before the payload. Call
+ *  finishPacket() once the payload is in place. */
+export function writeSegmentHeaders(b: Uint8Array, h: Segment, ttl: number, src: number, moreOptions: number): number {
+  // Stored byte by byte rather than through write16/write32: this runs for every segment
+  // sent, and on XS a call costs more than the stores it saves writing out. A Uint8Array
+  // keeps the low 8 bits of what is stored.
+  const mssOption = h[Out.mss];
   const tcpHeader = TCP_HEADER + (mssOption > 0 ? MSS_OPTION : 0) + moreOptions;
-  const total = IPV4_HEADER + tcpHeader + dataLength;
+  const total = IPV4_HEADER + tcpHeader + h[Out.length];
+  const ipId = h[Out.ipId];
+  const dst = h[Out.dst];
   b[0] = 0x45; // version 4, 20-byte header
   b[1] = 0;
-  write16(b, 2, total);
-  write16(b, 4, ipId & 0xffff);
-  write16(b, 6, 0x4000); // don't fragment
+  b[2] = total >>> 8; b[3] = total;
+  b[4] = ipId >>> 8; b[5] = ipId;
+  b[6] = 0x40; b[7] = 0; // don't fragment
   b[8] = ttl;
   b[9] = 6;
-  write16(b, 10, 0);
-  write32(b, 12, src);
-  write32(b, 16, dst);
+  b[10] = 0; b[11] = 0;
+  b[12] = src >>> 24; b[13] = src >>> 16; b[14] = src >>> 8; b[15] = src;
+  b[16] = dst >>> 24; b[17] = dst >>> 16; b[18] = dst >>> 8; b[19] = dst;
   write16(b, 10, finishChecksum(sumBytes(b, 0, IPV4_HEADER, 0)));
 
-  const t = IPV4_HEADER;
-  write16(b, t, srcPort);
-  write16(b, t + 2, dstPort);
-  write32(b, t + 4, seq);
-  write32(b, t + 8, ack);
-  b[t + 12] = (tcpHeader / 4) << 4;
-  b[t + 13] = flags;
-  write16(b, t + 14, window);
-  write16(b, t + 16, 0);
-  write16(b, t + 18, 0);
+  const srcPort = h[Out.srcPort];
+  const dstPort = h[Out.dstPort];
+  const seq = h[Out.seq];
+  const ack = h[Out.ack];
+  const window = h[Out.window];
+  b[20] = srcPort >>> 8; b[21] = srcPort;
+  b[22] = dstPort >>> 8; b[23] = dstPort;
+  b[24] = seq >>> 24; b[25] = seq >>> 16; b[26] = seq >>> 8; b[27] = seq;
+  b[28] = ack >>> 24; b[29] = ack >>> 16; b[30] = ack >>> 8; b[31] = ack;
+  b[32] = (tcpHeader / 4) << 4;
+  b[33] = h[Out.flags];
+  b[34] = window >>> 8; b[35] = window;
+  b[36] = 0; b[37] = 0; // checksum, filled by finishPacket()
+  b[38] = 0; b[39] = 0; // urgent pointer
   if (mssOption > 0) {
-    b[t + 20] = 2;
-    b[t + 21] = 4;
-    write16(b, t + 22, mssOption);
+    b[40] = 2;
+    b[41] = 4;
+    b[42] = mssOption >>> 8; b[43] = mssOption;
   }
-  return t + tcpHeader;
+  return IPV4_HEADER + tcpHeader;
 }
 
 export function writeSackPermitted(b: Uint8Array, at: number): void {
@@ -229,13 +260,15 @@ export function writeSackBlock(b: Uint8Array, at: number, left: number, right: n
   write32(b, at + 4, right);
 }
 
-/** Fills in the TCP checksum of the packet written by writeHeaders(); returns its length. */
+/** Fills in the TCP checksum of the packet written by writeSegmentHeaders(); returns its length. */
 export function finishPacket(b: Uint8Array): number {
-  const total = read16(b, 2);
+  const total = (b[2] << 8) | b[3];
   const tcpLength = total - IPV4_HEADER;
-  const src = read32(b, 12);
-  const dst = read32(b, 16);
-  write16(b, IPV4_HEADER + 16, finishChecksum(sumBytes(b, IPV4_HEADER, tcpLength, pseudoHeaderSum(src, dst, tcpLength))));
+  // The pseudo-header's addresses as 16-bit words (pseudoHeaderSum's sum, without the calls).
+  const pseudo = ((b[12] << 8) | b[13]) + ((b[14] << 8) | b[15]) + ((b[16] << 8) | b[17]) + ((b[18] << 8) | b[19]) + 6 + tcpLength;
+  const sum = finishChecksum(sumBytes(b, IPV4_HEADER, tcpLength, pseudo));
+  b[IPV4_HEADER + 16] = sum >>> 8;
+  b[IPV4_HEADER + 17] = sum;
   return total;
 }
 

@@ -4,7 +4,12 @@
 // on XS, for allocation tests and benchmarks.
 import { StackConfig } from '../../firmware/tcp/config';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, SYN, finishPacket, writeHeaders } from '../../firmware/tcp/wire';
+import { ACK, FIN, PSH, SYN, finishPacket } from '../../firmware/tcp/wire';
+import { writeHeaders } from '../../host/packet';
+import { strictTransitions } from '../../firmware/tcp/connection';
+
+// An illegal state change (connection.ts) throws here, where production only counts it.
+strictTransitions(true);
 
 const SERVER = 0xc0000202 | 0; // 192.0.2.2
 const CLIENT = 0xc0000201 | 0; // 192.0.2.1

@@ -6,7 +6,12 @@ import { StackConfig } from '../../firmware/tcp/config';
 import { ListenOptions } from '../../firmware/tcp/stack';
 import { Clock, PacketPort, RandomSource } from '../../firmware/tcp/platform';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, SYN, finishPacket, flagLetters, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
+import { ACK, FIN, PSH, SYN, finishPacket, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
+import { writeHeaders } from '../../host/packet';
+import { strictTransitions } from '../../firmware/tcp/connection';
+
+// An illegal state change (connection.ts) throws here, where production only counts it.
+strictTransitions(true);
 
 export const SERVER = parseIpv4('192.0.2.2');
 export const CLIENT = parseIpv4('192.0.2.1');

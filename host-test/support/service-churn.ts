@@ -6,11 +6,16 @@
 import { StackConfig } from '../../firmware/tcp/config';
 import { SocketLayer } from '../../firmware/tcp/socket';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, RST, SYN, finishPacket, writeHeaders } from '../../firmware/tcp/wire';
+import { ACK, FIN, PSH, RST, SYN, finishPacket } from '../../firmware/tcp/wire';
+import { writeHeaders } from '../../host/packet';
 import { Cancel, Scheduler } from '../../firmware/apps/scheduler';
 import { Service } from '../../firmware/apps/service';
 import { startService } from '../../firmware/apps/services';
 import { seededRandom } from './churn';
+import { strictTransitions } from '../../firmware/tcp/connection';
+
+// An illegal state change (connection.ts) throws here, where production only counts it.
+strictTransitions(true);
 
 const SERVER = 0xc0000202 | 0; // 192.0.2.2
 const CLIENT = 0xc0000201 | 0; // 192.0.2.1

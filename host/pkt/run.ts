@@ -8,10 +8,15 @@
 import { NumericConfigKey, StackConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
+import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
+import { writeHeaders } from '../packet';
 import { CodeEvent, CommandEvent, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
 import { CodeError, CodeScope, runCode } from './code';
 import { SentSegment, decodeSegment, describeSegment, optionsToBytes } from './segments';
+import { strictTransitions } from '../../firmware/tcp/connection';
+
+// An illegal state change (connection.ts) throws here, where production only counts it.
+strictTransitions(true);
 
 export const LOCAL_ADDR = parseIpv4('192.0.2.2');
 export const REMOTE_ADDR = parseIpv4('192.0.2.1');

@@ -18,6 +18,8 @@ export interface ServeOptions {
   stats?: string;
   /** --overwrite: --pcap and --stats may replace an existing regular file (never a symlink). */
   overwrite: boolean;
+  /** --trace: one line per segment in, out and dropped on stdout (host/trace.ts). */
+  trace: boolean;
   impair?: ImpairConfig;
   /** tun only: the namespace to create. */
   netns?: string;
@@ -43,9 +45,10 @@ export function usageText(command: 'serve' | 'tun'): string {
          [--listen PORT:SERVICE[:ARG]]... [--slots N] [--rx BYTES] [--tx BYTES] [--mss BYTES]
          [--timewait N] [--msl MS] [--rto-min MS] [--sack on|off]
          [--keepalive IDLE_MS,INTERVAL_MS,COUNT] [--pcap FILE]
-         [--impair loss=P,dup=P,reorder=P,seed=N] [--stats FILE] [--overwrite]
+         [--impair loss=P,dup=P,reorder=P,seed=N] [--stats FILE] [--overwrite] [--trace]
 --pcap and --stats make new files (mode 0600); --overwrite lets them replace an existing
-regular file (a symbolic link is never followed)
+regular file (a symbolic link is never followed); --trace prints every segment in and out
+and every drop with its reason, one line each (tcpdump-like)
 services: echo, discard, source:BYTES, http, hold:MS, closer, and example-http (the
 ECMA-419 example app's HTTP/1.1 server, examples/http-server)
 defaults: --addr 192.0.2.2 --slots ${hostDefaults.slots} --rx ${hostDefaults.rxBytes} --tx ${hostDefaults.txBytes} --mss ${hostDefaults.mss} --timewait ${hostDefaults.timeWaitCapacity} --msl ${hostDefaults.mslMs}
@@ -132,7 +135,7 @@ function parseKeepalive(text: string): NonNullable<ServeOptions['keepalive']> {
 export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeOptions | 'help' {
   const names = command === 'serve' ? serveFlags : [...serveFlags.filter((f) => f !== 'link'), 'netns'];
   const specs = Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
-  const parsed = parseCommandLine(args, { ...specs, overwrite: { type: 'boolean' } }, {
+  const parsed = parseCommandLine(args, { ...specs, overwrite: { type: 'boolean' }, trace: { type: 'boolean' } }, {
     usage: usageText(command),
     hint: (raw) => (command === 'tun' && raw === '--link' ? 'tun makes its own link' : undefined),
   });
@@ -141,13 +144,14 @@ export function parseServeArgs(args: string[], command: 'serve' | 'tun'): ServeO
   let addr = parseIpv4('192.0.2.2');
   const overrides: Partial<StackConfig> = { ...hostDefaults };
   const services: { port: number; spec: string }[] = [];
-  const options: Partial<ServeOptions> = { overwrite: false, forward: [] };
+  const options: Partial<ServeOptions> = { overwrite: false, trace: false, forward: [] };
   const forward = (f: Flag) => options.forward!.push(f.value === undefined ? `--${f.name}` : `--${f.name}=${f.value}`);
   for (const f of parsed.flags) {
     const flag = f.raw;
     if (f.name !== 'netns') forward(f);
     if (f.value === undefined) {
-      options.overwrite = true; // the one boolean flag
+      if (f.name === 'trace') options.trace = true; // the boolean flags
+      else options.overwrite = true;
       continue;
     }
     const value = f.value;

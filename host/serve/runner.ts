@@ -11,6 +11,7 @@ import { UdpLink } from '../link/udp';
 import { rmSync } from 'node:fs';
 import { checkReplaceable } from '../files';
 import { PcapWriter } from '../pcap';
+import { formatTrace, traceTime } from '../trace';
 import { statsSnapshot, writeStats } from '../stats';
 import { EXAMPLE_HTTP, ServeOptions } from './options';
 import { Listener, ListenerOptionsEcma, TCP } from '../../firmware/tcp/ecma419';
@@ -71,6 +72,12 @@ export class Runner {
       },
     };
     this.stack = new Stack(options.config, port, nodeClock, nodeRandom);
+    if (options.trace) {
+      const localAddr = options.config.localAddr;
+      this.stack.setTrace((event, reason, seg) => {
+        process.stdout.write(`${traceTime(Date.now())} ${formatTrace(event, reason, seg, localAddr)}\n`);
+      });
+    }
     this.driver = new Driver(this.stack, nodeClock);
     link.onPacket = this.impairIn ? (p) => this.impairIn!.push(p) : toStack;
     const layer = new SocketLayer(this.stack);

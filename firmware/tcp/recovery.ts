@@ -1,0 +1,354 @@
+// Congestion control and loss recovery, as one controller that reacts to events and
+// answers how much may be sent and from where (smoltcp's congestion controller has the
+// same shape): RFC 5681 slow start and congestion avoidance, RFC 6582 NewReno, RFC 6675
+// SACK recovery, RFC 3042 Limited Transmit, RFC 8985 §7 tail loss probes, RFC 6298's RTO
+// and the reaction to its expiry. It never sends: a reaction that wants the first
+// unacknowledged segment resent now returns true, and its caller (input.ts, on an ACK)
+// does it; output.ts asks it how much the window allows and which hole comes next. The
+// SACK scoreboard it reads is sack.ts's. cwnd and ssthresh are written here only.
+import { initialWindowBytes } from './config';
+import { Count } from './counters';
+import { Core } from './core';
+import { forgetAcked, lossIndicated, nextHole, pipe, recordSackBlocks, resendLost } from './sack';
+import { Flag, Slots, Timer, Tcb } from './slots';
+import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
+import { Seg, Segment } from './wire';
+
+/** The congestion window stops growing here: it is a signed 32-bit field, and a peer
+ *  without window scaling never takes more than 64 KB in flight anyway. */
+const MAX_CWND = 0x3fffffff;
+const MIN_PROBE_TIMEOUT_MS = 10;
+const WORST_CASE_DELAYED_ACK_MS = 200;
+
+/** RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 × SMSS), for a loss found by duplicate
+ *  ACKs, SACK or a timeout. */
+function reduceThreshold(tcb: Int32Array, row: number): number {
+  const inFlight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
+  const ssthresh = Math.max(inFlight >>> 1, 2 * tcb[row + Tcb.mss]);
+  tcb[row + Tcb.ssthresh] = ssthresh;
+  return ssthresh;
+}
+
+// ---- events ----------------------------------------------------------------------------
+
+/** A connection opens (SYN-RECEIVED): no threshold yet, nothing to recover. */
+export function opened(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  tcb[row + Tcb.rto] = core.config.rtoInitialMs;
+  tcb[row + Tcb.ssthresh] = 0x7fffffff;
+  tcb[row + Tcb.recover] = tcb[row + Tcb.iss];
+}
+
+/** Our SYN is acknowledged: the initial window (config.initialWindow: RFC 5681 §3.1 or
+ *  RFC 6928; one segment if the SYN-ACK had to be repeated, RFC 5681 §3.1) and the first
+ *  RTT sample, unless the SYN-ACK was resent (Karn). */
+export function synAcknowledged(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const mss = tcb[row + Tcb.mss];
+  tcb[row + Tcb.cwnd] = tcb[row + Tcb.retries] > 0 ? mss : initialWindowBytes(core.config, mss);
+  if (tcb[row + Tcb.flags] & Flag.Timing) {
+    tcb[row + Tcb.flags] &= ~Flag.Timing;
+    if (tcb[row + Tcb.retries] === 0) sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
+  }
+}
+
+/** SND.UNA advanced by `acked` to `ack`: the scoreboard forgets what is acknowledged, the
+ *  RTT is sampled, the window grows, or recovery ends or goes on (a partial ACK). Returns
+ *  true when the first unacknowledged segment must be resent now (NewReno, RFC 6582
+ *  §3.2). */
+export function newAck(core: Core, s: number, ack: number, acked: number, seg: Segment): boolean {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
+  if (sack) {
+    forgetAcked(slots, s);
+    recordSackBlocks(slots, s, seg);
+  }
+  if ((tcb[row + Tcb.flags] & Flag.AfterTimeout) && !seqLt(ack, tcb[row + Tcb.recover])) tcb[row + Tcb.flags] &= ~Flag.AfterTimeout;
+  if ((tcb[row + Tcb.flags] & Flag.Timing) && seqGt(ack, tcb[row + Tcb.rttSeq])) {
+    tcb[row + Tcb.flags] &= ~Flag.Timing;
+    sampleRtt(core, s, (core.now - tcb[row + Tcb.rttStart]) | 0);
+  } else if (tcb[row + Tcb.srtt8] > 0) {
+    updateRto(core, s); // progress ends any backoff
+  }
+  const mss = tcb[row + Tcb.mss];
+  if ((tcb[row + Tcb.flags] & Flag.Recovery) && seqLt(ack, tcb[row + Tcb.recover])) {
+    // A partial ACK: another segment of the same window was lost. With SACK, output()
+    // resends the holes the scoreboard shows; without (or with no block above the next
+    // loss), NewReno resends the first unacknowledged segment now (RFC 6582 §3.2).
+    if (!sack) tcb[row + Tcb.cwnd] = Math.max(mss, tcb[row + Tcb.cwnd] - acked + mss);
+    if (!sack || (tcb[row + Tcb.sackedCount] === 0 && !seqGt(tcb[row + Tcb.highRxt], ack))) {
+      core.count[Count.fastRetransmits]++;
+      return true;
+    }
+  } else if (tcb[row + Tcb.flags] & Flag.Recovery) {
+    tcb[row + Tcb.flags] &= ~Flag.Recovery;
+    tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
+  } else if (tcb[row + Tcb.cwnd] < tcb[row + Tcb.ssthresh]) {
+    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + Math.min(acked, mss), MAX_CWND); // slow start
+  } else {
+    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + (((mss * mss) / tcb[row + Tcb.cwnd]) | 0 || 1), MAX_CWND); // congestion avoidance
+  }
+  return false;
+}
+
+/** After newAck() and its resend: a loss probe answered, and the timers re-armed (or
+ *  stopped when nothing is outstanding). */
+export function ackSettled(core: Core, s: number, ack: number, seg: Segment): void {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if ((tcb[row + Tcb.flags] & Flag.ProbeOut) && !seqLt(ack, tcb[row + Tcb.probeEnd])) probeAnswered(core, s, ack, seg);
+  if (tcb[row + Tcb.sndNxt] === ack) {
+    slots.disarm(s, Timer.Retransmit);
+    slots.disarm(s, Timer.LossProbe);
+  } else {
+    slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
+    armLossProbe(core, s);
+  }
+}
+
+/** The ACK covers the last tail loss probe. If the probe resent data and the ACK carries
+ *  no D-SACK for it (RFC 2883: a first block at or below the ACK), the resent data was
+ *  really missing: a loss, answered as fast recovery would answer it, once (RFC 8985
+ *  §7.4; the threshold from the window, as there is no flight left to halve). */
+function probeAnswered(core: Core, s: number, ack: number, seg: Segment): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const resent = (tcb[row + Tcb.flags] & Flag.ProbeResent) !== 0;
+  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
+  const duplicate = seg[Seg.sackCount] > 0 && seqLe(seg[Seg.sackBlocks + 1], ack);
+  if (!resent || duplicate) return;
+  tcb[row + Tcb.ssthresh] = Math.max(tcb[row + Tcb.cwnd] >>> 1, 2 * tcb[row + Tcb.mss]);
+  tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
+  core.count[Count.lossProbeRepairs]++;
+}
+
+/** An ACK at SND.UNA: its SACK blocks go on the scoreboard. */
+export function sameAck(core: Core, s: number, seg: Segment): void {
+  if (core.slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Sack) recordSackBlocks(core.slots, s, seg);
+}
+
+/** RFC 5681 §3.2: a duplicate ACK; the third starts fast retransmit (returns true: resend
+ *  the first unacknowledged segment now), later ones inflate NewReno's window. */
+export function duplicateAck(core: Core, s: number): boolean {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const count = ++tcb[row + Tcb.dupAcks];
+  let resend = false;
+  if (count === 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) === 0) {
+    enterRecovery(core, s);
+    resend = true;
+  } else if (count > 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.Sack)) === Flag.Recovery) {
+    tcb[row + Tcb.cwnd] += tcb[row + Tcb.mss]; // NewReno inflation; SACK recovery counts the pipe instead
+  }
+  if (count === 255) tcb[row + Tcb.dupAcks] = 4;
+  return resend;
+}
+
+/** After any acceptable ACK, on a SACK connection (RFC 6675): enough SACKed above the
+ *  first hole means it is lost, duplicate ACKs or not (returns true: enter recovery and
+ *  resend the first segment now); in recovery, resends found lost are resent again. */
+export function sackReassessed(core: Core, s: number): boolean {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const flags = tcb[row + Tcb.flags];
+  if ((flags & Flag.Sack) === 0) return false;
+  if ((flags & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
+    enterRecovery(core, s);
+    return true;
+  }
+  if ((flags & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna]) && resendLost(slots, s)) {
+    // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
+    // within the same recovery: the window was cut once for this loss episode.
+    tcb[row + Tcb.highRxt] = tcb[row + Tcb.sndUna];
+    tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
+    core.count[Count.lostResends]++;
+  }
+  return false;
+}
+
+/** Fast retransmit and the start of fast recovery (RFC 5681 §3.2, RFC 6582, RFC 6675):
+ *  half the flight as threshold; the caller resends the first unacknowledged segment. */
+function enterRecovery(core: Core, s: number): void {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const mss = tcb[row + Tcb.mss];
+  const ssthresh = reduceThreshold(tcb, row);
+  // NewReno inflates the window by the three segments that have left the network; with
+  // SACK the pipe estimate already leaves them out.
+  tcb[row + Tcb.cwnd] = tcb[row + Tcb.flags] & Flag.Sack ? ssthresh : ssthresh + 3 * mss;
+  tcb[row + Tcb.flags] |= Flag.Recovery;
+  // A loss probe still out belongs to this loss episode: its ACK must not cut the window
+  // a second time (RFC 8985 §7.4).
+  tcb[row + Tcb.flags] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent);
+  slots.disarm(s, Timer.LossProbe);
+  tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
+  core.count[Count.fastRetransmits]++;
+}
+
+/** The retransmission timer expired with data outstanding (RFC 5681 §3.1, RFC 6298
+ *  §5.5-5.7): half the flight as threshold, one segment of window, the RTO doubled, and
+ *  sending goes back to SND.UNA (the caller's output() resends from there). */
+export function retransmitTimedOut(core: Core, s: number): void {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  reduceThreshold(tcb, row);
+  tcb[row + Tcb.cwnd] = tcb[row + Tcb.mss];
+  tcb[row + Tcb.dupAcks] = 0;
+  tcb[row + Tcb.flags] &= ~(Flag.Recovery | Flag.Timing); // Karn: no RTT from retransmissions
+  // RFC 6582 §4.1: no fast retransmit until everything sent so far is ACKed. RFC 2018 §8:
+  // the peer may have dropped what it SACKed, so the scoreboard starts again.
+  tcb[row + Tcb.flags] |= Flag.AfterTimeout;
+  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
+  slots.disarm(s, Timer.LossProbe);
+  tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
+  tcb[row + Tcb.sackedCount] = 0;
+  backOff(core, s);
+  tcb[row + Tcb.sndNxt] = tcb[row + Tcb.sndUna]; // go back to the first unacknowledged byte
+}
+
+/** RFC 6298 §5.5: the RTO doubles, up to rtoMaxMs. */
+export function backOff(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  tcb[row + Tcb.rto] = Math.min(tcb[row + Tcb.rto] * 2, core.config.rtoMaxMs);
+}
+
+// ---- RTT estimate (RFC 6298) -----------------------------------------------------------
+
+/** RFC 6298 §2: smoothed RTT, variance and RTO from one measurement, in integers
+ *  (srtt8 = 8 × SRTT, rttvar4 = 4 × RTTVAR, so the gains 1/8 and 1/4 are exact). */
+function sampleRtt(core: Core, s: number, rtt: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const sample = rtt > 0 ? rtt : 1;
+  if (tcb[row + Tcb.srtt8] === 0) {
+    tcb[row + Tcb.srtt8] = sample << 3;
+    tcb[row + Tcb.rttvar4] = sample << 1;
+  } else {
+    const delta = sample - (tcb[row + Tcb.srtt8] >> 3);
+    tcb[row + Tcb.srtt8] += delta;
+    tcb[row + Tcb.rttvar4] += (delta < 0 ? -delta : delta) - (tcb[row + Tcb.rttvar4] >> 2);
+  }
+  updateRto(core, s);
+}
+
+/** RTO = SRTT + max(G, 4 × RTTVAR), within [rtoMinMs, rtoMaxMs]; G is 1 ms. */
+function updateRto(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const config = core.config;
+  const rto = (tcb[row + Tcb.srtt8] >> 3) + (tcb[row + Tcb.rttvar4] > 1 ? tcb[row + Tcb.rttvar4] : 1);
+  tcb[row + Tcb.rto] = rto < config.rtoMinMs ? config.rtoMinMs : rto > config.rtoMaxMs ? config.rtoMaxMs : rto;
+}
+
+// ---- answers to output.ts --------------------------------------------------------------
+
+/** In SACK recovery (RFC 6675): the pipe, not everything outstanding, is what the
+ *  congestion window limits, and holes are resent before new data. */
+export function inSackRecovery(slots: Slots, s: number): boolean {
+  return (slots.tcb[s * Tcb.ROW + Tcb.flags] & (Flag.Recovery | Flag.Sack)) === (Flag.Recovery | Flag.Sack);
+}
+
+/** Bytes of new data the windows let go now, `outstanding` being sent and unacknowledged:
+ *  the peer's window, and the congestion window (plus Limited Transmit) less what is in
+ *  the network. */
+export function sendAllowance(slots: Slots, s: number, outstanding: number, sackRecovery: boolean): number {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const inNetwork = sackRecovery ? pipe(slots, s) : outstanding;
+  return Math.min(tcb[row + Tcb.sndWnd] - outstanding, tcb[row + Tcb.cwnd] + limitedTransmit(slots, s) - inNetwork);
+}
+
+/** Limited Transmit (RFC 3042): the first and second duplicate ACK each let one more
+ *  segment of new data go beyond the congestion window, so that a window too small to
+ *  bring three duplicate ACKs still gets its fast retransmit. */
+function limitedTransmit(slots: Slots, s: number): number {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) return 0;
+  const dupAcks = tcb[row + Tcb.dupAcks];
+  return dupAcks > 0 && dupAcks < 3 ? dupAcks * tcb[row + Tcb.mss] : 0;
+}
+
+/** SACK recovery's next resend (RFC 6675 §5 step C, NextSeg): the start of the next hole
+ *  to resend — a lost one (rule 1), or any (rule 3) when `newDataGoes` is false — or the
+ *  highest SACKed byte when none is left. holeEnd() tells where it ends. */
+export function nextResend(slots: Slots, s: number, newDataGoes: boolean): number {
+  return nextHole(slots, s, !newDataGoes);
+}
+
+/** Room the congestion window leaves beside the pipe, for a resend in SACK recovery. */
+export function resendRoom(slots: Slots, s: number): number {
+  return slots.tcb[s * Tcb.ROW + Tcb.cwnd] - pipe(slots, s);
+}
+
+/** A recovery resend went out up to `sentTo`: HighRxt moves there, and what is sent from
+ *  now on can show whether it arrived (resendMark). */
+export function markResent(slots: Slots, s: number, sentTo: number): void {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  tcb[row + Tcb.highRxt] = sentTo;
+  tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
+}
+
+/** Tail loss probe (RFC 8985 §7), on connections with SACK: when data is outstanding and
+ *  no ACK has come for two smoothed RTTs (plus a delayed ACK's worst case if only one
+ *  segment is out), one segment goes out to draw an ACK, whose SACK blocks or duplicate
+ *  then start fast recovery; without it a lost tail waits for the RTO (1 s at least on a
+ *  board). Armed after new data and after ACKs that leave data outstanding. */
+export function armLossProbe(core: Core, s: number): void {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const outstanding = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
+  if (!probeAllowed(slots, s) || tcb[row + Tcb.srtt8] === 0 || outstanding === 0) {
+    slots.disarm(s, Timer.LossProbe);
+    return;
+  }
+  let pto = Math.max(2 * (tcb[row + Tcb.srtt8] >> 3), MIN_PROBE_TIMEOUT_MS);
+  if (outstanding <= tcb[row + Tcb.mss]) pto += WORST_CASE_DELAYED_ACK_MS;
+  const rtoLeft = slots.running(s, Timer.Retransmit) ? (slots.deadline(s, Timer.Retransmit) - core.now) | 0 : tcb[row + Tcb.rto];
+  if (pto >= rtoLeft) slots.disarm(s, Timer.LossProbe);
+  else slots.arm(s, Timer.LossProbe, (core.now + pto) | 0);
+}
+
+/** A probe needs SACK, and none outside recovery's or a timeout's own resending, nor
+ *  while the last probe is unanswered; and everything sent is unacknowledged from
+ *  SND.NXT = SND.MAX (no go-back-N under way). */
+export function probeAllowed(slots: Slots, s: number): boolean {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  return (tcb[row + Tcb.flags] & (Flag.Sack | Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut)) === Flag.Sack;
+}
+
+/** Where the probe resends from when no new data can go: the last `room` bytes sent. */
+export function probeResendFrom(slots: Slots, s: number, room: number): number {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const dataEnd = seqAdd(tcb[row + Tcb.sndUna], tcb[row + Tcb.txLength]);
+  const sentEnd = seqLt(dataEnd, tcb[row + Tcb.sndMax]) ? dataEnd : tcb[row + Tcb.sndMax];
+  return seqDiff(sentEnd, tcb[row + Tcb.sndUna]) > room ? seqAdd(sentEnd, -room) : tcb[row + Tcb.sndUna];
+}
+
+/** The probe went out (`resent`: old data rather than new): no other until it is
+ *  answered (probeEnd), and the retransmission timer restarts behind it. */
+export function probeSent(core: Core, s: number, resent: boolean): void {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if (resent) tcb[row + Tcb.flags] |= Flag.ProbeResent;
+  else tcb[row + Tcb.flags] &= ~Flag.ProbeResent;
+  tcb[row + Tcb.flags] |= Flag.ProbeOut;
+  tcb[row + Tcb.probeEnd] = tcb[row + Tcb.sndMax];
+  core.count[Count.lossProbes]++;
+  slots.disarm(s, Timer.LossProbe);
+  slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
+}
