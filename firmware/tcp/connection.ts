@@ -27,14 +27,16 @@ const EDGES: readonly number[] = [
   /* CLOSED       */ 1 << State.Free,
 ];
 
-let strict = false;
+/** The strict switch is a property of the global object, not a module variable: Moddable
+ *  freezes a preloaded module's variables. */
+const STRICT = Symbol.for('slotcp.strictTransitions');
 
 /** Makes an illegal edge throw (the test harnesses turn this on). Off, as in production,
  *  an illegal edge is counted (Count.illegalTransitions) and taken anyway: the slot stays
  *  in a state every path knows how to leave (timers, close, abort), and a board keeps
  *  serving its other connections rather than dying on an engine bug mid-packet. */
 export function strictTransitions(on: boolean): void {
-  strict = on;
+  (globalThis as Record<symbol, unknown>)[STRICT] = on;
 }
 
 /** Moves slot s to state `to`: the one place a state is written. */
@@ -48,7 +50,7 @@ export function setState(core: Core, s: number, to: State): void {
 
 function illegalTransition(core: Core, from: number, to: number): void {
   core.count[Count.illegalTransitions]++;
-  if (strict) throw new Error(`slotcp: illegal state transition ${stateNames[from]} -> ${stateNames[to]}`);
+  if ((globalThis as Record<symbol, unknown>)[STRICT] === true) throw new Error(`slotcp: illegal state transition ${stateNames[from]} -> ${stateNames[to]}`);
 }
 
 /** A free slot, or -1. */
