@@ -327,7 +327,11 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     assert.equal(s.counters.timeWaitEntered, 1000);
     assert.equal(s.counters.timeWaitEvicted, s.counters.timeWaitEntered - 8);
     assert.equal(s.counters.timeWaitExpired, 0);
-    assert.deepEqual([s.counters.resetsSent, s.counters.droppedSlotsFull, s.counters.droppedBacklogFull, s.counters.retransmittedSegments], [0, 0, 0, 0]);
+    // Nothing is lost on this link, so the only resends may be tail loss probes, sent when a
+    // client's ACK came later than the probe timeout (10 ms at least; a busy machine):
+    // no timeout and no fast retransmission.
+    assert.deepEqual([s.counters.resetsSent, s.counters.droppedSlotsFull, s.counters.droppedBacklogFull,
+      s.counters.retransmittedSegments - s.counters.lossProbes], [0, 0, 0, 0]);
     assert.deepEqual(s.services.map((x: any) => [x.accepted, x.closed, x.errors]), [[1000, 1000, 0]]);
     assert.equal(s.connections.length, 8);
     assert.ok(s.connections.every((c: any) => c.state === 'TIME-WAIT' && !c.inSlot));
