@@ -1,18 +1,14 @@
 // discard (RFC 863): reads and drops everything; closes once the client has closed.
 import { TCPSocket } from '../tcp/socket';
+import { STATE_WORDS } from './pool';
 import { PooledService, ServiceContext } from './service';
 
-export class Discard extends PooledService {
-  /** Per connection: 1 once closed or failed. */
-  private readonly closed: Uint8Array;
+/** Discard's field in a connection's row of the pool's state: 1 once closed or failed. */
+const CLOSED = 0;
 
+export class Discard extends PooledService {
   constructor(ctx: ServiceContext, port: number, name = 'discard') {
     super(ctx, name, port);
-    this.closed = new Uint8Array(this.pool.size);
-  }
-
-  onStart(conn: number): void {
-    this.closed[conn] = 0;
   }
 
   onReadable(socket: TCPSocket): void {
@@ -20,15 +16,15 @@ export class Discard extends PooledService {
   }
 
   onEnd(socket: TCPSocket, conn: number): void {
-    if (this.closed[conn]) return;
+    if (this.pool.state[conn * STATE_WORDS + CLOSED]) return;
     this.drain(socket);
-    this.closed[conn] = 1;
+    this.pool.state[conn * STATE_WORDS + CLOSED] = 1;
     this.stats.closed++;
     socket.close();
   }
 
   onError(_socket: TCPSocket, conn: number): void {
-    this.closed[conn] = 1;
+    this.pool.state[conn * STATE_WORDS + CLOSED] = 1;
     this.stats.errors++;
   }
 

@@ -3,47 +3,41 @@
 // sends faster than it reads, our receive window closes and TCP's flow control slows it.
 // Closes once the client has closed and every byte has been echoed (queued before FIN).
 import { TCPSocket } from '../tcp/socket';
+import { STATE_WORDS } from './pool';
 import { PooledService, ServiceContext } from './service';
 
-/** A connection's row in echo's state. room and unread are the send-buffer room and the
+/** Echo's fields in a connection's row of the pool's state. room and unread are the send-buffer room and the
  *  bytes waiting as the socket last told us: both only grow through onWritable/onReadable
  *  and only shrink through our own write/read. ended and closed are 0 or 1. */
-const enum Row { room, unread, ended, closed, SIZE }
+const enum Row { room, unread, ended, closed }
 
 export class Echo extends PooledService {
-  private readonly state: Int32Array;
-
   constructor(ctx: ServiceContext, port: number, name = 'echo') {
     super(ctx, name, port);
-    this.state = new Int32Array(this.pool.size * Row.SIZE);
-  }
-
-  onStart(conn: number): void {
-    this.state.fill(0, conn * Row.SIZE, (conn + 1) * Row.SIZE);
   }
 
   onReadable(socket: TCPSocket, conn: number, bytes: number): void {
-    this.state[conn * Row.SIZE + Row.unread] = bytes;
-    this.pump(socket, conn * Row.SIZE);
+    this.pool.state[conn * STATE_WORDS + Row.unread] = bytes;
+    this.pump(socket, conn * STATE_WORDS);
   }
 
   onWritable(socket: TCPSocket, conn: number, bytes: number): void {
-    this.state[conn * Row.SIZE + Row.room] = bytes;
-    this.pump(socket, conn * Row.SIZE);
+    this.pool.state[conn * STATE_WORDS + Row.room] = bytes;
+    this.pump(socket, conn * STATE_WORDS);
   }
 
   onEnd(socket: TCPSocket, conn: number): void {
-    this.state[conn * Row.SIZE + Row.ended] = 1;
-    this.pump(socket, conn * Row.SIZE);
+    this.pool.state[conn * STATE_WORDS + Row.ended] = 1;
+    this.pump(socket, conn * STATE_WORDS);
   }
 
   onError(_socket: TCPSocket, conn: number): void {
-    this.state[conn * Row.SIZE + Row.closed] = 1;
+    this.pool.state[conn * STATE_WORDS + Row.closed] = 1;
     this.stats.errors++;
   }
 
   private pump(socket: TCPSocket, row: number): void {
-    const state = this.state;
+    const state = this.pool.state;
     const stats = this.stats;
     const scratch = this.pool.scratch;
     if (state[row + Row.closed]) return;

@@ -3,12 +3,15 @@
 // ECONNRESET; a client that sent nothing sees a plain FIN.
 import { TCPSocket } from '../tcp/socket';
 import { Cancel, Scheduler } from './scheduler';
+import { STATE_WORDS } from './pool';
 import { PooledService, ServiceContext } from './service';
+
+/** Hold's fields in a connection's row of the pool's state: 1 while held, and when to
+ *  close it (on the scheduler's clock). */
+const enum Row { held, closeAt }
 
 export class Hold extends PooledService {
   private readonly scheduler: Scheduler;
-  /** Per connection: when to close it (on the scheduler's clock), or -1 when not held. */
-  private readonly closeAt: Float64Array;
   /** One timer for the whole service, armed for the earliest close. Every connection is
    *  held for the same MS, so one accepted later never closes earlier. */
   private timer: Cancel | undefined;
@@ -18,22 +21,18 @@ export class Hold extends PooledService {
   constructor(ctx: ServiceContext, port: number, private readonly ms: number, name = `hold:${ms}`) {
     super(ctx, name, port);
     this.scheduler = ctx.scheduler;
-    this.closeAt = new Float64Array(this.pool.size).fill(-1);
     this.expire = () => this.closeDue();
   }
 
-  onStart(conn: number): void {
-    this.closeAt[conn] = -1;
-  }
-
   onAccept(_socket: TCPSocket, conn: number): void {
-    this.closeAt[conn] = this.scheduler.now() + this.ms;
+    this.pool.state[conn * STATE_WORDS + Row.held] = 1;
+    this.pool.state[conn * STATE_WORDS + Row.closeAt] = this.scheduler.now() + this.ms;
     if (this.timer === undefined) this.timer = this.scheduler.after(this.ms, this.expire);
   }
 
   onError(_socket: TCPSocket, conn: number): void {
     this.stats.errors++;
-    this.closeAt[conn] = -1;
+    this.pool.state[conn * STATE_WORDS + Row.held] = 0;
   }
 
   /** Closes every connection whose time has come; re-arms for the next. */
@@ -42,10 +41,10 @@ export class Hold extends PooledService {
     const now = this.scheduler.now();
     let next = -1;
     for (let conn = 0; conn < this.pool.size; conn++) {
-      const at = this.closeAt[conn];
-      if (at < 0) continue;
+      if (!this.pool.state[conn * STATE_WORDS + Row.held]) continue;
+      const at = this.pool.state[conn * STATE_WORDS + Row.closeAt];
       if (at <= now) {
-        this.closeAt[conn] = -1;
+        this.pool.state[conn * STATE_WORDS + Row.held] = 0;
         this.stats.closed++;
         this.pool.sockets[conn].close();
       } else if (next < 0 || at < next) next = at;

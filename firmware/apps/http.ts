@@ -15,6 +15,7 @@
 // bytes dropped) until that one is all in its socket's send buffer, then gets its own.
 import { TCPSocket } from '../tcp/socket';
 import { AsciiWriter, asciiBytes } from './ascii';
+import { STATE_WORDS } from './pool';
 import { PooledService, ServiceContext } from './service';
 import { StatusPage } from './status';
 
@@ -126,18 +127,17 @@ const enum Phase {
   Done,
 }
 
-/** A connection's row in http's state. lineLength: bytes of its request-line buffer
+/** Http's fields in a connection's row of the pool's state. lineLength: bytes of its request-line buffer
  *  filled; lineEnd: where the line ends (just past its LF), 0 while unknown; scan: the
  *  head scan's state (HeadScan); sent: bytes of the reply written to the socket; ticket:
- *  its place in the queue while Waiting. */
-const enum Row { phase, lineLength, lineEnd, scan, sent, ticket, SIZE }
+ *  its place in the queue while Waiting. All 0 at the start: Phase.Head, HeadScan.InLine. */
+const enum Row { phase, lineLength, lineEnd, scan, sent, ticket }
 
 /** Count only: an AsciiWriter origin past any text, so no byte is kept. */
 const COUNT = Infinity;
 
 export class Http extends PooledService {
   private readonly started: number;
-  private readonly state: Int32Array;
   /** Every connection's request line, connection `conn`'s from conn × MAX_REQUEST_LINE. */
   private readonly lines: Uint8Array;
   private readonly page: StatusPage;
@@ -154,19 +154,14 @@ export class Http extends PooledService {
   constructor(private readonly ctx: ServiceContext, port: number, name = 'http') {
     super(ctx, name, port);
     this.started = ctx.scheduler.now();
-    this.state = new Int32Array(this.pool.size * Row.SIZE);
     this.lines = new Uint8Array(this.pool.size * MAX_REQUEST_LINE);
     this.page = new StatusPage(ctx.layer.stack);
     this.out = new AsciiWriter(this.pool.scratch);
   }
 
-  onStart(conn: number): void {
-    this.state.fill(0, conn * Row.SIZE, (conn + 1) * Row.SIZE); // Phase.Head, HeadScan.InLine
-  }
-
   onReadable(socket: TCPSocket, conn: number): void {
-    const state = this.state;
-    const row = conn * Row.SIZE;
+    const state = this.pool.state;
+    const row = conn * STATE_WORDS;
     const phase = state[row + Row.phase];
     if (phase === Phase.Done) return;
     if (phase !== Phase.Head) { this.drain(socket); return; }
@@ -192,32 +187,37 @@ export class Http extends PooledService {
   }
 
   onEnd(socket: TCPSocket, conn: number): void {
-    const row = conn * Row.SIZE;
+    const row = conn * STATE_WORDS;
     // The client closed before finishing its head.
-    if (this.state[row + Row.phase] !== Phase.Head) return;
-    if (this.state[row + Row.lineLength] === 0) {
-      this.state[row + Row.phase] = Phase.Done;
+    if (this.pool.state[row + Row.phase] !== Phase.Head) return;
+    if (this.pool.state[row + Row.lineLength] === 0) {
+      this.pool.state[row + Row.phase] = Phase.Done;
       this.stats.closed++;
       socket.close();
     } else {
-      this.state[row + Row.lineEnd] = 0; // never whole: 400
+      this.pool.state[row + Row.lineEnd] = 0; // never whole: 400
       this.answer(socket, conn);
     }
   }
 
   onError(_socket: TCPSocket, conn: number): void {
     this.stats.errors++;
-    const row = conn * Row.SIZE;
-    const owned = this.state[row + Row.phase] === Phase.Sending;
-    this.state[row + Row.phase] = Phase.Done;
-    if (owned) this.next();
+    const row = conn * STATE_WORDS;
+    const owned = this.pool.state[row + Row.phase] === Phase.Sending;
+    this.pool.state[row + Row.phase] = Phase.Done;
+    if (!owned) return;
+    this.owner = -1;
+    const next = this.longestWaiting();
+    if (next < 0) return;
+    this.start(next);
+    this.onWritable(this.pool.sockets[next], next);
   }
 
   /** Runs the head scan of connection row `row` over `count` bytes of `bytes` from `from`;
    *  true once the head has ended. `lineOffset` is where `from` is in the request line
    *  (-1 past it): the line's end is noted at its first LF. */
   private scanHead(row: number, bytes: Uint8Array, from: number, count: number, lineOffset: number): boolean {
-    const state = this.state;
+    const state = this.pool.state;
     let scan = state[row + Row.scan];
     for (let i = 0; i < count; i++) {
       scan = headScan(scan, bytes[from + i]);
@@ -233,14 +233,14 @@ export class Http extends PooledService {
   /** The head is complete, or never will be (lineEnd 0, or a line too long: 400): answer
    *  it, now or when the reply being sent is done. */
   private answer(socket: TCPSocket, conn: number): void {
-    const row = conn * Row.SIZE;
-    this.state[row + Row.phase] = Phase.Waiting;
+    const row = conn * STATE_WORDS;
+    this.pool.state[row + Row.phase] = Phase.Waiting;
     this.drain(socket);
     if (this.owner < 0) {
       this.start(conn);
       this.onWritable(socket, conn);
     } else {
-      this.state[row + Row.ticket] = this.tickets;
+      this.pool.state[row + Row.ticket] = this.tickets;
       this.tickets = (this.tickets + 1) | 0;
     }
   }
@@ -251,8 +251,8 @@ export class Http extends PooledService {
   private start(conn: number): void {
     const lineStart = conn * MAX_REQUEST_LINE;
     this.owner = conn;
-    this.state[conn * Row.SIZE + Row.phase] = Phase.Sending;
-    this.request.parse(this.lines, lineStart, lineStart + this.state[conn * Row.SIZE + Row.lineEnd]);
+    this.pool.state[conn * STATE_WORDS + Row.phase] = Phase.Sending;
+    this.request.parse(this.lines, lineStart, lineStart + this.pool.state[conn * STATE_WORDS + Row.lineEnd]);
     if (this.request.status === 200) this.page.snapshot(this.ctx.scheduler.now() - this.started);
     const out = this.out;
     out.restart(COUNT);
@@ -264,48 +264,49 @@ export class Http extends PooledService {
   }
 
   /** Writes as much of the reply as the send buffer takes, a window of it at a time;
-   *  closes once it is all written, and lets the next request have its turn. Called as
-   *  the socket's onWritable, and to start a reply. */
+   *  closes once it is all written, then starts the reply of the request that has waited
+   *  longest, in this same loop (not a nested call: the XS stack under socket.write is
+   *  deep). Called as the socket's onWritable, and to start a reply. */
   onWritable(socket: TCPSocket, conn: number): void {
-    const row = conn * Row.SIZE;
-    if (this.state[row + Row.phase] !== Phase.Sending) return;
     const out = this.out;
-    let sent = this.state[row + Row.sent];
-    while (sent < this.replyLength) {
-      out.restart(sent);
-      this.writeHead(out);
-      if (this.request.withBody) this.writeBody(out);
-      const window = Math.min(this.replyLength - sent, out.bytes.length);
-      const put = socket.write(out.bytes, 0, window);
-      sent += put;
-      this.stats.bytesOut += put;
-      if (put < window) break;
-    }
-    this.state[row + Row.sent] = sent;
-    if (sent === this.replyLength) {
+    for (;;) {
+      const row = conn * STATE_WORDS;
+      if (this.pool.state[row + Row.phase] !== Phase.Sending) return;
+      let sent = this.pool.state[row + Row.sent];
+      while (sent < this.replyLength) {
+        out.restart(sent);
+        this.writeHead(out);
+        if (this.request.withBody) this.writeBody(out);
+        const window = Math.min(this.replyLength - sent, out.bytes.length);
+        const put = socket.write(out.bytes, 0, window);
+        sent += put;
+        this.stats.bytesOut += put;
+        if (put < window) break;
+      }
+      this.pool.state[row + Row.sent] = sent;
+      if (sent < this.replyLength) return;
       this.drain(socket);
-      this.state[row + Row.phase] = Phase.Done;
+      this.pool.state[row + Row.phase] = Phase.Done;
       this.stats.closed++;
       socket.close();
-      this.next();
+      this.owner = -1;
+      conn = this.longestWaiting();
+      if (conn < 0) return;
+      this.start(conn);
+      socket = this.pool.sockets[conn];
     }
   }
 
-  /** The reply is sent (or its connection failed): the request that has waited longest
-   *  gets its turn. */
-  private next(): void {
-    this.owner = -1;
-    const state = this.state;
+  /** The connection whose request has waited longest for its turn, or -1. */
+  private longestWaiting(): number {
+    const state = this.pool.state;
     let next = -1;
     for (let conn = 0; conn < this.pool.size; conn++) {
-      const row = conn * Row.SIZE;
+      const row = conn * STATE_WORDS;
       if (state[row + Row.phase] !== Phase.Waiting) continue;
-      if (next < 0 || state[row + Row.ticket] - state[next * Row.SIZE + Row.ticket] < 0) next = conn;
+      if (next < 0 || state[row + Row.ticket] - state[next * STATE_WORDS + Row.ticket] < 0) next = conn;
     }
-    if (next >= 0) {
-      this.start(next);
-      this.onWritable(this.pool.sockets[next], next);
-    }
+    return next;
   }
 
   private writeHead(out: AsciiWriter): void {

@@ -2,7 +2,10 @@
 // scratch buffer. A connection holds one socket whatever its port, so start-up makes
 // `slots` socket objects for all services together (not one per slot per service), and
 // accepting makes none. A socket's index in the pool names its connection to the
-// service, which keeps its per-connection state in typed arrays indexed by it.
+// service, which keeps what it needs per connection in that connection's row of the
+// pool's `state`: a connection is served by one service at a time, so each service lays
+// out the row as it needs (a const enum of its own), and no service needs an array of
+// its own (each typed array is some 7 XS slots besides its bytes).
 //
 // Functions made at run time cost RAM on XS (about 9 slots each, more with captured
 // variables), while methods and module functions are made at preload, in flash; so the
@@ -16,7 +19,8 @@ import { SocketCallbacks, SocketLayer, TCPListener, TCPSocket } from '../tcp/soc
 export interface ConnectionHandler {
   /** Counts connections accepted. */
   readonly stats: { accepted: number };
-  /** Before the connection is accepted, before any other call: reset its state here. */
+  /** Before the connection is accepted, before any other call, with its row of the
+   *  pool's state all 0. */
   onStart?(conn: number): void;
   /** Once the socket is bound (after the socket layer's first onWritable/onReadable). */
   onAccept?(socket: TCPSocket, conn: number): void;
@@ -57,10 +61,16 @@ const ROUTES: SocketCallbacks = Object.freeze({
   },
 });
 
+/** Numbers in a connection's row of SocketPool.state: enough for any service's fields. */
+export const STATE_WORDS = 6;
+
 export class SocketPool {
   /** Sockets in the pool: the stack's connection slots. */
   readonly size: number;
   readonly sockets: readonly TCPSocket[];
+  /** Connection `conn`'s fields from conn × STATE_WORDS, laid out by the service serving
+   *  it; all 0 when its onStart runs. Doubles, so a count can pass 2^32 (source:N). */
+  readonly state: Float64Array;
   /** For copying bytes to or from a socket within one callback (drained, discarded,
    *  echoed, a reply rendered in pieces). One for every service: callbacks run one at a
    *  time, and none keeps bytes in it from one call to the next. One segment's worth. */
@@ -79,6 +89,7 @@ export class SocketPool {
     this.size = config.slots;
     this.sockets = sockets;
     this.scratch = new Uint8Array(config.mss);
+    this.state = new Float64Array(config.slots * STATE_WORDS);
     this.layer = layer;
     // Accepts each waiting connection on a socket not in use: while one waits a socket
     // is always free, as sockets in use hold other slots than the waiting connection's.
@@ -93,6 +104,7 @@ export class SocketPool {
         if (conn === pool.size) return;
         const socket = sockets[conn];
         socket.handler = handler;
+        pool.state.fill(0, conn * STATE_WORDS, (conn + 1) * STATE_WORDS);
         handler.onStart?.(conn);
         if (this.read(ROUTES, socket) === undefined) return;
         handler.stats.accepted++;

@@ -3,25 +3,22 @@
 // close is never turned into a RST by unread data.
 import { TCPSocket } from '../tcp/socket';
 import { fillPattern } from './pattern';
+import { STATE_WORDS } from './pool';
 import { PooledService, ServiceContext } from './service';
 
-export class Source extends PooledService {
-  /** Per connection: bytes sent so far (up to 2^40, so doubles), or -1 once closed. */
-  private readonly sent: Float64Array;
+/** Source's field in a connection's row of the pool's state: bytes sent so far, or -1
+ *  once closed. */
+const SENT = 0;
 
+export class Source extends PooledService {
   constructor(ctx: ServiceContext, port: number, private readonly total: number, name = `source:${total}`) {
     super(ctx, name, port);
-    this.sent = new Float64Array(this.pool.size);
-  }
-
-  onStart(conn: number): void {
-    this.sent[conn] = 0;
   }
 
   /** Sends what the send buffer takes, then closes once all is sent. (Here rather than in
    *  a method of its own: the first call runs inside the accept, at the app's deepest.) */
   onWritable(socket: TCPSocket, conn: number, room: number): void {
-    let sent = this.sent[conn];
+    let sent = this.pool.state[conn * STATE_WORDS + SENT];
     if (sent < 0) return;
     const scratch = this.pool.scratch;
     const total = this.total;
@@ -34,21 +31,21 @@ export class Source extends PooledService {
       room -= put;
       this.stats.bytesOut += put;
     }
-    this.sent[conn] = sent;
+    this.pool.state[conn * STATE_WORDS + SENT] = sent;
     if (sent === total) {
       this.drain(socket);
-      this.sent[conn] = -1;
+      this.pool.state[conn * STATE_WORDS + SENT] = -1;
       this.stats.closed++;
       socket.close();
     }
   }
 
   onReadable(socket: TCPSocket, conn: number): void {
-    if (this.sent[conn] >= 0) this.drain(socket);
+    if (this.pool.state[conn * STATE_WORDS + SENT] >= 0) this.drain(socket);
   }
 
   onError(_socket: TCPSocket, conn: number): void {
-    this.sent[conn] = -1;
+    this.pool.state[conn * STATE_WORDS + SENT] = -1;
     this.stats.errors++;
   }
 
