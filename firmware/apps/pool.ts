@@ -1,5 +1,5 @@
-// What the services share: one socket object per connection slot of the stack, and one
-// scratch buffer. A connection holds one socket whatever its port, so start-up makes
+// What the services share: one socket object per connection slot of the stack, a row of
+// state per connection, one scratch buffer, and the accept loop. A connection holds one socket whatever its port, so start-up makes
 // `slots` socket objects for all services together (not one per slot per service), and
 // accepting makes none. A socket's index in the pool names its connection to the
 // service, which keeps what it needs per connection in that connection's row of the
@@ -19,9 +19,6 @@ import { SocketCallbacks, SocketLayer, TCPListener, TCPSocket } from '../tcp/soc
 export interface ConnectionHandler {
   /** Counts connections accepted. */
   readonly stats: { accepted: number };
-  /** Before the connection is accepted, before any other call, with its row of the
-   *  pool's state all 0. */
-  onStart?(conn: number): void;
   /** Once the socket is bound (after the socket layer's first onWritable/onReadable). */
   onAccept?(socket: TCPSocket, conn: number): void;
   onReadable?(socket: TCPSocket, conn: number, bytes: number): void;
@@ -69,7 +66,7 @@ export class SocketPool {
   readonly size: number;
   readonly sockets: readonly TCPSocket[];
   /** Connection `conn`'s fields from conn × STATE_WORDS, laid out by the service serving
-   *  it; all 0 when its onStart runs. Doubles, so a count can pass 2^32 (source:N). */
+   *  it; all 0 before its first callback. Doubles, so a count can pass 2^32 (source:N). */
   readonly state: Float64Array;
   /** For copying bytes to or from a socket within one callback (drained, discarded,
    *  echoed, a reply rendered in pieces). One for every service: callbacks run one at a
@@ -105,7 +102,6 @@ export class SocketPool {
         const socket = sockets[conn];
         socket.handler = handler;
         pool.state.fill(0, conn * STATE_WORDS, (conn + 1) * STATE_WORDS);
-        handler.onStart?.(conn);
         if (this.read(ROUTES, socket) === undefined) return;
         handler.stats.accepted++;
         handler.onAccept?.(socket, conn);

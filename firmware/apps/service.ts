@@ -1,7 +1,7 @@
-// What every example service shares: its listener, its counters, and the accept loop.
-// Accepting allocates nothing: a service is one object made at start-up, its connections
-// take their sockets from the pool all services share (pool.ts), and what it keeps per
-// connection is in typed arrays indexed by the connection's place in that pool.
+// What every example service has: its listener and its counters. Accepting allocates
+// nothing: a service is one object made at start-up, its connections take their sockets
+// from the pool all services share (pool.ts), and what it keeps per connection is in
+// that connection's row of the pool's state.
 import { ConnectionError } from '../tcp/core';
 import { ListenOptions } from '../tcp/stack';
 import { SocketLayer, TCPListener, TCPSocket } from '../tcp/socket';
