@@ -3,26 +3,13 @@
 // XS heap a stack takes as a function of its slots and TIME-WAIT capacity.
 import { XsSession, bundleSourceForXs } from '../host/xs/xsnap-runner';
 import { measureServiceHeap } from '../host-test/support/service-heap';
+import { SLOT_BYTES_32, creation, measureBoards, readManifest } from '../host-test/support/board-budget';
 
 const setup = `
   import { ChurnDriver } from './host-test/support/churn';
   import { Stack } from './firmware/tcp/stack';
-  import { SocketLayer } from './firmware/tcp/socket';
-  import { startService } from './firmware/apps/services';
   (globalThis as any).ChurnDriver = ChurnDriver;
   (globalThis as any).Stack = Stack;
-  // The board app's start-up (firmware/main.ts) with a given profile: the stack, the
-  // socket layer and the manifest's six services.
-  (globalThis as any).startApp = (config: object) => {
-    const stack = new Stack({ localAddr: 0xc0000202, listeners: 6, ...config }, { send() {} }, { now: () => 0 }, { fill(b: Uint8Array) { b.fill(1); } });
-    const scheduler = { now: () => 0, after() { return { cancel() {} }; } };
-    const context = { layer: new SocketLayer(stack), scheduler, listen: {} };
-    for (const spec of ['7:echo', '9:discard', '19:source:65536', '80:http', '5000:hold:2000', '5001:closer']) {
-      const colon = spec.indexOf(':');
-      startService(context as any, Number(spec.slice(0, colon)), spec.slice(colon + 1));
-    }
-    return { stack, context };
-  };
 `;
 
 async function main(): Promise<void> {
@@ -76,18 +63,25 @@ async function main(): Promise<void> {
       const total = (await evaluate('print(String(st.memory().total))')).prints[0];
       console.log(`| ${slots} | ${tw} | ${buffer} | ${after - before - perEvaluation} | ${total} |`);
     }
-    console.log('');
-    console.log('| board profile | XS slots: stack objects | XS slots: whole app at start-up (stack, socket layer, six services) |');
-    console.log('|---|---|---|');
-    for (const [name, profile] of [['esp (ESP8266)', '{}'], ['esp32', '{ slots: 8, rxBytes: 5840, txBytes: 5840, mss: 1460, timeWaitCapacity: 64 }']]) {
-      const before = (await evaluate('globalThis.app = undefined; globalThis.st = undefined; gc()')).heapCount;
-      const stackOnly = (await evaluate(`globalThis.st = new Stack({ localAddr: 0xc0000202, listeners: 6, ...${profile} }, { send() {} }, { now: () => 0 }, { fill(b) { b.fill(1); } }); gc()`)).heapCount;
-      const cleared = (await evaluate('globalThis.st = undefined; gc()')).heapCount;
-      const app = (await evaluate(`globalThis.app = startApp(${profile}); gc()`)).heapCount;
-      console.log(`| ${name} | ${stackOnly - before - perEvaluation} | ${app - cleared - perEvaluation} |`);
-    }
   } finally {
     await worker.close();
+  }
+
+  // The board app at start-up (firmware/main.ts's, with each platform's profile from
+  // manifest.json), in 32-bit bytes, against the XS memory its creation asks for.
+  const manifest = readManifest();
+  console.log('');
+  console.log('| board | profile | XS slots: stack / whole app at start-up | typed arrays: stack / whole app | XS stack (creation) | slotcp total | creation: chunk + (heap + stack) × 16 |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const b of await measureBoards(['esp', 'esp32'])) {
+    const c = creation(manifest, b.platform);
+    const total = b.appSlots * SLOT_BYTES_32 + b.appChunkBytes + c.stack * SLOT_BYTES_32;
+    const asked = c.chunk.initial + (c.heap.initial + c.stack) * SLOT_BYTES_32;
+    const p = b.profile;
+    const share = b.platform === 'esp' ? ` (${(100 * total / 32768).toFixed(1)}% of static 32,768)` : '';
+    console.log(`| ${b.platform} | ${p.slots} × ${p.rxBytes}/${p.txBytes} B, ${p.timeWaitCapacity} TIME-WAIT | ${b.stackSlots} / ${b.appSlots}`
+      + ` (${b.appSlots * SLOT_BYTES_32} B) | ${b.stackChunkBytes} / ${b.appChunkBytes} B | ${c.stack} slots (${c.stack * SLOT_BYTES_32} B)`
+      + ` | ${total} B${share} | ${asked} B |`);
   }
 
   // The example services: XS heap slots taken by 1,000 whole requests after a warm-up,

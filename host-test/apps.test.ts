@@ -7,10 +7,10 @@ import { StackConfig } from '../firmware/tcp/config';
 import { SocketLayer } from '../firmware/tcp/socket';
 import { ACK, FIN, RST } from '../firmware/tcp/wire';
 import { Cancel, Scheduler } from '../firmware/apps/scheduler';
-import { Service } from '../firmware/apps/service';
+import { Service, ServiceContext } from '../firmware/apps/service';
 import { ServiceSpecError, checkServiceSpec, startService } from '../firmware/apps/services';
 import { checkPattern, patternByte } from '../firmware/apps/pattern';
-import { MAX_HEAD, headEnd } from '../firmware/apps/http';
+import { MAX_REQUEST_LINE, headEnd } from '../firmware/apps/http';
 import { asciiBytes } from '../firmware/apps/ascii';
 import { statusText } from '../firmware/apps/status';
 import { Stack } from '../firmware/tcp/stack';
@@ -280,14 +280,30 @@ describe('example services (firmware/apps)', () => {
     assert.equal(head.peer.rst, false);
   });
 
-  it('http: a request head over MAX_HEAD bytes gets 400; bytes after the head do not turn the close into RST', () => {
-    const long = ask(`GET /${'x'.repeat(MAX_HEAD)} HTTP/1.1\r\n\r\n`, { rxBytes: 4096 });
+  it('http: a request line over MAX_REQUEST_LINE bytes gets 400; bytes after the head do not turn the close into RST', () => {
+    const long = ask(`GET /${'x'.repeat(MAX_REQUEST_LINE)} HTTP/1.1\r\n\r\n`, { rxBytes: 4096 });
     assert.match(long.text, /^HTTP\/1\.1 400 /);
     assert.equal(long.peer.rst, false);
     assert.equal(long.peer.fin, true);
     const extra = ask('GET / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n');
     assert.equal(extra.peer.rst, false);
     assert.equal(extra.service.stats.bytesIn, 36);
+  });
+
+  it('http: header lines are dropped as they come, however long, split anywhere', () => {
+    const longest = `GET /${'x'.repeat(MAX_REQUEST_LINE - 16)} HTTP/1.1\r\n`;
+    assert.equal(longest.length, MAX_REQUEST_LINE);
+    assert.match(ask(`${longest}\r\n`).text, /^HTTP\/1\.1 404 Not Found\r\n[^]*\r\n\r\nno page \/x+\n$/);
+    const headers = Array.from({ length: 60 }, (_, i) => `X-Header-${i}: ${'v'.repeat(50)}\r\n`).join('');
+    const big = ask(`GET / HTTP/1.1\r\nHost: 192.0.2.2\r\n${headers}\r\n`, { rxBytes: 1072 });
+    assert.match(big.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.equal(big.peer.rst, false);
+    const { bench, scheduler } = setup('http');
+    const c = new Client(bench, 80);
+    const peer = new Peer(bench, c, scheduler);
+    for (const part of ['GET /a HTTP/1.0\n', 'Host: x\r', '\n', '\r', '\n']) peer.take(c.write(part));
+    peer.run(new Uint8Array(0), false, () => peer.fin);
+    assert.match(new TextDecoder().decode(Uint8Array.from(peer.received)), /^HTTP\/1\.1 404 [^]*no page \/a\n$/);
   });
 
   it('http: a client that half-closes mid-request gets 400; one that sends nothing gets FIN', () => {
@@ -306,6 +322,8 @@ describe('example services (firmware/apps)', () => {
     assert.equal(headEnd(asciiBytes('GET / HTTP/1.1\r\n\r\nx'), 19), 18);
     assert.equal(headEnd(asciiBytes('GET /\n\nx'), 8), 7);
     assert.equal(headEnd(asciiBytes('GET / HTTP/1.1\r\n\r'), 17), -1);
+    assert.equal(headEnd(asciiBytes('GET / HTTP/1.1\r\nA: b\r\n\r\n'), 24), 24);
+    assert.equal(headEnd(asciiBytes('GET /\n\r\r\n'), 9), -1);
   });
 
   it('hold:MS closes after MS: RST when data is unread, FIN when the client sent nothing', () => {
@@ -341,6 +359,29 @@ describe('example services (firmware/apps)', () => {
     peer.take(peer.c.fin());
     assert.deepEqual(bench.stack.usage(), { slotsInUse: 0, timeWait: 1 });
     assert.equal((service as Service).stats.closed, 1);
+  });
+
+  it('services on one context share one socket per slot: a connection holds one, whatever its port', () => {
+    const bench = new Bench({ mss: 536, slots: 3 });
+    const scheduler = new VirtualScheduler(bench);
+    const ctx: ServiceContext = { layer: new SocketLayer(bench.stack), scheduler };
+    const services = [startService(ctx, 7, 'echo'), startService(ctx, 19, 'source:3000'), startService(ctx, 80, 'http')];
+    assert.equal(ctx.pool?.sockets.length, 3, 'one socket per slot, for all services together');
+    const peers = [7, 19, 80].map((port, i) => new Peer(bench, new Client(bench, port, 40001 + i), scheduler));
+    assert.equal(ctx.pool.sockets.filter((s) => s.inUse).length, 3, 'every slot busy, one port each');
+    const route = (sent: Sent[]) => { for (const s of sent) peers.find((p) => p.c.port === s.dstPort)?.take([s]); };
+    route(peers[0].c.write('hello'));
+    route(peers[0].c.fin());
+    route(peers[2].c.write('GET / HTTP/1.1\r\n\r\n'));
+    for (let step = 0; step < 200 && !peers.every((p) => p.fin); step++) {
+      for (const peer of peers) route(peer.c.segment(ACK));
+      route(scheduler.advance(100));
+    }
+    assert.equal(new TextDecoder().decode(Uint8Array.from(peers[0].received)), 'hello');
+    assert.equal(peers[1].received.length, 3000);
+    assert.equal(checkPattern(Uint8Array.from(peers[1].received), 0), -1);
+    assert.match(new TextDecoder().decode(Uint8Array.from(peers[2].received)), /^HTTP\/1\.1 200 OK\r\n[^]*\ncounters\n/);
+    assert.deepEqual(services.map((s) => [s.stats.accepted, s.stats.closed, s.stats.errors]), [[1, 1, 0], [1, 1, 0], [1, 1, 0]]);
   });
 
   it('checkServiceSpec names what is wrong', () => {

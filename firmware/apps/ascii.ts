@@ -18,14 +18,24 @@ export function asciiText(bytes: Uint8Array, start = 0, end = bytes.length): str
  *  position. put(), byte(), copy(), decimal(), ipv4() and padFrom() allocate nothing;
  *  text() does on XS (a method call on a string primitive, charCodeAt, makes a wrapper
  *  object), so code that runs per request writes text encoded once with asciiBytes().
- *  Bytes past the end of the buffer are dropped, but `pos` still counts them, so a caller
- *  can see that the buffer was too small. */
+ *  `pos` counts every byte written; the buffer keeps those from `origin` on (bytes[0] is
+ *  byte `origin` of the text) that fit. So a caller can see that the buffer was too
+ *  small, count a text's bytes without keeping any (origin Infinity), or write a long text
+ *  a window at a time, writing it whole each time from `restart(origin)`. */
 export class AsciiWriter {
   pos = 0;
+  origin = 0;
   constructor(readonly bytes: Uint8Array) {}
 
+  /** Starts the text again, keeping its bytes from `origin` on. */
+  restart(origin: number): void {
+    this.pos = 0;
+    this.origin = origin;
+  }
+
   byte(b: number): void {
-    if (this.pos < this.bytes.length) this.bytes[this.pos] = b;
+    const at = this.pos - this.origin;
+    if (at >= 0 && at < this.bytes.length) this.bytes[at] = b;
     this.pos++;
   }
 

@@ -1,24 +1,35 @@
 // discard (RFC 863): reads and drops everything; closes once the client has closed.
-import { Handler, Service, ServiceContext, ServiceStats, listenService } from './service';
+import { TCPSocket } from '../tcp/socket';
+import { STATE_WORDS } from './pool';
+import { PooledService, ServiceContext } from './service';
 
-export function discard(ctx: ServiceContext, port: number, name = 'discard', chunkBytes = 1460): Service {
-  const stats = new ServiceStats();
-  const scratch = new Uint8Array(chunkBytes);
-  return listenService(ctx, name, port, stats, (): Handler => {
-    let closed = false;
-    return {
-      onStart() { closed = false; },
-      onReadable() {
-        for (let got = this.read(scratch); got > 0; got = this.read(scratch)) stats.bytesIn += got;
-      },
-      onEnd() {
-        if (closed) return;
-        for (let got = this.read(scratch); got > 0; got = this.read(scratch)) stats.bytesIn += got;
-        closed = true;
-        stats.closed++;
-        this.close();
-      },
-      onError() { closed = true; stats.errors++; },
-    };
-  });
+/** Discard's field in a connection's row of the pool's state: 1 once closed or failed. */
+const CLOSED = 0;
+
+export class Discard extends PooledService {
+  constructor(ctx: ServiceContext, port: number, name = 'discard') {
+    super(ctx, name, port);
+  }
+
+  onReadable(socket: TCPSocket): void {
+    this.drain(socket);
+  }
+
+  onEnd(socket: TCPSocket, conn: number): void {
+    if (this.pool.state[conn * STATE_WORDS + CLOSED]) return;
+    this.drain(socket);
+    this.pool.state[conn * STATE_WORDS + CLOSED] = 1;
+    this.stats.closed++;
+    socket.close();
+  }
+
+  onError(_socket: TCPSocket, conn: number): void {
+    this.pool.state[conn * STATE_WORDS + CLOSED] = 1;
+    this.stats.errors++;
+  }
+
+  private drain(socket: TCPSocket): void {
+    const scratch = this.pool.scratch;
+    for (let got = socket.read(scratch); got > 0; got = socket.read(scratch)) this.stats.bytesIn += got;
+  }
 }

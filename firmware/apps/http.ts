@@ -1,29 +1,45 @@
-// http: a minimal HTTP/1.1 server for the status page. It collects the request head (it
-// may arrive in many segments), answers GET / (and HEAD /) with the status page
-// (status.ts), 404 for any other path, 405 for other methods and 400 for a malformed or
-// oversized head, then closes first, so the server side ends in TIME-WAIT. Bytes after the
-// head are read and dropped: a close with unread data would be a RST instead of a FIN.
+// http: a minimal HTTP/1.1 server for the status page. It reads the request head (it may
+// arrive in many segments), answers GET / (and HEAD /) with the status page (status.ts),
+// 404 for any other path, 405 for other methods and 400 for a malformed head or a request
+// line over MAX_REQUEST_LINE bytes, then closes first, so the server side ends in
+// TIME-WAIT. Only the request line is kept; the header lines are read and dropped as they
+// come (any number of them), as are bytes after the head: a close with unread data would
+// be a RST instead of a FIN.
 //
-// Nothing is allocated per request: each connection slot's handler has its head buffer
-// from start-up, and replies are written as ASCII bytes into one reply buffer, also made
-// at start-up. One reply is in that buffer at a time: a request that comes while another
-// reply is still being written waits (its head read, later bytes dropped) until that one
-// is all in its socket's send buffer, then gets its own, rendered then.
+// Nothing is allocated per request, and no reply is kept whole: every connection's
+// request line has its place in one buffer made at start-up, and a reply is written as ASCII bytes
+// into the pool's scratch buffer a window at a time, as the send buffer takes it, the
+// whole reply rendered again each time from the status page's snapshot (status.ts), so
+// every window is of the same text. One reply is sent at a time (there is one snapshot):
+// a request that comes while another reply is being written waits (its head kept, later
+// bytes dropped) until that one is all in its socket's send buffer, then gets its own.
 import { TCPSocket } from '../tcp/socket';
 import { AsciiWriter, asciiBytes } from './ascii';
-import { Handler, Service, ServiceContext, ServiceStats, listenService } from './service';
+import { STATE_WORDS } from './pool';
+import { PooledService, ServiceContext } from './service';
 import { StatusPage } from './status';
 
-/** The longest request head accepted (request line and headers). */
-export const MAX_HEAD = 2048;
+/** The longest request line accepted, CRLF included: the path of a 404 is written back
+ *  from it, so each connection keeps its line (the headers are not kept). */
+export const MAX_REQUEST_LINE = 128;
 
-/** Where the head ends (just past the blank line), or -1 if it has not yet. Bare LF line
- *  ends are accepted too (RFC 9112 §2.2), for people typing into nc. */
+/** A scan for the blank line that ends a head, one byte at a time: the state after byte
+ *  `b` in state `state`. Bare LF line ends are accepted too (RFC 9112 §2.2), for people
+ *  typing into nc. */
+const enum HeadScan { InLine, AfterLf, AfterLfCr, Ended }
+function headScan(state: HeadScan, b: number): HeadScan {
+  if (state === HeadScan.Ended) return state;
+  if (b === 10) return state === HeadScan.InLine ? HeadScan.AfterLf : HeadScan.Ended;
+  return b === 13 && state === HeadScan.AfterLf ? HeadScan.AfterLfCr : HeadScan.InLine;
+}
+
+/** Where the head in `bytes` (its first `length`) ends, just past the blank line, or -1 if
+ *  it has not yet. */
 export function headEnd(bytes: Uint8Array, length: number): number {
+  let state = HeadScan.InLine;
   for (let i = 0; i < length; i++) {
-    if (bytes[i] !== 10) continue;
-    if (i + 1 < length && bytes[i + 1] === 10) return i + 2;
-    if (i + 2 < length && bytes[i + 1] === 13 && bytes[i + 2] === 10) return i + 3;
+    state = headScan(state, bytes[i]);
+    if (state === HeadScan.Ended) return i + 1;
   }
   return -1;
 }
@@ -48,39 +64,40 @@ export class Request {
   pathStart = 0;
   pathEnd = 0;
 
-  /** Reads the request line of `head` (bytes up to and including the blank line; a
-   *  length of 0 for a head that never came whole) into this object: what the pattern
-   *  `METHOD SP TARGET SP HTTP/1.d` (method of tchar, target without whitespace) on the
-   *  first line, less a CR before its LF, gives. */
-  parse(head: Uint8Array, length: number): void {
+  /** Reads the request line in bytes `start` to `end` (up to and including its LF; empty
+   *  for a head that never came whole or a line too long) into this object: what the
+   *  pattern `METHOD SP TARGET SP HTTP/1.d` (method of tchar, target without whitespace)
+   *  on the first line, less a CR before its LF, gives. */
+  parse(bytes: Uint8Array, start: number, end: number): void {
     this.status = 400;
     this.withBody = true;
-    let end = 0;
-    while (end < length && head[end] !== 10) end++;
-    if (end === length) return;
-    if (end > 0 && head[end - 1] === 13) end--;
-    let i = 0;
-    while (i < end && TCHAR[head[i]]) i++;
-    if (i === 0 || i === end || head[i] !== 32) return;
-    const methodEnd = i++;
+    let lineEnd = start;
+    while (lineEnd < end && bytes[lineEnd] !== 10) lineEnd++;
+    if (lineEnd === end) return;
+    if (lineEnd > start && bytes[lineEnd - 1] === 13) lineEnd--;
+    let i = start;
+    while (i < lineEnd && TCHAR[bytes[i]]) i++;
+    if (i === start || i === lineEnd || bytes[i] !== 32) return;
+    const methodLength = i++ - start;
     const targetStart = i;
-    while (i < end && !isSpace(head[i])) i++;
-    if (i === targetStart || end - i !== 9 || head[i] !== 32 || head[i + 1] !== 72 || head[i + 2] !== 84
-      || head[i + 3] !== 84 || head[i + 4] !== 80 || head[i + 5] !== 47 || head[i + 6] !== 49 || head[i + 7] !== 46
-      || head[i + 8] < 48 || head[i + 8] > 57) return; // " HTTP/1." and a digit
+    while (i < lineEnd && !isSpace(bytes[i])) i++;
+    if (i === targetStart || lineEnd - i !== 9 || bytes[i] !== 32 || bytes[i + 1] !== 72 || bytes[i + 2] !== 84
+      || bytes[i + 3] !== 84 || bytes[i + 4] !== 80 || bytes[i + 5] !== 47 || bytes[i + 6] !== 49 || bytes[i + 7] !== 46
+      || bytes[i + 8] < 48 || bytes[i + 8] > 57) return; // " HTTP/1." and a digit
     const targetEnd = i;
-    const isGet = methodEnd === 3 && head[0] === 71 && head[1] === 69 && head[2] === 84;
-    const isHead = methodEnd === 4 && head[0] === 72 && head[1] === 69 && head[2] === 65 && head[3] === 68;
+    const m = start;
+    const isGet = methodLength === 3 && bytes[m] === 71 && bytes[m + 1] === 69 && bytes[m + 2] === 84;
+    const isHead = methodLength === 4 && bytes[m] === 72 && bytes[m + 1] === 69 && bytes[m + 2] === 65 && bytes[m + 3] === 68;
     if (!isGet && !isHead) {
       this.status = 405;
       this.withBody = false;
       return;
     }
     let pathEnd = targetStart;
-    while (pathEnd < targetEnd && head[pathEnd] !== 63) pathEnd++; // up to '?'
+    while (pathEnd < targetEnd && bytes[pathEnd] !== 63) pathEnd++; // up to '?'
     this.pathStart = targetStart;
     this.pathEnd = pathEnd;
-    this.status = pathEnd - targetStart === 1 && head[targetStart] === 47 ? 200 : 404;
+    this.status = pathEnd - targetStart === 1 && bytes[targetStart] === 47 ? 200 : 404;
     this.withBody = !isHead;
   }
 }
@@ -99,169 +116,225 @@ const NO_PAGE = asciiBytes('no page ');
 const ONLY_GET_AND_HEAD = asciiBytes('only GET and HEAD\n');
 const BAD_REQUEST = asciiBytes('bad request\n');
 
-/** Room before a reply's body for its head (the longest head is under 200 bytes). */
-const HEAD_ROOM = 256;
-
 const enum Phase {
   /** Collecting the request head. */
   Head,
-  /** Answered, waiting for the reply buffer. */
+  /** Answered, waiting for its turn to send. */
   Waiting,
-  /** Writing the reply from the reply buffer. */
+  /** Writing the reply. */
   Sending,
   /** Closed, or failed. */
   Done,
 }
 
-/** One connection slot's request, as the shared reply buffer sees it. */
-interface Exchange {
-  waiting: boolean;
-  ticket: number;
-  /** Takes the reply buffer: renders the reply and starts writing it. */
-  start(): void;
-}
+/** Http's fields in a connection's row of the pool's state. lineLength: bytes of its request-line buffer
+ *  filled; lineEnd: where the line ends (just past its LF), 0 while unknown; scan: the
+ *  head scan's state (HeadScan); sent: bytes of the reply written to the socket; ticket:
+ *  its place in the queue while Waiting. All 0 at the start: Phase.Head, HeadScan.InLine. */
+const enum Row { phase, lineLength, lineEnd, scan, sent, ticket }
 
-export function http(ctx: ServiceContext, port: number, name = 'http'): Service {
-  const stats = new ServiceStats();
-  const started = ctx.scheduler.now();
-  const scratch = new Uint8Array(1460);
-  const page = new StatusPage(ctx.layer.stack);
-  const reply = new AsciiWriter(new Uint8Array(HEAD_ROOM + Math.max(page.capacity, 16 + MAX_HEAD)));
-  const replyHead = new AsciiWriter(new Uint8Array(HEAD_ROOM));
-  /** The reply in the buffer: its first byte and the end of what is sent. */
-  let replyStart = 0;
-  let replyEnd = 0;
-  let owner: Exchange | undefined;
-  const exchanges: Exchange[] = [];
-  let tickets = 0;
+/** Count only: an AsciiWriter origin past any text, so no byte is kept. */
+const COUNT = Infinity;
 
-  /** Writes the reply to `request` (whose head is `head`) into the reply buffer. */
-  function render(request: Request, head: Uint8Array): void {
-    const status = request.status;
-    reply.pos = HEAD_ROOM;
-    if (status === 200) page.render(reply, ctx.scheduler.now() - started);
-    else if (status === 404) {
-      reply.put(NO_PAGE);
-      reply.copy(head, request.pathStart, request.pathEnd);
-      reply.byte(10);
-    } else if (status === 405) reply.put(ONLY_GET_AND_HEAD);
-    else reply.put(BAD_REQUEST);
-    const h = replyHead;
-    h.pos = 0;
-    h.put(HTTP_1_1);
-    h.decimal(status);
-    h.put(status === 200 ? REASON_200 : status === 404 ? REASON_404 : status === 405 ? REASON_405 : REASON_400);
-    h.put(CONTENT_LENGTH);
-    h.decimal(reply.pos - HEAD_ROOM);
-    h.put(CACHE_CONTROL);
-    if (status === 405) h.put(ALLOW);
-    h.put(CONNECTION_CLOSE);
-    replyStart = HEAD_ROOM - h.pos;
-    for (let i = 0; i < h.pos; i++) reply.bytes[replyStart + i] = h.bytes[i];
-    replyEnd = request.withBody ? reply.pos : HEAD_ROOM;
+export class Http extends PooledService {
+  private readonly started: number;
+  /** Every connection's request line, connection `conn`'s from conn × MAX_REQUEST_LINE. */
+  private readonly lines: Uint8Array;
+  private readonly page: StatusPage;
+  /** Writes the reply being sent into the pool's scratch buffer, a window at a time. */
+  private readonly out: AsciiWriter;
+  private readonly request = new Request();
+  /** The connection whose reply is being sent, or -1. */
+  private owner = -1;
+  /** That reply's body length, and whole length (head, and the body unless HEAD). */
+  private bodyLength = 0;
+  private replyLength = 0;
+  private tickets = 0;
+
+  constructor(private readonly ctx: ServiceContext, port: number, name = 'http') {
+    super(ctx, name, port);
+    this.started = ctx.scheduler.now();
+    this.lines = new Uint8Array(this.pool.size * MAX_REQUEST_LINE);
+    this.page = new StatusPage(ctx.layer.stack);
+    this.out = new AsciiWriter(this.pool.scratch);
   }
 
-  /** The reply buffer is free: the request that has waited longest gets it. */
-  function release(): void {
-    owner = undefined;
-    let next: Exchange | undefined;
-    for (let i = 0; i < exchanges.length; i++) {
-      const e = exchanges[i];
-      if (e.waiting && (next === undefined || e.ticket - next.ticket < 0)) next = e;
-    }
-    next?.start();
-  }
-
-  return listenService(ctx, name, port, stats, (): Handler => {
-    const head = new Uint8Array(MAX_HEAD);
-    const request = new Request();
-    let headLength = 0;
-    let phase = Phase.Head;
-    let sent = 0;
-    let socket: TCPSocket | undefined;
-    const exchange: Exchange = {
-      waiting: false,
-      ticket: 0,
-      start() {
-        exchange.waiting = false;
-        owner = exchange;
-        phase = Phase.Sending;
-        render(request, head);
-        sent = replyStart;
-        send(socket as TCPSocket);
-      },
-    };
-    exchanges.push(exchange);
-
-    function drain(s: TCPSocket): void {
-      for (let got = s.read(scratch); got > 0; got = s.read(scratch)) stats.bytesIn += got;
-    }
-    /** The head is complete (`length` bytes), or never will be (0): answer it. */
-    function answer(s: TCPSocket, length: number): void {
-      request.parse(head, length);
-      drain(s);
-      if (owner === undefined) exchange.start();
-      else {
-        phase = Phase.Waiting;
-        exchange.waiting = true;
-        exchange.ticket = tickets;
-        tickets = (tickets + 1) | 0;
+  onReadable(socket: TCPSocket, conn: number): void {
+    const state = this.pool.state;
+    const row = conn * STATE_WORDS;
+    const phase = state[row + Row.phase];
+    if (phase === Phase.Done) return;
+    if (phase !== Phase.Head) { this.drain(socket); return; }
+    if (state[row + Row.lineEnd] === 0) {
+      // The request line, into its buffer (with whatever follows it in this read).
+      const lineStart = conn * MAX_REQUEST_LINE;
+      const length = state[row + Row.lineLength];
+      const got = socket.read(this.lines, lineStart + length, MAX_REQUEST_LINE - length);
+      this.stats.bytesIn += got;
+      state[row + Row.lineLength] = length + got;
+      if (this.scanHead(row, this.lines, lineStart + length, got, length)) { this.answer(socket, conn); return; }
+      if (state[row + Row.lineEnd] === 0) {
+        if (length + got === MAX_REQUEST_LINE) this.answer(socket, conn); // too long: 400
+        return;
       }
     }
-    function send(s: TCPSocket): void {
-      if (phase !== Phase.Sending) return;
-      if (sent < replyEnd) {
-        const put = s.write(reply.bytes, sent, replyEnd - sent);
+    // The header lines: read and dropped, watching for the blank line.
+    const scratch = this.pool.scratch;
+    for (let got = socket.read(scratch); got > 0; got = socket.read(scratch)) {
+      this.stats.bytesIn += got;
+      if (this.scanHead(row, scratch, 0, got, -1)) { this.answer(socket, conn); return; }
+    }
+  }
+
+  onEnd(socket: TCPSocket, conn: number): void {
+    const row = conn * STATE_WORDS;
+    // The client closed before finishing its head.
+    if (this.pool.state[row + Row.phase] !== Phase.Head) return;
+    if (this.pool.state[row + Row.lineLength] === 0) {
+      this.pool.state[row + Row.phase] = Phase.Done;
+      this.stats.closed++;
+      socket.close();
+    } else {
+      this.pool.state[row + Row.lineEnd] = 0; // never whole: 400
+      this.answer(socket, conn);
+    }
+  }
+
+  onError(_socket: TCPSocket, conn: number): void {
+    this.stats.errors++;
+    const row = conn * STATE_WORDS;
+    const owned = this.pool.state[row + Row.phase] === Phase.Sending;
+    this.pool.state[row + Row.phase] = Phase.Done;
+    if (!owned) return;
+    this.owner = -1;
+    const next = this.longestWaiting();
+    if (next < 0) return;
+    this.start(next);
+    this.onWritable(this.pool.sockets[next], next);
+  }
+
+  /** Runs the head scan of connection row `row` over `count` bytes of `bytes` from `from`;
+   *  true once the head has ended. `lineOffset` is where `from` is in the request line
+   *  (-1 past it): the line's end is noted at its first LF. */
+  private scanHead(row: number, bytes: Uint8Array, from: number, count: number, lineOffset: number): boolean {
+    const state = this.pool.state;
+    let scan = state[row + Row.scan];
+    for (let i = 0; i < count; i++) {
+      scan = headScan(scan, bytes[from + i]);
+      if (scan === HeadScan.Ended) return true;
+      if (scan === HeadScan.AfterLf && lineOffset >= 0 && state[row + Row.lineEnd] === 0) {
+        state[row + Row.lineEnd] = lineOffset + i + 1;
+      }
+    }
+    state[row + Row.scan] = scan;
+    return false;
+  }
+
+  /** The head is complete, or never will be (lineEnd 0, or a line too long: 400): answer
+   *  it, now or when the reply being sent is done. */
+  private answer(socket: TCPSocket, conn: number): void {
+    const row = conn * STATE_WORDS;
+    this.pool.state[row + Row.phase] = Phase.Waiting;
+    this.drain(socket);
+    if (this.owner < 0) {
+      this.start(conn);
+      this.onWritable(socket, conn);
+    } else {
+      this.pool.state[row + Row.ticket] = this.tickets;
+      this.tickets = (this.tickets + 1) | 0;
+    }
+  }
+
+  /** Connection `conn`'s turn: reads its request line, takes the snapshot its reply shows
+   *  and measures the reply; the caller then sends it (not from here: one frame less on
+   *  the XS stack under socket.write, whose call chain into the stack is deep). */
+  private start(conn: number): void {
+    const lineStart = conn * MAX_REQUEST_LINE;
+    this.owner = conn;
+    this.pool.state[conn * STATE_WORDS + Row.phase] = Phase.Sending;
+    this.request.parse(this.lines, lineStart, lineStart + this.pool.state[conn * STATE_WORDS + Row.lineEnd]);
+    if (this.request.status === 200) this.page.snapshot(this.ctx.scheduler.now() - this.started);
+    const out = this.out;
+    out.restart(COUNT);
+    this.writeBody(out);
+    this.bodyLength = out.pos;
+    out.restart(COUNT);
+    this.writeHead(out);
+    this.replyLength = out.pos + (this.request.withBody ? this.bodyLength : 0);
+  }
+
+  /** Writes as much of the reply as the send buffer takes, a window of it at a time;
+   *  closes once it is all written, then starts the reply of the request that has waited
+   *  longest, in this same loop (not a nested call: the XS stack under socket.write is
+   *  deep). Called as the socket's onWritable, and to start a reply. */
+  onWritable(socket: TCPSocket, conn: number): void {
+    const out = this.out;
+    for (;;) {
+      const row = conn * STATE_WORDS;
+      if (this.pool.state[row + Row.phase] !== Phase.Sending) return;
+      let sent = this.pool.state[row + Row.sent];
+      while (sent < this.replyLength) {
+        out.restart(sent);
+        this.writeHead(out);
+        if (this.request.withBody) this.writeBody(out);
+        const window = Math.min(this.replyLength - sent, out.bytes.length);
+        const put = socket.write(out.bytes, 0, window);
         sent += put;
-        stats.bytesOut += put;
+        this.stats.bytesOut += put;
+        if (put < window) break;
       }
-      if (sent === replyEnd) {
-        drain(s);
-        phase = Phase.Done;
-        stats.closed++;
-        s.close();
-        release();
-      }
+      this.pool.state[row + Row.sent] = sent;
+      if (sent < this.replyLength) return;
+      this.drain(socket);
+      this.pool.state[row + Row.phase] = Phase.Done;
+      this.stats.closed++;
+      socket.close();
+      this.owner = -1;
+      conn = this.longestWaiting();
+      if (conn < 0) return;
+      this.start(conn);
+      socket = this.pool.sockets[conn];
     }
-    return {
-      onStart() {
-        headLength = 0;
-        phase = Phase.Head;
-        sent = 0;
-        exchange.waiting = false;
-      },
-      onReadable() {
-        socket = this;
-        if (phase === Phase.Done) return;
-        if (phase !== Phase.Head) { drain(this); return; }
-        const got = this.read(head, headLength, MAX_HEAD - headLength);
-        stats.bytesIn += got;
-        headLength += got;
-        const end = headEnd(head, headLength);
-        if (end >= 0) answer(this, end);
-        else if (headLength === MAX_HEAD) answer(this, 0); // too long: 400
-      },
-      onWritable() {
-        socket = this;
-        send(this);
-      },
-      onEnd() {
-        socket = this;
-        // The client closed before finishing its head.
-        if (phase !== Phase.Head) return;
-        if (headLength === 0) {
-          phase = Phase.Done;
-          stats.closed++;
-          this.close();
-        } else answer(this, 0);
-      },
-      onError() {
-        stats.errors++;
-        exchange.waiting = false;
-        const owned = phase === Phase.Sending;
-        phase = Phase.Done;
-        if (owned) release();
-      },
-    };
-  });
+  }
+
+  /** The connection whose request has waited longest for its turn, or -1. */
+  private longestWaiting(): number {
+    const state = this.pool.state;
+    let next = -1;
+    for (let conn = 0; conn < this.pool.size; conn++) {
+      const row = conn * STATE_WORDS;
+      if (state[row + Row.phase] !== Phase.Waiting) continue;
+      if (next < 0 || state[row + Row.ticket] - state[next * STATE_WORDS + Row.ticket] < 0) next = conn;
+    }
+    return next;
+  }
+
+  private writeHead(out: AsciiWriter): void {
+    const status = this.request.status;
+    out.put(HTTP_1_1);
+    out.decimal(status);
+    out.put(status === 200 ? REASON_200 : status === 404 ? REASON_404 : status === 405 ? REASON_405 : REASON_400);
+    out.put(CONTENT_LENGTH);
+    out.decimal(this.bodyLength);
+    out.put(CACHE_CONTROL);
+    if (status === 405) out.put(ALLOW);
+    out.put(CONNECTION_CLOSE);
+  }
+
+  private writeBody(out: AsciiWriter): void {
+    const request = this.request;
+    const status = request.status;
+    if (status === 200) this.page.render(out);
+    else if (status === 404) {
+      out.put(NO_PAGE);
+      out.copy(this.lines, request.pathStart, request.pathEnd);
+      out.byte(10);
+    } else if (status === 405) out.put(ONLY_GET_AND_HEAD);
+    else out.put(BAD_REQUEST);
+  }
+
+  private drain(socket: TCPSocket): void {
+    const scratch = this.pool.scratch;
+    for (let got = socket.read(scratch); got > 0; got = socket.read(scratch)) this.stats.bytesIn += got;
+  }
 }

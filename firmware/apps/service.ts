@@ -1,8 +1,11 @@
-// What every example service shares: its listener, its counters, and the accept loop.
-// Accepting allocates nothing: the handlers and their socket objects are made at
-// start-up, one per connection slot of the stack, and reused.
+// What every example service has: its listener and its counters. Accepting allocates
+// nothing: a service is one object made at start-up, its connections take their sockets
+// from the pool all services share (pool.ts), and what it keeps per connection is in
+// that connection's row of the pool's state.
+import { ConnectionError } from '../tcp/core';
 import { ListenOptions } from '../tcp/stack';
-import { SocketCallbacks, SocketLayer, TCPListener, TCPSocket } from '../tcp/socket';
+import { SocketLayer, TCPListener, TCPSocket } from '../tcp/socket';
+import { ConnectionHandler, SocketPool } from './pool';
 import { Scheduler } from './scheduler';
 
 /** Per-service counters, shown by the host runner's --stats and checked by tests. */
@@ -27,54 +30,33 @@ export interface Service {
 }
 
 /** What a service needs besides its port: the socket layer, a time source, and the
- *  listener options (keepalive, backlog) chosen by the runner. */
+ *  listener options (keepalive, backlog) chosen by the runner. `pool` is made by the first
+ *  service started with this context and shared by the others. */
 export interface ServiceContext {
   layer: SocketLayer;
   scheduler: Scheduler;
   listen?: ListenOptions;
+  pool?: SocketPool;
 }
 
-/** The callbacks for one connection at a time. onStart runs before each connection the
- *  handler serves (before any other callback: reset per-connection state there); onAccept
- *  runs once the socket exists (after the socket layer's first onWritable/onReadable
- *  calls). A handler is free again once its socket is closed, aborted or has failed, so
- *  anything it left pending (a timer) must be cancelled by then. */
-export interface Handler extends SocketCallbacks {
-  onStart?(): void;
-  onAccept?(socket: TCPSocket): void;
+/** The context's socket pool, made on first use. */
+export function socketPool(ctx: ServiceContext): SocketPool {
+  if (ctx.pool === undefined) ctx.pool = new SocketPool(ctx.layer);
+  return ctx.pool;
 }
 
-/** Listens on `port`. `handler()` is called at start-up once per connection slot of the
- *  stack (so each handler can keep its state in a closure), and each handler gets a
- *  socket object of its own; an accepted connection goes to a handler whose socket is
- *  not in use, and that socket object is reused for it. No more connections than slots
- *  are ever open, so the pool never has to grow (it would, rather than refuse one). */
-export function listenService(ctx: ServiceContext, name: string, port: number, stats: ServiceStats,
-  handler: () => Handler): Service {
-  const handlers: Handler[] = [];
-  const sockets: TCPSocket[] = [];
-  const add = () => {
-    const h = handler();
-    handlers.push(h);
-    sockets.push(new TCPSocket(ctx.layer, -1, h));
-  };
-  for (let i = 0; i < ctx.layer.stack.config.slots; i++) add();
-  const listener = ctx.layer.listen({
-    ...ctx.listen,
-    port,
-    onReadable(count) {
-      for (let i = 0; i < count; i++) {
-        let k = 0;
-        while (k < sockets.length && sockets[k].inUse) k++;
-        if (k === sockets.length) add();
-        const h = handlers[k];
-        h.onStart?.();
-        const socket = this.read(h, sockets[k]);
-        if (!socket) break;
-        stats.accepted++;
-        h.onAccept?.(socket);
-      }
-    },
-  });
-  return { name, port, stats, listener };
+/** A service listening on `port`: each connection waiting there is accepted on a pool
+ *  socket and served by the subclass's ConnectionHandler methods (on the prototype, so
+ *  in flash on a board: a service costs the RAM of its fields only). */
+export abstract class PooledService implements Service, ConnectionHandler {
+  readonly stats = new ServiceStats();
+  readonly listener: TCPListener;
+  protected readonly pool: SocketPool;
+
+  constructor(ctx: ServiceContext, readonly name: string, readonly port: number) {
+    this.pool = socketPool(ctx);
+    this.listener = this.pool.listen(port, ctx.listen, this);
+  }
+
+  abstract onError(socket: TCPSocket, conn: number, error: ConnectionError): void;
 }

@@ -1,12 +1,12 @@
 // The example services by name, as the host runner's --listen PORT:SERVICE[:ARG] and a
 // board's main module name them: echo, discard, source:BYTES, http, hold:MS, closer.
-import { closer } from './closer';
-import { discard } from './discard';
-import { echo } from './echo';
-import { hold } from './hold';
-import { http } from './http';
+import { Closer } from './closer';
+import { Discard } from './discard';
+import { Echo } from './echo';
+import { Hold } from './hold';
+import { Http } from './http';
 import { Service, ServiceContext } from './service';
-import { source } from './source';
+import { Source } from './source';
 
 export const serviceNames = Object.freeze(['echo', 'discard', 'source:BYTES', 'http', 'hold:MS', 'closer']);
 
@@ -36,11 +36,11 @@ export function startService(ctx: ServiceContext, port: number, spec: string): S
   checkServiceSpec(spec);
   const [kind, arg] = spec.split(':');
   switch (kind) {
-    case 'echo': return echo(ctx, port);
-    case 'discard': return discard(ctx, port);
-    case 'source': return source(ctx, port, Number(arg));
-    case 'http': return http(ctx, port);
-    case 'hold': return hold(ctx, port, Number(arg));
-    default: return closer(ctx, port);
+    case 'echo': return new Echo(ctx, port);
+    case 'discard': return new Discard(ctx, port);
+    case 'source': return new Source(ctx, port, Number(arg));
+    case 'http': return new Http(ctx, port);
+    case 'hold': return new Hold(ctx, port, Number(arg));
+    default: return new Closer(ctx, port);
   }
 }
