@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     console.log('| slots | TIME-WAIT records | rx/tx per slot | XS slots for the stack objects | typed-array bytes (Stack.memory()) |');
     console.log('|---|---|---|---|---|');
     for (const [slots, tw, buffer] of [[1, 0, 536], [4, 16, 1072], [8, 16, 1072], [8, 64, 5840], [16, 64, 5840], [32, 256, 5840]]) {
-      const before = (await evaluate('globalThis.st = undefined; gc()')).heapCount;
+      const before = (await evaluate('globalThis.st = undefined; globalThis[Symbol.for("slotcp.defaultLayer")] = undefined; gc()')).heapCount;
       const after = (await evaluate(`globalThis.st = new Stack({ localAddr: 0xc0000202, slots: ${slots}, timeWaitCapacity: ${tw},
         rxBytes: ${buffer}, txBytes: ${buffer}, mss: 536 }, { send() {} }, { now: () => 0 }, { fill(b) { b.fill(1); } }); gc()`)).heapCount;
       const total = (await evaluate('print(String(st.memory().total))')).prints[0];

@@ -99,9 +99,9 @@ export async function measureBoards(platforms: readonly string[]): Promise<Board
     for (const platform of platforms) {
       const profile = boardProfile(manifest, platform);
       const json = JSON.stringify(profile);
-      const before = await evaluate('globalThis.app = undefined; globalThis.st = undefined; gc()');
+      const before = await evaluate('globalThis.app = undefined; globalThis.st = undefined; globalThis[Symbol.for("slotcp.defaultLayer")] = undefined; gc()');
       const withStack = await evaluate(`globalThis.st = boardStack(${json}); gc()`);
-      const cleared = await evaluate('globalThis.st = undefined; gc()');
+      const cleared = await evaluate('globalThis.st = undefined; globalThis[Symbol.for("slotcp.defaultLayer")] = undefined; gc()');
       const withApp = await evaluate(`globalThis.app = startBoardApp(${json}); gc()`);
       rows.push({
         platform, profile,
