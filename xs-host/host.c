@@ -1,11 +1,15 @@
 /*
  * slotcp's XS host: one machine, one script, the globals slotcp's test bundles need
- * (print, gc, currentHeapCount, currentChunksSize), promise jobs, and a non-zero exit
+ * (print, gc, currentHeapCount, currentChunksSize, slotcpNativeBytes), promise jobs, and a non-zero exit
  * with the exception's text when the script throws. Target-neutral: see host.h.
  */
 #include "xsAll.h"
 #include "xs.h"
 #include "host.h"
+
+/* slotcp's byte primitives in C (firmware/platform/moddable/slotcp_bytes_xs.c). */
+extern void xs_slotcp_bytes_sum(txMachine *the);
+extern void xs_slotcp_bytes_copy(txMachine *the);
 
 static char *gStackLimit;
 static txBoolean gJobsQueued;
@@ -95,6 +99,17 @@ static void defineGlobal(txMachine *the, const char *name, xsCallback callback, 
 	xsSet(xsGlobal, xsID(name), xsNewHostFunction(callback, length));
 }
 
+/* slotcpNativeBytes: { sum, copy }, the BytePrimitives (firmware/tcp/bytes.ts) the boards
+ * get from their native module, for tests and benchmarks to pass to the Stack. */
+static void defineNativeBytes(txMachine *the)
+{
+	xsVars(1);
+	xsVar(0) = xsNewObject();
+	xsSet(xsVar(0), xsID("sum"), xsNewHostFunction(xs_slotcp_bytes_sum, 4));
+	xsSet(xsVar(0), xsID("copy"), xsNewHostFunction(xs_slotcp_bytes_copy, 5));
+	xsSet(xsGlobal, xsID("slotcpNativeBytes"), xsVar(0));
+}
+
 /* Parses straight from the C buffer: no copy of the bundle in the XS heap. */
 static void evaluate(txMachine *the, const char *source, size_t length)
 {
@@ -137,6 +152,7 @@ int slotcp_host_run(const char *source, size_t length, char *stackBase, size_t s
 			defineGlobal(the, "gc", xs_gc, 0);
 			defineGlobal(the, "currentHeapCount", xs_current_heap_count, 0);
 			defineGlobal(the, "currentChunksSize", xs_current_chunks_size, 0);
+			defineNativeBytes(the);
 #if defined(__XTENSA__)
 			defineGlobal(the, "ccount", xs_ccount, 0);
 #endif
