@@ -1,6 +1,7 @@
 /*
  * slotcp's XS host: one machine, one script, the globals slotcp's test bundles need
- * (print, gc, currentHeapCount, currentChunksSize, slotcpNativeBytes), promise jobs, and a non-zero exit
+ * (print, gc, currentHeapCount, currentChunksSize, slotcpNativeBytes; nanoseconds() on
+ * Linux, ccount() on lx106), promise jobs, and a non-zero exit
  * with the exception's text when the script throws. Target-neutral: see host.h.
  */
 #include "xsAll.h"
@@ -83,6 +84,18 @@ static void xs_current_chunks_size(txMachine *the)
 	xsResult = xsInteger(the->currentChunksSize);
 }
 
+#if !defined(__XTENSA__)
+#include <time.h>
+/* nanoseconds(): CLOCK_MONOTONIC in ns (a double: exact to 2^53 ns, some 104 days), for
+ * wall-clock benchmarks (bench/bytes.ts). Linux targets only. */
+static void xs_nanoseconds(txMachine *the)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	xsResult = xsNumber((double)now.tv_sec * 1e9 + (double)now.tv_nsec);
+}
+#endif
+
 #if defined(__XTENSA__)
 /* ccount(): the lx106's cycle counter (CCOUNT, 32 bits). Under QEMU with -icount it
  * advances with executed instructions, which makes it an instruction counter. */
@@ -153,6 +166,9 @@ int slotcp_host_run(const char *source, size_t length, char *stackBase, size_t s
 			defineGlobal(the, "currentHeapCount", xs_current_heap_count, 0);
 			defineGlobal(the, "currentChunksSize", xs_current_chunks_size, 0);
 			defineNativeBytes(the);
+#if !defined(__XTENSA__)
+			defineGlobal(the, "nanoseconds", xs_nanoseconds, 0);
+#endif
 #if defined(__XTENSA__)
 			defineGlobal(the, "ccount", xs_ccount, 0);
 #endif
