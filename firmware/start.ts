@@ -2,11 +2,12 @@
 // the including app's config (mc/config's `slotcp`, with the platform's `slotcpProfile`
 // laid over it: mcconfig merges platform config by top-level key), makes the stack on
 // the board's address (the network is up before main runs), and drives it from one
-// Timer. Later calls return the same instance. ECMA-419's Listener (slotcp/listener)
-// calls it, so an app that only uses the standard classes needs nothing else.
+// Timer, with the platform's byte primitives (C on esp and esp32). Later calls return
+// the same instance. ECMA-419's Listener (slotcp/listener) calls it, so an app that only
+// uses the standard classes needs nothing else.
 import config from 'mc/config';
 import Net from 'net';
-import { createPort } from 'slotcp/platform/port';
+import { createPort, platformBytes } from 'slotcp/platform/port';
 import type { DevicePort, LinkSettings } from './platform/device-port';
 import { TicksClock } from './platform/moddable/clock';
 import { PollTimer } from './platform/moddable/poll-timer';
@@ -64,7 +65,7 @@ export function startSlotcp(): Slotcp {
     localAddr, slots: settings.slots, rxBytes: settings.rxBytes, txBytes: settings.txBytes, mss: settings.mss,
     timeWaitCapacity: settings.timeWaitCapacity, mslMs: settings.mslMs,
     listeners: settings.listeners ?? Math.max(4, settings.services?.length ?? 0),
-  }, port, clock, new MathRandomSource());
+  }, port, clock, new MathRandomSource(), platformBytes);
   const poller = new PollTimer(stack, clock);
   const layer = new SocketLayer(stack);
   port.start(stack, localAddr, { afterReceive: () => poller.reschedule() });

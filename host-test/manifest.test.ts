@@ -34,8 +34,10 @@ describe('manifest_slotcp.json and manifest.json', () => {
     }
     for (const platform of ['esp', 'esp32']) {
       assert.deepEqual(library.platforms[platform].modules['*'],
-        ['./firmware/platform/moddable/slotcp_lwip', './firmware/platform/moddable/slotcp_xs']);
+        ['./firmware/platform/moddable/slotcp_lwip', './firmware/platform/moddable/slotcp_xs',
+          './firmware/platform/moddable/slotcp_bytes', './firmware/platform/moddable/slotcp_bytes_xs']);
       assert.ok(library.platforms[platform].preload.includes('slotcp/platform/moddable/packet-port'));
+      assert.ok(library.platforms[platform].preload.includes('slotcp/platform/moddable/bytes-native'));
     }
     for (const service of manifest.config.slotcp.services) assert.match(service, /^\d+:[a-z]+(:\d+)?$/);
   });

@@ -82,6 +82,25 @@ describe('native packet path on real lwIP (test-native/)', function () {
   }
 });
 
+// The byte primitives in C (slotcp_bytes.c) need no lwIP, only a C compiler.
+describe('native byte primitives (test-native/test_bytes.c)', function () {
+  this.timeout(120000);
+
+  it('sum and copy as reference code at every alignment, odd and zero lengths, overlapping copies', function () {
+    const probe = run('make', ['-s', '-C', sources, 'probe']);
+    if (/no C compiler/.test(probe.stdout)) {
+      console.log('      skipped: no C compiler');
+      this.skip();
+    }
+    const build = run('make', ['-s', '-C', sources, `OUT=${out}`, 'bytes']);
+    assert.equal(build.status, 0, `building test-native/test_bytes.c failed:\n${build.stdout}${build.stderr}`);
+    const result = run(path.join(out, 'bytes'), []);
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+    assert.match(result.stdout, /^ok sum on random bytes: \d+ cases$/m);
+    assert.match(result.stdout, /^ok copies: \d+ cases$/m);
+  });
+});
+
 // ---- the JS side, with faked Moddable modules ----------------------------------------
 
 /** Moddable's Timer, on a manual clock. */

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { XsHostToolMissing, checkXsHostTools, runOnXsHost, type XsHostTarget } from '../host/xs/xs-host-runner';
 import { buildXsHost } from '../host/xs/xs-host-build';
+import { bundleSourceForXs } from '../host/xs/xsnap-runner';
 import { assertSameOutcomes, assertSameVerdicts, engineTestBundle, pktBundle, pktScripts, portableTests } from './support/xs-corpus';
 
 const inCi = process.env.CI === 'true';
@@ -72,6 +73,7 @@ describe("slotcp's own XS host (xs-host/)", function () {
 
     engineTests(target, portableTests);
     pktCorpus(target);
+    nativeBytes(target);
   });
 
   // About 8x slower than native; the corpus takes ~5 s.
@@ -124,6 +126,35 @@ function engineTests(target: XsHostTarget, names: string[]): void {
       assertSameOutcomes(run.prints, code);
     });
   }
+}
+
+/** The board's C byte primitives (slotcp_bytes.c), which the host registers as
+ *  slotcpNativeBytes: against reference code, then as the engine tests' primitives. */
+function nativeBytes(target: XsHostTarget): void {
+  it('has C byte primitives that sum and copy as reference code (support/bytes-check.ts)', async () => {
+    const code = await bundleSourceForXs(`
+      import { checkBytePrimitives } from './host-test/support/bytes-check';
+      declare const print: (text: string) => void;
+      const native = (globalThis as any).slotcpNativeBytes;
+      print('CASES ' + checkBytePrimitives(native, 5000));
+      let thrown = '';
+      try { native.sum(new Uint8Array(4), 2, 3, 0); } catch (e) { thrown = String(e); }
+      print('RANGE ' + thrown);`);
+    const run = await runOnXsHost(code, { target });
+    assert.ok(run.ok, run.error);
+    assert.match(run.prints[0], /^CASES \d{5,}$/);
+    assert.match(run.prints[1], /^RANGE RangeError: .*range out of the buffer/);
+  });
+
+  it('runs the engine tests with the C byte primitives with the same verdicts as Node with jsBytes', async () => {
+    // On XS the stacks get slotcpNativeBytes; Node, which has none, runs jsBytes.
+    const code = 'globalThis.slotcpBytesUnderTest = globalThis.slotcpNativeBytes;\n'
+      + 'if (globalThis.slotcpBytesUnderTest) print("NATIVE-BYTES");\n' + await engineTestBundle(portableTests);
+    const run = await runOnXsHost(code, { target, timeoutMs: 10 * 60_000 });
+    assert.ok(run.ok, run.error);
+    assert.equal(run.prints[0], 'NATIVE-BYTES');
+    assertSameOutcomes(run.prints, code);
+  });
 }
 
 function pktCorpus(target: XsHostTarget, select?: (name: string) => boolean, label = 'the packetdrill corpus and the wrong scripts'): void {

@@ -1,11 +1,16 @@
 /*
  * slotcp's XS host: one machine, one script, the globals slotcp's test bundles need
- * (print, gc, currentHeapCount, currentChunksSize), promise jobs, and a non-zero exit
+ * (print, gc, currentHeapCount, currentChunksSize, slotcpNativeBytes; nanoseconds() on
+ * Linux, ccount() on lx106), promise jobs, and a non-zero exit
  * with the exception's text when the script throws. Target-neutral: see host.h.
  */
 #include "xsAll.h"
 #include "xs.h"
 #include "host.h"
+
+/* slotcp's byte primitives in C (firmware/platform/moddable/slotcp_bytes_xs.c). */
+extern void xs_slotcp_bytes_sum(txMachine *the);
+extern void xs_slotcp_bytes_copy(txMachine *the);
 
 static char *gStackLimit;
 static txBoolean gJobsQueued;
@@ -79,6 +84,18 @@ static void xs_current_chunks_size(txMachine *the)
 	xsResult = xsInteger(the->currentChunksSize);
 }
 
+#if !defined(__XTENSA__)
+#include <time.h>
+/* nanoseconds(): CLOCK_MONOTONIC in ns (a double: exact to 2^53 ns, some 104 days), for
+ * wall-clock benchmarks (bench/bytes.ts). Linux targets only. */
+static void xs_nanoseconds(txMachine *the)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	xsResult = xsNumber((double)now.tv_sec * 1e9 + (double)now.tv_nsec);
+}
+#endif
+
 #if defined(__XTENSA__)
 /* ccount(): the lx106's cycle counter (CCOUNT, 32 bits). Under QEMU with -icount it
  * advances with executed instructions, which makes it an instruction counter. */
@@ -93,6 +110,17 @@ static void xs_ccount(txMachine *the)
 static void defineGlobal(txMachine *the, const char *name, xsCallback callback, int length)
 {
 	xsSet(xsGlobal, xsID(name), xsNewHostFunction(callback, length));
+}
+
+/* slotcpNativeBytes: { sum, copy }, the BytePrimitives (firmware/tcp/bytes.ts) the boards
+ * get from their native module, for tests and benchmarks to pass to the Stack. */
+static void defineNativeBytes(txMachine *the)
+{
+	xsVars(1);
+	xsVar(0) = xsNewObject();
+	xsSet(xsVar(0), xsID("sum"), xsNewHostFunction(xs_slotcp_bytes_sum, 4));
+	xsSet(xsVar(0), xsID("copy"), xsNewHostFunction(xs_slotcp_bytes_copy, 5));
+	xsSet(xsGlobal, xsID("slotcpNativeBytes"), xsVar(0));
 }
 
 /* Parses straight from the C buffer: no copy of the bundle in the XS heap. */
@@ -137,6 +165,10 @@ int slotcp_host_run(const char *source, size_t length, char *stackBase, size_t s
 			defineGlobal(the, "gc", xs_gc, 0);
 			defineGlobal(the, "currentHeapCount", xs_current_heap_count, 0);
 			defineGlobal(the, "currentChunksSize", xs_current_chunks_size, 0);
+			defineNativeBytes(the);
+#if !defined(__XTENSA__)
+			defineGlobal(the, "nanoseconds", xs_nanoseconds, 0);
+#endif
 #if defined(__XTENSA__)
 			defineGlobal(the, "ccount", xs_ccount, 0);
 #endif

@@ -20,7 +20,8 @@ LIB1FUNCS = _mulsi3 _divsi3 _modsi3 _udivsi3 _umodsi3 _umulsidi3 _clz _clzsi2 _c
 	_floatsidf _floatunsidf _floatdidf _floatundidf _truncdfsf2 _extendsfdf2 _sqrt _recipdf2 _rsqrtdf2
 
 XS_OBJECTS = $(patsubst $(XS)/sources/%.c,$(BUILD)/xs/%.o,$(XS_SOURCES))
-HOST_OBJECTS = $(BUILD)/host.o $(BUILD)/semihost.o $(BUILD)/main_image.o $(BUILD)/start.o $(BUILD)/vectors.o
+HOST_OBJECTS = $(BUILD)/host.o $(BUILD)/semihost.o $(BUILD)/main_image.o $(BUILD)/start.o $(BUILD)/vectors.o \
+	$(patsubst %.c,$(BUILD)/bytes/%.o,$(BYTES_SOURCES))
 HELPER_OBJECTS = $(patsubst %,$(BUILD)/helpers/%.o,$(LIB1FUNCS)) $(BUILD)/helpers/helpers64.o
 
 all: $(BUILD)/libxs.a $(BUILD)/libhelpers.a $(HOST_OBJECTS)
@@ -38,6 +39,10 @@ $(BUILD)/xs/%.o: $(XS)/sources/%.c slotcp_platform.h
 $(BUILD)/%.o: %.c host.h slotcp_platform.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Wall -c -o $@ $<
+
+$(BUILD)/bytes/%.o: $(MODDABLE_MODULE)/%.c $(MODDABLE_MODULE)/slotcp_bytes.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: lx106/%.c host.h
 	@mkdir -p $(dir $@)

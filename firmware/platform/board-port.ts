@@ -3,6 +3,11 @@
 // against "platform/port" (giving "platform/moddable/packet-port") where tsc uses the file.
 import type { DevicePort, LinkSettings } from './device-port';
 import { LwipPacketPort } from './moddable/packet-port';
+import NativeBytes from './moddable/bytes-native';
+import type { BytePrimitives } from '../tcp/bytes';
+
+/** The checksum sum and byte copies in C (moddable/slotcp_bytes.c), for the stack. */
+export const platformBytes: BytePrimitives | undefined = NativeBytes;
 
 export function createPort(_link: LinkSettings): DevicePort {
   return new LwipPacketPort();

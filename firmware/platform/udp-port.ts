@@ -8,6 +8,7 @@
 // address, so a plain {kind: 'UDP', port} socket never receives anything. Like
 // board-port, it sits in firmware/platform/ so its relative imports mean the same to
 // XS (against the specifier) and to tsc (against the file).
+import type { BytePrimitives } from '../tcp/bytes';
 import UDP from 'embedded:io/socket/udp';
 import type { DevicePort, LinkSettings } from './device-port';
 import type { Stack } from '../tcp/stack';
@@ -56,6 +57,9 @@ export class UdpPacketPort implements DevicePort {
     this.afterReceive?.();
   }
 }
+
+/** No native byte primitives on the simulator: the stack's portable default. */
+export const platformBytes: BytePrimitives | undefined = undefined;
 
 export function createPort(link: LinkSettings): DevicePort {
   return new UdpPacketPort({ bindPort: link.bindPort ?? 9001, peerAddress: link.peerAddress ?? '127.0.0.1',

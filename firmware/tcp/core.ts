@@ -2,6 +2,7 @@
 // table, counters, the packet scratch buffers and the platform. Built once; the engine's
 // functions (input.ts, output.ts, timers.ts) take it as their first argument, the way
 // lwIP's tcp_in.c / tcp_out.c share the pcb lists.
+import { BytePrimitives } from './bytes';
 import { StackConfig } from './config';
 import { Count, Counters, counterView } from './counters';
 import { Clock, PacketPort, RandomSource } from './platform';
@@ -99,6 +100,9 @@ export class Core {
   readonly clock: Clock;
   /** SipHash-2-4 with the ISN and SYN cookie keys (isn.ts, syncookie.ts). */
   readonly hash: SipHash24;
+  /** The checksum sum and byte copies (bytes.ts): portable JS unless the platform gave
+   *  native ones. */
+  readonly bytes: BytePrimitives;
   events: StackEvents = noEvents;
   /** Told of every segment in and out and every drop (trace.ts); undefined: off. */
   trace: TraceHook | undefined = undefined;
@@ -107,12 +111,13 @@ export class Core {
   readonly segment: Segment = newSegment();
   /** The stack's one byte buffer: rx rings, tx rings, the outgoing packet, and an input
    *  buffer the platform may receive packets into. Being one buffer, payload moves
-   *  between them with copyWithin: native speed and no allocation (a subarray() view per
-   *  copy would allocate, and a JS byte loop is ten times slower on XS). */
+   *  between them as copies within one array: copyWithin in jsBytes, native speed and no
+   *  allocation (a subarray() view per copy would allocate, and a JS byte loop is ten
+   *  times slower on XS). */
   readonly memory: Uint8Array;
-  /** The packet being built (a view of memory at outBase). */
+  /** The packet being built: a view of memory, at out.byteOffset (not kept in a property
+   *  of its own: the stack's objects hold to 150 XS slots). */
   readonly out: Uint8Array;
-  readonly outBase: number;
   /** Where the platform may write a received packet before calling receive() with it. */
   readonly input: Uint8Array;
   readonly inputBase: number;
@@ -131,11 +136,12 @@ export class Core {
   /** The app layer asked for an event delivery at the next poll (requestDelivery). */
   deliveryRequested = false;
 
-  constructor(config: StackConfig, port: PacketPort, clock: Clock, random: RandomSource) {
+  constructor(config: StackConfig, port: PacketPort, clock: Clock, random: RandomSource, bytes: BytePrimitives) {
     this.config = config;
     this.localAddr = config.localAddr | 0;
     this.port = port;
     this.clock = clock;
+    this.bytes = bytes;
     const rxSize = config.slots * config.rxBytes;
     const txSize = config.slots * config.txBytes;
     const outSize = IPV4_HEADER + TCP_HEADER + MSS_OPTION + config.mss;
@@ -143,9 +149,9 @@ export class Core {
     const inputSize = 60 + 60 + config.mss;
     this.memory = new Uint8Array(rxSize + txSize + outSize + inputSize + SCRATCH_BYTES);
     this.slots = new Slots(config.slots, config.rxBytes, config.txBytes, 0, rxSize);
-    this.outBase = rxSize + txSize;
-    this.out = this.memory.subarray(this.outBase, this.outBase + outSize);
-    this.inputBase = this.outBase + outSize;
+    const outBase = rxSize + txSize;
+    this.out = this.memory.subarray(outBase, outBase + outSize);
+    this.inputBase = outBase + outSize;
     this.input = this.memory.subarray(this.inputBase, this.inputBase + inputSize);
     this.packet = this.input;
     this.timeWait = new TimeWaitTable(config.timeWaitCapacity);

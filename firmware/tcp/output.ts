@@ -69,7 +69,7 @@ export function transmit(core: Core): void {
   if (s >= 0 && (tcb[row + Tcb.flags] & Flag.Sack) && !(flags & RST)) {
     more = flags & SYN ? SACK_PERMITTED_OPTION : sackOptionLength(sackBlocksToSend(core.slots, s));
   }
-  const at = writeSegmentHeaders(out, o, core.config.ttl, core.localAddr, more);
+  const at = writeSegmentHeaders(out, o, core.config.ttl, core.localAddr, more, core.bytes);
   if (more > 0) {
     if (flags & SYN) {
       writeSackPermitted(out, at - more);
@@ -82,7 +82,7 @@ export function transmit(core: Core): void {
     }
   }
   if (length > 0) txCopyOut(core, s, o[Out.offset], at, length);
-  const total = finishPacket(out);
+  const total = finishPacket(out, core.bytes);
   core.count[Count.segmentsOut]++;
   if (core.trace !== undefined) core.trace(TraceEvent.Out, 0, o);
   if (flags & RST) core.count[Count.resetsSent]++;

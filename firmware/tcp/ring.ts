@@ -1,9 +1,10 @@
 // The per-slot rings: the rx ring holds received bytes not yet read, the tx ring bytes
 // from SND.UNA on (sent and unacknowledged, then unsent). Both live in the stack's one
 // byte buffer (core.memory); a ring's bytes start at its start word and may wrap, so
-// every copy is at most two runs. Within core.memory the runs go by copyWithin (native,
-// no allocation); to or from an app's buffer, by a byte loop (a subarray() view per copy
-// would allocate).
+// every copy is at most two runs, each one call of core.bytes.copy (bytes.ts). Copies
+// between the rings and the packet buffers are given as copies within core.memory, which
+// jsBytes makes with copyWithin (native, no allocation); to or from an app's buffer,
+// jsBytes loops over the bytes and a platform's primitives may do better.
 import { Core } from './core';
 import { Slots, Tcb } from './slots';
 
@@ -16,16 +17,14 @@ export function rxPut(core: Core, s: number, gap: number, from: number, length: 
   const row = s * Tcb.ROW;
   const at = (slots.tcb[row + Tcb.rxStart] + slots.tcb[row + Tcb.rxLength] + gap) % size;
   const first = Math.min(length, size - at);
-  const packet = core.packet;
   const memory = core.memory;
+  let packet = core.packet;
   if (packet === core.input) {
-    const src = core.inputBase + from;
-    memory.copyWithin(ring + at, src, src + first);
-    if (first < length) memory.copyWithin(ring, src + first, src + length);
-  } else {
-    copyBytes(packet, from, memory, ring + at, first);
-    copyBytes(packet, from + first, memory, ring, length - first);
+    packet = memory;
+    from += core.inputBase;
   }
+  core.bytes.copy(packet, from, memory, ring + at, first);
+  if (first < length) core.bytes.copy(packet, from + first, memory, ring, length - first);
 }
 
 /** Copies up to `length` unread bytes of slot s's rx ring into `into` at `offset`, and
@@ -39,8 +38,8 @@ export function rxTake(core: Core, s: number, into: Uint8Array, offset: number, 
   const from = slots.tcb[row + Tcb.rxStart];
   const first = Math.min(count, size - from);
   const memory = core.memory;
-  copyBytes(memory, ring + from, into, offset, first);
-  copyBytes(memory, ring, into, offset + first, count - first);
+  core.bytes.copy(memory, ring + from, into, offset, first);
+  if (first < count) core.bytes.copy(memory, ring, into, offset + first, count - first);
   return count;
 }
 
@@ -67,8 +66,8 @@ export function txPut(core: Core, s: number, from: Uint8Array, offset: number, l
   const at = (slots.tcb[row + Tcb.txStart] + slots.tcb[row + Tcb.txLength]) % size;
   const first = Math.min(count, size - at);
   const memory = core.memory;
-  copyBytes(from, offset, memory, ring + at, first);
-  copyBytes(from, offset + first, memory, ring, count - first);
+  core.bytes.copy(from, offset, memory, ring + at, first);
+  if (first < count) core.bytes.copy(from, offset + first, memory, ring, count - first);
   slots.tcb[row + Tcb.txLength] += count;
   return count;
 }
@@ -81,9 +80,10 @@ export function txCopyOut(core: Core, s: number, offset: number, at: number, len
   const ring = slots.txBase + s * size;
   const from = (slots.tcb[s * Tcb.ROW + Tcb.txStart] + offset) % size;
   const first = Math.min(length, size - from);
-  const to = core.outBase + at;
-  core.memory.copyWithin(to, ring + from, ring + from + first);
-  if (first < length) core.memory.copyWithin(to + first, ring, ring + length - first);
+  const to = core.out.byteOffset + at;
+  const memory = core.memory;
+  core.bytes.copy(memory, ring + from, memory, to, first);
+  if (first < length) core.bytes.copy(memory, ring, memory, to + first, length - first);
 }
 
 /** `count` bytes acknowledged: they leave the front of the tx ring. */
@@ -91,19 +91,4 @@ export function txDrop(slots: Slots, s: number, count: number): void {
   const row = s * Tcb.ROW;
   slots.tcb[row + Tcb.txStart] = (slots.tcb[row + Tcb.txStart] + count) % slots.txBytes;
   slots.tcb[row + Tcb.txLength] -= count;
-}
-
-/** Copies `length` bytes between two different buffers (the app's and the stack's), four
- *  a step: on XS the loop's own test and increment cost as much as a byte's copy. */
-function copyBytes(from: Uint8Array, at: number, to: Uint8Array, into: number, length: number): void {
-  const delta = into - at;
-  const end = at + length;
-  let i = at;
-  for (const end4 = end - 3; i < end4; i += 4) {
-    to[i + delta] = from[i];
-    to[i + 1 + delta] = from[i + 1];
-    to[i + 2 + delta] = from[i + 2];
-    to[i + 3 + delta] = from[i + 3];
-  }
-  for (; i < end; i++) to[i + delta] = from[i];
 }

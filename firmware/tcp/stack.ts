@@ -2,6 +2,7 @@
 // layer calls (listen, accept, read, write, close, shutdown, abort). Connections are
 // named by integer handles (slot index plus generation), so no object is made per
 // connection and a stale handle can never reach a newer connection in the same slot.
+import { BytePrimitives, jsBytes } from './bytes';
 import { Count } from './counters';
 import {
   announceWindow, appAbort, appClose, appShutdown, armLinger, listenerGone, pendingConnections, readConsumed, restartKeepalive,
@@ -79,8 +80,9 @@ function checkRange(call: string, size: number, offset: number, length: number):
 export class Stack {
   private readonly core: Core;
 
-  constructor(config: Partial<StackConfig>, port: PacketPort, clock: Clock, random: RandomSource) {
-    this.core = new Core(makeConfig(config), port, clock, random);
+  /** `bytes`: the checksum sum and byte copies (bytes.ts); default the portable jsBytes. */
+  constructor(config: Partial<StackConfig>, port: PacketPort, clock: Clock, random: RandomSource, bytes: BytePrimitives = jsBytes) {
+    this.core = new Core(makeConfig(config), port, clock, random, bytes);
     this.core.tick();
   }
 
@@ -125,7 +127,8 @@ export class Stack {
   }
 
   /** A buffer the platform may receive a packet into and then pass to receive(): the
-   *  payload then reaches the rx ring by copyWithin, without a byte loop. */
+   *  payload then reaches the rx ring by a copy within one array (copyWithin in jsBytes),
+   *  without a byte loop. */
   get inputBuffer(): Uint8Array {
     return this.core.input;
   }
@@ -137,7 +140,7 @@ export class Stack {
     const core = this.core;
     core.tick();
     core.count[Count.packetsIn]++;
-    const refusal = parsePacket(packet, length, core.segment);
+    const refusal = parsePacket(packet, length, core.segment, core.bytes);
     if (refusal !== Refusal.None) {
       this.countRefusal(refusal);
     } else if (core.segment[Seg.dstAddr] !== core.localAddr) {

@@ -1,7 +1,8 @@
 // IPv4 + TCP header codec over one packet buffer. Parsing fills a preallocated Segment
 // and returns why a packet was refused; building writes headers in place. Nothing here
 // allocates, and nothing throws on bad input.
-import { finishChecksum, pseudoHeaderSum, sumBytes } from './checksum';
+import { BytePrimitives, jsBytes } from './bytes';
+import { finishChecksum, pseudoHeaderSum } from './checksum';
 
 export const FIN = 0x01;
 export const SYN = 0x02;
@@ -153,14 +154,14 @@ function parseOptions(b: Uint8Array, start: number, end: number, seg: Segment): 
   return true;
 }
 
-/** Parses one IPv4 packet of `length` bytes into `seg`. */
-export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusal {
+/** Parses one IPv4 packet of `length` bytes into `seg`, checksums by `bytes`. */
+export function parsePacket(b: Uint8Array, length: number, seg: Segment, bytes: BytePrimitives = jsBytes): Refusal {
   if (length < IPV4_HEADER || b.length < length) return Refusal.BadIpHeader;
   if (b[0] >>> 4 !== 4) return Refusal.NotIpv4;
   const ipHeader = (b[0] & 0x0f) * 4;
   const totalLength = read16(b, 2);
   if (ipHeader < IPV4_HEADER || totalLength < ipHeader || totalLength > length) return Refusal.BadIpHeader;
-  if (finishChecksum(sumBytes(b, 0, ipHeader, 0)) !== 0) return Refusal.BadIpHeader;
+  if (finishChecksum(bytes.sum(b, 0, ipHeader, 0)) !== 0) return Refusal.BadIpHeader;
   // More-fragments set or a non-zero offset: slotcp does no reassembly.
   if ((read16(b, 6) & 0x3fff) !== 0) return Refusal.Fragment;
   if (b[9] !== 6) return Refusal.NotTcp;
@@ -174,7 +175,7 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusa
   // Read byte by byte rather than through read16/read32, as in writeSegmentHeaders.
   seg[Seg.srcAddr] = (b[12] << 24) | (b[13] << 16) | (b[14] << 8) | b[15];
   seg[Seg.dstAddr] = (b[16] << 24) | (b[17] << 16) | (b[18] << 8) | b[19];
-  const sum = sumBytes(b, t, tcpLength, pseudoHeaderSum(seg[Seg.srcAddr], seg[Seg.dstAddr], tcpLength));
+  const sum = bytes.sum(b, t, tcpLength, pseudoHeaderSum(seg[Seg.srcAddr], seg[Seg.dstAddr], tcpLength));
   if (finishChecksum(sum) !== 0) return Refusal.BadChecksum;
 
   seg[Seg.srcPort] = (b[t] << 8) | b[t + 1];
@@ -197,7 +198,8 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment): Refusa
  *  and returns the offset where its payload goes. An MSS option is written if h[Out.mss]
  *  > 0; `moreOptions` bytes are left for the caller to fill just before the payload. Call
  *  finishPacket() once the payload is in place. */
-export function writeSegmentHeaders(b: Uint8Array, h: Segment, ttl: number, src: number, moreOptions: number): number {
+export function writeSegmentHeaders(b: Uint8Array, h: Segment, ttl: number, src: number, moreOptions: number,
+  bytes: BytePrimitives = jsBytes): number {
   // Stored byte by byte rather than through write16/write32: this runs for every segment
   // sent, and on XS a call costs more than the stores it saves writing out. A Uint8Array
   // keeps the low 8 bits of what is stored.
@@ -216,7 +218,7 @@ export function writeSegmentHeaders(b: Uint8Array, h: Segment, ttl: number, src:
   b[10] = 0; b[11] = 0;
   b[12] = src >>> 24; b[13] = src >>> 16; b[14] = src >>> 8; b[15] = src;
   b[16] = dst >>> 24; b[17] = dst >>> 16; b[18] = dst >>> 8; b[19] = dst;
-  write16(b, 10, finishChecksum(sumBytes(b, 0, IPV4_HEADER, 0)));
+  write16(b, 10, finishChecksum(bytes.sum(b, 0, IPV4_HEADER, 0)));
 
   const srcPort = h[Out.srcPort];
   const dstPort = h[Out.dstPort];
@@ -261,12 +263,12 @@ export function writeSackBlock(b: Uint8Array, at: number, left: number, right: n
 }
 
 /** Fills in the TCP checksum of the packet written by writeSegmentHeaders(); returns its length. */
-export function finishPacket(b: Uint8Array): number {
+export function finishPacket(b: Uint8Array, bytes: BytePrimitives = jsBytes): number {
   const total = (b[2] << 8) | b[3];
   const tcpLength = total - IPV4_HEADER;
   // The pseudo-header's addresses as 16-bit words (pseudoHeaderSum's sum, without the calls).
   const pseudo = ((b[12] << 8) | b[13]) + ((b[14] << 8) | b[15]) + ((b[16] << 8) | b[17]) + ((b[18] << 8) | b[19]) + 6 + tcpLength;
-  const sum = finishChecksum(sumBytes(b, IPV4_HEADER, tcpLength, pseudo));
+  const sum = finishChecksum(bytes.sum(b, IPV4_HEADER, tcpLength, pseudo));
   b[IPV4_HEADER + 16] = sum >>> 8;
   b[IPV4_HEADER + 17] = sum;
   return total;

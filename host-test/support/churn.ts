@@ -2,6 +2,7 @@
 // packets are built in one preallocated buffer and the stack's replies are read field by
 // field as they are sent. Portable (no Node APIs), so the same driver runs on Node and
 // on XS, for allocation tests and benchmarks.
+import { bytesUnderTest } from './bytes-under-test';
 import { StackConfig } from '../../firmware/tcp/config';
 import { Stack } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, SYN, finishPacket } from '../../firmware/tcp/wire';
@@ -34,7 +35,7 @@ export class ChurnDriver {
   constructor(config: Partial<StackConfig>, payloadBytes = 100, ownBuffer = false) {
     const clock = { now: () => this.time };
     const port = { send: (p: Uint8Array, length: number) => this.capture(p, length) };
-    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, seededRandom(12345));
+    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, seededRandom(12345), bytesUnderTest());
     this.listener = this.stack.listen(PORT);
     this.packet = ownBuffer ? new Uint8Array(1600) : this.stack.inputBuffer;
     this.payload = new Uint8Array(payloadBytes);

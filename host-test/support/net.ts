@@ -1,6 +1,7 @@
 // A test bench for the engine: a virtual clock, a seeded random source, a port that
 // captures what the stack sends, and a client model that builds segments and decodes
 // the stack's replies, so tests can state exact wire expectations.
+import { bytesUnderTest } from './bytes-under-test';
 import assert from 'node:assert/strict';
 import { StackConfig } from '../../firmware/tcp/config';
 import { ListenOptions } from '../../firmware/tcp/stack';
@@ -117,7 +118,7 @@ export class Bench {
     const port: PacketPort = {
       send: (packet, length) => this.sent.push(decode(packet.slice(0, length), this.clock.time)),
     };
-    this.stack = new Stack({ localAddr: SERVER, ...config }, port, this.clock, new SeededRandom(seed));
+    this.stack = new Stack({ localAddr: SERVER, ...config }, port, this.clock, new SeededRandom(seed), bytesUnderTest());
   }
 
   /** Hands a segment to the stack; returns what it sent in reply. */

@@ -6,6 +6,7 @@ import { SocketLayer } from '../../firmware/tcp/socket';
 import { Service } from '../../firmware/apps/service';
 import { startService } from '../../firmware/apps/services';
 import { Driver, nodeClock, nodeRandom } from '../link/platform';
+import { nodeBytes } from '../bytes-node';
 import { Impairment } from '../link/impair';
 import { UdpLink } from '../link/udp';
 import { rmSync } from 'node:fs';
@@ -71,7 +72,8 @@ export class Runner {
         else toLink(copy);
       },
     };
-    this.stack = new Stack(options.config, port, nodeClock, nodeRandom);
+    // Node's native copies for payload to and from the services' buffers (bytes-node.ts).
+    this.stack = new Stack(options.config, port, nodeClock, nodeRandom, nodeBytes);
     if (options.trace) {
       const localAddr = options.config.localAddr;
       this.stack.setTrace((event, reason, seg) => {

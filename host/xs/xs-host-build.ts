@@ -12,6 +12,8 @@ export type XsHostTarget = 'x86_64' | 'i386' | 'lx106';
 
 export const repositoryRoot = path.join(__dirname, '..', '..', '..');
 const hostSources = path.join(repositoryRoot, 'xs-host');
+/** The board's C byte primitives, which the host links too (xs-host/Makefile). */
+const moddableModule = path.join(repositoryRoot, 'firmware', 'platform', 'moddable');
 const buildRoot = path.join(repositoryRoot, 'dist', 'xs-host');
 const BUILD_TIMEOUT_MS = 10 * 60_000;
 
@@ -75,13 +77,17 @@ function listFiles(dir: string): string[] {
 
 let sourceHash: string | undefined;
 
-/** A hash of everything a build reads: xs-host/ and the XS engine's sources. */
+/** A hash of everything a build reads: xs-host/, the byte primitives' C and the XS
+ *  engine's sources. */
 function hashSources(): string {
   if (sourceHash === undefined) {
     const hash = crypto.createHash('sha256');
     const xs = xsSourceDir();
     for (const dir of [hostSources, path.join(xs, 'sources'), path.join(xs, 'includes'), path.join(xs, 'platforms')]) {
       for (const f of listFiles(dir)) hash.update(path.relative(dir, f)).update('\0').update(fs.readFileSync(f)).update('\0');
+    }
+    for (const name of ['slotcp_bytes.c', 'slotcp_bytes.h', 'slotcp_bytes_xs.c']) {
+      hash.update(name).update('\0').update(fs.readFileSync(path.join(moddableModule, name))).update('\0');
     }
     sourceHash = hash.digest('hex').slice(0, 16);
   }
