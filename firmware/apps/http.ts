@@ -303,7 +303,7 @@ export class Http extends PooledService {
     let next = -1;
     for (let conn = 0; conn < this.pool.size; conn++) {
       const row = conn * STATE_WORDS;
-      if (state[row + Row.phase] !== Phase.Waiting) continue;
+      if (state[row + Row.phase] !== Phase.Waiting || !this.pool.serves(conn, this)) continue;
       if (next < 0 || state[row + Row.ticket] - state[next * STATE_WORDS + Row.ticket] < 0) next = conn;
     }
     return next;

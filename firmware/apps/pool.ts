@@ -109,6 +109,14 @@ export class SocketPool {
     };
   }
 
+  /** Whether pool socket `conn` serves a connection of `handler` now. The state rows are
+   *  shared by every service, so a service looking through them (http's queue) must skip
+   *  the rows of other services' connections and of connections that ended. */
+  serves(conn: number, handler: ConnectionHandler): boolean {
+    const socket = this.sockets[conn] as PoolSocket;
+    return socket.handler === handler && socket.inUse;
+  }
+
   /** Listens on `port`; connections waiting there are accepted for `handler`. */
   listen(port: number, options: ListenOptions | undefined, handler: ConnectionHandler): TCPListener {
     const listener = this.layer.listen({ ...options, port, onReadable: this.acceptWaiting });

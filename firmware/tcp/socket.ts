@@ -35,29 +35,27 @@ export interface ListenerEndpoint {
  *  time would throw on a board). */
 const DEFAULT_LAYER = Symbol.for('slotcp.defaultLayer');
 
-// Deferred deliveries, per slot.
-const enum Deferred {
-  Start = 1,
-  Error = 2,
-}
-
 export class SocketLayer implements StackEvents {
   readonly stack: Stack;
   private readonly endpoints: (Endpoint | undefined)[];
   private readonly listeners: (ListenerEndpoint | undefined)[];
-  /** Per slot: Deferred bits, the endpoint they are for and the error to report. */
-  private readonly deferredKinds: Uint8Array;
-  private readonly deferredTo: (Endpoint | undefined)[];
-  private readonly deferredErrors: Uint8Array;
+  /** Per slot, what waits for the next delivery: a connection's first notifications
+   *  (for the endpoint that took it), and an error (for the endpoint whose connection
+   *  died, with its ConnectionError; 0: the peer's close, ECMA-419's onError). They are
+   *  kept apart because the slot may serve a new connection, through a new or a reused
+   *  endpoint, before the old one hears of its error: errors go out first. */
+  private readonly startTo: (Endpoint | undefined)[];
+  private readonly errorTo: (Endpoint | undefined)[];
+  private readonly errors: Uint8Array;
 
   constructor(stack: Stack) {
     this.stack = stack;
     const slots = stack.config.slots;
     this.endpoints = new Array(slots).fill(undefined);
     this.listeners = new Array(stack.config.listeners).fill(undefined);
-    this.deferredKinds = new Uint8Array(slots);
-    this.deferredTo = new Array(slots).fill(undefined);
-    this.deferredErrors = new Uint8Array(slots);
+    this.startTo = new Array(slots).fill(undefined);
+    this.errorTo = new Array(slots).fill(undefined);
+    this.errors = new Uint8Array(slots);
     stack.setEvents(this);
     (globalThis as Record<symbol, unknown>)[DEFAULT_LAYER] = this;
   }
@@ -92,13 +90,14 @@ export class SocketLayer implements StackEvents {
   attach(endpoint: Endpoint): void {
     const slot = endpoint.handle & 0xff;
     this.endpoints[slot] = endpoint;
-    this.defer(slot, endpoint, Deferred.Start, 0);
+    this.restart(endpoint);
   }
 
-  /** @internal True while `endpoint` is the one its slot's events go to. */
+  /** @internal True while `endpoint` is the one its slot's events go to, or an error
+   *  still waits to be told to it (it is not free for another connection before). */
   attached(endpoint: Endpoint): boolean {
     const slot = endpoint.handle & 0xff;
-    return slot < this.endpoints.length && this.endpoints[slot] === endpoint;
+    return slot < this.endpoints.length && (this.endpoints[slot] === endpoint || this.errorTo[slot] === endpoint);
   }
 
   /** @internal Forgets the endpoint and anything deferred for it. */
@@ -106,30 +105,23 @@ export class SocketLayer implements StackEvents {
     const slot = endpoint.handle & 0xff;
     if (slot >= this.endpoints.length) return;
     if (this.endpoints[slot] === endpoint) this.endpoints[slot] = undefined;
-    if (this.deferredTo[slot] === endpoint) {
-      this.deferredKinds[slot] = 0;
-      this.deferredTo[slot] = undefined;
-    }
+    if (this.startTo[slot] === endpoint) this.startTo[slot] = undefined;
+    if (this.errorTo[slot] === endpoint) this.errorTo[slot] = undefined;
   }
 
-  /** @internal Asks for `endpoint`'s first notifications again at the next delivery
+  /** @internal Asks for `endpoint`'s first notifications (again) at the next delivery
    *  (a new owner took the connection: ECMA-419's `new TCP({from})`). */
   restart(endpoint: Endpoint): void {
-    this.defer(endpoint.handle & 0xff, endpoint, Deferred.Start, 0);
+    this.startTo[endpoint.handle & 0xff] = endpoint;
+    this.stack.requestDelivery();
   }
 
-  /** @internal Reports an error to `endpoint` at the next delivery. */
+  /** @internal Reports an error (0: the peer's close) to `endpoint` at the next delivery. */
   fail(endpoint: Endpoint, error: ConnectionError): void {
-    this.defer(endpoint.handle & 0xff, endpoint, Deferred.Error, error);
-  }
-
-  private defer(slot: number, endpoint: Endpoint, kind: Deferred, error: number): void {
-    if (this.deferredTo[slot] !== endpoint) {
-      this.deferredKinds[slot] = 0;
-      this.deferredTo[slot] = endpoint;
-    }
-    this.deferredKinds[slot] |= kind;
-    if (kind === Deferred.Error) this.deferredErrors[slot] = error;
+    const slot = endpoint.handle & 0xff;
+    if (this.startTo[slot] === endpoint) this.startTo[slot] = undefined;
+    this.errorTo[slot] = endpoint;
+    this.errors[slot] = error;
     this.stack.requestDelivery();
   }
 
@@ -141,14 +133,18 @@ export class SocketLayer implements StackEvents {
   // ---- StackEvents -----------------------------------------------------------------
 
   deferred(): void {
-    for (let slot = 0; slot < this.deferredKinds.length; slot++) {
-      const kinds = this.deferredKinds[slot];
-      if (kinds === 0) continue;
-      const endpoint = this.deferredTo[slot] as Endpoint;
-      this.deferredKinds[slot] = 0;
-      this.deferredTo[slot] = undefined;
-      if (kinds & Deferred.Error) endpoint.deliverError(this.deferredErrors[slot]);
-      else if (this.attached(endpoint)) endpoint.deliverStart();
+    const slots = this.errorTo.length;
+    for (let slot = 0; slot < slots; slot++) {
+      const endpoint = this.errorTo[slot];
+      if (endpoint === undefined) continue;
+      this.errorTo[slot] = undefined;
+      endpoint.deliverError(this.errors[slot]);
+    }
+    for (let slot = 0; slot < slots; slot++) {
+      const endpoint = this.startTo[slot];
+      if (endpoint === undefined) continue;
+      this.startTo[slot] = undefined;
+      if (this.attached(endpoint)) endpoint.deliverStart();
     }
   }
 
@@ -344,7 +340,7 @@ export class TCPSocket implements SocketCallbacks, Endpoint {
         : new Uint8Array(data);
     const have = bytes.length - offset;
     const count = this.layer.stack.write(this.handle, bytes, offset, length === undefined || length > have ? have : length);
-    if (count < 0) throw new Error('slotcp: socket is closed for writing');
+    if (count < 0) throw new Error(`slotcp: socket is closed for writing (${count === -1 ? 'the connection is gone' : 'its send side is closed'})`);
     return count;
   }
 
