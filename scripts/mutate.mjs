@@ -2,8 +2,9 @@
 // (README, Tests, Mutation testing). Stryker 10's CLI refuses Node older than 22, which this
 // project's machines do not have; its API (the same run) works on Node 20.19+, so this
 // script calls it (stryker.js itself: the package's index also loads the CLI, whose first
-// act is the version check). FILE... narrows the run to those files (the incremental file keeps the
-// others' results); --force reruns every mutant.
+// act is the version check). FILE... narrows the run to those files; --force reruns every
+// mutant; --name=value sets any other Stryker option (e.g. --incrementalFile=...).
+// Then reports/mutation/summary.txt: scores and surviving mutants (mutation-summary.js).
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,4 +27,7 @@ for (const a of args.filter((a) => a.startsWith('--') && a !== '--force')) {
   options[k] = v === undefined ? true : /^\d+$/.test(v) ? Number(v) : v;
 }
 const results = await new Stryker(options).runMutationTest();
+// reports/mutation/summary.txt from the incremental file Stryker just wrote.
+const { summarize } = createRequire(import.meta.url)('./mutation-summary.js');
+summarize(options.incrementalFile);
 process.exitCode = results.length > 0 ? 0 : 1;

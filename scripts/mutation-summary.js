@@ -7,7 +7,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const input = process.argv[2] ?? path.join(root, 'reports', 'stryker-incremental.json');
+
+function summarize(input = path.join(root, 'reports', 'stryker-incremental.json')) {
 const output = path.join(root, 'reports', 'mutation', 'summary.txt');
 const report = JSON.parse(fs.readFileSync(input, 'utf8'));
 
@@ -49,3 +50,7 @@ const lines = [
 fs.mkdirSync(path.dirname(output), { recursive: true });
 fs.writeFileSync(output, lines.join('\n'));
 process.stdout.write(lines.slice(0, rows.length + 6).join('\n') + `\nwritten to ${path.relative(process.cwd(), output)}\n`);
+}
+
+module.exports = { summarize };
+if (require.main === module) summarize(process.argv[2]);
