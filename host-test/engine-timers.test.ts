@@ -219,6 +219,25 @@ describe('timers of a connection beside another', () => {
     assert.equal(bench.stack.counters.delayedAcks, 1);
   });
 
+  it('sends no tail loss probe early when another connection\'s timer falls due', () => {
+    const bench = new Bench();
+    bench.stack.listen(80);
+    const a = new Client(bench, 80, 40000);
+    a.syn(1460, [1, 1, 4, 2]);
+    bench.advance(50);
+    assert.deepEqual(a.segment(ACK), []);
+    const ha = bench.stack.accept(0);
+    const b = new Client(bench, 80, 40001);
+    b.connect();
+    bench.stack.accept(0);
+    bench.stack.write(ha, new Uint8Array(10));
+    assert.equal(bench.take().length, 1, 'data out on the SACK connection at 50 ms');
+    b.write('x');
+    // The probe is due at 350 ms (2 SRTT + 200 ms after the send); the ACK at 250 ms.
+    const out = bench.advance(400);
+    assert.deepEqual(out.map((s) => [s.dstPort, s.data.length, s.at]), [[40001, 0, 250], [40000, 10, 350]]);
+  });
+
   it('retransmits an unanswered SYN-ACK from the second slot, with backoff, and counts it', () => {
     const bench = new Bench({ synAckRetries: 2 });
     bench.stack.listen(80);

@@ -1,16 +1,22 @@
-// Writes reports/mutation/summary.txt from Stryker's incremental file (the mutation-testing
-// JSON report, reports/stryker-incremental.json): the score per file and overall, and every
-// surviving or uncovered mutant as file:line:column, mutator and replacement. Run by npm run
-// mutate after Stryker; `node scripts/mutation-summary.js [report.json]` to redo it alone.
+// Writes reports/mutation/summary.txt from Stryker's incremental files (each a mutation-
+// testing JSON report, reports/mutation/incremental/*.json, one per source file): the score
+// per file and overall, and every surviving or uncovered mutant as file:line:column, mutator
+// and replacement. Run by npm run mutate; `node scripts/mutation-summary.js [report.json...]`
+// to redo it alone.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 
-function summarize(input = path.join(root, 'reports', 'stryker-incremental.json')) {
+function summarize(inputs) {
+const dir = path.join(root, 'reports', 'mutation', 'incremental');
+if (!inputs || inputs.length === 0) {
+  inputs = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f)) : [];
+}
 const output = path.join(root, 'reports', 'mutation', 'summary.txt');
-const report = JSON.parse(fs.readFileSync(input, 'utf8'));
+const report = { files: {} };
+for (const input of inputs) Object.assign(report.files, JSON.parse(fs.readFileSync(input, 'utf8')).files);
 
 const detected = new Set(['Killed', 'Timeout']);
 const undetected = new Set(['Survived', 'NoCoverage']);
@@ -53,4 +59,4 @@ process.stdout.write(lines.slice(0, rows.length + 6).join('\n') + `\nwritten to 
 }
 
 module.exports = { summarize };
-if (require.main === module) summarize(process.argv[2]);
+if (require.main === module) summarize(process.argv.slice(2));
