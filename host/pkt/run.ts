@@ -5,7 +5,7 @@
 // Numbering follows packetdrill: the client's sequence numbers are used as written; our
 // sequence numbers and the client's ACK fields are relative to our ISN, learnt from the
 // SYN-ACK.
-import { NumericConfigKey, StackConfig } from '../../firmware/tcp/config';
+import { NumericConfigKey, StackConfig, defaultConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4, writeHeaders } from '../../firmware/tcp/wire';
@@ -55,7 +55,16 @@ export interface RunOptions {
    */
   packetdrillChecks?: boolean;
   neutralize?: ReadonlySet<Neutralization>;
+  /**
+   * Before the script, an idle connection from another port to a listener of its own
+   * takes the first slot (one slot and one listener more than the script's config): the
+   * script's connection then lives in a row other than 0, so a row computed wrongly
+   * shows (host-test/pkt.test.ts; mutation testing relies on it). It never sends.
+   */
+  bystander?: boolean;
 }
+
+const BYSTANDER_PORT = 9;
 
 export interface RunResult {
   /** Notes about what the runner did not execute (shell commands other than sleep). */
@@ -153,11 +162,32 @@ class Runner {
         }
       },
     };
+    if (options.bystander) {
+      const slots = config.slots ?? defaultConfig.slots;
+      if (config.halfOpenLimit === undefined) config.halfOpenLimit = Math.ceil(slots / 2);
+      config.slots = slots + 1;
+      config.listeners = (config.listeners ?? defaultConfig.listeners) + 1;
+    }
     this.stack = new Stack(config, port, clock, random);
+    if (options.bystander) this.openBystander();
     this.stack.setEvents({
       acceptable() {}, readable() {}, writable() {}, ended() {},
       error: (handle, error) => this.errors.set(handle, error),
     });
+  }
+
+  private openBystander(): void {
+    const listener = this.stack.listen(BYSTANDER_PORT);
+    const segment = (seq: number, ack: number, flags: number) => {
+      const buf = new Uint8Array(60);
+      writeHeaders(buf, 1, 64, REMOTE_ADDR, LOCAL_ADDR, REMOTE_PORT + 1, BYSTANDER_PORT, seq, ack, flags, 65535, 0, 0);
+      this.stack.receive(buf, finishPacket(buf));
+    };
+    segment(7, 0, SYN);
+    const synAck = this.queue.shift();
+    if (!synAck || this.queue.length > 0) throw new Error('bystander: no SYN-ACK');
+    segment(8, (synAck.seq + 1) | 0, ACK);
+    if (this.stack.accept(listener) < 0 || this.queue.length > 0) throw new Error('bystander: not accepted quietly');
   }
 
   private integerOption(key: string, value: string): number {
