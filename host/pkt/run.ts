@@ -180,7 +180,7 @@ class Runner {
     const listener = this.stack.listen(BYSTANDER_PORT);
     const segment = (seq: number, ack: number, flags: number) => {
       const buf = new Uint8Array(60);
-      writeHeaders(buf, 1, 64, REMOTE_ADDR, LOCAL_ADDR, REMOTE_PORT + 1, BYSTANDER_PORT, seq, ack, flags, 65535, 0, 0);
+      writeHeaders(buf, 1, 64, (REMOTE_ADDR + 1) | 0, LOCAL_ADDR, REMOTE_PORT + 1, BYSTANDER_PORT, seq, ack, flags, 65535, 0, 0);
       this.stack.receive(buf, finishPacket(buf));
     };
     segment(7, 0, SYN);
@@ -316,6 +316,12 @@ class Runner {
 
   private matchOutbound(event: PacketEvent, sent: SentSegment): void {
     const problems: string[] = [];
+    // Every segment goes to the script's peer (a segment of this connection addressed from
+    // another slot's row would go elsewhere; see RunOptions.bystander).
+    if (sent.srcAddr !== LOCAL_ADDR >>> 0 || sent.srcPort !== LOCAL_PORT || sent.dstAddr !== REMOTE_ADDR >>> 0
+      || sent.dstPort !== REMOTE_PORT) {
+      problems.push(`sent from port ${sent.srcPort} to ${formatIpv4(sent.dstAddr)}:${sent.dstPort}, not the script's peer`);
+    }
     if ((sent.flags & SYN) && (sent.flags & ACK)) {
       // Every SYN-ACK names our ISN: a new connection on a reused 4-tuple has a new one.
       this.localIsn = (sent.seq - event.seqStart) | 0;
@@ -741,6 +747,10 @@ export function flagsOf(text: string): number {
   return flags;
 }
 
+
+function formatIpv4(a: number): string {
+  return [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
+}
 
 function formatSeconds(usecs: number): string {
   return (usecs / 1e6).toFixed(6);
