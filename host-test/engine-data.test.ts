@@ -51,6 +51,31 @@ describe('receiving', () => {
     assert.deepEqual(wires(c, bench.take()), [{ flags: '.', seq: 1, ack: 1001, len: 0, win: 600 }]);
   });
 
+  it('announces a reopened window once it grows by the MSS when that is under half the buffer', () => {
+    // min(rx/2, MSS) with rx 4000 and MSS 536 is 536 (not 2000): exactly 536 read is enough.
+    const { bench, c, h, stack } = established({ rxBytes: 4000, mss: 536 });
+    for (let i = 0; i < 8; i++) c.write(bytes(500));
+    bench.take();
+    assert.equal(stack.read(h, new Uint8Array(535)), 535);
+    assert.deepEqual(bench.take(), [], '535 bytes free: one short of the step');
+    assert.equal(stack.read(h, new Uint8Array(1)), 1);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: '.', seq: 1, ack: 4001, len: 0, win: 536 }]);
+  });
+
+  it('numbers the IP header of each segment one more than the last, and counts segments and resets', () => {
+    const { bench, c, h, stack } = established();
+    const before = stack.counters.segmentsOut;
+    stack.write(h, bytes(10));
+    c.ack = (c.ack + 10) >>> 0;
+    c.write('x');
+    bench.advance(300);
+    stack.abort(h);
+    const ids = bench.sentPackets.slice(-3).map((p) => (p[4] << 8) | p[5]);
+    assert.deepEqual(ids.map((id) => (id - ids[0]) & 0xffff), [0, 1, 2]);
+    assert.equal(stack.counters.segmentsOut, before + 3);
+    assert.equal(stack.counters.resetsSent, 1);
+  });
+
   it('holds an out-of-order segment in the ring, sends a duplicate ACK, and delivers it when the hole fills', () => {
     const { bench, c, h, stack } = established();
     const r = bench.send({ dstPort: 80, seq: (c.seq + 10) >>> 0, ack: c.ack, flags: ACK | PSH, data: 'later' });

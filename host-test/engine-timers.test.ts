@@ -1,8 +1,9 @@
 // Keepalive (RFC 1122 §4.2.3.6) and the platform's timer contract (nextDeadline/poll).
 import assert from 'node:assert/strict';
+import { StackConfig } from '../firmware/tcp/config';
 import { ConnectionError } from '../firmware/tcp/core';
 import { ACK, RST, SYN } from '../firmware/tcp/wire';
-import { Bench, Client, wires } from './support/net';
+import { Bench, Client, flagString, wires } from './support/net';
 
 describe('keepalive', () => {
   function setup() {
@@ -109,5 +110,193 @@ describe('keepalive', () => {
     assert.equal(bench.stack.nextDeadline(), -1);
     assert.deepEqual(bench.advance(10 * 3600 * 1000), []);
     assert.equal(bench.stack.usage().slotsInUse, 1);
+  });
+});
+
+// Every timer path again, on a connection in the second slot beside an idle one in the
+// first (a connection alone in slot 0 would not show a row computed wrongly), and one
+// connection's timer falling due must run no other timer early.
+describe('timers of a connection beside another', () => {
+  function beside(config: Partial<StackConfig> = {}, keepalive = false) {
+    const bench = new Bench(config);
+    bench.stack.listen(81);
+    bench.stack.listen(80, keepalive ? { keepalive: { idleMs: 10000, intervalMs: 1000, count: 2 } } : {});
+    const idle = new Client(bench, 81, 40000);
+    idle.connect();
+    const first = bench.stack.accept(0);
+    const c = new Client(bench, 80, 40001, 5000);
+    c.connect();
+    const h = bench.stack.accept(1);
+    assert.equal(bench.stack.connections().findIndex((row) => row.remotePort === 40001), 1, 'the second slot');
+    return { bench, c, h, idle, first };
+  }
+
+  it('retransmits with backoff, then resets after maxRetries', () => {
+    const { bench, c, h } = beside({ maxRetries: 2 });
+    bench.stack.write(h, new Uint8Array(10));
+    assert.equal(bench.take().length, 1);
+    const out = bench.advance(10000);
+    assert.deepEqual(out.map((s) => s.at), [1000, 3000, 7000]);
+    assert.deepEqual(wires(c, out), [
+      { flags: 'P.', seq: 1, ack: 1, len: 10, win: 1072 },
+      { flags: 'P.', seq: 1, ack: 1, len: 10, win: 1072 },
+      { flags: 'R.', seq: 11, ack: 1, len: 0, win: 0 },
+    ]);
+    assert.equal(bench.stack.counters.retransmittedSegments, 2);
+    assert.equal(bench.stack.counters.retransmitTimerExpiries, 2);
+    assert.deepEqual(bench.stack.connections().map((row) => row.remotePort), [40000]);
+  });
+
+  it('probes a zero window with backoff, then resets', () => {
+    const { bench, c, h } = beside({ maxRetries: 2 });
+    c.window = 0;
+    c.segment(ACK);
+    bench.stack.write(h, new Uint8Array(10));
+    const out = bench.advance(10000);
+    assert.deepEqual(out.map((s) => s.at), [1000, 3000, 7000]);
+    assert.deepEqual(wires(c, out), [
+      { flags: '.', seq: 0, ack: 1, len: 0, win: 1072 },
+      { flags: '.', seq: 0, ack: 1, len: 0, win: 1072 },
+      { flags: 'R.', seq: 1, ack: 1, len: 0, win: 0 },
+    ]);
+    assert.equal(bench.stack.counters.retransmitTimeouts, 1);
+    assert.deepEqual(bench.stack.connections().map((row) => row.remotePort), [40000], 'the slot is freed');
+  });
+
+  it('sends keepalive probes, then resets', () => {
+    const { bench, c } = beside({}, true);
+    const out = bench.advance(20000);
+    assert.deepEqual(out.map((s) => s.at), [10000, 11000, 12000]);
+    assert.deepEqual(wires(c, out).map((w) => [w.flags, w.seq]), [['.', 0], ['.', 0], ['R.', 1]]);
+  });
+
+  it('resets an orphaned FIN-WAIT-2 after finWait2TimeoutMs', () => {
+    const { bench, c, h } = beside({ finWait2TimeoutMs: 5000 });
+    bench.stack.close(h);
+    assert.equal(bench.take().length, 1);
+    c.ack = (c.ack + 1) >>> 0;
+    c.segment(ACK);
+    const out = bench.advance(10000);
+    assert.deepEqual(out.map((s) => s.at), [5000]);
+    assert.deepEqual(wires(c, out), [{ flags: 'R.', seq: 2, ack: 1, len: 0, win: 0 }]);
+    assert.equal(bench.stack.counters.finWait2Timeouts, 1);
+  });
+
+  it('ends the TIME-WAIT a held half-closed connection spends in its slot after 2MSL', () => {
+    const { bench, c, h } = beside({ mslMs: 1000 });
+    bench.stack.shutdown(h);
+    bench.take();
+    c.ack = (c.ack + 1) >>> 0;
+    c.fin();
+    bench.take();
+    assert.equal(bench.stack.state(h), 'TIME-WAIT');
+    bench.advance(1999);
+    assert.equal(bench.stack.state(h), 'TIME-WAIT');
+    bench.advance(1);
+    assert.equal(bench.stack.state(h), 'CLOSED');
+    assert.equal(bench.stack.counters.timeWaitExpired, 1);
+    assert.equal(bench.stack.nextDeadline(), -1, 'no timer left running');
+  });
+
+  it('runs only the timers that are due: another connection\'s delayed ACK fires no keepalive, FIN-WAIT-2 or loss probe early', () => {
+    const { bench, c, idle, first } = beside({ finWait2TimeoutMs: 30000 }, true);
+    // The idle connection (slot 0) sends data and gets its ACK: a tail loss probe would be
+    // due 200 ms + 2 SRTT later only if the peer took SACK; the keepalive of slot 1 at
+    // 10 s; an orphaned FIN-WAIT-2 of slot 0 at 30 s.
+    bench.stack.write(first, new Uint8Array(5));
+    bench.take();
+    idle.ack = (idle.ack + 5) >>> 0;
+    bench.stack.close(first);
+    bench.take();
+    idle.ack = (idle.ack + 1) >>> 0;
+    assert.deepEqual(idle.segment(ACK), []);
+    // Slot 1 gets data: its delayed ACK falls due at 200 ms.
+    c.write('x');
+    const out = bench.advance(9999);
+    assert.deepEqual(out.map((s) => [s.dstPort, s.at]), [[40001, 200]], 'only the delayed ACK');
+    assert.deepEqual(wires(c, out), [{ flags: '.', seq: 1, ack: 2, len: 0, win: 1071 }]);
+    assert.deepEqual(bench.advance(1).map((s) => [s.dstPort, s.at]), [[40001, 10000]], 'the keepalive probe on time');
+    assert.equal(bench.stack.counters.delayedAcks, 1);
+  });
+
+  it('sends no tail loss probe early when another connection\'s timer falls due', () => {
+    const bench = new Bench();
+    bench.stack.listen(80);
+    const a = new Client(bench, 80, 40000);
+    a.syn(1460, [1, 1, 4, 2]);
+    bench.advance(50);
+    assert.deepEqual(a.segment(ACK), []);
+    const ha = bench.stack.accept(0);
+    const b = new Client(bench, 80, 40001);
+    b.connect();
+    bench.stack.accept(0);
+    bench.stack.write(ha, new Uint8Array(10));
+    assert.equal(bench.take().length, 1, 'data out on the SACK connection at 50 ms');
+    b.write('x');
+    // The probe is due at 350 ms (2 SRTT + 200 ms after the send); the ACK at 250 ms.
+    const out = bench.advance(400);
+    assert.deepEqual(out.map((s) => [s.dstPort, s.data.length, s.at]), [[40001, 0, 250], [40000, 10, 350]]);
+  });
+
+  it('retransmits an unanswered SYN-ACK from the second slot, with backoff, and counts it', () => {
+    const bench = new Bench({ synAckRetries: 2 });
+    bench.stack.listen(80);
+    new Client(bench, 80, 40000).connect();
+    const c = new Client(bench, 80, 40001, 5000);
+    c.syn();
+    const out = bench.advance(10000);
+    assert.deepEqual(out.map((s) => [flagString(s.flags), s.dstPort, s.at]), [['S.', 40001, 1000], ['S.', 40001, 3000]]);
+    assert.equal(bench.stack.counters.retransmittedSegments, 2);
+    assert.equal(bench.stack.usage().slotsInUse, 1, 'dropped after synAckRetries');
+  });
+});
+
+describe('keepalive outside the idle ESTABLISHED case', () => {
+  function setup() {
+    const bench = new Bench();
+    bench.stack.listen(80, { keepalive: { idleMs: 10000, intervalMs: 1000, count: 3 } });
+    const c = new Client(bench, 80);
+    c.connect();
+    return { bench, c, h: bench.stack.accept(0) };
+  }
+
+  it('probes in CLOSE-WAIT too', () => {
+    const { bench, c } = setup();
+    assert.equal(c.fin().length, 1, 'the FIN is ACKed at once');
+    const out = bench.advance(10000);
+    assert.deepEqual(out.map((s) => s.at), [10000]);
+    assert.deepEqual(wires(c, out), [{ flags: '.', seq: 0, ack: 2, len: 0, win: 1072 }]);
+  });
+
+  it('does not probe in FIN-WAIT-2, and stops its timer there', () => {
+    const { bench, c, h } = setup();
+    bench.stack.shutdown(h);
+    assert.equal(bench.take().length, 1);
+    c.ack = (c.ack + 1) >>> 0;
+    c.segment(ACK);
+    assert.equal(bench.stack.state(h), 'FIN-WAIT-2');
+    assert.deepEqual(bench.advance(30000), []);
+    assert.equal(bench.stack.nextDeadline(), -1);
+  });
+
+  it('leaves unacknowledged data to the retransmission timer: no probe while data is out', () => {
+    const bench = new Bench({ maxRetries: 5 });
+    bench.stack.listen(80, { keepalive: { idleMs: 10000, intervalMs: 1000, count: 3 } });
+    const c = new Client(bench, 80);
+    c.connect();
+    bench.stack.write(bench.stack.accept(0), new Uint8Array(10));
+    const out = bench.advance(16000);
+    assert.deepEqual(out.map((s) => [s.data.length, s.at]), [[10, 0], [10, 1000], [10, 3000], [10, 7000], [10, 15000]]);
+  });
+});
+
+describe('nextDeadline when polled late', () => {
+  it('is now, not in the past, while a timer is overdue', () => {
+    const bench = new Bench();
+    bench.stack.listen(80, { keepalive: { idleMs: 10000, intervalMs: 1000, count: 3 } });
+    new Client(bench, 80).connect();
+    assert.equal(bench.stack.nextDeadline(), 10000);
+    bench.clock.time = 25000;
+    assert.equal(bench.stack.nextDeadline(), 25000);
   });
 });

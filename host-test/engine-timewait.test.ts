@@ -3,12 +3,13 @@
 // opens a new connection (RFC 9293 MAY-2); full table → oldest evicted.
 import assert from 'node:assert/strict';
 import { StackConfig } from '../firmware/tcp/config';
+import { TimeWaitTable } from '../firmware/tcp/timewait';
 import { ACK, FIN, RST, SYN } from '../firmware/tcp/wire';
-import { Bench, Client, wires } from './support/net';
+import { Bench, Client, flagString, wires } from './support/net';
 
 /** Opens a connection from `port`, closes it actively and completes the four-way close. */
-function throughTimeWait(bench: Bench, port: number): Client {
-  const c = new Client(bench, 80, port);
+function throughTimeWait(bench: Bench, port: number, isn = 1000): Client {
+  const c = new Client(bench, 80, port, isn);
   c.connect();
   const h = bench.stack.accept(0);
   bench.stack.close(h);
@@ -106,4 +107,125 @@ describe('TIME-WAIT table', () => {
     assert.equal(b.stack.counters.timeWaitEntered, 200);
     assert.equal(b.stack.counters.timeWaitEvicted, 192);
   });
+
+  // Several records at once: each answers with its own numbers, restarts and expires on its
+  // own clock, and leaves the table alone when it goes (record 0 alone would not show it).
+  it('answers a retransmitted FIN from each of several records with that record\'s own numbers', () => {
+    const b = bench();
+    const clients = [throughTimeWait(b, 40001, 1000), throughTimeWait(b, 40002, 50000), throughTimeWait(b, 40003, 900000)];
+    assert.equal(b.stack.usage().timeWait, 3);
+    for (const c of [clients[2], clients[0], clients[1]]) {
+      c.seq = (c.seq - 1) >>> 0;
+      assert.deepEqual(wires(c, c.fin()), [{ flags: '.', seq: 2, ack: 2, len: 0, win: 1072 }], `port ${c.port}`);
+      // A bare ACK at RCV.NXT is dropped: it must be compared with this record's RCV.NXT.
+      assert.deepEqual(c.segment(ACK), [], `port ${c.port}`);
+    }
+  });
+
+  it('expires each record at its own 2MSL, the next deadline being the earliest', () => {
+    const b = bench();
+    throughTimeWait(b, 40001);
+    b.advance(10000);
+    const late = throughTimeWait(b, 40002, 7000);
+    b.advance(10000);
+    const early = throughTimeWait(b, 40003, 5000);
+    // Records in rows 0, 1, 2 expire at 60 s, 70 s and 80 s; row 1 goes first once row 0
+    // is gone only if each expiry is read from its own row.
+    b.advance(40000 - 1);
+    assert.equal(b.stack.usage().timeWait, 3);
+    assert.equal(b.stack.nextDeadline(), b.clock.time + 1);
+    b.advance(1);
+    assert.equal(b.stack.usage().timeWait, 2, 'the first record only');
+    assert.deepEqual(b.stack.connections().map((r) => r.remotePort).sort(), [40002, 40003]);
+    b.advance(10000 - 1);
+    assert.equal(b.stack.usage().timeWait, 2);
+    b.advance(1);
+    assert.deepEqual(b.stack.connections().map((r) => r.remotePort), [40003]);
+    early.seq = (early.seq - 1) >>> 0;
+    assert.equal(early.fin().length, 1, 'the last record still answers');
+    late.seq = (late.seq - 1) >>> 0;
+    assert.equal(flagString(late.fin()[0].flags), 'R', 'the expired one is gone');
+  });
+
+  it('restarts 2MSL for the record the FIN belongs to, not another', () => {
+    const b = bench();
+    throughTimeWait(b, 40001);
+    const second = throughTimeWait(b, 40002);
+    b.advance(50000);
+    second.seq = (second.seq - 1) >>> 0;
+    assert.equal(second.fin().length, 1);
+    b.advance(10000);
+    assert.deepEqual(b.stack.connections().map((r) => r.remotePort), [40002], 'row 0 expired at 60 s');
+    b.advance(50000 - 1);
+    assert.equal(b.stack.usage().timeWait, 1, 'row 1 restarted at 50 s');
+    b.advance(1);
+    assert.equal(b.stack.usage().timeWait, 0);
+  });
+
+  it('removes exactly the reused record when a new SYN reopens its 4-tuple', () => {
+    const b = bench({ timeWaitCapacity: 2, slots: 2 });
+    throughTimeWait(b, 40001);
+    const second = throughTimeWait(b, 40002);
+    const r = b.send({ srcPort: 40002, dstPort: 80, seq: (second.seq + 100000) >>> 0, flags: SYN });
+    assert.equal(flagString(r[0].flags), 'S.');
+    assert.ok(((r[0].seq - (second.serverIsn + 2 + 65535)) | 0) >= 0, 'ISN above the record\'s SND.NXT + 2^16');
+    assert.deepEqual(b.stack.usage(), { slotsInUse: 1, timeWait: 1 });
+    assert.deepEqual(b.stack.connections().filter((row) => row.state === 'TIME-WAIT').map((row) => row.remotePort), [40001]);
+    // Its row is free again: the next record takes it without evicting row 0.
+    throughTimeWait(b, 40003);
+    assert.equal(b.stack.counters.timeWaitEvicted, 0);
+    assert.equal(b.stack.usage().timeWait, 2);
+  });
 });
+
+describe('TimeWaitTable (unit)', () => {
+  const A = 0x0a000001;
+  it('is 20 bytes a record, also in the stack\'s memory figures', () => {
+    assert.equal(new TimeWaitTable(4).bytesPerRecord(), 20);
+    assert.equal(new Bench({ timeWaitCapacity: 3 }).stack.memory().perTimeWait, 20);
+  });
+
+  it('keeps rows apart: find, rcvNxt, sndNxt, forEach with each record\'s time left', () => {
+    const t = new TimeWaitTable(3);
+    assert.equal(t.insert(A, 1001, 80, 11, 21, 1000), false);
+    assert.equal(t.insert(A + 1, 1002, 80, 12, 22, 2000), false);
+    assert.equal(t.insert(A + 2, 1003, 81, 13, 23, 3000), false);
+    assert.deepEqual([t.find(A, 1001, 80), t.find(A + 1, 1002, 80), t.find(A + 2, 1003, 81), t.find(A, 1002, 80)], [0, 1, 2, -1]);
+    assert.deepEqual([0, 1, 2].map((i) => [t.rcvNxt(i), t.sndNxt(i)]), [[11, 21], [12, 22], [13, 23]]);
+    const seen: number[][] = [];
+    t.forEach(500, (addr, remotePort, localPort, left) => seen.push([addr, remotePort, localPort, left]));
+    assert.deepEqual(seen, [[A, 1001, 80, 500], [A + 1, 1002, 80, 1500], [A + 2, 1003, 81, 2500]]);
+    assert.equal(t.msUntilNextExpiry(500), 500);
+  });
+
+  it('removes a record once: a second remove changes nothing, and its row is free again', () => {
+    const t = new TimeWaitTable(2);
+    t.insert(A, 1001, 80, 1, 1, 1000);
+    t.insert(A, 1002, 80, 2, 2, 1000);
+    t.remove(1);
+    t.remove(1);
+    assert.equal(t.size, 1);
+    assert.equal(t.find(A, 1002, 80), -1);
+    t.remove(0);
+    assert.equal(t.size, 0);
+    assert.equal(t.insert(A, 1003, 80, 3, 3, 1000), false, 'a free row, no eviction');
+    assert.equal(t.insert(A, 1004, 80, 4, 4, 1000), false, 'the other free row');
+    assert.equal(t.insert(A, 1005, 80, 5, 5, 1000), true, 'now full');
+  });
+
+  it('expires only the records that are due, and evicts the one closest to expiry', () => {
+    const t = new TimeWaitTable(3);
+    t.insert(A, 1001, 80, 1, 1, 3000);
+    t.insert(A, 1002, 80, 2, 2, 1000);
+    t.insert(A, 1003, 80, 3, 3, 2000);
+    assert.equal(t.msUntilNextExpiry(0), 1000);
+    assert.equal(t.expire(1500), 1);
+    assert.deepEqual([t.find(A, 1001, 80), t.find(A, 1002, 80), t.find(A, 1003, 80)], [0, -1, 2]);
+    assert.equal(t.msUntilNextExpiry(1500), 500);
+    t.insert(A, 1004, 80, 4, 4, 4000);
+    assert.equal(t.insert(A, 1005, 80, 5, 5, 5000), true);
+    assert.equal(t.find(A, 1003, 80), -1, 'the one due at 2 s went');
+    assert.equal(t.size, 3);
+  });
+});
+

@@ -111,12 +111,17 @@ export function buildPacket(spec: SegmentSpec): Uint8Array {
 export class Bench {
   readonly clock = new VirtualClock();
   readonly sent: Sent[] = [];
+  /** Every packet sent, as bytes (IPv4 header included). */
+  readonly sentPackets: Uint8Array[] = [];
   readonly stack: Stack;
   private cursor = 0;
 
   constructor(config: Partial<StackConfig> = {}, seed = 1) {
     const port: PacketPort = {
-      send: (packet, length) => this.sent.push(decode(packet.slice(0, length), this.clock.time)),
+      send: (packet, length) => {
+        this.sentPackets.push(packet.slice(0, length));
+        this.sent.push(decode(packet.slice(0, length), this.clock.time));
+      },
     };
     this.stack = new Stack({ localAddr: SERVER, ...config }, port, this.clock, new SeededRandom(seed), bytesUnderTest());
   }

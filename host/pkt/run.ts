@@ -5,7 +5,7 @@
 // Numbering follows packetdrill: the client's sequence numbers are used as written; our
 // sequence numbers and the client's ACK fields are relative to our ISN, learnt from the
 // SYN-ACK.
-import { NumericConfigKey, StackConfig } from '../../firmware/tcp/config';
+import { NumericConfigKey, StackConfig, defaultConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
@@ -60,7 +60,16 @@ export interface RunOptions {
    */
   packetdrillChecks?: boolean;
   neutralize?: ReadonlySet<Neutralization>;
+  /**
+   * Before the script, an idle connection from another port to a listener of its own
+   * takes the first slot (one slot and one listener more than the script's config): the
+   * script's connection then lives in a row other than 0, so a row computed wrongly
+   * shows (host-test/pkt.test.ts; mutation testing relies on it). It never sends.
+   */
+  bystander?: boolean;
 }
+
+const BYSTANDER_PORT = 9;
 
 export interface RunResult {
   /** Notes about what the runner did not execute (shell commands other than sleep). */
@@ -160,11 +169,32 @@ class Runner {
         }
       },
     };
+    if (options.bystander) {
+      const slots = config.slots ?? defaultConfig.slots;
+      if (config.halfOpenLimit === undefined) config.halfOpenLimit = Math.ceil(slots / 2);
+      config.slots = slots + 1;
+      config.listeners = (config.listeners ?? defaultConfig.listeners) + 1;
+    }
     this.stack = new Stack(config, port, clock, random);
+    if (options.bystander) this.openBystander();
     this.stack.setEvents({
       acceptable() {}, readable() {}, writable() {}, ended() {},
       error: (handle, error) => this.errors.set(handle, error),
     });
+  }
+
+  private openBystander(): void {
+    const listener = this.stack.listen(BYSTANDER_PORT);
+    const segment = (seq: number, ack: number, flags: number) => {
+      const buf = new Uint8Array(60);
+      writeHeaders(buf, 1, 64, (REMOTE_ADDR + 1) | 0, LOCAL_ADDR, REMOTE_PORT + 1, BYSTANDER_PORT, seq, ack, flags, 65535, 0, 0);
+      this.stack.receive(buf, finishPacket(buf));
+    };
+    segment(7, 0, SYN);
+    const synAck = this.queue.shift();
+    if (!synAck || this.queue.length > 0) throw new Error('bystander: no SYN-ACK');
+    segment(8, (synAck.seq + 1) | 0, ACK);
+    if (this.stack.accept(listener) < 0 || this.queue.length > 0) throw new Error('bystander: not accepted quietly');
   }
 
   private integerOption(key: string, value: string): number {
@@ -293,6 +323,12 @@ class Runner {
 
   private matchOutbound(event: PacketEvent, sent: SentSegment): void {
     const problems: string[] = [];
+    // Every segment goes to the script's peer (a segment of this connection addressed from
+    // another slot's row would go elsewhere; see RunOptions.bystander).
+    if (sent.srcAddr !== LOCAL_ADDR >>> 0 || sent.srcPort !== LOCAL_PORT || sent.dstAddr !== REMOTE_ADDR >>> 0
+      || sent.dstPort !== REMOTE_PORT) {
+      problems.push(`sent from port ${sent.srcPort} to ${formatIpv4(sent.dstAddr)}:${sent.dstPort}, not the script's peer`);
+    }
     if ((sent.flags & SYN) && (sent.flags & ACK)) {
       // Every SYN-ACK names our ISN: a new connection on a reused 4-tuple has a new one.
       this.localIsn = (sent.seq - event.seqStart) | 0;
@@ -718,6 +754,10 @@ export function flagsOf(text: string): number {
   return flags;
 }
 
+
+function formatIpv4(a: number): string {
+  return [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');
+}
 
 function formatSeconds(usecs: number): string {
   return (usecs / 1e6).toFixed(6);

@@ -4,6 +4,11 @@ import { TcpOption } from './ast';
 
 export interface SentSegment {
   usecs: number;
+  /** IPv4 addresses (unsigned) and ports it was sent from and to. */
+  srcAddr: number;
+  dstAddr: number;
+  srcPort: number;
+  dstPort: number;
   seq: number;
   ack: number;
   flags: number;
@@ -18,6 +23,10 @@ export function decodeSegment(p: Uint8Array, usecs: number): SentSegment {
   const doff = (p[ihl + 12] >>> 4) * 4;
   return {
     usecs,
+    srcAddr: view.getUint32(12),
+    dstAddr: view.getUint32(16),
+    srcPort: view.getUint16(ihl),
+    dstPort: view.getUint16(ihl + 2),
     seq: view.getInt32(ihl + 4),
     ack: view.getInt32(ihl + 8),
     flags: p[ihl + 13],
