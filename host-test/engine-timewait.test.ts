@@ -2,6 +2,7 @@
 // FIN → re-ACK and restart 2MSL; RST ignored (RFC 1337); a SYN above the old RCV.NXT
 // opens a new connection (RFC 9293 MAY-2); full table → oldest evicted.
 import assert from 'node:assert/strict';
+import { Tcb } from '../firmware/tcp/slots';
 import { StackConfig } from '../firmware/tcp/config';
 import { TimeWaitTable } from '../firmware/tcp/timewait';
 import { ACK, FIN, RST, SYN } from '../firmware/tcp/wire';
@@ -178,6 +179,18 @@ describe('TIME-WAIT table', () => {
   });
 });
 
+/** Inserts a record as the engine does, from a slot's row holding these fields. */
+function put(t: TimeWaitTable, remoteAddr: number, remotePort: number, localPort: number, rcvNxt: number, sndNxt: number,
+  expiresAt: number): boolean {
+  const row = new Int32Array(Tcb.ROW);
+  row[Tcb.remoteAddr] = remoteAddr;
+  row[Tcb.remotePort] = remotePort;
+  row[Tcb.localPort] = localPort;
+  row[Tcb.rcvNxt] = rcvNxt;
+  row[Tcb.sndNxt] = sndNxt;
+  return t.insert(row, 0, expiresAt);
+}
+
 describe('TimeWaitTable (unit)', () => {
   const A = 0x0a000001;
   it('is 20 bytes a record, also in the stack\'s memory figures', () => {
@@ -187,9 +200,9 @@ describe('TimeWaitTable (unit)', () => {
 
   it('keeps rows apart: find, rcvNxt, sndNxt, forEach with each record\'s time left', () => {
     const t = new TimeWaitTable(3);
-    assert.equal(t.insert(A, 1001, 80, 11, 21, 1000), false);
-    assert.equal(t.insert(A + 1, 1002, 80, 12, 22, 2000), false);
-    assert.equal(t.insert(A + 2, 1003, 81, 13, 23, 3000), false);
+    assert.equal(put(t, A, 1001, 80, 11, 21, 1000), false);
+    assert.equal(put(t, A + 1, 1002, 80, 12, 22, 2000), false);
+    assert.equal(put(t, A + 2, 1003, 81, 13, 23, 3000), false);
     assert.deepEqual([t.find(A, 1001, 80), t.find(A + 1, 1002, 80), t.find(A + 2, 1003, 81), t.find(A, 1002, 80)], [0, 1, 2, -1]);
     assert.deepEqual([0, 1, 2].map((i) => [t.rcvNxt(i), t.sndNxt(i)]), [[11, 21], [12, 22], [13, 23]]);
     const seen: number[][] = [];
@@ -200,30 +213,30 @@ describe('TimeWaitTable (unit)', () => {
 
   it('removes a record once: a second remove changes nothing, and its row is free again', () => {
     const t = new TimeWaitTable(2);
-    t.insert(A, 1001, 80, 1, 1, 1000);
-    t.insert(A, 1002, 80, 2, 2, 1000);
+    put(t, A, 1001, 80, 1, 1, 1000);
+    put(t, A, 1002, 80, 2, 2, 1000);
     t.remove(1);
     t.remove(1);
     assert.equal(t.size, 1);
     assert.equal(t.find(A, 1002, 80), -1);
     t.remove(0);
     assert.equal(t.size, 0);
-    assert.equal(t.insert(A, 1003, 80, 3, 3, 1000), false, 'a free row, no eviction');
-    assert.equal(t.insert(A, 1004, 80, 4, 4, 1000), false, 'the other free row');
-    assert.equal(t.insert(A, 1005, 80, 5, 5, 1000), true, 'now full');
+    assert.equal(put(t, A, 1003, 80, 3, 3, 1000), false, 'a free row, no eviction');
+    assert.equal(put(t, A, 1004, 80, 4, 4, 1000), false, 'the other free row');
+    assert.equal(put(t, A, 1005, 80, 5, 5, 1000), true, 'now full');
   });
 
   it('expires only the records that are due, and evicts the one closest to expiry', () => {
     const t = new TimeWaitTable(3);
-    t.insert(A, 1001, 80, 1, 1, 3000);
-    t.insert(A, 1002, 80, 2, 2, 1000);
-    t.insert(A, 1003, 80, 3, 3, 2000);
+    put(t, A, 1001, 80, 1, 1, 3000);
+    put(t, A, 1002, 80, 2, 2, 1000);
+    put(t, A, 1003, 80, 3, 3, 2000);
     assert.equal(t.msUntilNextExpiry(0), 1000);
     assert.equal(t.expire(1500), 1);
     assert.deepEqual([t.find(A, 1001, 80), t.find(A, 1002, 80), t.find(A, 1003, 80)], [0, -1, 2]);
     assert.equal(t.msUntilNextExpiry(1500), 500);
-    t.insert(A, 1004, 80, 4, 4, 4000);
-    assert.equal(t.insert(A, 1005, 80, 5, 5, 5000), true);
+    put(t, A, 1004, 80, 4, 4, 4000);
+    assert.equal(put(t, A, 1005, 80, 5, 5, 5000), true);
     assert.equal(t.find(A, 1003, 80), -1, 'the one due at 2 s went');
     assert.equal(t.size, 3);
   });
