@@ -106,6 +106,7 @@ describe('ECMA-419 Listener and TCP', () => {
       setup();
       assert.throws(() => new TCP({ address: '192.0.2.1', port: 80 }), /no active open/);
       assert.throws(() => new TCP({ from: {} as TCP }), TypeError);
+      assert.throws(() => new TCP(undefined as never), /options must be an object/);
     });
 
     it('onWritable is first called after the constructor returns, at the next delivery, with the writable count', () => {

@@ -223,7 +223,7 @@ export class TCP implements Endpoint {
   #oneByte: Uint8Array | undefined;
 
   constructor(options: TcpOptions) {
-    if ((options as unknown as Accepted)[ACCEPTED] === true) {
+    if (options !== null && typeof options === 'object' && (options as unknown as Accepted)[ACCEPTED] === true) {
       const accepted = options as unknown as Accepted;
       this.#init(accepted.layer, accepted.handle);
       return;

@@ -76,8 +76,7 @@ export class SocketLayer implements StackEvents {
 
   /** Opens a slotcp listener (see TCPListener). */
   listen(options: ListenerOptions): TCPListener {
-    const listener = new TCPListener(this, options);
-    return listener;
+    return new TCPListener(this, options);
   }
 
   /** @internal Routes acceptable events of listener `id` to `listener`. */
