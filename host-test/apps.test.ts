@@ -384,6 +384,36 @@ describe('example services (firmware/apps)', () => {
     assert.deepEqual(services.map((s) => [s.stats.accepted, s.stats.closed, s.stats.errors]), [[1, 1, 0], [1, 1, 0], [1, 1, 0]]);
   });
 
+  it("http's reply queue passes over another service's connection whose state row reads as waiting", () => {
+    // The pool's state rows are shared: a held connection's first word (held = 1) is the
+    // value of http's Phase.Waiting. When http finishes a reply it looks for the request
+    // that waited longest; it must not take the hold connection's row for one (it did:
+    // the http reply went into the hold connection, or its write threw).
+    const bench = new Bench({ mss: 536, slots: 3, txBytes: 536 });
+    const scheduler = new VirtualScheduler(bench);
+    const ctx: ServiceContext = { layer: new SocketLayer(bench.stack), scheduler };
+    const hold = startService(ctx, 9, 'hold:5000');
+    const http = startService(ctx, 80, 'http');
+    const held = new Peer(bench, new Client(bench, 9, 40001), scheduler);
+    const asking = new Peer(bench, new Client(bench, 80, 40002), scheduler);
+    const peers = [held, asking];
+    const route = (sent: Sent[]) => { for (const s of sent) peers.find((p) => p.c.port === s.dstPort)?.take([s]); };
+    route(asking.c.write('GET / HTTP/1.1\r\n\r\n'));
+    for (let step = 0; step < 40 && !asking.fin; step++) {
+      route(asking.c.segment(ACK));
+      route(scheduler.advance(100));
+    }
+    assert.ok(asking.received.length > 536, 'the reply took more than one send buffer');
+    assert.match(new TextDecoder().decode(Uint8Array.from(asking.received)), /^HTTP\/1\.1 200 OK\r\n[^]*\ncounters\n/);
+    assert.equal(asking.fin, true);
+    assert.deepEqual(held.received, [], 'nothing of the http reply reached the held connection');
+    assert.equal(held.fin || held.rst, false);
+    route(scheduler.advance(5000));
+    assert.equal(held.fin, true, 'hold closes its connection at its time');
+    assert.deepEqual([hold.stats.accepted, hold.stats.closed, hold.stats.errors], [1, 1, 0]);
+    assert.deepEqual([http.stats.accepted, http.stats.closed, http.stats.errors], [1, 1, 0]);
+  });
+
   it('checkServiceSpec names what is wrong', () => {
     for (const good of ['echo', 'discard', 'source:0', 'source:1048576', 'http', 'hold:2000', 'closer']) checkServiceSpec(good);
     const bad: [string, RegExp][] = [

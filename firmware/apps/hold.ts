@@ -41,7 +41,8 @@ export class Hold extends PooledService {
     const now = this.scheduler.now();
     let next = -1;
     for (let conn = 0; conn < this.pool.size; conn++) {
-      if (!this.pool.state[conn * STATE_WORDS + Row.held]) continue;
+      // Rows are shared by every service: skip those of other services' connections.
+      if (!this.pool.state[conn * STATE_WORDS + Row.held] || !this.pool.serves(conn, this)) continue;
       const at = this.pool.state[conn * STATE_WORDS + Row.closeAt];
       if (at <= now) {
         this.pool.state[conn * STATE_WORDS + Row.held] = 0;
