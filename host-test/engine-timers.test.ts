@@ -279,6 +279,22 @@ describe('keepalive outside the idle ESTABLISHED case', () => {
     assert.equal(bench.stack.nextDeadline(), -1);
   });
 
+  it('lets its keepalive lapse in FIN-WAIT-1: no probe, and no timer left due, while the FIN goes unanswered', () => {
+    const bench = new Bench({ maxRetries: 5 });
+    bench.stack.listen(80, { keepalive: { idleMs: 2000, intervalMs: 1000, count: 3 } });
+    const c = new Client(bench, 80);
+    c.connect();
+    const h = bench.stack.accept(0);
+    bench.stack.shutdown(h);
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'F.', seq: 1, ack: 1, len: 0, win: 1072 }]);
+    assert.equal(bench.stack.state(h), 'FIN-WAIT-1');
+    // The keepalive, armed while ESTABLISHED, comes due at 2000 and does nothing: only the
+    // FIN's retransmissions go out, and the next deadline is the retransmission timer's.
+    assert.deepEqual(wires(c, bench.advance(3500)).map((w) => w.flags), ['F.', 'F.']);
+    assert.equal(bench.stack.nextDeadline(), 7000);
+    assert.equal(bench.stack.counters.keepaliveProbes, 0);
+  });
+
   it('leaves unacknowledged data to the retransmission timer: no probe while data is out', () => {
     const bench = new Bench({ maxRetries: 5 });
     bench.stack.listen(80, { keepalive: { idleMs: 10000, intervalMs: 1000, count: 3 } });

@@ -13,22 +13,22 @@ export function runTimers(core: Core): void {
   const tcb = slots.tcb;
   const now = core.now;
   for (let s = 0; s < slots.count; s++) {
-    const row = s * Tcb.ROW;
-    // A slot with no timer running (or a free one, which has none) has nothing due.
-    if (tcb[row + Tcb.timers] === 0 || tcb[row + Tcb.state] === State.Free) continue;
+    // A slot with no timer running has nothing due. A timeout that frees the slot zeroes
+    // its row (slots.reset), so none of its later timers is due either.
+    if (tcb[s * Tcb.ROW + Tcb.timers] === 0) continue;
     if (slots.due(s, Timer.Retransmit, now)) retransmitTimeout(core, s);
-    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
-    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.DelayedAck, now)) {
+    if (slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
+    if (slots.due(s, Timer.DelayedAck, now)) {
       core.count[Count.delayedAcks]++;
       sendAck(core, s);
     }
-    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
-    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Close, now)) closeTimeout(core, s);
-    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.LossProbe, now)) {
+    if (slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
+    if (slots.due(s, Timer.Close, now)) closeTimeout(core, s);
+    if (slots.due(s, Timer.LossProbe, now)) {
       slots.disarm(s, Timer.LossProbe);
       sendLossProbe(core, s);
     }
-    if (tcb[row + Tcb.state] !== State.Free && slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
+    if (slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
   }
   core.count[Count.timeWaitExpired] += core.timeWait.expire(now);
 }
