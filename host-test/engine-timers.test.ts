@@ -1,8 +1,10 @@
-// Keepalive (RFC 1122 §4.2.3.6) and the platform's timer contract (nextDeadline/poll).
+// Keepalive (RFC 1122 §4.2.3.6) and the platform's timer contract (nextDeadline/poll)
+// beyond what a script shows (host-test/pkt/timers/ pins the wire of one connection):
+// counters, events, listeners reused or gone, and timers of several connections at once.
 import assert from 'node:assert/strict';
 import { StackConfig } from '../firmware/tcp/config';
 import { ConnectionError } from '../firmware/tcp/core';
-import { ACK, RST, SYN } from '../firmware/tcp/wire';
+import { ACK } from '../firmware/tcp/wire';
 import { Bench, Client, flagString, wires } from './support/net';
 
 describe('keepalive', () => {
@@ -17,16 +19,6 @@ describe('keepalive', () => {
     return { bench, c, h, errors };
   }
 
-  it('probes after the idle time with <SEQ=SND.NXT-1>, and an answer restarts the idle time', () => {
-    const { bench, c } = setup();
-    assert.deepEqual(bench.advance(9999), []);
-    const probe = bench.advance(1);
-    assert.deepEqual(wires(c, probe), [{ flags: '.', seq: 0, ack: 1, len: 0, win: 1072 }]);
-    assert.deepEqual(c.segment(ACK), []);
-    assert.deepEqual(bench.advance(9999), []);
-    assert.equal(bench.advance(1).length, 1);
-  });
-
   it('reclaims the slot of a dead peer after `count` unanswered probes and tells the app', () => {
     const { bench, c, errors } = setup();
     const out = bench.advance(20000);
@@ -35,22 +27,6 @@ describe('keepalive', () => {
     assert.deepEqual(errors, [ConnectionError.TimedOut]);
     assert.equal(bench.stack.usage().slotsInUse, 0);
     assert.equal(bench.stack.counters.keepaliveTimeouts, 1);
-  });
-
-  it('is restarted only by acceptable segments: out-of-window ones, RSTs and SYNs leave it running', () => {
-    const { bench, c, errors } = setup();
-    bench.advance(5000);
-    assert.deepEqual(c.segment(RST, { seq: (c.seq + 5000) >>> 0 }), [], 'out-of-window RST: dropped');
-    assert.equal(c.segment(ACK, { seq: (c.seq + 5000) >>> 0, data: 'far' }).length, 1, 'out-of-window data: ACKed, dropped');
-    assert.equal(c.segment(RST, { seq: (c.seq + 10) >>> 0 }).length, 1, 'in-window RST: challenged');
-    assert.equal(c.segment(SYN, { seq: (c.seq + 10) >>> 0 }).length, 1, 'SYN: challenged');
-    const probes = bench.advance(5500);
-    assert.deepEqual(probes.map((s) => s.at), [10000], 'the first probe when the last acceptable segment says');
-    assert.equal(c.segment(ACK, { seq: (c.seq - 1) >>> 0 }).length, 1, 'the peer\'s own keepalive probe: ACKed, not an answer');
-    const out = bench.advance(10000);
-    assert.deepEqual(out.map((s) => s.at), [11000, 12000, 13000], 'unanswered probes still counted: reset at 13000');
-    assert.deepEqual(wires(c, out.slice(2)), [{ flags: 'R.', seq: 1, ack: 1, len: 0, win: 0 }]);
-    assert.deepEqual(errors, [ConnectionError.TimedOut]);
   });
 
   it('counts zero-window probes apart from keepalive probes: unanswered keepalives do not cut persist short', () => {
@@ -260,14 +236,6 @@ describe('keepalive outside the idle ESTABLISHED case', () => {
     return { bench, c, h: bench.stack.accept(0) };
   }
 
-  it('probes in CLOSE-WAIT too', () => {
-    const { bench, c } = setup();
-    assert.equal(c.fin().length, 1, 'the FIN is ACKed at once');
-    const out = bench.advance(10000);
-    assert.deepEqual(out.map((s) => s.at), [10000]);
-    assert.deepEqual(wires(c, out), [{ flags: '.', seq: 0, ack: 2, len: 0, win: 1072 }]);
-  });
-
   it('does not probe in FIN-WAIT-2, and stops its timer there', () => {
     const { bench, c, h } = setup();
     bench.stack.shutdown(h);
@@ -277,16 +245,6 @@ describe('keepalive outside the idle ESTABLISHED case', () => {
     assert.equal(bench.stack.state(h), 'FIN-WAIT-2');
     assert.deepEqual(bench.advance(30000), []);
     assert.equal(bench.stack.nextDeadline(), -1);
-  });
-
-  it('leaves unacknowledged data to the retransmission timer: no probe while data is out', () => {
-    const bench = new Bench({ maxRetries: 5 });
-    bench.stack.listen(80, { keepalive: { idleMs: 10000, intervalMs: 1000, count: 3 } });
-    const c = new Client(bench, 80);
-    c.connect();
-    bench.stack.write(bench.stack.accept(0), new Uint8Array(10));
-    const out = bench.advance(16000);
-    assert.deepEqual(out.map((s) => [s.data.length, s.at]), [[10, 0], [10, 1000], [10, 3000], [10, 7000], [10, 15000]]);
   });
 });
 
