@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { ConnectionError } from '../firmware/tcp/core';
 import { ACK, PSH } from '../firmware/tcp/wire';
-import { Bench, Client, established, wires } from './support/net';
+import { Bench, Client, established, sentMs, wires } from './support/net';
 import { ConfigError, StackConfig, initialWindowBytes, makeConfig } from '../firmware/tcp/config';
 
 const bytes = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
@@ -116,7 +116,7 @@ describe('sending', () => {
     stack.write(h, bytes(100));
     bench.take();
     const out = bench.advance(100000);
-    assert.deepEqual(out.map((s) => [s.at - t0, s.seq === out[0].seq, s.data.length]),
+    assert.deepEqual(out.map((s) => [sentMs(s) - t0, s.seq === out[0].seq, s.payload.length]),
       [[1000, true, 100], [3000, true, 100], [7000, true, 100], [15000, false, 0]]);
     assert.equal(out[3].flags & 0x04, 0x04, 'the last one is a RST');
     assert.equal(out[3].seq, (out[0].seq + 100) >>> 0, 'RST at SND.NXT');
@@ -198,7 +198,7 @@ describe('app API ranges', () => {
     assert.equal(stack.write(h, buf4, 1, 3), 3);
     const sent = bench.take();
     assert.deepEqual(wires(c, sent), [{ flags: 'P.', seq: 1, ack: 1, len: 3, win: 1072 }]);
-    assert.equal(new TextDecoder().decode(sent[0].data), 'bcd');
+    assert.equal(new TextDecoder().decode(sent[0].payload), 'bcd');
     assert.equal(stack.writable(h), 1069);
   });
 });
@@ -213,7 +213,7 @@ describe('initial window (config.initialWindow)', () => {
     c.segment(ACK);
     const h = bench.stack.accept(0);
     bench.stack.write(h, bytes(60000));
-    return bench.take().reduce((sum, s) => sum + s.data.length, 0);
+    return bench.take().reduce((sum, s) => sum + s.payload.length, 0);
   };
 
   it("is RFC 5681's by default, RFC 6928's or N segments when asked", () => {
@@ -268,7 +268,7 @@ describe('D-SACK (RFC 2883)', () => {
     const out = c.write(bytes(15));
     const be = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
     const dsack = [1, 1, 5, 10, ...be(c.isn + 6), ...be(c.isn + 11)];
-    assert.deepEqual(out.map((s) => [s.data.length, s.ack - c.isn, s.options]),
+    assert.deepEqual(out.map((s) => [s.payload.length, s.ack - c.isn, s.options]),
       [[524, 21, dsack], [536, 21, []], [536, 21, []], [404, 21, []]]);
     assert.equal(bench.stack.counters.dsacksSent, 1);
     void h;

@@ -4,7 +4,8 @@
 // and a slot's row when it is reused.
 import assert from 'node:assert/strict';
 import { ACK, FIN, RST, SYN } from '../firmware/tcp/wire';
-import { Bench, Client, flagString, wire } from './support/net';
+import { Bench, Client, flagString, sentMs, wire } from './support/net';
+import { mssOption } from '../host/pkt/segments';
 import { Flag, Tcb } from '../firmware/tcp/slots';
 
 describe('passive open', () => {
@@ -14,7 +15,7 @@ describe('passive open', () => {
     const c = new Client(bench, 80);
     const synAck = c.connect(1460);
     assert.deepEqual(wire(c, synAck), { flags: 'S.', seq: 0, ack: 1, len: 0, win: 1072 });
-    assert.equal(synAck.mss, 536);
+    assert.equal(mssOption(synAck.options), 536);
     assert.deepEqual(synAck.options, [2, 4, 2, 24]);
     assert.equal(synAck.dstPort, 40000);
     assert.equal(synAck.srcPort, 80);
@@ -33,7 +34,7 @@ describe('passive open', () => {
     const first = bench.send({ dstPort: 80, seq: 7, flags: SYN, mss: 1460 });
     assert.equal(first.length, 1);
     const again = bench.advance(20000);
-    assert.deepEqual(again.map((s) => s.at), [1000, 3000, 7000]);
+    assert.deepEqual(again.map(sentMs), [1000, 3000, 7000]);
     for (const s of again) {
       assert.equal(flagString(s.flags), 'S.');
       assert.equal(s.seq, first[0].seq);

@@ -146,12 +146,12 @@ describe('robustness', function () {
       const base = (c.serverIsn + 1) >>> 0;
       const seen = new Uint8Array(8192);
       const got = new Uint8Array(8192);
-      const collect = (list: { seq: number; data: Uint8Array }[]) => {
+      const collect = (list: { seq: number; payload: Uint8Array }[]) => {
         for (const s of list) {
           const at = (s.seq - base) | 0;
-          for (let i = 0; i < s.data.length; i++) {
+          for (let i = 0; i < s.payload.length; i++) {
             if (at + i >= 0 && at + i < 8192) {
-              got[at + i] = s.data[i];
+              got[at + i] = s.payload[i];
               seen[at + i] = 1;
             }
           }

@@ -4,7 +4,8 @@
 // and the same paths must need fewer retransmission timeouts with SACK than without.
 import assert from 'node:assert/strict';
 import { ACK } from '../firmware/tcp/wire';
-import { Bench, Client, Sent, buildPacket } from './support/net';
+import { Bench, Client, buildPacket } from './support/net';
+import { SentSegment } from '../host/pkt/segments';
 
 const TOTAL = 262144;
 const SACK_PERMITTED = [1, 1, 4, 2];
@@ -83,10 +84,10 @@ function transfer(seed: number, sack: boolean, loss: number): Outcome {
   const receiver = new Receiver();
   const random = prng(seed);
   const base = (client.serverIsn + 1) >>> 0;
-  let held: Sent | undefined;
+  let held: SentSegment | undefined;
 
-  const deliver = (s: Sent) => {
-    if (s.data.length > 0) receiver.take((s.seq - base) >>> 0, s.data);
+  const deliver = (s: SentSegment) => {
+    if (s.payload.length > 0) receiver.take((s.seq - base) >>> 0, s.payload);
     if (random() < loss) return; // the ACK is lost
     client.ack = (base + receiver.next) >>> 0;
     bench.stack.receive(ackPacket(client, receiver.sackOption(base, sack)));

@@ -325,7 +325,7 @@ class Runner {
     while (!this.strictSegments && sent.payload.length < event.payloadLength) {
       while (this.queue.length === 0 && this.runNextTimer(latest / 1000));
       const next = this.queue[0];
-      if (!next || next.seq !== ((sent.seq + sent.payload.length) | 0) || next.payload.length === 0) break;
+      if (!next || next.seq !== ((sent.seq + sent.payload.length) >>> 0) || next.payload.length === 0) break;
       this.queue.shift();
       const payload: Uint8Array = new Uint8Array(sent.payload.length + next.payload.length);
       payload.set(sent.payload);
