@@ -17,6 +17,7 @@ import { Stack } from '../firmware/tcp/stack';
 import { formatIpv4 } from '../firmware/tcp/wire';
 import { Bench, Client, flagString, sentMs } from './support/net';
 import { SentSegment } from '../host/pkt/segments';
+import { Prng } from '../host/prng';
 
 /** App timers on the bench's virtual clock. */
 class VirtualScheduler implements Scheduler {
@@ -117,8 +118,7 @@ class Peer {
 
 const patterned = (n: number, seed = 1) => {
   const b = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1103515245) + 12345) | 0; b[i] = x >>> 24; }
+  new Prng(seed).fill(b);
   return b;
 };
 

@@ -15,7 +15,8 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { Stack } from '../firmware/tcp/stack';
 import { ACK, SYN } from '../firmware/tcp/wire';
-import { CLIENT, SERVER, SeededRandom, VirtualClock, buildPacket } from './support/net';
+import { CLIENT, SERVER, VirtualClock, buildPacket } from './support/net';
+import { Prng } from '../host/prng';
 import { decodeSegment } from '../host/pkt/segments';
 
 const root = path.join(__dirname, '..', '..');
@@ -262,7 +263,7 @@ describe('device packet path, JS side (firmware/platform/moddable, Moddable modu
     assert.equal(port.ringPackets, 4);
     assert.equal(port.packetBytes, 656);
     assert.equal(port.maxPorts, 4);
-    const stack = new Stack({ localAddr: SERVER >>> 0 }, port, new VirtualClock(), new SeededRandom());
+    const stack = new Stack({ localAddr: SERVER >>> 0 }, port, new VirtualClock(), new Prng(1));
     stack.listen(7);
     let after = 0;
     port.start(stack, SERVER, { afterReceive: () => after++ });

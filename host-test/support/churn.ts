@@ -7,6 +7,7 @@ import { StackConfig } from '../../firmware/tcp/config';
 import { Stack } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, SYN, finishPacket } from '../../firmware/tcp/wire';
 import { writeHeaders } from '../../host/packet';
+import { Prng } from '../../host/prng';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
 // An illegal state change (connection.ts) throws here, where production only counts it.
@@ -35,7 +36,7 @@ export class ChurnDriver {
   constructor(config: Partial<StackConfig>, payloadBytes = 100, ownBuffer = false) {
     const clock = { now: () => this.time };
     const port = { send: (p: Uint8Array, length: number) => this.capture(p, length) };
-    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, seededRandom(12345), bytesUnderTest());
+    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, new Prng(12345), bytesUnderTest());
     this.listener = this.stack.listen(PORT);
     this.packet = ownBuffer ? new Uint8Array(1600) : this.stack.inputBuffer;
     this.payload = new Uint8Array(payloadBytes);
@@ -145,16 +146,4 @@ export class ChurnDriver {
     this.streamSeq = (this.streamSeq + n) | 0;
     return this.stack.read(h, this.appBuffer, 0, n) === n;
   }
-}
-
-/** A deterministic RandomSource (an LCG): the same keys, and so the same ISNs, every run. */
-export function seededRandom(seed: number): { fill(bytes: Uint8Array): void } {
-  return {
-    fill(bytes: Uint8Array) {
-      for (let i = 0; i < bytes.length; i++) {
-        seed = (Math.imul(seed, 1103515245) + 12345) | 0;
-        bytes[i] = seed >>> 24;
-      }
-    },
-  };
 }

@@ -1,4 +1,4 @@
-// A test bench for the engine: a virtual clock, a seeded random source, a port that
+// A test bench for the engine: a virtual clock, a seeded random source (host/prng.ts), a port that
 // captures what the stack sends (decoded by the script runner's decoder,
 // host/pkt/segments.ts), and a client model that builds segments, so tests can state
 // exact wire expectations.
@@ -6,11 +6,12 @@ import { bytesUnderTest } from './bytes-under-test';
 import assert from 'node:assert/strict';
 import { StackConfig } from '../../firmware/tcp/config';
 import { ListenOptions } from '../../firmware/tcp/stack';
-import { Clock, PacketPort, RandomSource } from '../../firmware/tcp/platform';
+import { Clock, PacketPort } from '../../firmware/tcp/platform';
 import { Stack } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, SYN, finishPacket, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
 import { writeHeaders } from '../../host/packet';
 import { SentSegment, decodeSegment } from '../../host/pkt/segments';
+import { Prng } from '../../host/prng';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
 // An illegal state change (connection.ts) throws here, where production only counts it.
@@ -23,19 +24,6 @@ export class VirtualClock implements Clock {
   time = 0;
   now(): number {
     return this.time;
-  }
-}
-
-/** xorshift32: deterministic bytes for the ISN key. */
-export class SeededRandom implements RandomSource {
-  constructor(private state = 0x9e3779b9) {}
-  fill(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) {
-      this.state ^= this.state << 13;
-      this.state ^= this.state >>> 17;
-      this.state ^= this.state << 5;
-      bytes[i] = this.state & 0xff;
-    }
   }
 }
 
@@ -90,7 +78,7 @@ export class Bench {
         this.sent.push(decodeSegment(packet.slice(0, length), this.clock.time * 1000));
       },
     };
-    this.stack = new Stack({ localAddr: SERVER, ...config }, port, this.clock, new SeededRandom(seed), bytesUnderTest());
+    this.stack = new Stack({ localAddr: SERVER, ...config }, port, this.clock, new Prng(seed), bytesUnderTest());
   }
 
   /** Hands a segment to the stack; returns what it sent in reply. */

@@ -11,7 +11,7 @@ import { writeHeaders } from '../../host/packet';
 import { Cancel, Scheduler } from '../../firmware/apps/scheduler';
 import { Service } from '../../firmware/apps/service';
 import { startService } from '../../firmware/apps/services';
-import { seededRandom } from './churn';
+import { Prng } from '../../host/prng';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
 // An illegal state change (connection.ts) throws here, where production only counts it.
@@ -94,7 +94,7 @@ export class ServiceDriver {
   constructor(spec: string, plan: RequestPlan, config: Partial<StackConfig> = {}) {
     const clock = { now: () => this.time };
     const port = { send: (p: Uint8Array, length: number) => this.capture(p, length) };
-    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, seededRandom(12345));
+    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, new Prng(12345));
     this.layer = new SocketLayer(this.stack);
     this.scheduler = new FixedScheduler(this, this.stack.config.slots * 2);
     this.service = startService({ layer: this.layer, scheduler: this.scheduler }, PORT, spec);

@@ -14,6 +14,7 @@ import { CodeEvent, CommandEvent, PacketEvent, Script, ScriptEvent, SyscallArg, 
 import { CodeError, CodeScope, runCode } from './code';
 import { EstablishedPeer, establishedPeer, establishedPreamble, isEstablishedOption } from './established';
 import { parseScript } from './parse';
+import { Prng } from '../prng';
 import { SentSegment, decodeSegment, describeSegment, optionsToBytes } from './segments';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
@@ -171,15 +172,7 @@ class Runner {
     }
     const port = { send: (p: Uint8Array, length: number) => this.queue.push(decodeSegment(p.slice(0, length), this.clockMs * 1000)) };
     const clock = { now: () => this.clockMs + this.originMs };
-    let seed = 0x2545f491;
-    const random = {
-      fill(bytes: Uint8Array) {
-        for (let i = 0; i < bytes.length; i++) {
-          seed = (Math.imul(seed, 1103515245) + 12345) | 0;
-          bytes[i] = seed >>> 24;
-        }
-      },
-    };
+    const random = new Prng(0x2545f491);
     if (options.bystander) {
       const slots = config.slots ?? defaultConfig.slots;
       if (config.halfOpenLimit === undefined) config.halfOpenLimit = Math.ceil(slots / 2);
