@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { Stack } from '../firmware/tcp/stack';
 import { Slots, Tcb } from '../firmware/tcp/slots';
 import { ACK, FIN, PSH, RST, SYN } from '../firmware/tcp/wire';
-import { ChurnDriver } from './support/churn';
+import { ChurnDriver, churnConfig } from './support/churn';
 import { Bench, CLIENT, Client, SERVER, buildPacket, flagString } from './support/net';
 
 const seed = Number(process.env.FUZZ_SEED ?? 20261122);
@@ -203,7 +203,7 @@ describe('robustness', function () {
   });
 
   it('serves a real client through a flood of 100,000 spoofed SYNs, with half-open connections bounded', () => {
-    const d = new ChurnDriver({ slots: 4, timeWaitCapacity: 8, mss: 1460, rxBytes: 4096, txBytes: 4096 });
+    const d = new ChurnDriver(churnConfig);
     const before = d.stack.memory();
     let served = 0;
     for (let round = 0; round < 10; round++) {

@@ -8,8 +8,8 @@ import { StackConfig } from '../../firmware/tcp/config';
 import { ListenOptions } from '../../firmware/tcp/stack';
 import { Clock, PacketPort } from '../../firmware/tcp/platform';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, SYN, finishPacket, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
-import { writeHeaders } from '../../host/packet';
+import { ACK, FIN, PSH, SYN, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
+import { writeClientSegment } from '../../host/packet';
 import { SentSegment, decodeSegment } from '../../host/pkt/segments';
 import { Prng } from '../../host/prng';
 import { strictTransitions } from '../../firmware/tcp/connection';
@@ -55,11 +55,10 @@ export function buildPacket(spec: SegmentSpec): Uint8Array {
   const data = typeof spec.data === 'string' ? new TextEncoder().encode(spec.data) : (spec.data ?? new Uint8Array(0));
   const options = spec.options ?? [];
   const buf = new Uint8Array(64 + options.length + data.length);
-  const at = writeHeaders(buf, 1, 64, spec.src ?? CLIENT, spec.dst ?? SERVER, spec.srcPort ?? 40000, spec.dstPort,
-    spec.seq >>> 0, (spec.ack ?? 0) >>> 0, spec.flags, spec.window ?? 65535, spec.mss ?? 0, data.length, options.length);
-  buf.set(options, at - options.length);
-  buf.set(data, at);
-  const length = finishPacket(buf);
+  const length = writeClientSegment(buf, {
+    srcAddr: spec.src ?? CLIENT, dstAddr: spec.dst ?? SERVER, srcPort: spec.srcPort ?? 40000, dstPort: spec.dstPort, seq: spec.seq,
+    ack: spec.ack ?? 0, flags: spec.flags, window: spec.window ?? 65535, mss: spec.mss ?? 0, options, data, dataLength: data.length,
+  });
   return buf.slice(0, length);
 }
 

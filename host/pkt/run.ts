@@ -8,8 +8,8 @@
 import { NumericConfigKey, StackConfig, defaultConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
-import { writeHeaders } from '../packet';
+import { ACK, FIN, PSH, RST, SYN, URG, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
+import { newClientSegment, writeClientSegment } from '../packet';
 import { CodeEvent, CommandEvent, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
 import { CodeError, CodeScope, runCode } from './code';
 import { EstablishedPeer, establishedPeer, establishedPreamble, isEstablishedOption } from './established';
@@ -191,8 +191,8 @@ class Runner {
     const listener = this.stack.listen(BYSTANDER_PORT);
     const segment = (seq: number, ack: number, flags: number) => {
       const buf = new Uint8Array(60);
-      writeHeaders(buf, 1, 64, (REMOTE_ADDR + 1) | 0, LOCAL_ADDR, REMOTE_PORT + 1, BYSTANDER_PORT, seq, ack, flags, 65535, 0, 0);
-      this.stack.receive(buf, finishPacket(buf));
+      this.stack.receive(buf, writeClientSegment(buf, { ...newClientSegment(), srcAddr: (REMOTE_ADDR + 1) | 0, dstAddr: LOCAL_ADDR,
+        srcPort: REMOTE_PORT + 1, dstPort: BYSTANDER_PORT, seq, ack, flags, window: 65535 }));
     };
     segment(7, 0, SYN);
     const synAck = this.queue.shift();
@@ -406,14 +406,12 @@ class Runner {
         this.clientWscale = ws && ws.kind === 'wscale' ? Math.min(ws.value, 14) : -1;
       } else window = Math.min(0xffff, window * 2 ** this.windowScale);
     }
+    const data = new Uint8Array(payload);
+    for (let i = 0; i < payload; i++) data[i] = 0x61 + (i % 26);
     const buf = new Uint8Array(60 + options.length + payload);
-    const at = writeHeaders(buf, 1, 64, REMOTE_ADDR, LOCAL_ADDR, REMOTE_PORT, LOCAL_PORT, event.seqStart | 0, ack, flags,
-      window, 0, options.length + payload);
-    // writeHeaders wrote a 20-byte TCP header; grow it to carry the options.
-    buf.set(options, at);
-    buf[20 + 12] = ((20 + options.length) / 4) << 4;
-    for (let i = 0; i < payload; i++) buf[at + options.length + i] = 0x61 + (i % 26);
-    const length = finishPacket(buf);
+    // The script's options are all in `options`, the MSS option too: none is added.
+    const length = writeClientSegment(buf, { srcAddr: REMOTE_ADDR, dstAddr: LOCAL_ADDR, srcPort: REMOTE_PORT, dstPort: LOCAL_PORT,
+      seq: event.seqStart, ack, flags, window, mss: 0, options, data, dataLength: payload });
     this.stack.receive(buf, length);
   }
 

@@ -2,20 +2,12 @@
 // TCP options to and from bytes.
 import { ACK, flagLetters } from '../../firmware/tcp/wire';
 import { TcpOption } from './ast';
+import type { SegmentFields } from '../packet';
 
-export interface SentSegment {
+/** Addresses, sequence and acknowledgment numbers are unsigned 32-bit. */
+export interface SentSegment extends SegmentFields {
   /** When it was sent, µs on the caller's clock. */
   usecs: number;
-  /** IPv4 addresses and ports it was sent from and to, unsigned. */
-  srcAddr: number;
-  dstAddr: number;
-  srcPort: number;
-  dstPort: number;
-  /** Sequence and acknowledgment numbers, unsigned 32-bit. */
-  seq: number;
-  ack: number;
-  flags: number;
-  window: number;
   /** The TCP option bytes as sent. */
   options: number[];
   payload: Uint8Array;
