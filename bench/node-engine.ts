@@ -1,12 +1,12 @@
 // Part 1 of `npm run bench`: slotcp's engine on Node, driven in-process by the client
-// model (bench/client.ts), no I/O. Each round times the workload twice, once for real
+// model (ChurnDriver, host-test/support/churn.ts), no I/O. Each round times the workload twice, once for real
 // and once with the client only building its packets; the difference is the engine's
 // cost (stack plus the app's calls into it). Rounds are driven by run.ts, interleaved
 // with lwIP's so both see the same machine load.
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { BenchClient, ECHO_BYTES, SEGMENT_BYTES, churnConfig, streamConfig } from './client';
+import { ChurnDriver, ECHO_BYTES, SEGMENT_BYTES, churnConfig, streamConfig } from '../host-test/support/churn';
 
 export interface HeapPhase {
   /** Operations in the phase. */
@@ -47,8 +47,8 @@ function exposeGc(): () => void {
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 10));
 
 export class NodeBench {
-  private readonly streaming = new BenchClient(streamConfig, SEGMENT_BYTES);
-  private readonly churning = new BenchClient(churnConfig, ECHO_BYTES);
+  private readonly streaming = new ChurnDriver(streamConfig, SEGMENT_BYTES);
+  private readonly churning = new ChurnDriver(churnConfig, ECHO_BYTES);
   private readonly gc = exposeGc();
   private gcCount = 0;
   private readonly observer = new PerformanceObserver((list) => {
@@ -75,7 +75,7 @@ export class NodeBench {
     this.heapAfterWarmUp = process.memoryUsage().heapUsed;
   }
 
-  private both(client: BenchClient, work: () => number): void {
+  private both(client: ChurnDriver, work: () => number): void {
     work();
     client.buildOnly = true;
     work();
@@ -91,7 +91,7 @@ export class NodeBench {
   /** One timed run of each workload. */
   round(): void {
     const s = this.streaming;
-    let sent = s.sent;
+    let sent = s.sentCount;
     let t0 = process.hrtime.bigint();
     this.failures += this.segments - s.stream(this.segments);
     let t1 = process.hrtime.bigint();
@@ -101,13 +101,13 @@ export class NodeBench {
     s.buildOnly = false;
     this.seg.full.push(Number(t1 - t0) / this.segments);
     this.seg.client.push(Number(t2 - t1) / this.segments);
-    this.seg.sent += s.sent - sent;
+    this.seg.sent += s.sentCount - sent;
     this.seg.ops += this.segments;
 
     const c = this.churning;
-    const counters = c.driver.stack.counters;
+    const counters = c.stack.counters;
     const evicted = counters.timeWaitEvicted;
-    sent = c.sent;
+    sent = c.sentCount;
     const port = this.port;
     t0 = process.hrtime.bigint();
     this.failures += this.connections - this.churnNext(this.connections);
@@ -118,7 +118,7 @@ export class NodeBench {
     c.buildOnly = false;
     this.conn.full.push(Number(t1 - t0) / this.connections);
     this.conn.client.push(Number(t2 - t1) / this.connections);
-    this.conn.sent += c.sent - sent;
+    this.conn.sent += c.sentCount - sent;
     this.conn.ops += this.connections;
     this.conn.evicted += counters.timeWaitEvicted - evicted;
   }
@@ -157,11 +157,11 @@ export class NodeBench {
       connection: {
         fullNs: this.conn.full, clientNs: this.conn.client, serverSegmentsPerOp: this.conn.sent / this.conn.ops,
         heap: connHeap, timeWaitEvictedPerOp: this.conn.evicted / this.conn.ops,
-        timeWaitRecords: this.churning.driver.stack.usage().timeWait,
+        timeWaitRecords: this.churning.stack.usage().timeWait,
       },
       retainedBytes,
       failures: this.failures,
-      memory: { churn: this.churning.driver.stack.memory(), stream: this.streaming.driver.stack.memory() },
+      memory: { churn: this.churning.stack.memory(), stream: this.streaming.stack.memory() },
     };
   }
 }

@@ -1,8 +1,8 @@
 // `npm run bench` (never part of npm test; nothing here is gated on time):
-//   1. slotcp's engine on Node, driven in-process by a client model (bench/client.ts);
+//   1. slotcp's engine on Node, driven in-process by the client model (host-test/support/churn.ts);
 //   2. the same workload on lwIP 2.1.3 through a C harness (bench/lwip/), rounds
 //      interleaved with slotcp's so both see the same machine load;
-//   4. XS computrons (npm run bench:xs, plus the same workloads with bench/client.ts),
+//   4. XS computrons (npm run bench:xs, plus the same workloads with ChurnDriver.stream/churn),
 //      and memory per slot and per TIME-WAIT record next to lwIP's struct tcp_pcb.
 //   3. end to end over the host link (bench/e2e.ts; root, socat; --no-e2e skips it);
 // Prints a markdown table on stdout (progress goes to stderr) and writes
@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Stack } from '../firmware/tcp/stack';
-import { ECHO_BYTES, SEGMENT_BYTES, churnConfig, streamConfig } from './client';
+import { ECHO_BYTES, SEGMENT_BYTES, churnConfig, streamConfig } from '../host-test/support/churn';
 import { Lwip, LwipRun } from './lwip';
 import { NodeBench, NodeResults } from './node-engine';
 import { Summary, cell, minus, num, summarize } from './stats';
@@ -175,12 +175,12 @@ async function main(): Promise<void> {
     say('XS: node dist/bench/xs.js');
     benchXs = runBenchXs(root);
     if (benchXs.error) say(`XS: ${benchXs.error}`);
-    say('XS: the same workloads with bench/client.ts');
+    say('XS: the same workloads with ChurnDriver.stream/churn');
     try {
       clientXs = await runClientXs();
     } catch (err) {
       clientXsError = (err as Error).message;
-      say(`XS (bench/client.ts): ${clientXsError}`);
+      say(`XS (ChurnDriver.stream/churn): ${clientXsError}`);
     }
   }
 
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
   if (!options.xs) {
     line('skipped (--no-xs)');
   } else {
-    line('| work (stack only) | bench:xs as printed | client fully subtracted (bench/client.ts) |');
+    line('| work (stack only) | bench:xs as printed | client fully subtracted (ChurnDriver.stream/churn) |');
     line('|---|---|---|');
     const c = (v: number | undefined) => (v === undefined ? 'n/a' : v.toLocaleString('en-US'));
     line(`| 1460-byte data segment received, read by the app, ACKed | ${c(benchXs?.segment)} | ${clientXs ? `${c(clientXs.segment)} (client alone ${c(clientXs.clientSegment)})` : `n/a${clientXsError ? ` (${clientXsError})` : ''}`} |`);
@@ -330,7 +330,7 @@ async function main(): Promise<void> {
     options,
     workload: {
       slotcpChurnConfig: churnConfig, slotcpStreamConfig: streamConfig, segmentBytes: SEGMENT_BYTES, echoBytes: ECHO_BYTES,
-      note: 'identical segments on both sides: see bench/client.ts and bench/lwip/harness.c',
+      note: 'identical segments on both sides: see host-test/support/churn.ts and bench/lwip/harness.c',
     },
     slotcp: { figures: slotcp, raw: nodeResults },
     lwip: lwipResults

@@ -1,6 +1,6 @@
 // Part 4 of `npm run bench`: XS figures. First the output of `npm run bench:xs`
 // (dist/bench/xs.js, run as it is), parsed; then the same two workloads measured here with
-// bench/client.ts, as a cross-check of the same subtraction of the client's own cost.
+// ChurnDriver.stream and churn, as a cross-check of the same subtraction of the client's own cost.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { XsSession, bundleSourceForXs } from '../host/xs/xsnap-runner';
@@ -51,13 +51,13 @@ export interface ClientXsFigures {
 }
 
 const setup = `
-  import { BenchClient, churnConfig, streamConfig } from './bench/client';
-  (globalThis as any).BenchClient = BenchClient;
+  import { ChurnDriver, churnConfig, streamConfig } from './host-test/support/churn';
+  (globalThis as any).ChurnDriver = ChurnDriver;
   (globalThis as any).churnConfig = churnConfig;
   (globalThis as any).streamConfig = streamConfig;
 `;
 
-/** Computrons per segment and per connection with bench/client.ts on XS: the work with
+/** Computrons per segment and per connection with ChurnDriver.stream and churn on XS: the work with
  *  the stack minus the identical evaluation with the client only building. */
 export async function runClientXs(count = 1000): Promise<ClientXsFigures> {
   const xs = await XsSession.start();
@@ -68,7 +68,7 @@ export async function runClientXs(count = 1000): Promise<ClientXsFigures> {
   };
   try {
     await compute(await bundleSourceForXs(setup));
-    await compute('globalThis.s = new BenchClient(streamConfig, 1460); s.openStream(); globalThis.c = new BenchClient(churnConfig, 100);');
+    await compute('globalThis.s = new ChurnDriver(streamConfig, 1460); s.openStream(); globalThis.c = new ChurnDriver(churnConfig, 100);');
     const pair = async (work: (build: boolean) => string) => {
       await compute(work(false));
       await compute(work(true)); // warm both paths

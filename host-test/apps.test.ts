@@ -15,7 +15,9 @@ import { asciiBytes } from '../firmware/apps/ascii';
 import { statusText } from '../firmware/apps/status';
 import { Stack } from '../firmware/tcp/stack';
 import { formatIpv4 } from '../firmware/tcp/wire';
-import { Bench, Client, Sent, flagString } from './support/net';
+import { Bench, Client, flagString, sentMs } from './support/net';
+import { SentSegment } from '../host/pkt/segments';
+import { Prng } from '../host/prng';
 
 /** App timers on the bench's virtual clock. */
 class VirtualScheduler implements Scheduler {
@@ -28,9 +30,9 @@ class VirtualScheduler implements Scheduler {
     return { cancel: () => { timer.live = false; } };
   }
   /** Advances the clock by `ms`, running app timers and stack timers in time order. */
-  advance(ms: number): Sent[] {
+  advance(ms: number): SentSegment[] {
     const target = this.now() + ms;
-    const out: Sent[] = [];
+    const out: SentSegment[] = [];
     for (;;) {
       const next = this.timers.filter((t) => t.live && t.at <= target).sort((a, b) => a.at - b.at)[0];
       if (!next) break;
@@ -74,16 +76,16 @@ class Peer {
     this.take(c.segment(ACK));
   }
 
-  take(replies: Sent[]): void {
+  take(replies: SentSegment[]): void {
     for (const s of replies) {
       if (s.flags & RST) { this.rst = true; continue; }
       if (s.flags & ACK) { this.serverAcked = s.ack; this.window = s.window; }
-      if (s.data.length > 0 && s.seq === this.c.ack) {
-        this.received.push(...s.data);
-        this.c.ack = (this.c.ack + s.data.length) >>> 0;
+      if (s.payload.length > 0 && s.seq === this.c.ack) {
+        this.received.push(...s.payload);
+        this.c.ack = (this.c.ack + s.payload.length) >>> 0;
         this.pendingAck = true;
       }
-      if ((s.flags & FIN) && ((s.seq + s.data.length) >>> 0) === this.c.ack) {
+      if ((s.flags & FIN) && ((s.seq + s.payload.length) >>> 0) === this.c.ack) {
         this.c.ack = (this.c.ack + 1) >>> 0;
         this.fin = true;
         this.pendingAck = true;
@@ -116,8 +118,7 @@ class Peer {
 
 const patterned = (n: number, seed = 1) => {
   const b = new Uint8Array(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1103515245) + 12345) | 0; b[i] = x >>> 24; }
+  new Prng(seed).fill(b);
   return b;
 };
 
@@ -246,7 +247,7 @@ describe('example services (firmware/apps)', () => {
     const { bench, scheduler, service } = setup('http', { txBytes: 536 });
     const peers = [40001, 40002, 40003].map((p) => new Peer(bench, new Client(bench, 80, p), scheduler));
     // Every segment goes to the peer it is addressed to.
-    const route = (sent: Sent[]) => { for (const s of sent) peers.find((p) => p.c.port === s.dstPort)?.take([s]); };
+    const route = (sent: SentSegment[]) => { for (const s of sent) peers.find((p) => p.c.port === s.dstPort)?.take([s]); };
     route(peers[0].c.write('GET / HTTP/1.1\r\n\r\n'));
     route(peers[1].c.write('GET /second HTTP/1.1\r\n\r\n'));
     route(peers[2].c.write('HEAD / HTTP/1.1\r\n\r\n'));
@@ -333,7 +334,7 @@ describe('example services (firmware/apps)', () => {
     c.write('unread');
     assert.deepEqual(scheduler.advance(1999).filter((s) => s.flags & (RST | FIN)), []);
     const at2000 = scheduler.advance(1);
-    assert.deepEqual(at2000.map((s) => [flagString(s.flags), s.at]), [['R.', 2000]]);
+    assert.deepEqual(at2000.map((s) => [flagString(s.flags), sentMs(s)]), [['R.', 2000]]);
     assert.equal(bench.stack.counters.resetsOnCloseUnread, 1);
     const quiet = new Client(bench, 80, 40002);
     new Peer(bench, quiet, scheduler);
@@ -369,7 +370,7 @@ describe('example services (firmware/apps)', () => {
     assert.equal(ctx.pool?.sockets.length, 3, 'one socket per slot, for all services together');
     const peers = [7, 19, 80].map((port, i) => new Peer(bench, new Client(bench, port, 40001 + i), scheduler));
     assert.equal(ctx.pool.sockets.filter((s) => s.inUse).length, 3, 'every slot busy, one port each');
-    const route = (sent: Sent[]) => { for (const s of sent) peers.find((p) => p.c.port === s.dstPort)?.take([s]); };
+    const route = (sent: SentSegment[]) => { for (const s of sent) peers.find((p) => p.c.port === s.dstPort)?.take([s]); };
     route(peers[0].c.write('hello'));
     route(peers[0].c.fin());
     route(peers[2].c.write('GET / HTTP/1.1\r\n\r\n'));
@@ -397,7 +398,7 @@ describe('example services (firmware/apps)', () => {
     const held = new Peer(bench, new Client(bench, 9, 40001), scheduler);
     const asking = new Peer(bench, new Client(bench, 80, 40002), scheduler);
     const peers = [held, asking];
-    const route = (sent: Sent[]) => { for (const s of sent) peers.find((p) => p.c.port === s.dstPort)?.take([s]); };
+    const route = (sent: SentSegment[]) => { for (const s of sent) peers.find((p) => p.c.port === s.dstPort)?.take([s]); };
     route(asking.c.write('GET / HTTP/1.1\r\n\r\n'));
     for (let step = 0; step < 40 && !asking.fin; step++) {
       route(asking.c.segment(ACK));

@@ -9,7 +9,7 @@ import { BytePrimitives, jsBytes } from '../firmware/tcp/bytes';
 import { finishChecksum } from '../firmware/tcp/checksum';
 import { nodeBytes } from '../host/bytes-node';
 import { checkBytePrimitives, foldSum, referenceSum } from './support/bytes-check';
-import { ChurnDriver } from './support/churn';
+import { ChurnDriver, churnConfig, streamConfig } from './support/churn';
 
 const implementations: [string, BytePrimitives][] = [['jsBytes', jsBytes], ['nodeBytes', nodeBytes]];
 
@@ -55,9 +55,9 @@ describe('byte primitives', () => {
     const runs = implementations.map(([, impl]) => {
       (globalThis as { slotcpBytesUnderTest?: BytePrimitives }).slotcpBytesUnderTest = impl;
       try {
-        const churn = new ChurnDriver({ slots: 4, timeWaitCapacity: 8, mss: 1460, rxBytes: 4096, txBytes: 4096 });
+        const churn = new ChurnDriver(churnConfig);
         const connections = churn.churn(300);
-        const stream = new ChurnDriver({ mss: 1460, rxBytes: 8192, txBytes: 4096 }, 1460);
+        const stream = new ChurnDriver(streamConfig, 1460);
         const handle = stream.openForStreaming(5000);
         let streamed = 0;
         for (let i = 0; i < 300; i++) if (stream.streamSegment(handle)) streamed++;

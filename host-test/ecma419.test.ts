@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { ConnectionErrors, Listener, TCP } from '../firmware/tcp/ecma419';
 import { SocketLayer } from '../firmware/tcp/socket';
-import { Bench, Client, wires } from './support/net';
+import { Bench, Client, sentMs, wires } from './support/net';
 
 function setup(config = {}) {
   const bench = new Bench(config);
@@ -200,7 +200,7 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.equal(s.read(), undefined);
       assert.throws(() => s.read(1), TypeError);
       assert.equal(s.write(0x43), 1071);
-      assert.deepEqual(bench.take().map((x) => [...x.data]), [[0x43]]);
+      assert.deepEqual(bench.take().map((x) => [...x.payload]), [[0x43]]);
       assert.throws(() => s.write(256), RangeError);
       assert.throws(() => s.write(new Uint8Array(1)), RangeError);
     });
@@ -360,7 +360,7 @@ describe('ECMA-419 Listener and TCP', () => {
       serve(bench, { keepAlive: 1000, onError(this: TCP, e?: number) { errors.push(e); } });
       const c = new Client(bench, 80);
       c.connect();
-      const sent = bench.advance(20000).map((x) => ({ t: x.at, ...wires(c, [x])[0] }));
+      const sent = bench.advance(20000).map((x) => ({ t: sentMs(x), ...wires(c, [x])[0] }));
       assert.deepEqual(sent.slice(0, 2), [
         { t: 1000, flags: '.', seq: 0, ack: 1, len: 0, win: 1072 },
         { t: 2000, flags: '.', seq: 0, ack: 1, len: 0, win: 1072 },
@@ -377,7 +377,7 @@ describe('ECMA-419 Listener and TCP', () => {
       c.connect();
       sockets[0].close();
       assert.deepEqual(wires(c, bench.take()), [{ flags: 'F.', seq: 1, ack: 1, len: 0, win: 1072 }]);
-      const later = bench.advance(3000).map((x) => ({ t: x.at, ...wires(c, [x])[0] }));
+      const later = bench.advance(3000).map((x) => ({ t: sentMs(x), ...wires(c, [x])[0] }));
       assert.deepEqual(later, [
         { t: 1000, flags: 'F.', seq: 1, ack: 1, len: 0, win: 1072 },
         { t: 2000, flags: 'R.', seq: 2, ack: 1, len: 0, win: 0 },

@@ -1,8 +1,11 @@
-// Passive open: LISTEN → SYN-RECEIVED → ESTABLISHED, SYN-ACK retransmission and give-up,
-// segments to a listener, and what happens when slots or the backlog run out.
+// Passive open beyond what a script shows (the wire of every handshake case is pinned by
+// host-test/pkt/handshake/ and listener/): accept()'s results and the counters, SYN-ACK
+// give-up, segments to a listener, slots and the backlog running out (several clients),
+// and a slot's row when it is reused.
 import assert from 'node:assert/strict';
-import { ACK, FIN, PSH, RST, SYN } from '../firmware/tcp/wire';
-import { Bench, Client, flagString, wire, wires } from './support/net';
+import { ACK, FIN, RST, SYN } from '../firmware/tcp/wire';
+import { Bench, Client, flagString, sentMs, wire } from './support/net';
+import { mssOption } from '../host/pkt/segments';
 import { Flag, Tcb } from '../firmware/tcp/slots';
 
 describe('passive open', () => {
@@ -12,7 +15,7 @@ describe('passive open', () => {
     const c = new Client(bench, 80);
     const synAck = c.connect(1460);
     assert.deepEqual(wire(c, synAck), { flags: 'S.', seq: 0, ack: 1, len: 0, win: 1072 });
-    assert.equal(synAck.mss, 536);
+    assert.equal(mssOption(synAck.options), 536);
     assert.deepEqual(synAck.options, [2, 4, 2, 24]);
     assert.equal(synAck.dstPort, 40000);
     assert.equal(synAck.srcPort, 80);
@@ -25,43 +28,13 @@ describe('passive open', () => {
     assert.equal(bench.stack.counters.established, 1);
   });
 
-  it('uses 536 as the send MSS when the SYN has no MSS option, and the peer MSS when smaller', () => {
-    const bench = new Bench({ mss: 1460, rxBytes: 4096, txBytes: 4096 });
-    bench.stack.listen(80, { noDelay: true });
-    const a = new Client(bench, 80, 40001);
-    const synAck = bench.send({ srcPort: 40001, dstPort: 80, seq: 1000, flags: SYN });
-    assert.equal(synAck.length, 1);
-    a.serverIsn = synAck[0].seq;
-    a.seq = 1001;
-    a.ack = (synAck[0].seq + 1) >>> 0;
-    a.segment(ACK);
-    const h = bench.stack.accept(0);
-    assert.equal(bench.stack.write(h, new Uint8Array(1000)), 1000);
-    assert.deepEqual(wires(a, bench.take()).map((w) => w.len), [536, 464]);
-
-    const b = new Client(bench, 80, 40002);
-    b.connect(100);
-    const h2 = bench.stack.accept(0);
-    bench.stack.write(h2, new Uint8Array(250));
-    assert.deepEqual(wires(b, bench.take()).map((w) => w.len), [100, 100, 50]);
-  });
-
-  it('ignores data on a SYN: the SYN-ACK acknowledges only the SYN', () => {
-    const bench = new Bench();
-    bench.stack.listen(80);
-    const replies = bench.send({ dstPort: 80, seq: 5000, flags: SYN, data: 'early' });
-    assert.equal(replies.length, 1);
-    assert.equal(flagString(replies[0].flags), 'S.');
-    assert.equal(replies[0].ack, 5001);
-  });
-
   it('retransmits the SYN-ACK with exponential backoff, then drops the half-open connection', () => {
     const bench = new Bench({ synAckRetries: 3, rtoInitialMs: 1000 });
     bench.stack.listen(80);
     const first = bench.send({ dstPort: 80, seq: 7, flags: SYN, mss: 1460 });
     assert.equal(first.length, 1);
     const again = bench.advance(20000);
-    assert.deepEqual(again.map((s) => s.at), [1000, 3000, 7000]);
+    assert.deepEqual(again.map(sentMs), [1000, 3000, 7000]);
     for (const s of again) {
       assert.equal(flagString(s.flags), 'S.');
       assert.equal(s.seq, first[0].seq);
@@ -75,58 +48,9 @@ describe('passive open', () => {
     assert.equal(flagString(late[0].flags), 'R');
     assert.equal(late[0].seq, (first[0].seq + 1) >>> 0);
   });
-
-  it('answers a retransmitted SYN in SYN-RECEIVED with the same SYN-ACK', () => {
-    const bench = new Bench();
-    bench.stack.listen(80);
-    const a = bench.send({ dstPort: 80, seq: 7, flags: SYN });
-    const b = bench.send({ dstPort: 80, seq: 7, flags: SYN });
-    assert.equal(b.length, 1);
-    assert.deepEqual([b[0].seq, b[0].ack, b[0].flags], [a[0].seq, a[0].ack, a[0].flags]);
-    assert.equal(bench.stack.usage().slotsInUse, 1);
-  });
-
-  it('resets an ACK in SYN-RECEIVED that does not acknowledge our SYN', () => {
-    const bench = new Bench();
-    bench.stack.listen(80);
-    const synAck = bench.send({ dstPort: 80, seq: 7, flags: SYN })[0];
-    const bad = (synAck.seq + 5) >>> 0;
-    const replies = bench.send({ dstPort: 80, seq: 8, ack: bad, flags: ACK });
-    assert.equal(replies.length, 1);
-    assert.equal(flagString(replies[0].flags), 'R');
-    assert.equal(replies[0].seq, bad);
-    assert.equal(bench.stack.acceptable(0), 0);
-    assert.equal(bench.stack.usage().slotsInUse, 1, 'still waiting for the right ACK');
-  });
-
-  it('returns to LISTEN on a RST in SYN-RECEIVED (exact sequence number)', () => {
-    const bench = new Bench();
-    bench.stack.listen(80);
-    bench.send({ dstPort: 80, seq: 7, flags: SYN });
-    assert.deepEqual(bench.send({ dstPort: 80, seq: 8, flags: RST }), []);
-    assert.equal(bench.stack.usage().slotsInUse, 0);
-    assert.equal(bench.advance(10000).length, 0, 'no SYN-ACK retransmission afterwards');
-  });
-
-  it('completes the handshake when the final ACK carries data', () => {
-    const bench = new Bench();
-    bench.stack.listen(80);
-    const c = new Client(bench, 80);
-    c.syn();
-    assert.deepEqual(c.write('GET /'), []);
-    const h = bench.stack.accept(0);
-    assert.equal(bench.stack.available(h), 5);
-    assert.deepEqual(wires(c, bench.advance(200)), [{ flags: '.', seq: 1, ack: 6, len: 0, win: 1067 }]);
-  });
 });
 
 describe('segments to a listener or to no connection (RFC 9293 §3.10.7.1-2)', () => {
-  it('answers an ACK to a listener with <SEQ=SEG.ACK><CTL=RST>', () => {
-    const bench = new Bench();
-    bench.stack.listen(80);
-    const r = bench.send({ dstPort: 80, seq: 100, ack: 555, flags: ACK });
-    assert.deepEqual(r.map((s) => [flagString(s.flags), s.seq, s.ack, s.window]), [['R', 555, 0, 0]]);
-  });
 
   it('ignores a RST sent to a listener or to a closed port', () => {
     const bench = new Bench();
@@ -142,14 +66,6 @@ describe('segments to a listener or to no connection (RFC 9293 §3.10.7.1-2)', (
     assert.deepEqual(bench.send({ dstPort: 80, seq: 100, flags: SYN | FIN }), []);
     assert.equal(bench.stack.counters.droppedBadFlags, 1);
     assert.equal(bench.stack.usage().slotsInUse, 0);
-  });
-
-  it('answers a SYN to a closed port with <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>', () => {
-    const bench = new Bench();
-    const r = bench.send({ dstPort: 81, seq: 100, flags: SYN, data: 'abc' });
-    assert.deepEqual(r.map((s) => [flagString(s.flags), s.seq, s.ack]), [['R.', 0, 104]]);
-    const f = bench.send({ dstPort: 81, seq: 0xffffffff, flags: FIN | PSH, data: 'x' });
-    assert.deepEqual(f.map((s) => [flagString(s.flags), s.seq, s.ack]), [['R.', 0, 1]]);
   });
 });
 

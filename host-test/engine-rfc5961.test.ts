@@ -1,20 +1,13 @@
-// RFC 5961 blind-attack defences and the RFC 9293 acceptability test: RST and SYN at the
-// left edge, inside and outside the window; ACKs of data never sent; challenge ACK limit.
+// RFC 5961 blind-attack defences and the RFC 9293 acceptability test where the counters
+// matter: RSTs inside and outside the window, the challenge ACK limit, out-of-window data
+// and its ACK limit across the clock's wrap. host-test/pkt/rfc5961/ pins the wire.
 import assert from 'node:assert/strict';
-import { ConnectionError } from '../firmware/tcp/core';
-import { ACK, RST, SYN } from '../firmware/tcp/wire';
-import { Bench, Client, established, wires } from './support/net';
+import { ACK, RST } from '../firmware/tcp/wire';
+import { established, wires } from './support/net';
 
 const challenge = { flags: '.', seq: 1, ack: 1, len: 0, win: 1072 };
 
 describe('RFC 5961 and segment acceptability', () => {
-  it('RST at exactly RCV.NXT resets the connection and tells the app', () => {
-    const { c, h, stack, errors } = established();
-    assert.deepEqual(c.segment(RST), []);
-    assert.equal(stack.state(h), 'CLOSED');
-    assert.deepEqual(errors, [ConnectionError.Reset]);
-    assert.equal(stack.usage().slotsInUse, 0);
-  });
 
   it('RST inside the window but not at RCV.NXT gets a challenge ACK; the connection lives', () => {
     const { c, h, stack, errors } = established();
@@ -35,13 +28,6 @@ describe('RFC 5961 and segment acceptability', () => {
     assert.equal(stack.counters.droppedResets, 4);
   });
 
-  it('SYN in a synchronized state gets a challenge ACK wherever its sequence number is', () => {
-    const { c, h, stack } = established();
-    assert.deepEqual(wires(c, c.segment(SYN, { seq: c.seq })), [challenge]);
-    assert.deepEqual(wires(c, c.segment(SYN, { seq: (c.seq + 5000) >>> 0 })), [challenge]);
-    assert.equal(stack.state(h), 'ESTABLISHED');
-  });
-
   it('rate-limits challenge ACKs per second', () => {
     const { bench, c, stack } = established({ challengeAcksPerSecond: 3 });
     let sent = 0;
@@ -50,20 +36,6 @@ describe('RFC 5961 and segment acceptability', () => {
     assert.equal(stack.counters.challengeAcksSuppressed, 7);
     bench.advance(1000);
     assert.equal(c.segment(RST, { seq: (c.seq + 10) >>> 0 }).length, 1);
-  });
-
-  it('ACK of data never sent: an ACK back and the segment dropped', () => {
-    const { c, h, stack } = established();
-    const r = c.segment(ACK, { ack: (c.ack + 10) >>> 0, data: 'data' });
-    assert.deepEqual(wires(c, r), [challenge]);
-    assert.equal(stack.available(h), 0, 'its data was not accepted');
-  });
-
-  it('ACK too old (below SND.UNA - MAX.SND.WND) is challenged and its data dropped', () => {
-    const { c, h, stack } = established();
-    const r = c.segment(ACK, { ack: (c.ack - 70000) >>> 0, data: 'data' });
-    assert.deepEqual(wires(c, r), [challenge]);
-    assert.equal(stack.available(h), 0);
   });
 
   it('data outside the window is answered with an ACK (one per 500 ms) and dropped', () => {

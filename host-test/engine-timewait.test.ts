@@ -1,6 +1,7 @@
-// TIME-WAIT lives outside the slots: a bounded table of 20-byte records. Retransmitted
-// FIN → re-ACK and restart 2MSL; RST ignored (RFC 1337); a SYN above the old RCV.NXT
-// opens a new connection (RFC 9293 MAY-2); full table → oldest evicted.
+// TIME-WAIT lives outside the slots: a bounded table of 20-byte records. Re-ACK of a
+// retransmitted FIN and the 2MSL restart, reuse by a SYN above the old RCV.NXT (RFC 9293
+// MAY-2) with its counters, several records at once and eviction; the wire of one
+// record's answers is pinned by host-test/pkt/timewait/.
 import assert from 'node:assert/strict';
 import { Tcb } from '../firmware/tcp/slots';
 import { StackConfig } from '../firmware/tcp/config';
@@ -41,23 +42,6 @@ describe('TIME-WAIT table', () => {
     assert.equal(b.stack.usage().timeWait, 0);
   });
 
-  it('ignores a RST (RFC 1337: no TIME-WAIT assassination)', () => {
-    const b = bench();
-    const c = throughTimeWait(b, 40001);
-    assert.deepEqual(c.segment(RST), []);
-    assert.deepEqual(c.segment(RST | ACK), []);
-    assert.equal(b.stack.usage().timeWait, 1);
-  });
-
-  it('drops a bare ACK at RCV.NXT and ACKs anything else', () => {
-    const b = bench();
-    const c = throughTimeWait(b, 40001);
-    assert.deepEqual(c.segment(ACK), []);
-    assert.deepEqual(wires(c, c.segment(ACK, { seq: (c.seq + 1000) >>> 0 })),
-      [{ flags: '.', seq: 2, ack: 2, len: 0, win: 1072 }]);
-    assert.deepEqual(wires(c, c.segment(ACK, { data: 'x' })), [{ flags: '.', seq: 2, ack: 2, len: 0, win: 1072 }]);
-  });
-
   it('accepts a SYN above the old RCV.NXT as a new connection, with a larger ISN', () => {
     const b = bench();
     const c = throughTimeWait(b, 40001);
@@ -68,14 +52,6 @@ describe('TIME-WAIT table', () => {
     assert.ok(((r[0].seq - (oldIsn + 2 + 65535)) | 0) >= 0, 'new ISN beyond the old connection\'s sequence space');
     assert.deepEqual(b.stack.usage(), { slotsInUse: 1, timeWait: 0 });
     assert.equal(b.stack.counters.timeWaitReused, 1);
-  });
-
-  it('answers a SYN at or below the old RCV.NXT with an ACK, not a new connection', () => {
-    const b = bench();
-    const c = throughTimeWait(b, 40001);
-    const r = b.send({ srcPort: 40001, dstPort: 80, seq: (c.seq - 5) >>> 0, flags: SYN });
-    assert.deepEqual(wires(c, r), [{ flags: '.', seq: 2, ack: 2, len: 0, win: 1072 }]);
-    assert.deepEqual(b.stack.usage(), { slotsInUse: 0, timeWait: 1 });
   });
 
   it('evicts the oldest record when full, and counts it', () => {
@@ -92,13 +68,6 @@ describe('TIME-WAIT table', () => {
     // The evicted 4-tuple is now unknown: a FIN there gets a RST.
     const r = b.send({ srcPort: 40001, dstPort: 80, seq: 5, ack: 9, flags: FIN | ACK });
     assert.equal(r[0].flags, RST);
-  });
-
-  it('keeps nothing with capacity 0, and still frees the slot', () => {
-    const b = bench({ timeWaitCapacity: 0 });
-    throughTimeWait(b, 40001);
-    assert.deepEqual(b.stack.usage(), { slotsInUse: 0, timeWait: 0 });
-    assert.equal(b.stack.counters.timeWaitEvicted, 1);
   });
 
   it('serves many more connections than slots through a small table', () => {

@@ -5,6 +5,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readPcap } from '../host/pcap';
+import { SentSegment, decodeSegment } from '../host/pkt/segments';
+import { parseIpv4 } from '../firmware/tcp/wire';
 import { namespaceExists, namespacePids, removeNamespace, which } from '../host/serve/netns';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -222,44 +224,14 @@ export async function disposeAll(): Promise<void> {
   }
 }
 
-/** One TCP segment of a pcap (LINKTYPE_RAW, IPv4), decoded. */
-export interface PcapSegment {
-  /** Microseconds since the epoch. */
-  us: number;
-  src: string;
-  dst: string;
-  sport: number;
-  dport: number;
-  seq: number;
-  ack: number;
-  flags: number;
-  window: number;
-  /** The payload (a view into the record). */
-  data: Uint8Array;
-}
-
-/** The TCP segments of a pcap file, in order (anything else is skipped). */
-export function pcapSegments(path: string): PcapSegment[] {
-  const out: PcapSegment[] = [];
+/** The TCP segments of a pcap file (LINKTYPE_RAW) in order, decoded by the script
+ *  runner's decoder with their time in µs since the epoch (anything else is skipped). */
+export function pcapSegments(path: string): SentSegment[] {
+  const out: SentSegment[] = [];
   for (const r of readPcap(readFileSync(path)).records) {
     const d = r.data;
     if (d.length < 40 || d[0] >> 4 !== 4 || d[9] !== 6) continue;
-    const ihl = (d[0] & 15) * 4;
-    const view = new DataView(d.buffer, d.byteOffset, d.byteLength);
-    const total = view.getUint16(2);
-    const thl = (d[ihl + 12] >> 4) * 4;
-    out.push({
-      us: r.seconds * 1e6 + r.micros,
-      src: d.subarray(12, 16).join('.'),
-      dst: d.subarray(16, 20).join('.'),
-      sport: view.getUint16(ihl),
-      dport: view.getUint16(ihl + 2),
-      seq: view.getUint32(ihl + 4),
-      ack: view.getUint32(ihl + 8),
-      flags: d[ihl + 13],
-      window: view.getUint16(ihl + 14),
-      data: d.subarray(ihl + thl, total),
-    });
+    out.push(decodeSegment(d, r.seconds * 1e6 + r.micros));
   }
   return out;
 }
@@ -267,9 +239,10 @@ export function pcapSegments(path: string): PcapSegment[] {
 /** The byte stream one side sent on one connection, rebuilt from its data segments by
  *  sequence number (relative to its SYN), with retransmissions and duplicates checked
  *  against what is already there. `size` bounds the stream. */
-export function reassemble(segments: PcapSegment[], from: { addr: string; port: number }, to: { addr: string; port: number },
+export function reassemble(segments: SentSegment[], from: { addr: string; port: number }, to: { addr: string; port: number },
   size: number): { bytes: Uint8Array; covered: number; conflicts: number; contiguous: number } {
-  const mine = segments.filter((s) => s.src === from.addr && s.sport === from.port && s.dst === to.addr && s.dport === to.port);
+  const [fromAddr, toAddr] = [parseIpv4(from.addr) >>> 0, parseIpv4(to.addr) >>> 0];
+  const mine = segments.filter((s) => s.srcAddr === fromAddr && s.srcPort === from.port && s.dstAddr === toAddr && s.dstPort === to.port);
   const syn = mine.find((s) => s.flags & 0x02);
   if (!syn) throw new Error(`no SYN from ${from.addr}:${from.port} in the pcap`);
   const bytes = new Uint8Array(size);
@@ -277,16 +250,16 @@ export function reassemble(segments: PcapSegment[], from: { addr: string; port: 
   let covered = 0;
   let conflicts = 0;
   for (const s of mine) {
-    if (s.data.length === 0) continue;
+    if (s.payload.length === 0) continue;
     const offset = (s.seq - syn.seq - 1) >>> 0;
-    for (let i = 0; i < s.data.length; i++) {
+    for (let i = 0; i < s.payload.length; i++) {
       const at = offset + i;
       if (at >= size) { conflicts++; break; }
       if (have[at]) {
-        if (bytes[at] !== s.data[i]) conflicts++;
+        if (bytes[at] !== s.payload[i]) conflicts++;
       } else {
         have[at] = 1;
-        bytes[at] = s.data[i];
+        bytes[at] = s.payload[i];
         covered++;
       }
     }

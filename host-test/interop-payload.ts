@@ -2,15 +2,12 @@
 // namespace) and interop.test.ts (which computes the expected digests on its own side).
 import { createHash } from 'node:crypto';
 import { fillPattern } from '../firmware/apps/pattern';
+import { Prng } from '../host/prng';
 
-/** Deterministic payload bytes for a seed (a 32-bit LCG's top byte). */
+/** Deterministic payload bytes for a seed (host/prng.ts). */
 export function payload(size: number, seed: number): Buffer {
   const b = Buffer.allocUnsafe(size);
-  let x = seed | 0;
-  for (let i = 0; i < size; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) | 0;
-    b[i] = x >>> 24;
-  }
+  new Prng(seed).fill(b);
   return b;
 }
 

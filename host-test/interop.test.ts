@@ -10,7 +10,8 @@ import { readPcap, LINKTYPE_RAW } from '../host/pcap';
 import { namespaceExists, namespacePids, removeNamespace, which } from '../host/serve/netns';
 import { ACK, RST, SYN, finishPacket, flagLetters, parseIpv4 } from '../firmware/tcp/wire';
 import { writeHeaders } from '../host/packet';
-import { PcapSegment, SLOTCP, Tun, disposeAll, interopSkipReason, pcapSegments, reassemble, runCommand } from './interop-harness';
+import { SLOTCP, Tun, disposeAll, interopSkipReason, pcapSegments, reassemble, runCommand } from './interop-harness';
+import { SentSegment, decodeSegment } from '../host/pkt/segments';
 import { patternSha256, payload, sha256 } from './interop-payload';
 
 const KERNEL = '192.0.2.1';
@@ -22,14 +23,14 @@ const MB10 = 10 * 1024 * 1024;
 
 /** The segments of one connection (by the client's port), with sequence and ACK numbers
  *  relative to each side's ISN, as packetdrill writes them: [from, flags, seq, ack, len]. */
-function conversation(segments: PcapSegment[], serverPort: number, clientPort: number): [string, string, number, number, number][] {
-  const mine = segments.filter((s) => (s.sport === clientPort && s.dport === serverPort) || (s.sport === serverPort && s.dport === clientPort));
-  const clientIsn = mine.find((s) => s.sport === clientPort && s.flags & SYN)?.seq ?? 0;
-  const serverIsn = mine.find((s) => s.sport === serverPort && s.flags & SYN)?.seq ?? 0;
+function conversation(segments: SentSegment[], serverPort: number, clientPort: number): [string, string, number, number, number][] {
+  const mine = segments.filter((s) => (s.srcPort === clientPort && s.dstPort === serverPort) || (s.srcPort === serverPort && s.dstPort === clientPort));
+  const clientIsn = mine.find((s) => s.srcPort === clientPort && s.flags & SYN)?.seq ?? 0;
+  const serverIsn = mine.find((s) => s.srcPort === serverPort && s.flags & SYN)?.seq ?? 0;
   return mine.map((s) => {
-    const fromClient = s.sport === clientPort;
+    const fromClient = s.srcPort === clientPort;
     const [mine_, theirs] = fromClient ? [clientIsn, serverIsn] : [serverIsn, clientIsn];
-    return [fromClient ? 'client' : 'server', flagLetters(s.flags), (s.seq - mine_) >>> 0, s.flags & ACK ? (s.ack - theirs) >>> 0 : 0, s.data.length];
+    return [fromClient ? 'client' : 'server', flagLetters(s.flags), (s.seq - mine_) >>> 0, s.flags & ACK ? (s.ack - theirs) >>> 0 : 0, s.payload.length];
   });
 }
 
@@ -275,14 +276,11 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     assert.equal(file.linkType, LINKTYPE_RAW);
     assert.equal(file.records.length, s.counters.packetsIn + s.counters.segmentsOut, 'every packet in and out');
     const v4 = file.records.filter((r) => r.data[0] >> 4 === 4);
-    const tcp = (r: { data: Uint8Array }) => {
-      const ihl = (r.data[0] & 15) * 4;
-      const view = new DataView(r.data.buffer, r.data.byteOffset);
-      return { src: r.data.slice(12, 16).join('.'), dport: view.getUint16(ihl + 2), sport: view.getUint16(ihl), flags: r.data[ihl + 13] };
-    };
-    assert.equal(v4.filter((r) => tcp(r).src === '192.0.2.2').length, s.counters.segmentsOut);
-    assert.equal(v4.filter((r) => tcp(r).src === '192.0.2.1' && tcp(r).dport === 80 && tcp(r).flags === 0x02).length, 1, 'one SYN to :80');
-    assert.equal(v4.filter((r) => tcp(r).src === '192.0.2.2' && tcp(r).sport === 80 && tcp(r).flags === 0x12).length, 1, 'one SYN-ACK from :80');
+    const tcp = v4.map((r) => decodeSegment(r.data, 0));
+    const [kernel, slotcp] = [parseIpv4(KERNEL) >>> 0, parseIpv4(SLOTCP_ADDR) >>> 0];
+    assert.equal(tcp.filter((t) => t.srcAddr === slotcp).length, s.counters.segmentsOut);
+    assert.equal(tcp.filter((t) => t.srcAddr === kernel && t.dstPort === 80 && t.flags === 0x02).length, 1, 'one SYN to :80');
+    assert.equal(tcp.filter((t) => t.srcAddr === slotcp && t.srcPort === 80 && t.flags === 0x12).length, 1, 'one SYN-ACK from :80');
     for (let i = 1; i < file.records.length; i++) {
       const a = file.records[i - 1];
       const b = file.records[i];
@@ -435,10 +433,10 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     const discard = s.services.find((x: any) => x.name === 'discard');
     assert.deepEqual([discard.accepted, discard.closed, discard.errors, discard.bytesIn], [1, 1, 0, MB10]);
     const segments = pcapSegments(pcap);
-    const client = segments.find((x) => x.dport === 9 && x.flags === SYN)!;
-    const got = reassemble(segments, { addr: KERNEL, port: client.sport }, { addr: SLOTCP_ADDR, port: 9 }, MB10);
+    const client = segments.find((x) => x.dstPort === 9 && x.flags === SYN)!;
+    const got = reassemble(segments, { addr: KERNEL, port: client.srcPort }, { addr: SLOTCP_ADDR, port: 9 }, MB10);
     assert.deepEqual([got.covered, got.conflicts, sha256(got.bytes)], [MB10, 0, expected], 'slotcp received every byte sent');
-    const lastAck = segments.filter((x) => x.sport === 9 && x.dport === client.sport && x.flags & ACK).pop()!;
+    const lastAck = segments.filter((x) => x.srcPort === 9 && x.dstPort === client.srcPort && x.flags & ACK).pop()!;
     assert.equal((lastAck.ack - client.seq) >>> 0, MB10 + 2, "slotcp's last ACK covers the 10 MB and the client's FIN");
   }
 
@@ -468,7 +466,7 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     assert.equal(await tun.stop(), 0);
     const segments = pcapSegments(pcap);
     for (const [port, replyBytes] of [[80, by.http.bytesOut], [7, 100000]]) {
-      const clientPort = segments.find((x) => x.dport === port && x.flags === SYN)!.sport;
+      const clientPort = segments.find((x) => x.dstPort === port && x.flags === SYN)!.srcPort;
       const talk = conversation(segments, port, clientPort);
       const clientFin = talk.findIndex(([who, flags]) => who === 'client' && flags.includes('F'));
       const serverFin = talk.findIndex(([who, flags]) => who === 'server' && flags.includes('F'));
@@ -552,14 +550,14 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     assert.equal(await tun.stop(), 0);
     // On the wire: the last segment from the client, then exactly 3 probes (SEQ=SND.NXT-1,
     // no data) at +1000, +1500, +2000 ms and the RST at +2500 ms.
-    const segments = pcapSegments(pcap).filter((x) => x.sport === hello.localPort || x.dport === hello.localPort);
-    const last = segments.filter((x) => x.sport === hello.localPort).pop()!;
-    assert.ok(last.us < cut, 'nothing from the client after the cut');
-    const then = segments.filter((x) => x.us > last.us);
+    const segments = pcapSegments(pcap).filter((x) => x.srcPort === hello.localPort || x.dstPort === hello.localPort);
+    const last = segments.filter((x) => x.srcPort === hello.localPort).pop()!;
+    assert.ok(last.usecs < cut, 'nothing from the client after the cut');
+    const then = segments.filter((x) => x.usecs > last.usecs);
     const serverNext = last.ack; // slotcp's SND.NXT
-    assert.deepEqual(then.map((x) => [flagLetters(x.flags), x.data.length, x.flags & RST ? x.seq === serverNext : (x.seq + 1) >>> 0 === serverNext]),
+    assert.deepEqual(then.map((x) => [flagLetters(x.flags), x.payload.length, x.flags & RST ? x.seq === serverNext : (x.seq + 1) >>> 0 === serverNext]),
       [['.', 0, true], ['.', 0, true], ['.', 0, true], ['R.', 0, true]]);
-    const offsets = then.map((x) => Math.round((x.us - last.us) / 1000));
+    const offsets = then.map((x) => Math.round((x.usecs - last.usecs) / 1000));
     console.log(`      after the client's last segment: probes at +${offsets.slice(0, 3).join(', +')} ms, RST at +${offsets[3]} ms`);
     [1000, 1500, 2000, 2500].forEach((want, i) => assert.ok(Math.abs(offsets[i] - want) <= 250, `segment ${i} at +${offsets[i]} ms, want +${want}`));
   });

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ACK, FIN, PSH, RST, SYN } from '../firmware/tcp/wire';
-import { Bench, Client, Sent } from './support/net';
+import { Bench, Client } from './support/net';
+import { SentSegment } from '../host/pkt/segments';
 
 /** RFC 9293's states; CLOSED is a connection that has ended while the app still holds it
  *  (its unread data stays readable); GONE is one with no trace left. */
@@ -48,20 +49,20 @@ function run(list: Action[]): State[] {
   const buf = new Uint8Array(4096);
   const log: string[] = [];
 
-  const observe = (sent: Sent[]) => {
+  const observe = (sent: SentSegment[]) => {
     for (const s of sent) {
       if (s.flags & RST) continue;
-      const end = (s.seq + s.data.length + (s.flags & FIN ? 1 : 0) + (s.flags & SYN ? 1 : 0)) >>> 0;
+      const end = (s.seq + s.payload.length + (s.flags & FIN ? 1 : 0) + (s.flags & SYN ? 1 : 0)) >>> 0;
       if (((end - serverNext) | 0) > 0) serverNext = end;
       if (s.flags & FIN) m.finSeen = true;
     }
     return sent;
   };
-  const resets = (sent: Sent[]) => sent.filter((s) => s.flags & RST).length;
+  const resets = (sent: SentSegment[]) => sent.filter((s) => s.flags & RST).length;
 
   for (const action of list) {
     log.push(`${action} in ${m.state}`);
-    let sent: Sent[] = [];
+    let sent: SentSegment[] = [];
     let expectReset = false;
     switch (action) {
       case 'peerData': {

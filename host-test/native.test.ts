@@ -15,7 +15,9 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { Stack } from '../firmware/tcp/stack';
 import { ACK, SYN } from '../firmware/tcp/wire';
-import { CLIENT, SERVER, SeededRandom, VirtualClock, buildPacket, decode } from './support/net';
+import { CLIENT, SERVER, VirtualClock, buildPacket } from './support/net';
+import { Prng } from '../host/prng';
+import { decodeSegment } from '../host/pkt/segments';
 
 const root = path.join(__dirname, '..', '..');
 const sources = path.join(root, 'test-native');
@@ -261,7 +263,7 @@ describe('device packet path, JS side (firmware/platform/moddable, Moddable modu
     assert.equal(port.ringPackets, 4);
     assert.equal(port.packetBytes, 656);
     assert.equal(port.maxPorts, 4);
-    const stack = new Stack({ localAddr: SERVER >>> 0 }, port, new VirtualClock(), new SeededRandom());
+    const stack = new Stack({ localAddr: SERVER >>> 0 }, port, new VirtualClock(), new Prng(1));
     stack.listen(7);
     let after = 0;
     port.start(stack, SERVER, { afterReceive: () => after++ });
@@ -272,10 +274,10 @@ describe('device packet path, JS side (firmware/platform/moddable, Moddable modu
     native.arrive(buildPacket({ dstPort: 7, seq: 1000, flags: SYN, mss: 1460 }));
     assert.equal(after, 1);
     assert.equal(native.sent.length, 1);
-    const synAck = decode(native.sent[0], 0);
+    const synAck = decodeSegment(native.sent[0], 0);
     assert.equal(synAck.flags, SYN | ACK);
-    assert.equal(synAck.src, SERVER);
-    assert.equal(synAck.dst, CLIENT);
+    assert.equal(synAck.srcAddr, SERVER);
+    assert.equal(synAck.dstAddr, CLIENT);
     assert.equal(synAck.srcPort, 7);
     assert.equal(synAck.dstPort, 40000);
     assert.equal(synAck.ack, 1001);

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { Stack } from '../firmware/tcp/stack';
 import { Slots, Tcb } from '../firmware/tcp/slots';
 import { ACK, FIN, PSH, RST, SYN } from '../firmware/tcp/wire';
-import { ChurnDriver } from './support/churn';
+import { ChurnDriver, churnConfig } from './support/churn';
 import { Bench, CLIENT, Client, SERVER, buildPacket, flagString } from './support/net';
 
 const seed = Number(process.env.FUZZ_SEED ?? 20261122);
@@ -146,12 +146,12 @@ describe('robustness', function () {
       const base = (c.serverIsn + 1) >>> 0;
       const seen = new Uint8Array(8192);
       const got = new Uint8Array(8192);
-      const collect = (list: { seq: number; data: Uint8Array }[]) => {
+      const collect = (list: { seq: number; payload: Uint8Array }[]) => {
         for (const s of list) {
           const at = (s.seq - base) | 0;
-          for (let i = 0; i < s.data.length; i++) {
+          for (let i = 0; i < s.payload.length; i++) {
             if (at + i >= 0 && at + i < 8192) {
-              got[at + i] = s.data[i];
+              got[at + i] = s.payload[i];
               seen[at + i] = 1;
             }
           }
@@ -203,7 +203,7 @@ describe('robustness', function () {
   });
 
   it('serves a real client through a flood of 100,000 spoofed SYNs, with half-open connections bounded', () => {
-    const d = new ChurnDriver({ slots: 4, timeWaitCapacity: 8, mss: 1460, rxBytes: 4096, txBytes: 4096 });
+    const d = new ChurnDriver(churnConfig);
     const before = d.stack.memory();
     let served = 0;
     for (let round = 0; round < 10; round++) {

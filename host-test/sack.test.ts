@@ -4,21 +4,12 @@
 // and the same paths must need fewer retransmission timeouts with SACK than without.
 import assert from 'node:assert/strict';
 import { ACK } from '../firmware/tcp/wire';
-import { Bench, Client, Sent, buildPacket } from './support/net';
+import { Bench, Client, buildPacket } from './support/net';
+import { SentSegment } from '../host/pkt/segments';
+import { Prng } from '../host/prng';
 
 const TOTAL = 262144;
 const SACK_PERMITTED = [1, 1, 4, 2];
-
-/** xorshift32 in [0, 1). */
-function prng(seed: number): () => number {
-  let state = seed || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296;
-  };
-}
 
 /** The far end: reassembles what arrives and ACKs every segment, with SACK blocks for
  *  what it holds out of order. Sequence numbers are relative to the server's ISN + 1. */
@@ -81,12 +72,13 @@ function transfer(seed: number, sack: boolean, loss: number): Outcome {
   for (let i = 0; i < TOTAL; i++) source[i] = (i * 7 + (i >>> 8)) & 0xff;
   let written = 0;
   const receiver = new Receiver();
-  const random = prng(seed);
+  const prng = new Prng(seed);
+  const random = () => prng.next();
   const base = (client.serverIsn + 1) >>> 0;
-  let held: Sent | undefined;
+  let held: SentSegment | undefined;
 
-  const deliver = (s: Sent) => {
-    if (s.data.length > 0) receiver.take((s.seq - base) >>> 0, s.data);
+  const deliver = (s: SentSegment) => {
+    if (s.payload.length > 0) receiver.take((s.seq - base) >>> 0, s.payload);
     if (random() < loss) return; // the ACK is lost
     client.ack = (base + receiver.next) >>> 0;
     bench.stack.receive(ackPacket(client, receiver.sackOption(base, sack)));

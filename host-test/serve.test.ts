@@ -15,7 +15,8 @@ import { writeStats } from '../host/stats';
 import { ServeOptions, parseServeArgs } from '../host/serve/options';
 import { namespaceExists } from '../host/serve/netns';
 import { SLOTCP, runCommand } from './interop-harness';
-import { Sent, buildPacket, decode, flagString } from './support/net';
+import { buildPacket, flagString } from './support/net';
+import { SentSegment, decodeSegment, mssOption } from '../host/pkt/segments';
 
 describe('slotcp serve: flags', () => {
   const parse = (...args: string[]) => parseServeArgs(args, 'serve') as ServeOptions;
@@ -109,12 +110,12 @@ describe('slotcp serve: flags', () => {
 
 /** The test's end of the UDP link: receives what the runner sends, sends crafted packets. */
 class Peer {
-  readonly received: Sent[] = [];
+  readonly received: SentSegment[] = [];
   readonly raw: Buffer[] = [];
   private constructor(readonly socket: dgram.Socket) {
     socket.on('message', (msg) => {
       this.raw.push(msg);
-      this.received.push(decode(new Uint8Array(msg), Date.now()));
+      this.received.push(decodeSegment(new Uint8Array(msg), Date.now() * 1000));
     });
   }
   static open(): Promise<Peer> {
@@ -129,7 +130,7 @@ class Peer {
   send(to: number, bytes: Uint8Array): void {
     this.socket.send(bytes, to, '127.0.0.1');
   }
-  async waitFor(count: number, ms = 3000): Promise<Sent[]> {
+  async waitFor(count: number, ms = 3000): Promise<SentSegment[]> {
     const deadline = Date.now() + ms;
     while (this.received.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     return this.received;
@@ -191,11 +192,11 @@ describe('slotcp serve over a UDP link (crafted packets, no root needed)', funct
     peer.send(serve.port, syn);
     const [synAck] = await peer.waitFor(1);
     assert.equal(flagString(synAck.flags), 'S.');
-    assert.deepEqual([synAck.src, synAck.dst, synAck.srcPort, synAck.dstPort, synAck.ack, synAck.mss, synAck.window],
+    assert.deepEqual([synAck.srcAddr, synAck.dstAddr, synAck.srcPort, synAck.dstPort, synAck.ack, mssOption(synAck.options), synAck.window],
       [0xc0000202, 0xc0000201, 7, 40000, 1001, 1460, 16384]);
     peer.send(serve.port, buildPacket({ srcPort: 40000, dstPort: 7, seq: 1001, ack: synAck.seq + 1, flags: ACK | PSH, data: 'hello' }));
     const replies = await peer.waitFor(2);
-    assert.equal(new TextDecoder().decode(replies[1].data), 'hello');
+    assert.equal(new TextDecoder().decode(replies[1].payload), 'hello');
     assert.equal(replies[1].ack, 1006);
     assert.equal(stranger.received.length, 0, 'nothing goes to anyone but the peer');
 
@@ -270,7 +271,7 @@ describe('slotcp serve over a UDP link (crafted packets, no root needed)', funct
     const sent = await peer.waitFor(7, 3000);
     const echoSide = sent.slice(4).map((x) => [flagString(x.flags), (x.seq - synAck.seq) | 0]);
     assert.deepEqual(echoSide, [['.', 0], ['.', 0], ['R.', 1]], 'two probes at SND.NXT-1, then RST');
-    assert.ok(sent[4].at - opened >= 140, `first probe after ${sent[4].at - opened} ms`);
+    assert.ok(sent[4].usecs / 1000 - opened >= 140, `first probe after ${sent[4].usecs / 1000 - opened} ms`);
     const s = await statsAfterUsr1(stats);
     assert.deepEqual([s.counters.keepaliveProbes, s.counters.keepaliveTimeouts], [2, 1]);
     assert.deepEqual([s.counters.timeWaitEntered, s.counters.timeWaitExpired, s.usage.timeWait], [1, 1, 0], 'TIME-WAIT over after 2 x 50 ms');

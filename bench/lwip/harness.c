@@ -1,4 +1,4 @@
-/* lwIP side of `npm run bench`: the same workload as bench/client.ts drives through
+/* lwIP side of `npm run bench`: the same workload as host-test/support/churn.ts (ChurnDriver) drives through
  * slotcp, fed to lwIP 2.1.3 (Debian's liblwip.so) through ip4_input() on a test netif.
  *
  * The harness plays both ends, like slotcp's client model: it builds each client
@@ -225,7 +225,7 @@ static int app_read(struct tcp_pcb *pcb, int length)
 
 static uint32_t server_isn; /* reused for the ACK fields when only building */
 
-/* One whole connection, as bench/client.ts connection(). Returns 1 when lwIP answered
+/* One whole connection, as ChurnDriver.connection() (host-test/support/churn.ts). Returns 1 when lwIP answered
  * as expected. */
 static int connection(uint16_t port, uint32_t isn)
 {

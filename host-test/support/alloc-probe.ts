@@ -3,7 +3,7 @@
 // collection as it happens; a collection inside a measured phase means the phase
 // allocated (the young generation is only a few MB). The heap in use before and after
 // each phase, without a collection in between, is printed too.
-import { ChurnDriver } from './churn';
+import { ChurnDriver, churnConfig, streamConfig } from './churn';
 
 function phase(name: string, work: () => number): void {
   const before = process.memoryUsage().heapUsed;
@@ -15,7 +15,7 @@ function phase(name: string, work: () => number): void {
 console.log('probe: start'); // the first write sets up process.stdout, which allocates
 const connections = Number(process.argv[2] ?? 20000);
 const rounds = 3;
-const churn = new ChurnDriver({ slots: 4, timeWaitCapacity: 8, mss: 1460, rxBytes: 4096, txBytes: 4096 });
+const churn = new ChurnDriver(churnConfig);
 // Warm-up: V8 compiles and optimizes as code runs hot; that allocates (code and type
 // feedback) once, not per connection. Compilation can still finish during a measured
 // round, so each phase runs several rounds: an allocation per connection or segment
@@ -23,7 +23,7 @@ const churn = new ChurnDriver({ slots: 4, timeWaitCapacity: 8, mss: 1460, rxByte
 churn.churn(connections, 1000);
 for (let r = 0; r < rounds; r++) phase(`churn ${r}`, () => churn.churn(connections, 30000 + r * 1000));
 
-const stream = new ChurnDriver({ mss: 1460, rxBytes: 8192, txBytes: 4096 }, 1460);
+const stream = new ChurnDriver(streamConfig, 1460);
 const h = stream.openForStreaming(5000);
 for (let i = 0; i < connections * 5; i++) stream.streamSegment(h);
 for (let r = 0; r < rounds; r++) {

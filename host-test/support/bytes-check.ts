@@ -5,6 +5,7 @@
 // Portable (no Node APIs): host-test/bytes.test.ts runs it on Node, host-test/
 // xs-host.test.ts on the XS host with the C primitives.
 import type { BytePrimitives } from '../../firmware/tcp/bytes';
+import { Prng } from '../../host/prng';
 
 /** RFC 1071's sum, by the definition: big-endian words, a last odd byte as a high byte,
  *  the exact total folded to 1..0xffff (0 only for a zero total). */
@@ -20,15 +21,10 @@ export function foldSum(sum: number): number {
   return sum === 0 ? 0 : ((sum - 1) % 0xffff) + 1;
 }
 
-/** xorshift32: the same cases on every engine. */
-export function prng(seed: number): () => number {
-  let x = seed | 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
+/** The same cases on every engine: host/prng.ts's numbers, as a function. */
+function prng(seed: number): () => number {
+  const generator = new Prng(seed);
+  return () => generator.nextUint32();
 }
 
 export function checkSum(impl: BytePrimitives, bytes: Uint8Array, offset: number, length: number, initial: number): void {

@@ -1,20 +1,34 @@
-// A client model that drives the stack through whole connections without allocating:
-// packets are built in one preallocated buffer and the stack's replies are read field by
-// field as they are sent. Portable (no Node APIs), so the same driver runs on Node and
-// on XS, for allocation tests and benchmarks.
+// The client model that drives the stack through whole connections without allocating,
+// for the allocation tests and every benchmark (bench:xs, bench:device, bench:bytes and
+// npm run bench): packets are built in one preallocated buffer from one ClientSegment
+// record (host/packet.ts) and the stack's replies are read field by field as they are
+// sent. Portable (no Node APIs), so the same driver runs on Node and on XS.
+//
+// bench/lwip/harness.c runs the benchmark workloads on lwIP with the same bytes on the
+// wire: same ports, sequence numbers, flags, window, MSS option and payload pattern.
+// Change one, change the other.
 import { bytesUnderTest } from './bytes-under-test';
 import { StackConfig } from '../../firmware/tcp/config';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, SYN, finishPacket } from '../../firmware/tcp/wire';
-import { writeHeaders } from '../../host/packet';
+import { ACK, FIN, PSH, SYN } from '../../firmware/tcp/wire';
+import { newClientSegment, writeClientSegment } from '../../host/packet';
+import { Prng } from '../../host/prng';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
 // An illegal state change (connection.ts) throws here, where production only counts it.
 strictTransitions(true);
 
-const SERVER = 0xc0000202 | 0; // 192.0.2.2
-const CLIENT = 0xc0000201 | 0; // 192.0.2.1
-const PORT = 80;
+export const SERVER = 0xc0000202 | 0; // 192.0.2.2
+export const CLIENT = 0xc0000201 | 0; // 192.0.2.1
+export const PORT = 80;
+
+export const SEGMENT_BYTES = 1460;
+export const ECHO_BYTES = 100;
+export const STREAM_PORT = 5000;
+/** One listener, 4 slots, 8 TIME-WAIT records: the churn workload's configuration. */
+export const churnConfig: Partial<StackConfig> = { slots: 4, timeWaitCapacity: 8, mss: 1460, rxBytes: 4096, txBytes: 4096 };
+/** One connection receiving full segments: the streaming workload's configuration. */
+export const streamConfig: Partial<StackConfig> = { mss: 1460, rxBytes: 8192, txBytes: 4096 };
 
 export class ChurnDriver {
   readonly stack: Stack;
@@ -29,17 +43,24 @@ export class ChurnDriver {
   /** Where client packets are built: the stack's input buffer (the fast path a platform
    *  uses), or a buffer of our own when `ownBuffer` is set. */
   private readonly packet: Uint8Array;
-  private readonly appBuffer = new Uint8Array(1460);
+  private readonly appBuffer = new Uint8Array(SEGMENT_BYTES);
   private readonly payload: Uint8Array;
+  /** The one record every client segment is built from. */
+  private readonly segment = newClientSegment();
 
   constructor(config: Partial<StackConfig>, payloadBytes = 100, ownBuffer = false) {
     const clock = { now: () => this.time };
     const port = { send: (p: Uint8Array, length: number) => this.capture(p, length) };
-    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, seededRandom(12345), bytesUnderTest());
+    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, new Prng(12345), bytesUnderTest());
     this.listener = this.stack.listen(PORT);
     this.packet = ownBuffer ? new Uint8Array(1600) : this.stack.inputBuffer;
     this.payload = new Uint8Array(payloadBytes);
     for (let i = 0; i < payloadBytes; i++) this.payload[i] = i & 0xff;
+    const s = this.segment;
+    s.dstAddr = SERVER;
+    s.dstPort = PORT;
+    s.window = 65535;
+    s.data = this.payload;
   }
 
   private capture(p: Uint8Array, length: number): void {
@@ -57,11 +78,21 @@ export class ChurnDriver {
 
   /** Sends one client segment, with `dataLength` bytes of the payload pattern. */
   send(clientPort: number, seq: number, ack: number, flags: number, dataLength: number): void {
+    this.sendFrom(CLIENT, clientPort, seq, ack, flags, dataLength);
+  }
+
+  private sendFrom(src: number, clientPort: number, seq: number, ack: number, flags: number, dataLength: number): void {
+    const s = this.segment;
+    s.srcAddr = src;
+    s.srcPort = clientPort;
+    s.seq = seq;
+    s.ack = ack;
+    s.flags = flags;
+    s.mss = flags & SYN ? 1460 : 0;
+    s.dataLength = dataLength;
+    // Read into a local on both paths: what runs only when not buildOnly counts as the stack's cost.
     const p = this.packet;
-    const at = writeHeaders(p, 1, 64, CLIENT, SERVER, clientPort, PORT, seq | 0, ack | 0, flags, 65535,
-      flags & SYN ? 1460 : 0, dataLength);
-    for (let i = 0; i < dataLength; i++) p[at + i] = this.payload[i];
-    const length = finishPacket(p);
+    const length = writeClientSegment(p, s);
     this.time++;
     if (!this.buildOnly) this.stack.receive(p, length);
   }
@@ -101,13 +132,8 @@ export class ChurnDriver {
    *  benchmarking range, and rotating ports). Returns how many SYN-ACKs the stack sent. */
   flood(count: number, first = 0): number {
     const before = this.sentCount;
-    const p = this.packet;
     for (let i = first; i < first + count; i++) {
-      const src = (0xc6120000 | (i & 0x1ffff)) | 0;
-      writeHeaders(p, 1, 64, src, SERVER, 1024 + (i % 60000), PORT, Math.imul(i, 2654435761), 0, SYN, 65535, 1460, 0);
-      const length = finishPacket(p);
-      this.time++;
-      if (!this.buildOnly) this.stack.receive(p, length);
+      this.sendFrom((0xc6120000 | (i & 0x1ffff)) | 0, 1024 + (i % 60000), Math.imul(i, 2654435761), 0, SYN, 0);
     }
     return this.sentCount - before;
   }
@@ -137,6 +163,31 @@ export class ChurnDriver {
   private streamSeq = 0;
   private streamAck = 0;
   private streamPort = 0;
+  private streamHandle = -1;
+
+  /** Opens the connection stream() sends on (from STREAM_PORT). Returns false if it did not open. */
+  openStream(): boolean {
+    this.streamHandle = this.openForStreaming(STREAM_PORT);
+    return this.streamHandle >= 0;
+  }
+
+  /** `count` in-order segments of the payload's length on the connection openStream()
+   *  opened, each read by the app as soon as receive() returns; returns how many were
+   *  read whole. With buildOnly the packets are built only, and the next real run goes on
+   *  from the same sequence number. */
+  stream(count: number): number {
+    const build = this.buildOnly;
+    const n = this.payload.length;
+    let seq = this.streamSeq;
+    let ok = 0;
+    for (let i = 0; i < count; i++) {
+      this.send(this.streamPort, seq, this.streamAck, ACK, n);
+      seq = (seq + n) | 0;
+      if (build || this.stack.read(this.streamHandle, this.appBuffer, 0, n) === n) ok++;
+    }
+    if (!build) this.streamSeq = seq;
+    return ok;
+  }
 
   /** One in-order data segment of the payload's length, read at once by the app. */
   streamSegment(h: number): boolean {
@@ -145,16 +196,4 @@ export class ChurnDriver {
     this.streamSeq = (this.streamSeq + n) | 0;
     return this.stack.read(h, this.appBuffer, 0, n) === n;
   }
-}
-
-/** A deterministic RandomSource (an LCG): the same keys, and so the same ISNs, every run. */
-export function seededRandom(seed: number): { fill(bytes: Uint8Array): void } {
-  return {
-    fill(bytes: Uint8Array) {
-      for (let i = 0; i < bytes.length; i++) {
-        seed = (Math.imul(seed, 1103515245) + 12345) | 0;
-        bytes[i] = seed >>> 24;
-      }
-    },
-  };
 }

@@ -1,14 +1,17 @@
-// A test bench for the engine: a virtual clock, a seeded random source, a port that
-// captures what the stack sends, and a client model that builds segments and decodes
-// the stack's replies, so tests can state exact wire expectations.
+// A test bench for the engine: a virtual clock, a seeded random source (host/prng.ts), a port that
+// captures what the stack sends (decoded by the script runner's decoder,
+// host/pkt/segments.ts), and a client model that builds segments, so tests can state
+// exact wire expectations.
 import { bytesUnderTest } from './bytes-under-test';
 import assert from 'node:assert/strict';
 import { StackConfig } from '../../firmware/tcp/config';
 import { ListenOptions } from '../../firmware/tcp/stack';
-import { Clock, PacketPort, RandomSource } from '../../firmware/tcp/platform';
+import { Clock, PacketPort } from '../../firmware/tcp/platform';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, SYN, finishPacket, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
-import { writeHeaders } from '../../host/packet';
+import { ACK, FIN, PSH, SYN, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
+import { writeClientSegment } from '../../host/packet';
+import { SentSegment, decodeSegment } from '../../host/pkt/segments';
+import { Prng } from '../../host/prng';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
 // An illegal state change (connection.ts) throws here, where production only counts it.
@@ -24,57 +27,9 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** xorshift32: deterministic bytes for the ISN key. */
-export class SeededRandom implements RandomSource {
-  constructor(private state = 0x9e3779b9) {}
-  fill(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length; i++) {
-      this.state ^= this.state << 13;
-      this.state ^= this.state >>> 17;
-      this.state ^= this.state << 5;
-      bytes[i] = this.state & 0xff;
-    }
-  }
-}
-
-export interface Sent {
-  src: number;
-  dst: number;
-  srcPort: number;
-  dstPort: number;
-  seq: number;
-  ack: number;
-  flags: number;
-  window: number;
-  /** MSS option value, or 0. */
-  mss: number;
-  /** Raw option bytes. */
-  options: number[];
-  data: Uint8Array;
-  /** When it was sent (virtual ms). */
-  at: number;
-}
-
-export function decode(packet: Uint8Array, at: number): Sent {
-  const view = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
-  const ihl = (packet[0] & 15) * 4;
-  const total = view.getUint16(2);
-  const doff = (packet[ihl + 12] >>> 4) * 4;
-  const options = Array.from(packet.subarray(ihl + 20, ihl + doff));
-  let mss = 0;
-  for (let i = 0; i < options.length;) {
-    if (options[i] === 0) break;
-    if (options[i] === 1) { i++; continue; }
-    if (options[i] === 2) mss = (options[i + 2] << 8) | options[i + 3];
-    i += options[i + 1];
-  }
-  return {
-    src: view.getUint32(12), dst: view.getUint32(16),
-    srcPort: view.getUint16(ihl), dstPort: view.getUint16(ihl + 2),
-    seq: view.getUint32(ihl + 4), ack: view.getUint32(ihl + 8),
-    flags: packet[ihl + 13], window: view.getUint16(ihl + 14), mss, options,
-    data: packet.slice(ihl + doff, total), at,
-  };
+/** When the bench's stack sent a segment, in virtual ms. */
+export function sentMs(s: SentSegment): number {
+  return s.usecs / 1000;
 }
 
 /** TCP flags as packetdrill writes them. */
@@ -100,17 +55,16 @@ export function buildPacket(spec: SegmentSpec): Uint8Array {
   const data = typeof spec.data === 'string' ? new TextEncoder().encode(spec.data) : (spec.data ?? new Uint8Array(0));
   const options = spec.options ?? [];
   const buf = new Uint8Array(64 + options.length + data.length);
-  const at = writeHeaders(buf, 1, 64, spec.src ?? CLIENT, spec.dst ?? SERVER, spec.srcPort ?? 40000, spec.dstPort,
-    spec.seq >>> 0, (spec.ack ?? 0) >>> 0, spec.flags, spec.window ?? 65535, spec.mss ?? 0, data.length, options.length);
-  buf.set(options, at - options.length);
-  buf.set(data, at);
-  const length = finishPacket(buf);
+  const length = writeClientSegment(buf, {
+    srcAddr: spec.src ?? CLIENT, dstAddr: spec.dst ?? SERVER, srcPort: spec.srcPort ?? 40000, dstPort: spec.dstPort, seq: spec.seq,
+    ack: spec.ack ?? 0, flags: spec.flags, window: spec.window ?? 65535, mss: spec.mss ?? 0, options, data, dataLength: data.length,
+  });
   return buf.slice(0, length);
 }
 
 export class Bench {
   readonly clock = new VirtualClock();
-  readonly sent: Sent[] = [];
+  readonly sent: SentSegment[] = [];
   /** Every packet sent, as bytes (IPv4 header included). */
   readonly sentPackets: Uint8Array[] = [];
   readonly stack: Stack;
@@ -120,20 +74,20 @@ export class Bench {
     const port: PacketPort = {
       send: (packet, length) => {
         this.sentPackets.push(packet.slice(0, length));
-        this.sent.push(decode(packet.slice(0, length), this.clock.time));
+        this.sent.push(decodeSegment(packet.slice(0, length), this.clock.time * 1000));
       },
     };
-    this.stack = new Stack({ localAddr: SERVER, ...config }, port, this.clock, new SeededRandom(seed), bytesUnderTest());
+    this.stack = new Stack({ localAddr: SERVER, ...config }, port, this.clock, new Prng(seed), bytesUnderTest());
   }
 
   /** Hands a segment to the stack; returns what it sent in reply. */
-  send(spec: SegmentSpec): Sent[] {
+  send(spec: SegmentSpec): SentSegment[] {
     this.stack.receive(buildPacket(spec));
     return this.take();
   }
 
   /** Segments sent since the last take(). */
-  take(): Sent[] {
+  take(): SentSegment[] {
     const out = this.sent.slice(this.cursor);
     this.cursor = this.sent.length;
     return out;
@@ -141,7 +95,7 @@ export class Bench {
 
   /** Moves the clock forward by `ms`, running every timer when it falls due, as a
    *  platform would. Returns what was sent meanwhile. */
-  advance(ms: number): Sent[] {
+  advance(ms: number): SentSegment[] {
     const target = this.clock.time + ms;
     for (let guard = 0; guard < 100000; guard++) {
       const due = this.stack.nextDeadline();
@@ -174,14 +128,14 @@ export class Client {
     this.isn = isn;
   }
 
-  segment(flags: number, extra: Partial<SegmentSpec> = {}): Sent[] {
+  segment(flags: number, extra: Partial<SegmentSpec> = {}): SentSegment[] {
     return this.bench.send({ srcPort: this.port, dstPort: this.serverPort, seq: this.seq, ack: this.ack, flags,
       window: this.window, ...extra });
   }
 
   /** SYN → SYN-ACK, numbers recorded, the handshake's ACK not yet sent. Returns the
    *  SYN-ACK. `options`: more SYN options after the MSS (e.g. SACK-permitted). */
-  syn(mss = 1460, options?: number[]): Sent {
+  syn(mss = 1460, options?: number[]): SentSegment {
     const replies = this.segment(SYN, { mss, ack: 0, options });
     assert.equal(replies.length, 1, 'one SYN-ACK');
     const synAck = replies[0];
@@ -194,21 +148,21 @@ export class Client {
   }
 
   /** SYN → SYN-ACK → ACK. Returns the SYN-ACK. */
-  connect(mss = 1460, options?: number[]): Sent {
+  connect(mss = 1460, options?: number[]): SentSegment {
     const synAck = this.syn(mss, options);
     assert.deepEqual(this.segment(ACK), [], 'no reply to the handshake ACK');
     return synAck;
   }
 
   /** Sends data (ACK|PSH) and advances our sequence number. */
-  write(data: string | Uint8Array, flags = ACK | PSH): Sent[] {
+  write(data: string | Uint8Array, flags = ACK | PSH): SentSegment[] {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const replies = this.segment(flags, { data: bytes });
     this.seq = (this.seq + bytes.length) >>> 0;
     return replies;
   }
 
-  fin(): Sent[] {
+  fin(): SentSegment[] {
     const replies = this.segment(FIN | ACK);
     this.seq = (this.seq + 1) >>> 0;
     return replies;
@@ -230,17 +184,17 @@ export interface Wire {
   win: number;
 }
 
-export function wire(client: Client, s: Sent): Wire {
+export function wire(client: Client, s: SentSegment): Wire {
   return {
     flags: flagString(s.flags),
     seq: (s.seq - client.serverIsn) >>> 0,
     ack: s.flags & ACK ? (s.ack - client.isn) >>> 0 : 0,
-    len: s.data.length,
+    len: s.payload.length,
     win: s.window,
   };
 }
 
-export function wires(client: Client, list: Sent[]): Wire[] {
+export function wires(client: Client, list: SentSegment[]): Wire[] {
   return list.map((s) => wire(client, s));
 }
 

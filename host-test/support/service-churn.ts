@@ -1,25 +1,22 @@
-// A client model that drives the example services (firmware/apps) through whole
-// requests on a virtual clock without allocating: packets are built in the stack's input
-// buffer, the stack's replies are read field by field as they are sent, and app timers
-// (hold:MS) live in fixed arrays. Portable (no Node APIs), so the same driver runs on Node
+// The example services' driver: whole requests to a service (firmware/apps) on a virtual
+// clock without allocating. Client segments are built as ChurnDriver builds them (one
+// ClientSegment record, written into the stack's input buffer), the stack's replies are
+// read field by field as they are sent, and app timers (hold:MS) live in fixed arrays. Portable (no Node APIs), so the same driver runs on Node
 // and on XS, where the heap counter shows what the services allocate per request.
 import { StackConfig } from '../../firmware/tcp/config';
 import { SocketLayer } from '../../firmware/tcp/socket';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, RST, SYN, finishPacket } from '../../firmware/tcp/wire';
-import { writeHeaders } from '../../host/packet';
+import { ACK, FIN, PSH, RST, SYN } from '../../firmware/tcp/wire';
+import { newClientSegment, writeClientSegment } from '../../host/packet';
+import { CLIENT, PORT, SERVER } from './churn';
 import { Cancel, Scheduler } from '../../firmware/apps/scheduler';
 import { Service } from '../../firmware/apps/service';
 import { startService } from '../../firmware/apps/services';
-import { seededRandom } from './churn';
+import { Prng } from '../../host/prng';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
 // An illegal state change (connection.ts) throws here, where production only counts it.
 strictTransitions(true);
-
-const SERVER = 0xc0000202 | 0; // 192.0.2.2
-const CLIENT = 0xc0000201 | 0; // 192.0.2.1
-const PORT = 80;
 
 /** App timers in fixed arrays: after() reuses a free entry and returns that entry's
  *  Cancel, made once. */
@@ -86,6 +83,8 @@ export class ServiceDriver {
   rstSeen = false;
   private readonly scheduler: FixedScheduler;
   private readonly packet: Uint8Array;
+  /** The one record every client segment is built from. */
+  private readonly segment = newClientSegment();
   private readonly plan: RequestPlan;
   private synAckSeen = false;
   private rcvNxt = 0;
@@ -94,12 +93,17 @@ export class ServiceDriver {
   constructor(spec: string, plan: RequestPlan, config: Partial<StackConfig> = {}) {
     const clock = { now: () => this.time };
     const port = { send: (p: Uint8Array, length: number) => this.capture(p, length) };
-    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, seededRandom(12345));
+    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, new Prng(12345));
     this.layer = new SocketLayer(this.stack);
     this.scheduler = new FixedScheduler(this, this.stack.config.slots * 2);
     this.service = startService({ layer: this.layer, scheduler: this.scheduler }, PORT, spec);
     this.packet = this.stack.inputBuffer;
     this.plan = plan;
+    const s = this.segment;
+    s.srcAddr = CLIENT;
+    s.dstAddr = SERVER;
+    s.dstPort = PORT;
+    s.window = 65535;
   }
 
   /** Reads what the stack sent, as the client would take it in (a lossless link). */
@@ -129,15 +133,18 @@ export class ServiceDriver {
   }
 
   private send(clientPort: number, seq: number, flags: number, data: Uint8Array | undefined): void {
-    const p = this.packet;
-    const n = data === undefined ? 0 : data.length;
-    const at = writeHeaders(p, 1, 64, CLIENT, SERVER, clientPort, PORT, seq | 0, flags & ACK ? this.rcvNxt : 0,
-      flags, 65535, flags & SYN ? 1460 : 0, n);
-    for (let i = 0; i < n; i++) p[at + i] = (data as Uint8Array)[i];
-    const length = finishPacket(p);
+    const s = this.segment;
+    s.srcPort = clientPort;
+    s.seq = seq;
+    s.ack = flags & ACK ? this.rcvNxt : 0;
+    s.flags = flags;
+    s.mss = flags & SYN ? 1460 : 0;
+    if (data !== undefined) s.data = data;
+    s.dataLength = data === undefined ? 0 : data.length;
+    const length = writeClientSegment(this.packet, s);
     if (flags & ACK) this.ackedTo = this.rcvNxt;
     this.time++;
-    this.stack.receive(p, length);
+    this.stack.receive(this.packet, length);
   }
 
   /** Moves the clock forward by `ms`, running app and stack timers when due. */

@@ -2,7 +2,7 @@
 // generator (the kernel's netem is not available where the tests run). Reordering holds
 // one packet back and releases it right after the next one, or after holdMs if nothing
 // follows, so a held packet is late but never lost.
-import { Prng } from './prng';
+import { Prng } from '../prng';
 
 export interface ImpairConfig {
   /** Probability of dropping, duplicating, and holding back a packet (each 0..1). */

@@ -8,10 +8,13 @@
 import { NumericConfigKey, StackConfig, defaultConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
-import { writeHeaders } from '../packet';
+import { ACK, FIN, PSH, RST, SYN, URG, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
+import { newClientSegment, writeClientSegment } from '../packet';
 import { CodeEvent, CommandEvent, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
 import { CodeError, CodeScope, runCode } from './code';
+import { EstablishedPeer, establishedPeer, establishedPreamble, isEstablishedOption } from './established';
+import { parseScript } from './parse';
+import { Prng } from '../prng';
 import { SentSegment, decodeSegment, describeSegment, optionsToBytes } from './segments';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
@@ -121,7 +124,11 @@ const TCP_INFINITE_SSTHRESH = 0x7fffffff;
 
 class Runner {
   readonly stack: Stack;
+  /** Script time, ms. */
   private clockMs = 0;
+  /** The stack's clock minus script time: 0, or --established's handshake time once it is over. */
+  private originMs = 0;
+  private readonly established: EstablishedPeer | undefined;
   /** Script time of the previous event, µs. */
   private lastUsecs = 0;
   private readonly tolerance: number;
@@ -155,20 +162,17 @@ class Runner {
       else if (configOptions[key]) config[configOptions[key]] = this.integerOption(key, value);
       else if (key === 'sack') config.sack = this.integerOption(key, value) !== 0;
       else if (key === 'initial_window') config.initialWindow = value === 'rfc5681' || value === 'rfc6928' ? value : this.integerOption(key, value);
-      else if (!ignoredOptions.has(key)) throw new PktFailure(1, name, `unknown option --${key}`);
+      else if (!ignoredOptions.has(key) && !isEstablishedOption(key)) throw new PktFailure(1, name, `unknown option --${key}`);
     }
     this.tolerance = tolerance;
+    try {
+      this.established = establishedPeer(script.options);
+    } catch (err) {
+      throw new PktFailure(1, name, (err as Error).message);
+    }
     const port = { send: (p: Uint8Array, length: number) => this.queue.push(decodeSegment(p.slice(0, length), this.clockMs * 1000)) };
-    const clock = { now: () => this.clockMs };
-    let seed = 0x2545f491;
-    const random = {
-      fill(bytes: Uint8Array) {
-        for (let i = 0; i < bytes.length; i++) {
-          seed = (Math.imul(seed, 1103515245) + 12345) | 0;
-          bytes[i] = seed >>> 24;
-        }
-      },
-    };
+    const clock = { now: () => this.clockMs + this.originMs };
+    const random = new Prng(0x2545f491);
     if (options.bystander) {
       const slots = config.slots ?? defaultConfig.slots;
       if (config.halfOpenLimit === undefined) config.halfOpenLimit = Math.ceil(slots / 2);
@@ -187,8 +191,8 @@ class Runner {
     const listener = this.stack.listen(BYSTANDER_PORT);
     const segment = (seq: number, ack: number, flags: number) => {
       const buf = new Uint8Array(60);
-      writeHeaders(buf, 1, 64, (REMOTE_ADDR + 1) | 0, LOCAL_ADDR, REMOTE_PORT + 1, BYSTANDER_PORT, seq, ack, flags, 65535, 0, 0);
-      this.stack.receive(buf, finishPacket(buf));
+      this.stack.receive(buf, writeClientSegment(buf, { ...newClientSegment(), srcAddr: (REMOTE_ADDR + 1) | 0, dstAddr: LOCAL_ADDR,
+        srcPort: REMOTE_PORT + 1, dstPort: BYSTANDER_PORT, seq, ack, flags, window: 65535 }));
     };
     segment(7, 0, SYN);
     const synAck = this.queue.shift();
@@ -204,6 +208,7 @@ class Runner {
   }
 
   run(): RunResult {
+    if (this.established) this.establish(this.established);
     let count = 0;
     for (const event of this.script.events) {
       this.runEvent(event);
@@ -213,6 +218,19 @@ class Runner {
     // check; packetdrill looks at nothing after the last line).
     if (!this.packetdrillChecks) this.expectQuiet(this.lastUsecs, this.script.events.at(-1)?.line ?? 1);
     return { notes: this.notes, events: count };
+  }
+
+  /** --established: plays the handshake, then makes its end script time 0. */
+  private establish(peer: EstablishedPeer): void {
+    try {
+      for (const event of parseScript(establishedPreamble(peer), 'established').events) this.runEvent(event);
+    } catch (err) {
+      if (err instanceof PktFailure) this.fail(1, `--established handshake: ${err.detail}`);
+      throw err;
+    }
+    this.originMs = this.clockMs;
+    this.clockMs = 0;
+    this.lastUsecs = 0;
   }
 
   private fail(line: number, detail: string): never {
@@ -268,13 +286,17 @@ class Runner {
   /** Runs the stack's timers up to `usecs`, as a platform would. */
   private advanceTo(usecs: number): void {
     const targetMs = Math.floor(usecs / 1000);
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      const due = this.stack.nextDeadline();
-      if (due < 0 || due > targetMs) break;
-      this.clockMs = Math.max(this.clockMs, due);
-      this.stack.poll();
-    }
+    for (let guard = 0; guard < 1_000_000 && this.runNextTimer(targetMs); guard++);
     this.clockMs = Math.max(this.clockMs, targetMs);
+  }
+
+  /** Runs the stack's next timer if it falls due by `latestMs` (script time); false if none does. */
+  private runNextTimer(latestMs: number): boolean {
+    const due = this.stack.nextDeadline();
+    if (due < 0 || due - this.originMs > latestMs) return false;
+    this.clockMs = Math.max(this.clockMs, due - this.originMs);
+    this.stack.poll();
+    return true;
   }
 
   /** Fails if the stack sends anything before `usecs` (beyond the tolerance). */
@@ -288,25 +310,15 @@ class Runner {
   private expectOutbound(event: PacketEvent, start: number): void {
     const latest = this.latestTime(event, start);
     // Run the clock until the stack sends something or the latest allowed time passes.
-    while (this.queue.length === 0) {
-      const due = this.stack.nextDeadline();
-      if (due < 0 || due * 1000 > latest) break;
-      this.clockMs = Math.max(this.clockMs, due);
-      this.stack.poll();
-    }
+    while (this.queue.length === 0 && this.runNextTimer(latest / 1000));
     let sent = this.queue.shift();
     if (!sent) this.fail(event.line, `timed out waiting for packet: expected ${event.text.trim()}`);
     // packetdrill gathers consecutive segments until they carry the payload the script
     // expects (a TSO/GSO packet), unless --strict_segments.
     while (!this.strictSegments && sent.payload.length < event.payloadLength) {
-      while (this.queue.length === 0) {
-        const due = this.stack.nextDeadline();
-        if (due < 0 || due * 1000 > latest) break;
-        this.clockMs = Math.max(this.clockMs, due);
-        this.stack.poll();
-      }
+      while (this.queue.length === 0 && this.runNextTimer(latest / 1000));
       const next = this.queue[0];
-      if (!next || next.seq !== ((sent.seq + sent.payload.length) | 0) || next.payload.length === 0) break;
+      if (!next || next.seq !== ((sent.seq + sent.payload.length) >>> 0) || next.payload.length === 0) break;
       this.queue.shift();
       const payload: Uint8Array = new Uint8Array(sent.payload.length + next.payload.length);
       payload.set(sent.payload);
@@ -394,14 +406,12 @@ class Runner {
         this.clientWscale = ws && ws.kind === 'wscale' ? Math.min(ws.value, 14) : -1;
       } else window = Math.min(0xffff, window * 2 ** this.windowScale);
     }
+    const data = new Uint8Array(payload);
+    for (let i = 0; i < payload; i++) data[i] = 0x61 + (i % 26);
     const buf = new Uint8Array(60 + options.length + payload);
-    const at = writeHeaders(buf, 1, 64, REMOTE_ADDR, LOCAL_ADDR, REMOTE_PORT, LOCAL_PORT, event.seqStart | 0, ack, flags,
-      window, 0, options.length + payload);
-    // writeHeaders wrote a 20-byte TCP header; grow it to carry the options.
-    buf.set(options, at);
-    buf[20 + 12] = ((20 + options.length) / 4) << 4;
-    for (let i = 0; i < payload; i++) buf[at + options.length + i] = 0x61 + (i % 26);
-    const length = finishPacket(buf);
+    // The script's options are all in `options`, the MSS option too: none is added.
+    const length = writeClientSegment(buf, { srcAddr: REMOTE_ADDR, dstAddr: LOCAL_ADDR, srcPort: REMOTE_PORT, dstPort: LOCAL_PORT,
+      seq: event.seqStart, ack, flags, window, mss: 0, options, data, dataLength: payload });
     this.stack.receive(buf, length);
   }
 
@@ -426,10 +436,7 @@ class Runner {
   private block(ready: () => boolean, latest: number): boolean {
     for (;;) {
       if (ready()) return true;
-      const due = this.stack.nextDeadline();
-      if (due < 0 || due * 1000 > latest) return ready();
-      this.clockMs = Math.max(this.clockMs, due);
-      this.stack.poll();
+      if (!this.runNextTimer(latest / 1000)) return ready();
     }
   }
 

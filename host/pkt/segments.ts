@@ -1,22 +1,19 @@
-// Outbound segments as the script runner sees them, and TCP options to and from bytes.
+// Segments the stack sent, decoded (the script runner's and the tests' one decoder), and
+// TCP options to and from bytes.
 import { ACK, flagLetters } from '../../firmware/tcp/wire';
 import { TcpOption } from './ast';
+import type { SegmentFields } from '../packet';
 
-export interface SentSegment {
+/** Addresses, sequence and acknowledgment numbers are unsigned 32-bit. */
+export interface SentSegment extends SegmentFields {
+  /** When it was sent, µs on the caller's clock. */
   usecs: number;
-  /** IPv4 addresses (unsigned) and ports it was sent from and to. */
-  srcAddr: number;
-  dstAddr: number;
-  srcPort: number;
-  dstPort: number;
-  seq: number;
-  ack: number;
-  flags: number;
-  window: number;
+  /** The TCP option bytes as sent. */
   options: number[];
   payload: Uint8Array;
 }
 
+/** Decodes an IPv4/TCP packet the stack sent (a copy: the payload is sliced out). */
 export function decodeSegment(p: Uint8Array, usecs: number): SentSegment {
   const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
   const ihl = (p[0] & 15) * 4;
@@ -27,13 +24,24 @@ export function decodeSegment(p: Uint8Array, usecs: number): SentSegment {
     dstAddr: view.getUint32(16),
     srcPort: view.getUint16(ihl),
     dstPort: view.getUint16(ihl + 2),
-    seq: view.getInt32(ihl + 4),
-    ack: view.getInt32(ihl + 8),
+    seq: view.getUint32(ihl + 4),
+    ack: view.getUint32(ihl + 8),
     flags: p[ihl + 13],
     window: view.getUint16(ihl + 14),
     options: Array.from(p.subarray(ihl + 20, ihl + doff)),
     payload: p.slice(ihl + doff, view.getUint16(2)),
   };
+}
+
+/** The MSS option's value in option bytes, or 0 when there is none. */
+export function mssOption(bytes: number[]): number {
+  for (let i = 0; i < bytes.length;) {
+    if (bytes[i] === 0) break;
+    if (bytes[i] === 1) { i++; continue; }
+    if (bytes[i] === 2) return (bytes[i + 2] << 8) | bytes[i + 3];
+    i += Math.max(2, bytes[i + 1] ?? 2);
+  }
+  return 0;
 }
 
 /** TCP option bytes for a script's option list, padded with EOL to a multiple of 4.
