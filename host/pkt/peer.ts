@@ -89,13 +89,13 @@ export const differences: Difference[] = [
     config: { linux: { delayedAckMs: 40 }, freebsd: { delayedAckMs: 40 } },
   },
   {
-    what: 'scripts that set net.inet.tcp.insecure_rst=1 or insecure_syn=1 are not run (reported n/a)',
+    what: 'scripts that set net.inet.tcp.insecure_rst=1 or insecure_syn=1 and send their RST or SYN inside the window (not exactly at RCV.NXT for a RST) are not run (reported n/a); the others, where RFC 793 and RFC 5961 agree, run',
     why: 'they test FreeBSD\'s RFC 793 mode (any in-window RST or SYN acts); slotcp implements only RFC 5961\'s challenge ACKs, which the secure variants test',
     rfc: 'RFC 5961 §3.2, §4.2 vs RFC 793',
     suites: ['freebsd'],
   },
   {
-    what: 'scripts that set net.inet.tcp.drop_synfin=0 are not run (reported n/a)',
+    what: 'scripts that set net.inet.tcp.drop_synfin=0 and send a SYN+FIN to a listener are not run (reported n/a)',
     why: 'they test FreeBSD answering a SYN+FIN like a SYN; slotcp drops SYN+FIN (as FreeBSD with drop_synfin=1, which other scripts test)',
     rfc: 'RFC 9293 is silent on SYN+FIN; RFC 1122 §4.2.2.20 leaves it to the implementation',
     suites: ['freebsd'],
@@ -108,10 +108,20 @@ export const differences: Difference[] = [
   },
 ];
 
-/** Scripts a difference above excludes, with the reason. */
-function notApplicable(text: string): string | undefined {
-  if (/insecure_(rst|syn)=1/.test(text)) return 'RFC 793 variant (insecure_rst/insecure_syn=1); slotcp implements RFC 5961';
-  if (/drop_synfin=0/.test(text)) return 'SYN+FIN processed as SYN (drop_synfin=0); slotcp drops SYN+FIN';
+/** Scripts a difference above excludes, with the reason. tcp-testsuite names each script
+ *  after where its segment falls: `left-edge` is RCV.NXT, `right-edge` the window's last
+ *  byte, `outside-*` beyond the window (where RFC 793 and RFC 5961 agree). */
+function notApplicable(file: string, text: string): string | undefined {
+  const name = path.basename(file);
+  // The value a script sets first is the one its segment meets (the last line restores it).
+  const setting = (sysctl: string) => new RegExp(`${sysctl}=(\\d+)`).exec(text)?.[1];
+  if (setting('insecure_rst') === '1' && /-via-listen-right-edge-/.test(name)) {
+    return 'RFC 793 variant (insecure_rst=1): an in-window RST not at RCV.NXT resets; slotcp implements RFC 5961 (challenge ACK)';
+  }
+  if (setting('insecure_syn') === '1' && /-using-shutdown-(left|right)-edge-/.test(name)) {
+    return 'RFC 793 variant (insecure_syn=1): an in-window SYN resets; slotcp implements RFC 5961 (challenge ACK)';
+  }
+  if (setting('drop_synfin') === '0' && /-listen-/.test(name)) return 'SYN+FIN processed as SYN (drop_synfin=0); slotcp drops SYN+FIN';
   return undefined;
 }
 
@@ -154,7 +164,7 @@ export function peerScripts(root: string): { file: string; suite: Suite }[] {
 
 export function runPeerScript(file: string, suite: Suite): PeerVerdict {
   const text = readFileSync(file, 'utf8');
-  const na = suite === 'freebsd' ? notApplicable(text) : undefined;
+  const na = suite === 'freebsd' ? notApplicable(file, text) : undefined;
   if (na) return { file, suite, verdict: 'n/a', message: na };
   try {
     const result = runScript(parseScript(text, file, peerDefines[suite]), file, peerRunOptions(suite));

@@ -346,8 +346,10 @@ class Runner {
       problems.push(`win ${sent.window} instead of ${event.window}`);
     }
     const synAck = (flags & SYN) !== 0 && (flags & ACK) !== 0;
-    if (synAck && event.options !== 'any') {
-      this.windowScale = this.clientWscale >= 0 && event.options?.some((o) => o.kind === 'wscale') ? this.clientWscale : 0;
+    if (synAck) {
+      // `<...>`: the scripts' stacks agree to scaling whenever the client offers it.
+      const agreed = event.options === 'any' || event.options?.some((o) => o.kind === 'wscale');
+      this.windowScale = this.clientWscale >= 0 && agreed ? this.clientWscale : 0;
     }
     if (event.options !== 'any') {
       let written = event.options ?? [];
@@ -700,9 +702,57 @@ class Runner {
       this.lastUsecs = until;
       return;
     }
+    const sockstat = SOCKSTAT.exec(event.command.trim());
+    if (sockstat) {
+      this.sockstat(event, sockstat);
+      return;
+    }
     this.notes.push(`${this.name}:${event.line}: shell command not run: ${event.command}`);
   }
+
+  /**
+   * tcp-testsuite's state checks, `sockstat -4 -P tcp [-p PORT] -s [| grep packetdril]
+   * | grep -c STATE | grep N`: the number of TCP sockets in STATE (FreeBSD's names) must
+   * be N. `grep packetdril` keeps the sockets the script holds a descriptor for; without
+   * it every connection counts (half-open and unaccepted ones, and those the script has
+   * closed). `grep N` matches the count written out, so this asks for it exactly.
+   */
+  private sockstat(event: CommandEvent, match: RegExpExecArray): void {
+    const [, portA, portB, owned, state, expected] = match;
+    const port = Number(portA ?? portB ?? LOCAL_PORT);
+    const states: string[] = [];
+    const held = new Set<number>();
+    for (const fd of this.fds.values()) {
+      if (fd.kind === 'listener') states.push('LISTEN');
+      else if (fd.kind === 'socket') states.push('CLOSED');
+      else {
+        held.add(fd.handle);
+        const name = this.stack.state(fd.handle);
+        states.push(freebsdStateNames[name] ?? name);
+      }
+    }
+    if (!owned) {
+      for (const c of this.stack.connections()) {
+        if (c.handle >= 0 && held.has(c.handle)) continue;
+        if (c.localPort === port || c.remotePort === port) states.push(freebsdStateNames[c.state] ?? c.state);
+      }
+    }
+    if (port !== LOCAL_PORT) states.length = 0;
+    const count = states.filter((s) => s === state).length;
+    if (count !== Number(expected)) {
+      this.fail(event.line, `shell command failed: ${count} TCP sockets in ${state}, the script expects ${expected}\n  script: ${event.text.trim()}`);
+    }
+  }
 }
+
+/** The state checks tcp-testsuite makes with sockstat (Runner.sockstat). */
+const SOCKSTAT = /^sockstat -4 -P tcp(?: -p (\d+))? -s(?: -p (\d+))?( \| grep packetdril)? \| grep -c ([A-Z_0-9]+) \| grep (\d+)$/;
+
+/** RFC 9293's state names as FreeBSD's sockstat writes them. */
+const freebsdStateNames: Record<string, string> = {
+  'SYN-RECEIVED': 'SYN_RCVD', ESTABLISHED: 'ESTABLISHED', 'CLOSE-WAIT': 'CLOSE_WAIT', 'LAST-ACK': 'LAST_ACK',
+  'FIN-WAIT-1': 'FIN_WAIT_1', 'FIN-WAIT-2': 'FIN_WAIT_2', CLOSING: 'CLOSING', 'TIME-WAIT': 'TIME_WAIT', CLOSED: 'CLOSED',
+};
 
 function newFd(kind: Fd['kind']): Fd {
   return {
