@@ -110,4 +110,10 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     const script = parseScript(`${handshake}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);
     assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
   });
+
+  it('scales them too when the script accepts any SYN-ACK options (<...>): the scripts\' stacks agree whenever offered', () => {
+    const anyOptions = handshake.replace('<mss 1460,nop,nop,sackOK,nop,wscale 8>', '<...>');
+    const script = parseScript(`${anyOptions}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);
+    assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
+  });
 });
