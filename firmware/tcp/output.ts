@@ -11,7 +11,7 @@ import { txCopyOut } from './ring';
 import { TraceEvent } from './trace';
 import { highestSacked, holeEnd } from './sack';
 import {
-  armLossProbe, inSackRecovery, markResent, nextResend, probeAllowed, probeResendFrom, probeSent, resendRoom, sendAllowance,
+  armLossProbe, flightGrew, inSackRecovery, markResent, nextResend, probeAllowed, probeResendFrom, probeSent, resendRoom, sendAllowance,
 } from './recovery';
 
 const MAX_WINDOW = 65535;
@@ -270,7 +270,10 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   const end = seqAdd(seq, length + (fin ? 1 : 0));
   tcb[row + Tcb.sndNxt] = end;
   if (length < room) tcb[row + Tcb.smallEnd] = end;
-  if (seqGt(end, tcb[row + Tcb.sndMax])) tcb[row + Tcb.sndMax] = end;
+  if (seqGt(end, tcb[row + Tcb.sndMax])) {
+    tcb[row + Tcb.sndMax] = end;
+    flightGrew(tcb, row);
+  }
   if (isRetransmission) {
     core.count[Count.retransmittedSegments]++;
   } else if ((tcb[row + Tcb.flags] & Flag.Timing) === 0) {

@@ -87,12 +87,31 @@ export function newAck(core: Core, s: number, ack: number, acked: number, seg: S
   } else if (tcb[row + Tcb.flags] & Flag.Recovery) {
     tcb[row + Tcb.flags] &= ~Flag.Recovery;
     tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
+  } else if (core.config.cwndValidation && !windowUsed(tcb, row)) {
+    // The sender has not been using the window (app-limited): it does not grow.
   } else if (tcb[row + Tcb.cwnd] < tcb[row + Tcb.ssthresh]) {
-    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + Math.min(acked, mss), MAX_CWND); // slow start
+    const limit = core.config.byteCountingLimit; // RFC 3465's L, in segments (0: none)
+    const grow = limit === 0 || acked < limit * mss ? acked : limit * mss;
+    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + grow, MAX_CWND); // slow start
   } else {
     tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + (((mss * mss) / tcb[row + Tcb.cwnd]) | 0 || 1), MAX_CWND); // congestion avoidance
   }
+  if (ack === tcb[row + Tcb.sndMax]) tcb[row + Tcb.maxFlight] = 0;
   return false;
+}
+
+/** Congestion window validation (config.cwndValidation; RFC 7661's rule that a window
+ *  the sender has not been using is not validated, in Linux's form): the window grows
+ *  only while it is less than twice the largest flight since everything was last
+ *  acknowledged. */
+function windowUsed(tcb: Int32Array, row: number): boolean {
+  return tcb[row + Tcb.cwnd] < 2 * tcb[row + Tcb.maxFlight];
+}
+
+/** New data went out: the flight it makes counts for windowUsed. */
+export function flightGrew(tcb: Int32Array, row: number): void {
+  const flight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
+  if (flight > tcb[row + Tcb.maxFlight]) tcb[row + Tcb.maxFlight] = flight;
 }
 
 /** After newAck() and its resend: a loss probe answered, and the timers re-armed (or

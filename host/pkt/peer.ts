@@ -82,6 +82,20 @@ export const differences: Difference[] = [
     config: { linux: { initialWindow: 10 } },
   },
   {
+    what: 'slow start grows the window by every byte an ACK acknowledges (no limit per ACK) instead of at most one MSS',
+    why: "Linux counts all the segments an ACK covers (a stretch ACK of 4 segments adds 4); slotcp keeps RFC 5681's min(N, SMSS) by default and offers RFC 3465's byte counting as config.byteCountingLimit",
+    rfc: 'RFC 3465 §2.2 (L; Linux has none) vs RFC 5681 §3.1',
+    suites: ['linux'],
+    config: { linux: { byteCountingLimit: 0 } },
+  },
+  {
+    what: 'the congestion window grows only while the sender uses it (less than twice the largest flight since everything was last acknowledged)',
+    why: "Linux grows cwnd only when cwnd-limited (tcp_is_cwnd_limited), and its scripts count on an app-limited sender's window staying put; slotcp grows it on every ACK of new data by default and offers the check as config.cwndValidation",
+    rfc: 'RFC 7661 §4.3 (a window the sender has not used is not validated) vs RFC 5681 §3.1',
+    suites: ['linux'],
+    config: { linux: { cwndValidation: true } },
+  },
+  {
     what: "delayed ACK timer 40 ms instead of slotcp's 200 ms",
     why: "Linux's minimum ATO and FreeBSD's delacktime are 40 ms",
     rfc: 'RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3 (under 500 ms)',

@@ -84,6 +84,7 @@ const configOptions: Record<string, NumericConfigKey> = {
   syn_ack_retries: 'synAckRetries', max_retries: 'maxRetries', rto_initial_ms: 'rtoInitialMs',
   rto_min_ms: 'rtoMinMs', rto_max_ms: 'rtoMaxMs', delayed_ack_ms: 'delayedAckMs',
   fin_wait2_timeout_ms: 'finWait2TimeoutMs', challenge_acks_per_second: 'challengeAcksPerSecond',
+  byte_counting_limit: 'byteCountingLimit',
 };
 
 /** Options packetdrill has that change nothing here. */
@@ -154,6 +155,7 @@ class Runner {
       else if (key === 'mss' && this.packetdrillChecks) this.integerOption(key, value);
       else if (configOptions[key]) config[configOptions[key]] = this.integerOption(key, value);
       else if (key === 'sack') config.sack = this.integerOption(key, value) !== 0;
+      else if (key === 'cwnd_validation') config.cwndValidation = this.integerOption(key, value) !== 0;
       else if (key === 'initial_window') config.initialWindow = value === 'rfc5681' || value === 'rfc6928' ? value : this.integerOption(key, value);
       else if (!ignoredOptions.has(key)) throw new PktFailure(1, name, `unknown option --${key}`);
     }
