@@ -111,6 +111,14 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
   });
 
+  it("compares every flag but PSH for Linux's scripts (PSH placement follows Linux's buffer layout)", () => {
+    const script = parseScript(`${handshake}+0 write(4, ..., 1000) = 1000\n+0 > . 1:1001(1000) ack 1\n`);
+    assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
+    assert.throws(() => runScript(script, 'x', peerRunOptions('freebsd')), /flags P\. instead of \./);
+    const fin = parseScript(`${handshake}+0 write(4, ..., 1000) = 1000\n+0 > F. 1:1001(1000) ack 1\n`);
+    assert.throws(() => runScript(fin, 'x', peerRunOptions('linux')), /flags P\. instead of F\./);
+  });
+
   it('scales them too when the script accepts any SYN-ACK options (<...>): the scripts\' stacks agree whenever offered', () => {
     const anyOptions = handshake.replace('<mss 1460,nop,nop,sackOK,nop,wscale 8>', '<...>');
     const script = parseScript(`${anyOptions}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);

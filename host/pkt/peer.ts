@@ -52,6 +52,12 @@ export const differences: Difference[] = [
     suites: ['linux', 'freebsd'], neutralize: 'window',
   },
   {
+    what: 'the PSH flag of outbound segments is not compared (every other flag is)',
+    why: "Linux sets PSH where its socket buffer's chunks end (TSO autosizing, write coalescing, forced pushes every half window), which no protocol rule fixes; slotcp sets it on the segment that empties the send queue. PSH asks the receiver to deliver promptly and changes nothing on the wire",
+    rfc: 'RFC 9293 §3.9.1 (PSH on the last segment of what the user pushed), RFC 1122 §4.2.2.2 (a receiver may not rely on PSH; the sender may also set it)',
+    suites: ['linux'], neutralize: 'push',
+  },
+  {
     what: 'SO_RCVBUF/SO_SNDBUF: getsockopt values are not compared; setsockopt is accepted and changes nothing',
     why: "slotcp's buffers are fixed per stack by its config (the peer run uses 65535-byte receive and 1 MiB send buffers); Linux doubles and FreeBSD rounds the sizes",
     rfc: 'none (socket API, not protocol)',

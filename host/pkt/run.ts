@@ -47,7 +47,9 @@ export type Neutralization =
   /** The window of outbound segments is not compared. */
   | 'window'
   /** SO_RCVBUF/SO_SNDBUF: getsockopt values not compared, setsockopt accepted and ignored. */
-  | 'buffer-sizes';
+  | 'buffer-sizes'
+  /** The PSH flag of outbound segments is not compared (the other flags are). */
+  | 'push';
 
 export interface RunOptions {
   /** Stack config applied before the script's own options. */
@@ -337,7 +339,8 @@ class Runner {
     }
     const isn = this.localIsn ?? 0;
     const flags = flagsOf(event.flags);
-    if (sent.flags !== flags) problems.push(`flags ${flagLetters(sent.flags)} instead of ${flagLetters(flags)}`);
+    const ignored = this.neutralize.has('push') ? PSH : 0;
+    if ((sent.flags & ~ignored) !== (flags & ~ignored)) problems.push(`flags ${flagLetters(sent.flags)} instead of ${flagLetters(flags)}`);
     const relSeq = (sent.seq - isn) >>> 0;
     if (relSeq !== event.seqStart >>> 0) problems.push(`seq ${relSeq} instead of ${event.seqStart}`);
     if (sent.payload.length !== event.payloadLength) {
