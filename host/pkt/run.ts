@@ -114,7 +114,11 @@ const linuxTcpStates: Record<string, number> = {
   ESTABLISHED: 1, 'SYN-RECEIVED': 3, LISTEN: 10, 'FIN-WAIT-1': 4, 'FIN-WAIT-2': 5, 'TIME-WAIT': 6, CLOSED: 7,
   'CLOSE-WAIT': 8, 'LAST-ACK': 9, CLOSING: 11,
 };
+// TCPI_* are the names tcp-testsuite's scripts compare tcpi_state with (FreeBSD's
+// numbering differs, but only the names are compared, so Linux's numbers serve).
 const codeSymbols: [string, number][] = [
+  ['TCPI_ESTABLISHED', 1], ['TCPI_SYN_RECEIVED', 3], ['TCPI_FIN_WAIT_1', 4], ['TCPI_FIN_WAIT_2', 5], ['TCPI_TIME_WAIT', 6],
+  ['TCPI_CLOSED', 7], ['TCPI_CLOSE_WAIT', 8], ['TCPI_LAST_ACK', 9], ['TCPI_LISTEN', 10], ['TCPI_CLOSING', 11],
   ['TCP_ESTABLISHED', 1], ['TCP_SYN_SENT', 2], ['TCP_SYN_RECV', 3], ['TCP_FIN_WAIT1', 4], ['TCP_FIN_WAIT2', 5],
   ['TCP_TIME_WAIT', 6], ['TCP_CLOSE', 7], ['TCP_CLOSE_WAIT', 8], ['TCP_LAST_ACK', 9], ['TCP_LISTEN', 10], ['TCP_CLOSING', 11],
   ['TCP_CA_Open', 0], ['TCP_CA_Disorder', 1], ['TCP_CA_CWR', 2], ['TCP_CA_Recovery', 3], ['TCP_CA_Loss', 4],
@@ -475,10 +479,11 @@ class Runner {
         return { value: n };
       }
       case 'read':
-      case 'recv': {
+      case 'recv':
+      case 'recvfrom': { // recvfrom's address arguments (5, 6) are `...`: a connected socket's
         const fd = this.fd(event);
         const want = argInteger(event, 2);
-        const flags = event.name === 'recv' ? this.flagNames(event, 3, ['MSG_PEEK']) : [];
+        const flags = event.name !== 'read' ? this.flagNames(event, 3, ['MSG_PEEK']) : [];
         if (isNull(event.args[1]) && want > 0) return { value: -1, errno: 'EFAULT' };
         const dead = this.errors.get(fd.handle);
         const ready = () => stack.available(fd.handle) > 0 || stack.ended(fd.handle) || fd.readShut;
@@ -498,10 +503,11 @@ class Runner {
         return { value: -1, errno: 'EAGAIN' };
       }
       case 'write':
-      case 'send': {
+      case 'send':
+      case 'sendto': { // sendto's address arguments (5, 6) are `...`: a connected socket's
         const fd = this.fd(event);
         const count = argInteger(event, 2);
-        if (event.name === 'send') this.flagNames(event, 3, []);
+        if (event.name !== 'write') this.flagNames(event, 3, []);
         if (isNull(event.args[1]) && count > 0) return { value: -1, errno: 'EFAULT' };
         const error = this.errors.get(fd.handle);
         if (error !== undefined) {
