@@ -202,6 +202,13 @@ describe('packetdrill parser: packets', () => {
     assert.deepEqual([wrap.seqStart, wrap.seqEnd, wrap.payloadLength, wrap.ack], [4294967251, 57, 102, 4294967295]);
   });
 
+  it('reads (tos 0xNN) and (ttl N), or in [ ], before the flags', () => {
+    const tos = packet('+0 < (tos 0x28) S 0:0(0) win 1');
+    assert.deepEqual([tos.tos, tos.ttl, tos.flags], [0x28, undefined, 'S']);
+    assert.deepEqual([packet('+0 > [ttl 4] R. 0:0(0) ack 1').ttl, packet('+0 > . 1:1(0)').tos], [4, undefined]);
+    assert.ok(!('tos' in packet('+0 > . 1:1(0)')));
+  });
+
   it('records which of ack, win, urg and options are written', () => {
     const bare = packet('+0 > . 1:1(0)');
     assert.deepEqual(['ack', 'window', 'urg', 'options'].filter((k) => k in bare), []);
@@ -342,6 +349,10 @@ describe('packetdrill parser: errors', () => {
     ['an unterminated string', '0 open("/tmp, 0) = 3', 1, 8, 'unterminated string'],
     ['a | without a right side', '0 fcntl(3, F_SETFL, O_RDWR|) = 0', 1, 28, "expected an integer or a name, got ')'"],
     ['a nested argument', '0 poll([{fd=4, events=POLLIN}], 1, 0) = 1', 1, 9, "expected an integer or a name, got '{'"],
+    ['a decimal TOS', '0 < (tos 40) S 0:0(0) win 1', 1, 10, "expected a hex TOS value (tos 0xNN), got '40'"],
+    ['an ECN annotation', '0 < (ect0) S 0:0(0) win 1', 1, 6, "expected 'tos 0xNN' or 'ttl N'"],
+    ['a TTL over 8 bits', '0 < (ttl 256) S 0:0(0) win 1', 1, 10, 'TTL out of range: 256'],
+    ['an unclosed IP annotation', '0 < (ttl 3 S 0:0(0) win 1', 1, 12, "expected ')' after the IP header values, got 'S'"],
     ['an #ifdef without #endif', '#ifdef FreeBSD\n0 close(3) = 0', 1, 1, '#ifdef without #endif'],
     ['an #endif without #ifdef', '0 close(3) = 0\n#endif', 2, 1, '#endif without #ifdef'],
     ['an unclosed note', '0 write(4, ..., 1) = -1 EPIPE (Broken pipe\n+0 close(4) = 0', 1, 31, "unclosed '(' after the result"],

@@ -54,6 +54,10 @@ export interface PacketEvent extends EventBase {
   window?: number;
   /** Urgent pointer; absent when not written (0). */
   urg?: number;
+  /** IPv4 `(tos 0xNN)` / `(ttl N)` before the flags: sent as written on an inbound packet
+   *  (absent: 0 and 64), compared on an outbound one (absent: not checked). */
+  tos?: number;
+  ttl?: number;
   /**
    * Absent: no options (an outbound packet must carry none). 'any': the wildcard `<...>`,
    * outbound only, options not checked. A list always fills a multiple of 4 bytes.

@@ -368,8 +368,9 @@ class Parser {
   private packet(base: EventBase): PacketEvent {
     const arrow = this.take();
     const direction = arrow.text === '<' ? 'in' : 'out';
+    const ip = this.ipInfo();
     const flags = this.flags();
-    const event: PacketEvent = { type: 'packet', direction, flags, ...this.sequence(), ...base };
+    const event: PacketEvent = { type: 'packet', direction, flags, ...this.sequence(), ...ip, ...base };
     if (this.acceptWord('ack')) event.ack = this.unsigned(U32, 'TCP ack sequence number');
     if (this.acceptWord('win')) event.window = this.unsigned(U16, 'TCP window value');
     if (this.acceptWord('urg')) event.urg = this.unsigned(U16, 'urg_ptr value');
@@ -377,6 +378,27 @@ class Parser {
     if (open) event.options = this.tcpOptions(open, direction);
     if (direction === 'in' && event.window === undefined) this.fail(arrow, 'window must be specified for inbound packets (win N)');
     return event;
+  }
+
+  /** `(tos 0xNN)` or `(ttl N)` (or in [ ]) after the direction: parser.y's ip_info, of
+   *  which the ECN forms and flow labels are not supported. */
+  private ipInfo(): { tos?: number; ttl?: number } {
+    const open = this.acceptPunct('(') ?? this.acceptPunct('[');
+    if (!open) return {};
+    const close = open.text === '(' ? ')' : ']';
+    let info: { tos?: number; ttl?: number };
+    if (this.acceptWord('tos')) {
+      const token = this.peek();
+      if (token.kind !== 'hex') this.expected('a hex TOS value (tos 0xNN)');
+      info = { tos: this.integer('TOS') };
+      if (info.tos! > U8) this.fail(token, 'tos out of range for 8 bits');
+    } else if (this.acceptWord('ttl')) {
+      info = { ttl: this.unsigned(U8, 'TTL') };
+    } else {
+      this.expected("'tos 0xNN' or 'ttl N' (slotcp's runner has no ECN or flow label forms)");
+    }
+    this.expectPunct(close, `'${close}' after the IP header values`);
+    return info;
   }
 
   /** Letters, optionally followed by `.` (ACK); `.` alone; or `-` for none. */

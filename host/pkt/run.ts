@@ -351,6 +351,8 @@ class Runner {
       problems.push(`payload length ${sent.payload.length} instead of ${event.payloadLength}`);
     }
     if (event.ack !== undefined && sent.ack >>> 0 !== event.ack >>> 0) problems.push(`ack ${sent.ack >>> 0} instead of ${event.ack}`);
+    if (event.tos !== undefined && sent.tos !== event.tos) problems.push(`tos 0x${sent.tos.toString(16)} instead of 0x${event.tos.toString(16)}`);
+    if (event.ttl !== undefined && sent.ttl !== event.ttl) problems.push(`ttl ${sent.ttl} instead of ${event.ttl}`);
     if (event.window !== undefined && sent.window !== event.window && !this.neutralize.has('window')) {
       problems.push(`win ${sent.window} instead of ${event.window}`);
     }
@@ -406,12 +408,16 @@ class Runner {
       } else window = Math.min(0xffff, window * 2 ** this.windowScale);
     }
     const buf = new Uint8Array(60 + options.length + payload);
-    const at = writeHeaders(buf, 1, 64, REMOTE_ADDR, LOCAL_ADDR, REMOTE_PORT, LOCAL_PORT, event.seqStart | 0, ack, flags,
+    const at = writeHeaders(buf, 1, event.ttl ?? 64, REMOTE_ADDR, LOCAL_ADDR, REMOTE_PORT, LOCAL_PORT, event.seqStart | 0, ack, flags,
       window, 0, options.length + payload);
     // writeHeaders wrote a 20-byte TCP header; grow it to carry the options.
     buf.set(options, at);
     buf[20 + 12] = ((20 + options.length) / 4) << 4;
     for (let i = 0; i < payload; i++) buf[at + options.length + i] = 0x61 + (i % 26);
+    if (event.tos !== undefined) {
+      buf[1] = event.tos;
+      ipHeaderChecksum(buf);
+    }
     const length = finishPacket(buf);
     this.stack.receive(buf, length);
   }
@@ -815,6 +821,17 @@ export function flagsOf(text: string): number {
   return flags;
 }
 
+
+/** Recomputes an IPv4 header's checksum (20 bytes) after a field changed. */
+function ipHeaderChecksum(b: Uint8Array): void {
+  b[10] = 0;
+  b[11] = 0;
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += (b[i] << 8) | b[i + 1];
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  b[10] = (~sum >>> 8) & 0xff;
+  b[11] = ~sum & 0xff;
+}
 
 function formatIpv4(a: number): string {
   return [a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255].join('.');

@@ -13,6 +13,9 @@ export interface SentSegment {
   ack: number;
   flags: number;
   window: number;
+  /** IPv4 type of service and time to live. */
+  tos: number;
+  ttl: number;
   options: number[];
   payload: Uint8Array;
 }
@@ -31,6 +34,8 @@ export function decodeSegment(p: Uint8Array, usecs: number): SentSegment {
     ack: view.getInt32(ihl + 8),
     flags: p[ihl + 13],
     window: view.getUint16(ihl + 14),
+    tos: p[1],
+    ttl: p[8],
     options: Array.from(p.subarray(ihl + 20, ihl + doff)),
     payload: p.slice(ihl + doff, view.getUint16(2)),
   };
