@@ -123,6 +123,15 @@ const codeSymbols: [string, number][] = [
   ['TCP_TIME_WAIT', 6], ['TCP_CLOSE', 7], ['TCP_CLOSE_WAIT', 8], ['TCP_LAST_ACK', 9], ['TCP_LISTEN', 10], ['TCP_CLOSING', 11],
   ['TCP_CA_Open', 0], ['TCP_CA_Disorder', 1], ['TCP_CA_CWR', 2], ['TCP_CA_Recovery', 3], ['TCP_CA_Loss', 4],
 ];
+/** Linux's congestion state (tcpi_ca_state) for what slotcp knows: Recovery (3) in fast
+ *  recovery, Loss (4) resending after a timeout, Disorder (1) while duplicate ACKs or
+ *  SACKed data show something missing, else Open (0). slotcp has no CWR (2): no ECN. */
+function caState(info: TcpInfo): number {
+  if (info.recovery) return 3;
+  if (info.afterTimeout) return 4;
+  return info.dupAcks > 0 || info.sacked > 0 ? 1 : 0;
+}
+
 /** Linux's infinite ssthresh, as tcp_info reports it. */
 const TCP_INFINITE_SSTHRESH = 0x7fffffff;
 
@@ -621,7 +630,7 @@ class Runner {
   private info(fd: Fd): TcpInfo | undefined {
     const info: TcpInfo = {
       state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
-      retransmits: 0, mss: 0, sndWnd: 0, recovery: false, rxQueued: 0, txQueued: 0,
+      retransmits: 0, mss: 0, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0,
     };
     if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
@@ -649,7 +658,7 @@ class Runner {
     for (const [name, value] of codeSymbols) scope.set(name, value);
     const mss = Math.max(1, info.mss);
     scope.set('tcpi_state', linuxTcpStates[info.state] ?? 0);
-    scope.set('tcpi_ca_state', info.recovery ? 3 : 0);
+    scope.set('tcpi_ca_state', caState(info));
     scope.set('tcpi_retransmits', info.retransmits);
     scope.set('tcpi_backoff', info.retransmits);
     scope.set('tcpi_rto', info.rto * 1000);
