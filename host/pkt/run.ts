@@ -123,6 +123,9 @@ const codeSymbols: [string, number][] = [
   ['TCP_TIME_WAIT', 6], ['TCP_CLOSE', 7], ['TCP_CLOSE_WAIT', 8], ['TCP_LAST_ACK', 9], ['TCP_LISTEN', 10], ['TCP_CLOSING', 11],
   ['TCP_CA_Open', 0], ['TCP_CA_Disorder', 1], ['TCP_CA_CWR', 2], ['TCP_CA_Recovery', 3], ['TCP_CA_Loss', 4],
 ];
+/** Blocking calls that may wait for what the script's later lines send (`T1...T2`). */
+const WAITS_FOR_PEER = new Set(['accept', 'read', 'recv', 'recvfrom']);
+
 /** Linux's congestion state (tcpi_ca_state) for what slotcp knows: Recovery (3) in fast
  *  recovery, Loss (4) resending after a timeout, Disorder (1) while duplicate ACKs or
  *  SACKed data show something missing, else Open (0). slotcp has no CWR (2): no ECN. */
@@ -223,9 +226,12 @@ class Runner {
   run(): RunResult {
     let count = 0;
     for (const event of this.script.events) {
+      this.awaitPending(this.eventTime(event));
       this.runEvent(event);
+      this.settlePending();
       count++;
     }
+    if (this.pending) this.awaitPending(this.pending.latest + 1);
     // The script's end: nothing more may be sent that the script did not expect (slotcp's
     // check; packetdrill looks at nothing after the last line).
     if (!this.packetdrillChecks) this.expectQuiet(this.lastUsecs, this.script.events.at(-1)?.line ?? 1);
@@ -290,8 +296,44 @@ class Runner {
       if (due < 0 || due > targetMs) break;
       this.clockMs = Math.max(this.clockMs, due);
       this.stack.poll();
+      this.settlePending();
     }
     this.clockMs = Math.max(this.clockMs, targetMs);
+  }
+
+  /** Before an event at `usecs`: a blocking call due to have returned by then must have;
+   *  the clock runs to its latest time first, in case timers release it. */
+  private awaitPending(usecs: number): void {
+    const pending = this.pending;
+    if (!pending || usecs <= pending.latest) return;
+    this.advanceTo(pending.latest);
+    if (this.pending) {
+      this.fail(pending.event.line, `${pending.event.name}() blocked past ${formatSeconds(pending.latest - this.tolerance)} sec (+ tolerance) `
+        + `and has not returned\n  script: ${pending.event.text.trim()}`);
+    }
+  }
+
+  /** Completes the blocking call waiting (if any) when it no longer blocks: its result
+   *  is compared, and it must return at its scripted end time, within the tolerance. */
+  private settlePending(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    const actual = this.execute(pending.event, this.clockMs * 1000);
+    if (actual.errno === 'EAGAIN') return;
+    this.pending = undefined;
+    this.returned(pending.event, pending.latest, actual);
+  }
+
+  /** A blocking call returned now with `actual`: not before its end time (T2, less the
+   *  tolerance; awaitPending sees to the latest), and with the script's result. */
+  private returned(event: SyscallEvent, latest: number, actual: { value: number; errno?: string }): void {
+    const now = this.clockMs * 1000;
+    const end = latest - this.tolerance;
+    if (now < end - this.tolerance) {
+      this.fail(event.line, `timing error: ${event.name}() returned at ${formatSeconds(now)} sec, expected at `
+        + `${formatSeconds(end)} sec; tolerance ${formatSeconds(this.tolerance)} sec\n  script: ${event.text.trim()}`);
+    }
+    this.compareResult(event, actual);
   }
 
   /** Fails if the stack sends anything before `usecs` (beyond the tolerance). */
@@ -432,9 +474,21 @@ class Runner {
   }
 
   private syscall(event: SyscallEvent, start: number): void {
-    const expected = event.result;
     const latest = this.latestTime(event, start);
-    const actual = this.execute(event, latest);
+    if (this.pending) this.fail(event.line, `${event.name}() while ${this.pending.event.name}() on line ${this.pending.event.line} blocks`);
+    if (event.time.end && WAITS_FOR_PEER.has(event.name) && event.result.errno !== 'EAGAIN') {
+      // packetdrill runs a blocking call beside the script: the lines after it (a SYN, the
+      // data) may be what it waits for. It returns when it no longer blocks (settlePending).
+      const now = this.execute(event, this.clockMs * 1000);
+      if (now.errno === 'EAGAIN' && !this.fds.get(argInteger(event, 0))?.nonBlocking) this.pending = { event, latest };
+      else this.returned(event, latest, now);
+      return;
+    }
+    this.compareResult(event, this.execute(event, latest));
+  }
+
+  private compareResult(event: SyscallEvent, actual: { value: number; errno?: string }): void {
+    const expected = event.result;
     if (actual.value !== expected.value || (expected.errno ?? '') !== (actual.errno ?? '')) {
       const show = (r: { value: number; errno?: string }) => `${r.value}${r.errno ? ` ${r.errno}` : ''}`;
       this.fail(event.line, `${event.name}() returned ${show(actual)} instead of ${show(expected)}\n  script: ${event.text.trim()}`);
@@ -625,6 +679,10 @@ class Runner {
         this.fail(event.line, `getsockopt ${name} is not supported by slotcp's runner`);
     }
   }
+
+  /** A blocking accept or read that waits for later lines (settlePending), and the
+   *  latest time it may return (its end, T2, plus the tolerance). */
+  private pending: { event: SyscallEvent; latest: number } | undefined;
 
   /** A connection's TCP variables; for a socket not connected, its state and zeros. */
   private info(fd: Fd): TcpInfo | undefined {
