@@ -97,6 +97,16 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
   it('lists every neutralized difference with what, why and an RFC', () => {
     assert.ok(differences.length >= 8);
     for (const d of differences) assert.ok(d.what && d.why && d.rfc && d.suites.length, JSON.stringify(d));
+    for (const d of differences) if (d.scripts) assert.ok(d.label && d.scripts.length, JSON.stringify(d));
+  });
+
+  it('names n/a scripts that exist in the suites, once each (when ../shared/peer-pkt is here)', function () {
+    const { existsSync } = require('node:fs') as typeof import('node:fs');
+    const { peerRoot } = require('../host/pkt/peer') as typeof import('../host/pkt/peer');
+    const listed = differences.flatMap((d) => d.scripts ?? []);
+    assert.equal(new Set(listed).size, listed.length);
+    if (!existsSync(peerRoot())) this.skip();
+    for (const script of listed) assert.ok(existsSync(path.join(peerRoot(), script)), script);
   });
 
   it('checks nothing after the last line in packetdrill mode, as packetdrill', () => {

@@ -24,7 +24,15 @@ interface Difference {
   /** A check the runner relaxes (run.ts Neutralization), or stack config it sets. */
   neutralize?: Neutralization;
   config?: Partial<Record<Suite, Partial<StackConfig>>>;
+  /** Scripts that test what slotcp does not do, reported n/a (paths under the suites'
+   *  directory; each was read to check that this is what it fails on). `label` is the
+   *  short reason printed with them. */
+  scripts?: string[];
+  label?: string;
 }
+
+const PD = 'packetdrill/gtests/net/tcp/';
+const TS = 'tcp-testsuite/';
 
 export const differences: Difference[] = [
   {
@@ -121,6 +129,85 @@ export const differences: Difference[] = [
     suites: ['freebsd'],
   },
   {
+    what: "scripts that test Linux's congestion control, CUBIC with HyStart, and its Proportional Rate Reduction in recovery are not run (n/a)",
+    why: "slotcp implements RFC 5681 Reno (NewReno, RFC 6675 SACK recovery): after a loss ssthresh is half the flight where CUBIC's is 0.7 × cwnd, its window grows linearly, it has no HyStart, and in recovery it sends what the pipe allows rather than PRR's proportion",
+    rfc: 'RFC 5681, RFC 6675 vs RFC 9438 (CUBIC), RFC 6937 (PRR)',
+    suites: ['linux'],
+    label: 'CUBIC/HyStart/PRR (Linux congestion control); slotcp is RFC 5681 Reno',
+    scripts: [
+      `${PD}cubic/cubic-bulk-166k.pkt`, `${PD}cubic/cubic-bulk-166k-idle-restart.pkt`,
+      `${PD}cubic/cubic-hystart-delay-rtt-jumps-upward.pkt`, `${PD}cubic/cubic-rto-ss-ca-cwnd-bump.pkt`,
+      `${PD}fast_recovery/prr-ss-10pkt-lost-1.pkt`, `${PD}fast_recovery/prr-ss-30pkt-lost-1_4-11_16.pkt`,
+      `${PD}fast_recovery/prr-ss-30pkt-lost1_4.pkt`, `${PD}fast_recovery/prr-ss-ack-below-snd_una-cubic.pkt`,
+    ],
+  },
+  {
+    what: "scripts that test RACK's time-based loss detection (a reordering timer resends a hole before three duplicate ACKs) and its reordering statistics (tcpi_lost, tcpi_reordering) are not run (n/a)",
+    why: 'slotcp detects loss by duplicate ACKs and RFC 6675 IsLost; RACK needs a send time per segment, which its fixed per-slot scoreboard does not keep (it has RFC 8985 §7 tail loss probes)',
+    rfc: 'RFC 8985 §6 vs RFC 6675 §5, RFC 5681 §3.2',
+    suites: ['linux'],
+    label: 'RACK time-based loss detection (RFC 8985 §6)',
+    scripts: [
+      `${PD}fast_retransmit/fr-4pkt-fack-last-mss.pkt`, `${PD}sack/sack-shift-sacked-7-3-4-8-9-fack.pkt`,
+      `${PD}sack/sack-shift-sacked-7-5-6-8-9-fack.pkt`, `${PD}sack/sack-shift-sacked-2-6-8-3-9-nofack.pkt`,
+      `${PD}cubic/cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt`,
+    ],
+  },
+  {
+    what: "scripts that expect the first data of a connection ACKed at once (Linux's quick-ACK mode) are not run (n/a)",
+    why: 'slotcp ACKs every second full segment at once and delays the ACK of a lone one (40 ms here); Linux ACKs the first segments of a connection at once',
+    rfc: 'RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3 (a delayed ACK SHOULD be used)',
+    suites: ['linux'],
+    label: "Linux's quick-ACK mode (first data ACKed at once)",
+    scripts: [
+      `${PD}shutdown/shutdown-wr-close.pkt`, `${PD}shutdown/shutdown-rd-wr-close.pkt`, `${PD}ioctl/ioctl-siocinq-fin.pkt`,
+      `${PD}blocking/blocking-read.pkt`,
+    ],
+  },
+  {
+    what: "scripts that use socket options and calls slotcp's API does not have are not run (n/a): MSG_EOR record boundaries, TCP_CORK and MSG_MORE, TCP_NOTSENT_LOWAT with poll(), a per-socket TCP_MAXSEG, TCP_USER_TIMEOUT, open()/sendfile(), FreeBSD's TCP_NOOPT, per-socket IP_TOS and IP_TTL",
+    why: "slotcp's send buffer is a byte ring (no record marks), it has Nagle and noDelay but no cork, no poll or low-water marks, one MSS, TTL and option set per stack (config), and its connections give up after config.maxRetries retransmissions rather than after a user timeout",
+    rfc: 'none for most (socket API); RFC 9293 §3.9.1 (USER TIMEOUT is an optional parameter), RFC 9293 §3.7.1 (MSS per stack)',
+    suites: ['linux', 'freebsd'],
+    label: "a socket option or call slotcp's API does not have",
+    scripts: [
+      `${PD}eor/no-coalesce-large.pkt`, `${PD}eor/no-coalesce-retrans.pkt`, `${PD}eor/no-coalesce-small.pkt`,
+      `${PD}eor/no-coalesce-subsequent.pkt`, `${PD}nagle/sockopt_cork_nodelay.pkt`, `${PD}nagle/sendmsg_msg_more.pkt`,
+      `${PD}notsent_lowat/notsent-lowat-default.pkt`, `${PD}notsent_lowat/notsent-lowat-setsockopt.pkt`,
+      `${PD}notsent_lowat/notsent-lowat-sysctl.pkt`, `${PD}mss/mss-setsockopt-tcp_maxseg-server.pkt`,
+      `${PD}user_timeout/user_timeout.pkt`, `${PD}user_timeout/user-timeout-probe.pkt`, `${PD}sendfile/sendfile-simple.pkt`,
+      `${TS}snippets/noopt-strict-tsopt.pkt`, `${TS}socket-api/setsockopt/socket-api-setsockopt-tos-passive-ipv4.pkt`,
+      `${TS}socket-api/setsockopt/socket-api-setsockopt-ttl-passive-ipv4.pkt`,
+    ],
+  },
+  {
+    what: 'scripts that test pacing (the fq qdisc spacing packets out) or path MTU probing are not run (n/a)',
+    why: 'slotcp sends what the windows allow at once, with no pacing, and keeps the MSS it agreed (no PLPMTUD)',
+    rfc: 'RFC 4821 (PLPMTUD is optional); pacing is no RFC requirement',
+    suites: ['linux'],
+    label: 'pacing (fq) or path MTU probing (RFC 4821)',
+    scripts: [`${PD}slow_start/slow-start-fq-ack-per-2pkt.pkt`, `${PD}mtu_probe/basic-v4.pkt`],
+  },
+  {
+    what: 'scripts where FreeBSD drops a SYN-ACK arriving at a listener are not run (n/a)',
+    why: "RFC 9293 answers any segment with an ACK in LISTEN with a reset (<SEQ=SEG.ACK><CTL=RST>), which slotcp sends; FreeBSD drops it silently",
+    rfc: 'RFC 9293 §3.10.7.2',
+    suites: ['freebsd'],
+    label: 'FreeBSD drops a SYN-ACK in LISTEN; slotcp resets as RFC 9293 §3.10.7.2 says',
+    scripts: [
+      `${TS}state-event-engine/rcv-syn-ack-listen/rcv-syn-ack-with-data-listen-ipv4.pkt`,
+      `${TS}state-event-engine/rcv-syn-ack-listen/rcv-syn-ack-without-data-listen-ipv4.pkt`,
+    ],
+  },
+  {
+    what: "scripts that expect FreeBSD's window update after a read that opens more than half the buffer are not run (n/a)",
+    why: "when to announce a window that opened is the receiver's choice; slotcp follows Linux's rule (only when the window the peer knows is at most half the buffer and the new one twice as large), which sends none in that case",
+    rfc: 'RFC 9293 §3.8.6.2.2, RFC 1122 §4.2.3.3',
+    suites: ['freebsd'],
+    label: "FreeBSD's window update policy (Linux's rule sends none here)",
+    scripts: [`${TS}rcv-data-segments/overlapping-200-32200.pkt`],
+  },
+  {
     what: '#ifdef STANDARD sections are taken, #ifdef FreeBSD ones are not',
     why: "tcp-testsuite marks the standard behaviour and FreeBSD's own deviations; slotcp follows the standard",
     rfc: 'per section',
@@ -132,6 +219,8 @@ export const differences: Difference[] = [
  *  after where its segment falls: `left-edge` is RCV.NXT, `right-edge` the window's last
  *  byte, `outside-*` beyond the window (where RFC 793 and RFC 5961 agree). */
 function notApplicable(file: string, text: string): string | undefined {
+  const listed = differences.find((d) => d.scripts?.some((script) => file.endsWith(`/${script}`)));
+  if (listed) return listed.label;
   const name = path.basename(file);
   // The value a script sets first is the one its segment meets (the last line restores it).
   const setting = (sysctl: string) => new RegExp(`${sysctl}=(\\d+)`).exec(text)?.[1];
@@ -184,7 +273,7 @@ export function peerScripts(root: string): { file: string; suite: Suite }[] {
 
 export function runPeerScript(file: string, suite: Suite): PeerVerdict {
   const text = readFileSync(file, 'utf8');
-  const na = suite === 'freebsd' ? notApplicable(file, text) : undefined;
+  const na = notApplicable(file, text);
   if (na) return { file, suite, verdict: 'n/a', message: na };
   try {
     const result = runScript(parseScript(text, file, peerDefines[suite]), file, peerRunOptions(suite));
