@@ -401,6 +401,17 @@ describe('slow start config (byteCountingLimit, cwndValidation)', () => {
   });
 });
 
+// The ACKs themselves are pinned by host-test/pkt/data/quick-acks.pkt.
+describe('quick ACK config (quickAcks)', () => {
+  it('is off by default, 0 to 64 MSS, and refuses anything else', () => {
+    assert.equal(makeConfig({ localAddr: 1 }).quickAcks, 0);
+    assert.equal(makeConfig({ localAddr: 1, quickAcks: 64 }).quickAcks, 64);
+    for (const bad of [-1, 65, 0.5, '16', true]) {
+      assert.throws(() => makeConfig({ localAddr: 1, quickAcks: bad as never }), ConfigError);
+    }
+  });
+});
+
 describe('D-SACK (RFC 2883)', () => {
   it("goes on the first segment sent after the duplicate, data too, which alone gives it room", () => {
     const bench = new Bench({ txBytes: 4096 });

@@ -57,6 +57,10 @@ export interface StackConfig {
    *  acknowledged, so an app that sends little does not earn a window it never used.
    *  Off by default (RFC 5681: every ACK of new data grows it). */
   cwndValidation: boolean;
+  /** Quick ACKs: the first this many MSS of data a connection receives are ACKed at once
+   *  (Linux's quick-ACK mode, 16 segments there). 0, the default: every second segment
+   *  at once, a lone one after delayedAckMs. */
+  quickAcks: number;
 }
 
 export type InitialWindow = 'rfc5681' | 'rfc6928' | number;
@@ -87,6 +91,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   initialWindow: 'rfc5681',
   byteCountingLimit: 1,
   cwndValidation: false,
+  quickAcks: 0,
 });
 
 export class ConfigError extends Error {}
@@ -134,6 +139,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkBoolean(config, 'sack');
   checkInteger(config, 'byteCountingLimit', 0, 64);
   checkBoolean(config, 'cwndValidation');
+  checkInteger(config, 'quickAcks', 0, 64);
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

@@ -86,7 +86,7 @@ const configOptions: Record<string, NumericConfigKey> = {
   syn_ack_retries: 'synAckRetries', max_retries: 'maxRetries', rto_initial_ms: 'rtoInitialMs',
   rto_min_ms: 'rtoMinMs', rto_max_ms: 'rtoMaxMs', delayed_ack_ms: 'delayedAckMs',
   fin_wait2_timeout_ms: 'finWait2TimeoutMs', challenge_acks_per_second: 'challengeAcksPerSecond',
-  byte_counting_limit: 'byteCountingLimit',
+  byte_counting_limit: 'byteCountingLimit', quick_acks: 'quickAcks',
 };
 
 /** Options packetdrill has that change nothing here. */
