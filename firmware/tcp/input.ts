@@ -554,7 +554,7 @@ function scheduleAck(core: Core, s: number): void {
   const row = s * Tcb.ROW;
   const config = core.config;
   if (++tcb[row + Tcb.unackedSegments] >= 2 || config.delayedAckMs === 0
-    || seqDiff(tcb[row + Tcb.rcvNxt], tcb[row + Tcb.irs]) <= config.quickAcks * config.mss) {
+    || (config.quickAcks !== 0 && seqDiff(tcb[row + Tcb.rcvNxt], tcb[row + Tcb.irs]) <= config.quickAcks * config.mss)) {
     tcb[row + Tcb.flags] |= Flag.AckNow;
   } else if (!slots.running(s, Timer.DelayedAck)) {
     slots.arm(s, Timer.DelayedAck, (core.now + core.config.delayedAckMs) | 0);

@@ -11,7 +11,7 @@ import { txCopyOut } from './ring';
 import { TraceEvent } from './trace';
 import { highestSacked, holeEnd } from './sack';
 import {
-  armLossProbe, flightGrew, inSackRecovery, markResent, nextResend, probeAllowed, probeResendFrom, probeSent, resendRoom, sendAllowance,
+  armLossProbe, inSackRecovery, markResent, nextResend, probeAllowed, probeResendFrom, probeSent, resendRoom, sendAllowance,
 } from './recovery';
 
 const MAX_WINDOW = 65535;
@@ -272,7 +272,8 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   if (length < room) tcb[row + Tcb.smallEnd] = end;
   if (seqGt(end, tcb[row + Tcb.sndMax])) {
     tcb[row + Tcb.sndMax] = end;
-    flightGrew(tcb, row);
+    const flight = seqDiff(end, tcb[row + Tcb.sndUna]); // for config.cwndValidation (recovery.ts)
+    if (flight > tcb[row + Tcb.maxFlight]) tcb[row + Tcb.maxFlight] = flight;
   }
   if (isRetransmission) {
     core.count[Count.retransmittedSegments]++;

@@ -108,11 +108,6 @@ function windowUsed(tcb: Int32Array, row: number): boolean {
   return tcb[row + Tcb.cwnd] < 2 * tcb[row + Tcb.maxFlight];
 }
 
-/** New data went out: the flight it makes counts for windowUsed. */
-export function flightGrew(tcb: Int32Array, row: number): void {
-  const flight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
-  if (flight > tcb[row + Tcb.maxFlight]) tcb[row + Tcb.maxFlight] = flight;
-}
 
 /** After newAck() and its resend: a loss probe answered, and the timers re-armed (or
  *  stopped when nothing is outstanding). */
