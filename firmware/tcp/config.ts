@@ -50,7 +50,9 @@ export interface StackConfig {
   initialWindow: InitialWindow;
   /** Slow start's growth per ACK, in segments: the window grows by the bytes an ACK
    *  acknowledges, at most this many MSS (RFC 3465's limit L). 1: RFC 5681 §3.1's
-   *  min(N, SMSS), the default; 2: RFC 3465's L = 2 × SMSS; 0: no limit (Linux). */
+   *  min(N, SMSS), the default; 2: RFC 3465's L = 2 × SMSS; 0: no limit, and as Linux
+   *  only what the ACK newly delivers counts (not data already SACKed, nor one segment per
+   *  duplicate ACK before it). */
   byteCountingLimit: number;
   /** Congestion window validation (RFC 7661's idea, in Linux's form): the window grows
    *  only while it is less than twice the largest flight since everything sent was last

@@ -448,8 +448,9 @@ function sndUnaAdvances(core: Core, s: number, ack: number, seg: Segment): void 
   txDrop(slots, s, dataAcked);
   tcb[row + Tcb.sndUna] = ack;
   tcb[row + Tcb.retries] = 0;
+  const resend = newAck(core, s, ack, acked, seg); // before dupAcks goes: it counts what they reported
   tcb[row + Tcb.dupAcks] = 0;
-  if (newAck(core, s, ack, acked, seg)) retransmitFirst(core, s);
+  if (resend) retransmitFirst(core, s);
   ackSettled(core, s, ack, seg);
   if (dataAcked > 0) tcb[row + Tcb.events] |= Event.Writable;
 }
