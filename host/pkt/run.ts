@@ -10,7 +10,7 @@ import { ConnectionError } from '../../firmware/tcp/core';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, RST, SYN, URG, finishPacket, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
 import { writeHeaders } from '../packet';
-import { CodeEvent, CommandEvent, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
+import { CodeEvent, CommandEvent, Nested, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
 import { CodeError, CodeScope, runCode } from './code';
 import { SentSegment, decodeSegment, describeSegment, optionsToBytes } from './segments';
 import { strictTransitions } from '../../firmware/tcp/connection';
@@ -107,6 +107,8 @@ interface Fd {
   nonBlocking: boolean;
   /** shutdown(SHUT_RD) was called: reads return what is queued, then 0 at once. */
   readShut: boolean;
+  /** setsockopt(TCP_INQ, [1]): recvmsg() reports the bytes left to read (TCP_CM_INQ). */
+  inq: boolean;
 }
 
 /** Linux's numbering of tcpi_state and tcpi_ca_state, which the scripts compare against. */
@@ -124,7 +126,7 @@ const codeSymbols: [string, number][] = [
   ['TCP_CA_Open', 0], ['TCP_CA_Disorder', 1], ['TCP_CA_CWR', 2], ['TCP_CA_Recovery', 3], ['TCP_CA_Loss', 4],
 ];
 /** Blocking calls that may wait for what the script's later lines send (`T1...T2`). */
-const WAITS_FOR_PEER = new Set(['accept', 'read', 'recv', 'recvfrom']);
+const WAITS_FOR_PEER = new Set(['accept', 'read', 'recv', 'recvfrom', 'recvmsg']);
 
 /** Linux's congestion state (tcpi_ca_state) for what slotcp knows: Recovery (3) in fast
  *  recovery, Loss (4) resending after a timeout, Disorder (1) while duplicate ACKs or
@@ -554,22 +556,15 @@ class Runner {
         const want = argInteger(event, 2);
         const flags = event.name !== 'read' ? this.flagNames(event, 3, ['MSG_PEEK']) : [];
         if (isNull(event.args[1]) && want > 0) return { value: -1, errno: 'EFAULT' };
-        const dead = this.errors.get(fd.handle);
-        const ready = () => stack.available(fd.handle) > 0 || stack.ended(fd.handle) || fd.readShut;
-        this.block(ready, fd.nonBlocking ? 0 : latest);
-        if (stack.available(fd.handle) > 0) {
-          // MSG_PEEK: the bytes stay queued (the runner never checks payload, so the count is all).
-          if (flags.includes('MSG_PEEK')) return { value: Math.min(want, stack.available(fd.handle)) };
-          return { value: stack.read(fd.handle, new Uint8Array(want)) };
-        }
-        if (fd.readShut && !this.errors.has(fd.handle)) return { value: 0 };
-        const error = dead ?? this.errors.get(fd.handle);
-        if (error !== undefined) {
-          this.errors.delete(fd.handle);
-          return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
-        }
-        if (stack.ended(fd.handle)) return { value: 0 };
-        return { value: -1, errno: 'EAGAIN' };
+        return this.receive(fd, want, flags.includes('MSG_PEEK'), latest);
+      }
+      case 'recvmsg': {
+        const fd = this.fd(event);
+        const msg = msghdr(event, 1);
+        const flags = this.flagNames(event, 2, ['MSG_PEEK']);
+        const result = this.receive(fd, msg.bytes, flags.includes('MSG_PEEK'), latest);
+        if (result.errno !== 'EAGAIN') this.compareControl(event, fd, msg);
+        return result;
       }
       case 'write':
       case 'send':
@@ -578,21 +573,14 @@ class Runner {
         const count = argInteger(event, 2);
         if (event.name !== 'write') this.flagNames(event, 3, []);
         if (isNull(event.args[1]) && count > 0) return { value: -1, errno: 'EFAULT' };
-        const error = this.errors.get(fd.handle);
-        if (error !== undefined) {
-          this.errors.delete(fd.handle);
-          return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
-        }
-        const data = new Uint8Array(count);
-        let written = stack.write(fd.handle, data);
-        if (written < 0) return { value: -1, errno: 'EPIPE' };
-        if (written === 0 && count > 0 && fd.nonBlocking) return { value: -1, errno: 'EAGAIN' };
-        while (written < count && !fd.nonBlocking && this.block(() => stack.writable(fd.handle) !== 0, latest)) {
-          const more = stack.write(fd.handle, data, written);
-          if (more <= 0) break;
-          written += more;
-        }
-        return { value: written };
+        return this.send(fd, count, latest);
+      }
+      case 'sendmsg': {
+        const fd = this.fd(event);
+        const msg = msghdr(event, 1);
+        this.flagNames(event, 2, []);
+        if (msg.control.length) this.fail(event.line, 'sendmsg(): control messages are not supported by slotcp\'s runner');
+        return this.send(fd, msg.bytes, latest);
       }
       case 'close': {
         const n = argInteger(event, 0);
@@ -627,6 +615,61 @@ class Runner {
       }
       default:
         this.fail(event.line, `system call ${event.name}() is not supported by slotcp's runner`);
+    }
+  }
+
+  /** read()/recv()/recvmsg(): up to `want` bytes, or 0 at the end, or the error. */
+  private receive(fd: Fd, want: number, peek: boolean, latest: number): { value: number; errno?: string } {
+    const stack = this.stack;
+    const dead = this.errors.get(fd.handle);
+    const ready = () => stack.available(fd.handle) > 0 || stack.ended(fd.handle) || fd.readShut;
+    this.block(ready, fd.nonBlocking ? 0 : latest);
+    if (stack.available(fd.handle) > 0) {
+      // MSG_PEEK: the bytes stay queued (the runner never checks payload, so the count is all).
+      if (peek) return { value: Math.min(want, stack.available(fd.handle)) };
+      return { value: stack.read(fd.handle, new Uint8Array(want)) };
+    }
+    if (fd.readShut && !this.errors.has(fd.handle)) return { value: 0 };
+    const error = dead ?? this.errors.get(fd.handle);
+    if (error !== undefined) {
+      this.errors.delete(fd.handle);
+      return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
+    }
+    if (stack.ended(fd.handle)) return { value: 0 };
+    return { value: -1, errno: 'EAGAIN' };
+  }
+
+  /** write()/send()/sendmsg(): `count` bytes, blocking for room unless non-blocking. */
+  private send(fd: Fd, count: number, latest: number): { value: number; errno?: string } {
+    const stack = this.stack;
+    const error = this.errors.get(fd.handle);
+    if (error !== undefined) {
+      this.errors.delete(fd.handle);
+      return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
+    }
+    const data = new Uint8Array(count);
+    let written = stack.write(fd.handle, data);
+    if (written < 0) return { value: -1, errno: 'EPIPE' };
+    if (written === 0 && count > 0 && fd.nonBlocking) return { value: -1, errno: 'EAGAIN' };
+    while (written < count && !fd.nonBlocking && this.block(() => stack.writable(fd.handle) !== 0, latest)) {
+      const more = stack.write(fd.handle, data, written);
+      if (more <= 0) break;
+      written += more;
+    }
+    return { value: written };
+  }
+
+  /** recvmsg()'s msg_flags (only 0: slotcp never truncates) and control messages: a
+   *  TCP_CM_INQ (with setsockopt TCP_INQ on) carries the bytes left to read after this
+   *  call, 1 when none are left and the peer has closed (Linux's tcp_inq_hint). */
+  private compareControl(event: SyscallEvent, fd: Fd, msg: Msghdr): void {
+    if (msg.flags !== 0) this.fail(event.line, `recvmsg(): msg_flags=${msg.flags} is not supported by slotcp's runner (only 0)`);
+    for (const cmsg of msg.control) {
+      if (cmsg.type !== 'TCP_CM_INQ') this.fail(event.line, `recvmsg(): control message ${cmsg.type} is not supported by slotcp's runner`);
+      if (!fd.inq) this.fail(event.line, 'recvmsg(): a TCP_CM_INQ control message needs setsockopt(TCP_INQ) first');
+      const left = Math.max(0, this.stack.available(fd.handle));
+      const inq = left === 0 && this.stack.ended(fd.handle) ? 1 : left;
+      if (cmsg.data !== inq) this.fail(event.line, `recvmsg(): TCP_CM_INQ gave ${inq} instead of ${cmsg.data}\n  script: ${event.text.trim()}`);
     }
   }
 
@@ -751,6 +794,9 @@ class Runner {
       }
       case 'SO_REUSEADDR':
         return { value: 0 };
+      case 'TCP_INQ':
+        fd.inq = flag() !== 0;
+        return { value: 0 };
       case 'SO_RCVBUF':
       case 'SO_SNDBUF':
         if (!this.neutralize.has('buffer-sizes')) this.fail(event.line, `slotcp's buffers are fixed by its config (--rx, --tx): ${name} is not supported`);
@@ -841,7 +887,7 @@ const freebsdStateNames: Record<string, string> = {
 function newFd(kind: Fd['kind']): Fd {
   return {
     kind, listener: -1, handle: -1, lingerS: -1, keepalive: false, keepIdleS: 7200, keepIntvlS: 75, keepCnt: 9,
-    noDelay: false, backlog: 1, nonBlocking: false, readShut: false,
+    noDelay: false, backlog: 1, nonBlocking: false, readShut: false, inq: false,
   };
 }
 
@@ -849,6 +895,45 @@ function argInteger(event: SyscallEvent, index: number): number {
   const arg = event.args[index];
   if (!arg || arg.kind !== 'integer') throw new PktFailure(event.line, '', `${event.name}(): argument ${index + 1} must be an integer`);
   return arg.value;
+}
+
+/** What the runner reads of a `struct msghdr`: the bytes its iovecs hold, msg_flags,
+ *  and its control messages. */
+interface Msghdr {
+  bytes: number;
+  flags: number;
+  control: { level: string; type: string; data: number }[];
+}
+
+/** `{msg_name(...)=..., msg_iov(N)=[{..., LEN}, ...], msg_flags=F[, msg_control=[{cmsg_level=L,
+ *  cmsg_type=T, cmsg_data=D}]]}`, as packetdrill writes one. */
+function msghdr(event: SyscallEvent, index: number): Msghdr {
+  const arg = event.args[index];
+  const bad = (what: string): never => { throw new PktFailure(event.line, '', `${event.name}(): ${what}`); };
+  const struct = arg?.kind === 'nested' && arg.value && typeof arg.value === 'object' && !Array.isArray(arg.value) ? arg.value : bad('argument 2 must be a struct msghdr');
+  const iov = struct.fields.msg_iov;
+  if (!Array.isArray(iov)) bad('msg_iov must be a list of iovecs');
+  let bytes = 0;
+  for (const v of iov as Nested[]) {
+    const len = v && typeof v === 'object' && !Array.isArray(v) ? v.fields.iov_len ?? v.positional[1] : undefined;
+    if (typeof len !== 'number') bad('each iovec must be {..., LENGTH}');
+    bytes += len as number;
+  }
+  const flags = struct.fields.msg_flags ?? 0;
+  if (typeof flags !== 'number') bad('msg_flags must be a number');
+  const control: Msghdr['control'] = [];
+  const cmsgs = struct.fields.msg_control;
+  if (cmsgs !== undefined && cmsgs !== null) {
+    if (!Array.isArray(cmsgs)) bad('msg_control must be a list of cmsgs');
+    for (const c of cmsgs as Nested[]) {
+      const f = c && typeof c === 'object' && !Array.isArray(c) ? c.fields : bad('each cmsg must be a struct');
+      if (typeof f.cmsg_level !== 'string' || typeof f.cmsg_type !== 'string' || typeof f.cmsg_data !== 'number') {
+        bad('each cmsg needs cmsg_level, cmsg_type and a numeric cmsg_data');
+      }
+      control.push({ level: f.cmsg_level as string, type: f.cmsg_type as string, data: f.cmsg_data as number });
+    }
+  }
+  return { bytes, flags: flags as number, control };
 }
 
 function isNull(arg: SyscallArg | undefined): boolean {
