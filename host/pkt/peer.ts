@@ -48,7 +48,7 @@ export const differences: Difference[] = [
     suites: ['linux', 'freebsd'], neutralize: 'timestamps',
   },
   {
-    what: "inbound windows after the handshake are sent scaled by the client's wscale when the script's SYN-ACK agreed to scaling (capped at 65535)",
+    what: "inbound windows after the handshake are sent scaled by the client's wscale when the script's SYN-ACK agreed to scaling or accepts any options (<...>: the scripts' stacks always agree when offered), capped at 65535",
     why: "without window scaling slotcp reads `win 257` as 257 bytes where Linux reads 257 << 7; the script's client means the larger window",
     rfc: 'RFC 7323 §2.2-2.3',
     suites: ['linux', 'freebsd'], neutralize: 'window-scaling',
