@@ -244,6 +244,35 @@ describe('initial window (config.initialWindow)', () => {
   });
 });
 
+// The growth itself is pinned by host-test/pkt/data/byte-counting*.pkt and
+// cwnd-validation.pkt.
+describe('slow start config (byteCountingLimit, cwndValidation)', () => {
+  it("defaults to RFC 5681's one MSS per ACK and no validation, and refuses anything else", () => {
+    const config = makeConfig({ localAddr: 1 });
+    assert.equal(config.byteCountingLimit, 1);
+    assert.equal(config.cwndValidation, false);
+    assert.equal(makeConfig({ localAddr: 1, byteCountingLimit: 0 }).byteCountingLimit, 0);
+    assert.equal(makeConfig({ localAddr: 1, byteCountingLimit: 64 }).byteCountingLimit, 64);
+    for (const bad of [-1, 65, 1.5, '2', null]) {
+      assert.throws(() => makeConfig({ localAddr: 1, byteCountingLimit: bad as never }), ConfigError);
+    }
+    for (const bad of [0, 1, 'yes', null]) {
+      assert.throws(() => makeConfig({ localAddr: 1, cwndValidation: bad as never }), ConfigError);
+    }
+  });
+});
+
+// The ACKs themselves are pinned by host-test/pkt/data/quick-acks.pkt.
+describe('quick ACK config (quickAcks)', () => {
+  it('is off by default, 0 to 64 MSS, and refuses anything else', () => {
+    assert.equal(makeConfig({ localAddr: 1 }).quickAcks, 0);
+    assert.equal(makeConfig({ localAddr: 1, quickAcks: 64 }).quickAcks, 64);
+    for (const bad of [-1, 65, 0.5, '16', true]) {
+      assert.throws(() => makeConfig({ localAddr: 1, quickAcks: bad as never }), ConfigError);
+    }
+  });
+});
+
 describe('D-SACK (RFC 2883)', () => {
   it("goes on the first segment sent after the duplicate, data too, which alone gives it room", () => {
     const bench = new Bench({ txBytes: 4096 });

@@ -202,6 +202,28 @@ describe('packetdrill parser: packets', () => {
     assert.deepEqual([wrap.seqStart, wrap.seqEnd, wrap.payloadLength, wrap.ack], [4294967251, 57, 102, 4294967295]);
   });
 
+  it('reads nested arguments: struct msghdr with iovecs and cmsgs, poll\'s pollfds', () => {
+    const call = (text: string) => { const e = parseScript(text).events[0]; assert.equal(e.type, 'syscall'); return e; };
+    const msg = call('0 recvmsg(4, {msg_name(...)=..., msg_iov(2)=[{..., 100}, {..., 50}], msg_flags=0, '
+      + 'msg_control=[{cmsg_level=SOL_TCP, cmsg_type=TCP_CM_INQ, cmsg_data=8000}]}, 0) = 150');
+    assert.deepEqual(msg.args[1], { kind: 'nested', value: { positional: [], fields: {
+      msg_name: null, msg_iov: [{ fields: {}, positional: [null, 100] }, { fields: {}, positional: [null, 50] }], msg_flags: 0,
+      msg_control: [{ fields: { cmsg_level: 'SOL_TCP', cmsg_type: 'TCP_CM_INQ', cmsg_data: 8000 }, positional: [] }],
+    } } });
+    const poll = call('0 poll([{fd=4, events=POLLIN|POLLOUT, revents=POLLOUT}], 1, 0) = 1');
+    assert.deepEqual(poll.args[0], { kind: 'nested', value: [{ fields: { fd: 4, events: 'POLLIN|POLLOUT', revents: 'POLLOUT' }, positional: [] }] });
+    // flat ones keep their simple forms
+    assert.deepEqual(call('0 setsockopt(3, SOL_SOCKET, SO_LINGER, {onoff=1, linger=0}, 8) = 0').args[3], { kind: 'struct', fields: { onoff: 1, linger: 0 } });
+    assert.deepEqual(call('0 getsockopt(3, SOL_SOCKET, SO_RCVBUF, [65536], [4]) = 0').args[3], { kind: 'array', items: [65536] });
+  });
+
+  it('reads (tos 0xNN) and (ttl N), or in [ ], before the flags', () => {
+    const tos = packet('+0 < (tos 0x28) S 0:0(0) win 1');
+    assert.deepEqual([tos.tos, tos.ttl, tos.flags], [0x28, undefined, 'S']);
+    assert.deepEqual([packet('+0 > [ttl 4] R. 0:0(0) ack 1').ttl, packet('+0 > . 1:1(0)').tos], [4, undefined]);
+    assert.ok(!('tos' in packet('+0 > . 1:1(0)')));
+  });
+
   it('records which of ack, win, urg and options are written', () => {
     const bare = packet('+0 > . 1:1(0)');
     assert.deepEqual(['ack', 'window', 'urg', 'options'].filter((k) => k in bare), []);
@@ -341,7 +363,12 @@ describe('packetdrill parser: errors', () => {
     ['an unterminated command', '0 `sleep 1\n+0 close(3) = 0', 1, 3, 'unterminated ` command'],
     ['an unterminated string', '0 open("/tmp, 0) = 3', 1, 8, 'unterminated string'],
     ['a | without a right side', '0 fcntl(3, F_SETFL, O_RDWR|) = 0', 1, 28, "expected an integer or a name, got ')'"],
-    ['a nested argument', '0 poll([{fd=4, events=POLLIN}], 1, 0) = 1', 1, 9, "expected an integer or a name, got '{'"],
+    ['a struct field without a value', '0 recvmsg(4, {msg_flags=}, 0) = 0', 1, 25, "expected an integer or a name, got '}'"],
+    ['an unclosed count on a field', '0 recvmsg(4, {msg_iov(1=[]}, 0) = 0', 1, 24, "expected ')' after msg_iov(, got '='"],
+    ['a decimal TOS', '0 < (tos 40) S 0:0(0) win 1', 1, 10, "expected a hex TOS value (tos 0xNN), got '40'"],
+    ['an ECN annotation', '0 < (ect0) S 0:0(0) win 1', 1, 6, "expected 'tos 0xNN' or 'ttl N'"],
+    ['a TTL over 8 bits', '0 < (ttl 256) S 0:0(0) win 1', 1, 10, 'TTL out of range: 256'],
+    ['an unclosed IP annotation', '0 < (ttl 3 S 0:0(0) win 1', 1, 12, "expected ')' after the IP header values, got 'S'"],
     ['an #ifdef without #endif', '#ifdef FreeBSD\n0 close(3) = 0', 1, 1, '#ifdef without #endif'],
     ['an #endif without #ifdef', '0 close(3) = 0\n#endif', 2, 1, '#endif without #ifdef'],
     ['an unclosed note', '0 write(4, ..., 1) = -1 EPIPE (Broken pipe\n+0 close(4) = 0', 1, 31, "unclosed '(' after the result"],

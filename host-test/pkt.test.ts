@@ -97,6 +97,16 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
   it('lists every neutralized difference with what, why and an RFC', () => {
     assert.ok(differences.length >= 8);
     for (const d of differences) assert.ok(d.what && d.why && d.rfc && d.suites.length, JSON.stringify(d));
+    for (const d of differences) if (d.scripts) assert.ok(d.label && d.scripts.length, JSON.stringify(d));
+  });
+
+  it('names n/a scripts that exist in the suites, once each (when ../shared/peer-pkt is here)', function () {
+    const { existsSync } = require('node:fs') as typeof import('node:fs');
+    const { peerRoot } = require('../host/pkt/peer') as typeof import('../host/pkt/peer');
+    const listed = differences.flatMap((d) => d.scripts ?? []);
+    assert.equal(new Set(listed).size, listed.length);
+    if (!existsSync(peerRoot())) this.skip();
+    for (const script of listed) assert.ok(existsSync(path.join(peerRoot(), script)), script);
   });
 
   it('checks nothing after the last line in packetdrill mode, as packetdrill', () => {
@@ -108,6 +118,20 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
 
   it('scales inbound windows by the agreed wscale for peer scripts (257 << 7 fits 5840 bytes)', () => {
     const script = parseScript(`${handshake}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);
+    assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
+  });
+
+  it("compares every flag but PSH for Linux's scripts (PSH placement follows Linux's buffer layout)", () => {
+    const script = parseScript(`${handshake}+0 write(4, ..., 1000) = 1000\n+0 > . 1:1001(1000) ack 1\n`);
+    assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
+    assert.throws(() => runScript(script, 'x', peerRunOptions('freebsd')), /flags P\. instead of \./);
+    const fin = parseScript(`${handshake}+0 write(4, ..., 1000) = 1000\n+0 > F. 1:1001(1000) ack 1\n`);
+    assert.throws(() => runScript(fin, 'x', peerRunOptions('linux')), /flags P\. instead of F\./);
+  });
+
+  it('scales them too when the script accepts any SYN-ACK options (<...>): the scripts\' stacks agree whenever offered', () => {
+    const anyOptions = handshake.replace('<mss 1460,nop,nop,sackOK,nop,wscale 8>', '<...>');
+    const script = parseScript(`${anyOptions}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);
     assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
   });
 });

@@ -52,6 +52,9 @@ export interface ClientSegment extends SegmentFields {
   /** The payload: the first `dataLength` bytes of `data`. */
   data: ArrayLike<number>;
   dataLength: number;
+  /** The IPv4 header's time to live (default 64) and type of service (default 0). */
+  ttl?: number;
+  tos?: number;
 }
 
 const NONE: ArrayLike<number> = { length: 0 };
@@ -68,10 +71,25 @@ export function newClientSegment(): ClientSegment {
  *  `b` must hold 60 bytes plus the options and the payload. */
 export function writeClientSegment(b: Uint8Array, s: ClientSegment): number {
   const options = s.options;
-  const at = writeHeaders(b, 1, 64, s.srcAddr, s.dstAddr, s.srcPort, s.dstPort, s.seq | 0, s.ack | 0, s.flags, s.window, s.mss,
+  const at = writeHeaders(b, 1, s.ttl ?? 64, s.srcAddr, s.dstAddr, s.srcPort, s.dstPort, s.seq | 0, s.ack | 0, s.flags, s.window, s.mss,
     s.dataLength, options.length);
   for (let i = 0; i < options.length; i++) b[at - options.length + i] = options[i];
   const data = s.data;
   for (let i = 0; i < s.dataLength; i++) b[at + i] = data[i];
+  if (s.tos !== undefined) {
+    b[1] = s.tos;
+    ipHeaderChecksum(b);
+  }
   return finishPacket(b);
+}
+
+/** Recomputes an IPv4 header's checksum (20 bytes) after a field changed. */
+export function ipHeaderChecksum(b: Uint8Array): void {
+  b[10] = 0;
+  b[11] = 0;
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += (b[i] << 8) | b[i + 1];
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  b[10] = (~sum >>> 8) & 0xff;
+  b[11] = ~sum & 0xff;
 }

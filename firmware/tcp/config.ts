@@ -48,6 +48,21 @@ export interface StackConfig {
    *  initcwnd, 10 by default there). One segment whatever this says if the SYN-ACK had to
    *  be sent again (RFC 5681 §3.1). */
   initialWindow: InitialWindow;
+  /** Slow start's growth per ACK, in segments: the window grows by the bytes an ACK
+   *  acknowledges, at most this many MSS (RFC 3465's limit L). 1: RFC 5681 §3.1's
+   *  min(N, SMSS), the default; 2: RFC 3465's L = 2 × SMSS; 0: no limit, and as Linux
+   *  only what the ACK newly delivers counts (not data already SACKed, nor one segment per
+   *  duplicate ACK before it). */
+  byteCountingLimit: number;
+  /** Congestion window validation (RFC 7661's idea, in Linux's form): the window grows
+   *  only while it is less than twice the largest flight since everything sent was last
+   *  acknowledged, so an app that sends little does not earn a window it never used.
+   *  Off by default (RFC 5681: every ACK of new data grows it). */
+  cwndValidation: boolean;
+  /** Quick ACKs: the first this many MSS of data a connection receives are ACKed at once
+   *  (Linux's quick-ACK mode, 16 segments there). 0, the default: every second segment
+   *  at once, a lone one after delayedAckMs. */
+  quickAcks: number;
 }
 
 export type InitialWindow = 'rfc5681' | 'rfc6928' | number;
@@ -76,6 +91,9 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   ttl: 64,
   sack: true,
   initialWindow: 'rfc5681',
+  byteCountingLimit: 1,
+  cwndValidation: false,
+  quickAcks: 0,
 });
 
 export class ConfigError extends Error {}
@@ -121,6 +139,9 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'challengeAcksPerSecond', 1, 100000);
   checkInteger(config, 'ttl', 1, 255);
   checkBoolean(config, 'sack');
+  checkInteger(config, 'byteCountingLimit', 0, 64);
+  checkBoolean(config, 'cwndValidation');
+  checkInteger(config, 'quickAcks', 0, 64);
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

@@ -448,8 +448,9 @@ function sndUnaAdvances(core: Core, s: number, ack: number, seg: Segment): void 
   txDrop(slots, s, dataAcked);
   tcb[row + Tcb.sndUna] = ack;
   tcb[row + Tcb.retries] = 0;
+  const resend = newAck(core, s, ack, acked, seg); // before dupAcks goes: it counts what they reported
   tcb[row + Tcb.dupAcks] = 0;
-  if (newAck(core, s, ack, acked, seg)) retransmitFirst(core, s);
+  if (resend) retransmitFirst(core, s);
   ackSettled(core, s, ack, seg);
   if (dataAcked > 0) tcb[row + Tcb.events] |= Event.Writable;
 }
@@ -546,12 +547,15 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   tcb[row + Tcb.holePending] = 1;
 }
 /** Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): at least every second segment, and
- *  never later than delayedAckMs. */
+ *  never later than delayedAckMs; at once while the connection's first config.quickAcks
+ *  MSS of data arrive. */
 function scheduleAck(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  if (++tcb[row + Tcb.unackedSegments] >= 2 || core.config.delayedAckMs === 0) {
+  const config = core.config;
+  if (++tcb[row + Tcb.unackedSegments] >= 2 || config.delayedAckMs === 0
+    || (config.quickAcks !== 0 && seqDiff(tcb[row + Tcb.rcvNxt], tcb[row + Tcb.irs]) <= config.quickAcks * config.mss)) {
     tcb[row + Tcb.flags] |= Flag.AckNow;
   } else if (!slots.running(s, Timer.DelayedAck)) {
     slots.arm(s, Timer.DelayedAck, (core.now + core.config.delayedAckMs) | 0);

@@ -270,7 +270,11 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   const end = seqAdd(seq, length + (fin ? 1 : 0));
   tcb[row + Tcb.sndNxt] = end;
   if (length < room) tcb[row + Tcb.smallEnd] = end;
-  if (seqGt(end, tcb[row + Tcb.sndMax])) tcb[row + Tcb.sndMax] = end;
+  if (seqGt(end, tcb[row + Tcb.sndMax])) {
+    tcb[row + Tcb.sndMax] = end;
+    const flight = seqDiff(end, tcb[row + Tcb.sndUna]); // for config.cwndValidation (recovery.ts)
+    if (flight > tcb[row + Tcb.maxFlight]) tcb[row + Tcb.maxFlight] = flight;
+  }
   if (isRetransmission) {
     core.count[Count.retransmittedSegments]++;
   } else if ((tcb[row + Tcb.flags] & Flag.Timing) === 0) {

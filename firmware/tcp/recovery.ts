@@ -9,7 +9,7 @@
 import { initialWindowBytes } from './config';
 import { Count } from './counters';
 import { Core } from './core';
-import { forgetAcked, lossIndicated, nextHole, pipe, recordSackBlocks, resendLost } from './sack';
+import { forgetAcked, lossIndicated, nextHole, pipe, recordSackBlocks, resendLost, sackedBelow } from './sack';
 import { Flag, Slots, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { Seg, Segment } from './wire';
@@ -63,6 +63,11 @@ export function newAck(core: Core, s: number, ack: number, acked: number, seg: S
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
+  // What this ACK newly delivers, for byte counting with no limit (Linux's way): data the
+  // peer already reported holding, in SACK blocks or one segment per duplicate ACK, was
+  // counted then.
+  let delivered = acked;
+  if (core.config.byteCountingLimit === 0) delivered -= sack ? sackedBelow(slots, s, ack) : tcb[row + Tcb.dupAcks] * tcb[row + Tcb.mss];
   if (sack) {
     forgetAcked(slots, s);
     recordSackBlocks(slots, s, seg);
@@ -87,13 +92,27 @@ export function newAck(core: Core, s: number, ack: number, acked: number, seg: S
   } else if (tcb[row + Tcb.flags] & Flag.Recovery) {
     tcb[row + Tcb.flags] &= ~Flag.Recovery;
     tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
+  } else if (core.config.cwndValidation && !windowUsed(tcb, row)) {
+    // The sender has not been using the window (app-limited): it does not grow.
   } else if (tcb[row + Tcb.cwnd] < tcb[row + Tcb.ssthresh]) {
-    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + Math.min(acked, mss), MAX_CWND); // slow start
+    const limit = core.config.byteCountingLimit; // RFC 3465's L, in segments (0: none)
+    const grow = limit === 0 ? (delivered > 0 ? delivered : 0) : acked < limit * mss ? acked : limit * mss;
+    tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + grow, MAX_CWND); // slow start
   } else {
     tcb[row + Tcb.cwnd] = Math.min(tcb[row + Tcb.cwnd] + (((mss * mss) / tcb[row + Tcb.cwnd]) | 0 || 1), MAX_CWND); // congestion avoidance
   }
+  if (ack === tcb[row + Tcb.sndMax]) tcb[row + Tcb.maxFlight] = 0;
   return false;
 }
+
+/** Congestion window validation (config.cwndValidation; RFC 7661's rule that a window
+ *  the sender has not been using is not validated, in Linux's form): the window grows
+ *  only while it is less than twice the largest flight since everything was last
+ *  acknowledged. */
+function windowUsed(tcb: Int32Array, row: number): boolean {
+  return tcb[row + Tcb.cwnd] < 2 * tcb[row + Tcb.maxFlight];
+}
+
 
 /** After newAck() and its resend: a loss probe answered, and the timers re-armed (or
  *  stopped when nothing is outstanding). */

@@ -59,6 +59,20 @@ export function forgetAcked(slots: Slots, s: number): void {
   }
 }
 
+/** Bytes of the scoreboard below `seq`. */
+export function sackedBelow(slots: Slots, s: number, seq: number): number {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  let bytes = 0;
+  for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
+    const start = tcb[row + Tcb.sackedStart + k];
+    if (!seqLt(start, seq)) continue;
+    const end = tcb[row + Tcb.sackedEnd + k];
+    bytes += seqDiff(seqLt(end, seq) ? end : seq, start);
+  }
+  return bytes;
+}
+
 /** The highest SACKed sequence number, or SND.UNA when nothing is SACKed. */
 export function highestSacked(slots: Slots, s: number): number {
   const tcb = slots.tcb;

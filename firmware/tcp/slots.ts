@@ -155,6 +155,9 @@ export const enum Tcb {
   recover,
   /** End of the last segment sent shorter than the MSS (Nagle, Minshall's variant). */
   smallEnd,
+  /** The most bytes in flight since everything sent was last acknowledged: with
+   *  config.cwndValidation the window grows only while it is less than twice this. */
+  maxFlight,
   // Receive sequence space. rcvAdv is the right edge of the window we last advertised.
   irs,
   rcvNxt,

@@ -61,6 +61,13 @@ export interface TcpInfo {
   sndWnd: number;
   /** In fast recovery (RFC 5681/6675). */
   recovery: boolean;
+  /** Resending after a retransmission timeout, until what was sent before it is
+   *  acknowledged (RFC 6582 §4.1: no fast retransmit meanwhile). */
+  afterTimeout: boolean;
+  /** Duplicate ACKs in a row, and bytes above SND.UNA the peer has SACKed: outside
+   *  recovery, signs of loss or reordering being watched. */
+  dupAcks: number;
+  sacked: number;
   rxQueued: number;
   txQueued: number;
 }
@@ -535,6 +542,11 @@ export class Stack {
     into.mss = tcb[row + Tcb.mss];
     into.sndWnd = tcb[row + Tcb.sndWnd];
     into.recovery = (tcb[row + Tcb.flags] & Flag.Recovery) !== 0;
+    into.afterTimeout = (tcb[row + Tcb.flags] & Flag.AfterTimeout) !== 0;
+    into.dupAcks = tcb[row + Tcb.dupAcks];
+    let sacked = 0;
+    for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) sacked += seqDiff(tcb[row + Tcb.sackedEnd + k], tcb[row + Tcb.sackedStart + k]);
+    into.sacked = sacked;
     into.rxQueued = tcb[row + Tcb.rxLength];
     into.txQueued = tcb[row + Tcb.txLength];
     return true;

@@ -54,6 +54,10 @@ export interface PacketEvent extends EventBase {
   window?: number;
   /** Urgent pointer; absent when not written (0). */
   urg?: number;
+  /** IPv4 `(tos 0xNN)` / `(ttl N)` before the flags: sent as written on an inbound packet
+   *  (absent: 0 and 64), compared on an outbound one (absent: not checked). */
+  tos?: number;
+  ttl?: number;
   /**
    * Absent: no options (an outbound packet must carry none). 'any': the wildcard `<...>`,
    * outbound only, options not checked. A list always fills a multiple of 4 bytes.
@@ -72,7 +76,20 @@ export type SyscallArg =
   /** `O_RDWR | O_NONBLOCK`: a bitwise or of names and integers (all-integer ones are folded). */
   | { kind: 'or'; terms: (number | string)[] }
   /** `{onoff=1, linger=0}`, `{l_onoff=1, l_linger=0}`: field names as written. */
-  | { kind: 'struct'; fields: Record<string, number | string> };
+  | { kind: 'struct'; fields: Record<string, number | string> }
+  /** Anything deeper (`struct msghdr`, poll's `[{fd=4, events=POLLIN}]`). */
+  | { kind: 'nested'; value: Nested };
+
+/** A value inside [ ] or { }: an integer, a name (`A|B` kept as written), `...` (null),
+ *  a list, or a struct. */
+export type Nested = number | string | null | Nested[] | NestedStruct;
+
+/** `{name=value, name(N)=value, value}`: named fields (a `(N)` after the name, such as
+ *  msg_iov(1), is dropped), and values without a name in order (an iovec's `{..., 2000}`). */
+export interface NestedStruct {
+  fields: Record<string, Nested>;
+  positional: Nested[];
+}
 
 export interface SyscallEvent extends EventBase {
   type: 'syscall';

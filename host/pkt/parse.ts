@@ -3,7 +3,7 @@
 // whitespace (newlines included) only separates them, and an event's line is the line of
 // its time. packetdrill's semantic checks that need no executor are made here too.
 import {
-  EventTime, PacketEvent, Script, ScriptCommand, ScriptEvent, SyscallArg, SyscallEvent, TcpOption, TimeKind, TimePoint,
+  EventTime, Nested, NestedStruct, PacketEvent, Script, ScriptCommand, ScriptEvent, SyscallArg, SyscallEvent, TcpOption, TimeKind, TimePoint,
 } from './ast';
 
 export class PktSyntaxError extends Error {
@@ -368,8 +368,9 @@ class Parser {
   private packet(base: EventBase): PacketEvent {
     const arrow = this.take();
     const direction = arrow.text === '<' ? 'in' : 'out';
+    const ip = this.ipInfo();
     const flags = this.flags();
-    const event: PacketEvent = { type: 'packet', direction, flags, ...this.sequence(), ...base };
+    const event: PacketEvent = { type: 'packet', direction, flags, ...this.sequence(), ...ip, ...base };
     if (this.acceptWord('ack')) event.ack = this.unsigned(U32, 'TCP ack sequence number');
     if (this.acceptWord('win')) event.window = this.unsigned(U16, 'TCP window value');
     if (this.acceptWord('urg')) event.urg = this.unsigned(U16, 'urg_ptr value');
@@ -377,6 +378,27 @@ class Parser {
     if (open) event.options = this.tcpOptions(open, direction);
     if (direction === 'in' && event.window === undefined) this.fail(arrow, 'window must be specified for inbound packets (win N)');
     return event;
+  }
+
+  /** `(tos 0xNN)` or `(ttl N)` (or in [ ]) after the direction: parser.y's ip_info, of
+   *  which the ECN forms and flow labels are not supported. */
+  private ipInfo(): { tos?: number; ttl?: number } {
+    const open = this.acceptPunct('(') ?? this.acceptPunct('[');
+    if (!open) return {};
+    const close = open.text === '(' ? ')' : ']';
+    let info: { tos?: number; ttl?: number };
+    if (this.acceptWord('tos')) {
+      const token = this.peek();
+      if (token.kind !== 'hex') this.expected('a hex TOS value (tos 0xNN)');
+      info = { tos: this.integer('TOS') };
+      if (info.tos! > U8) this.fail(token, 'tos out of range for 8 bits');
+    } else if (this.acceptWord('ttl')) {
+      info = { ttl: this.unsigned(U8, 'TTL') };
+    } else {
+      this.expected("'tos 0xNN' or 'ttl N' (slotcp's runner has no ECN or flow label forms)");
+    }
+    this.expectPunct(close, `'${close}' after the IP header values`);
+    return info;
   }
 
   /** Letters, optionally followed by `.` (ACK); `.` alone; or `-` for none. */
@@ -504,9 +526,49 @@ class Parser {
       case 'int': case 'hex': case 'word': return this.orExpression();
       case 'string': this.take(); return { kind: 'string', value: token.text.slice(1, -1) };
     }
-    if (this.acceptPunct('[')) return { kind: 'array', items: this.acceptPunct(']') ? [] : this.list(']', () => this.scalar()) };
-    if (this.acceptPunct('{')) return { kind: 'struct', fields: Object.fromEntries(this.list('}', () => this.field())) };
+    if (isPunct(token, '[') || isPunct(token, '{')) {
+      const value = this.nested();
+      // Flat ones keep their simple forms: [1], {onoff=1, linger=0}.
+      const flat = (v: Nested) => typeof v === 'number' || typeof v === 'string';
+      if (Array.isArray(value) && value.every(flat)) return { kind: 'array', items: value as (number | string)[] };
+      if (value && typeof value === 'object' && !Array.isArray(value) && value.positional.length === 0
+        && Object.values(value.fields).every(flat)) {
+        return { kind: 'struct', fields: value.fields as Record<string, number | string> };
+      }
+      return { kind: 'nested', value };
+    }
     this.expected('a system call argument');
+  }
+
+  /** A value inside [ ] or { }, which may nest (parser.y's msghdr, iovec, cmsg, pollfd). */
+  private nested(): Nested {
+    if (this.peek().kind === 'ellipsis') {
+      this.take();
+      return null;
+    }
+    if (this.acceptPunct('[')) return this.acceptPunct(']') ? [] : this.list(']', () => this.nested());
+    if (this.acceptPunct('{')) {
+      const struct: NestedStruct = { fields: {}, positional: [] };
+      this.list('}', () => {
+        const next = this.tokens[this.pos + 1];
+        if (this.peek().kind === 'word' && next && (isPunct(next, '=') || isPunct(next, '('))) {
+          const name = this.take().text;
+          if (this.acceptPunct('(')) {
+            if (this.peek().kind === 'ellipsis') this.take();
+            else this.integer(`a count after ${name}(`);
+            this.expectPunct(')', `')' after ${name}(`);
+          }
+          this.expectPunct('=', `'=' after ${name}`);
+          struct.fields[name] = this.nested();
+        } else {
+          struct.positional.push(this.nested());
+        }
+      });
+      return struct;
+    }
+    const terms = [this.scalar()];
+    while (this.acceptPunct('|')) terms.push(this.scalar());
+    return terms.length === 1 ? terms[0] : terms.join('|');
   }
 
   /** An integer or a name, or several joined by `|` (parser.y's binary_expression). */
@@ -524,14 +586,6 @@ class Parser {
     if (token.kind === 'word') return this.take().text;
     if (token.kind === 'int' || token.kind === 'hex') return this.integer('an integer');
     this.expected('an integer or a name');
-  }
-
-  private field(): [string, number | string] {
-    const name = this.peek();
-    if (name.kind !== 'word') this.expected('a struct field (name=value)');
-    this.take();
-    this.expectPunct('=', `'=' after ${name.text}`);
-    return [name.text, this.scalar()];
   }
 
   /** `(Broken pipe)`: a comment on the result, on one line. */

@@ -24,7 +24,15 @@ interface Difference {
   /** A check the runner relaxes (run.ts Neutralization), or stack config it sets. */
   neutralize?: Neutralization;
   config?: Partial<Record<Suite, Partial<StackConfig>>>;
+  /** Scripts that test what slotcp does not do, reported n/a (paths under the suites'
+   *  directory; each was read to check that this is what it fails on). `label` is the
+   *  short reason printed with them. */
+  scripts?: string[];
+  label?: string;
 }
+
+const PD = 'packetdrill/gtests/net/tcp/';
+const TS = 'tcp-testsuite/';
 
 export const differences: Difference[] = [
   {
@@ -40,7 +48,7 @@ export const differences: Difference[] = [
     suites: ['linux', 'freebsd'], neutralize: 'timestamps',
   },
   {
-    what: "inbound windows after the handshake are sent scaled by the client's wscale when the script's SYN-ACK agreed to scaling (capped at 65535)",
+    what: "inbound windows after the handshake are sent scaled by the client's wscale when the script's SYN-ACK agreed to scaling or accepts any options (<...>: the scripts' stacks always agree when offered), capped at 65535",
     why: "without window scaling slotcp reads `win 257` as 257 bytes where Linux reads 257 << 7; the script's client means the larger window",
     rfc: 'RFC 7323 §2.2-2.3',
     suites: ['linux', 'freebsd'], neutralize: 'window-scaling',
@@ -50,6 +58,12 @@ export const differences: Difference[] = [
     why: "the receive window follows the receive buffer (slotcp's is at most 65535 bytes, unscaled) and each stack's window-update policy (slotcp: Linux's rule; FreeBSD: its own)",
     rfc: 'RFC 9293 §3.8.6.2 (receive window management is the receiver\'s choice), RFC 1122 §4.2.3.3',
     suites: ['linux', 'freebsd'], neutralize: 'window',
+  },
+  {
+    what: 'the PSH flag of outbound segments is not compared (every other flag is)',
+    why: "Linux sets PSH where its socket buffer's chunks end (TSO autosizing, write coalescing, forced pushes every half window), which no protocol rule fixes; slotcp sets it on the segment that empties the send queue. PSH asks the receiver to deliver promptly and changes nothing on the wire",
+    rfc: 'RFC 9293 §3.9.1 (PSH on the last segment of what the user pushed), RFC 1122 §4.2.2.2 (a receiver may not rely on PSH; the sender may also set it)',
+    suites: ['linux'], neutralize: 'push',
   },
   {
     what: 'SO_RCVBUF/SO_SNDBUF: getsockopt values are not compared; setsockopt is accepted and changes nothing',
@@ -82,6 +96,20 @@ export const differences: Difference[] = [
     config: { linux: { initialWindow: 10 } },
   },
   {
+    what: 'slow start grows the window by every byte an ACK acknowledges (no limit per ACK) instead of at most one MSS',
+    why: "Linux counts all the segments an ACK covers (a stretch ACK of 4 segments adds 4); slotcp keeps RFC 5681's min(N, SMSS) by default and offers RFC 3465's byte counting as config.byteCountingLimit",
+    rfc: 'RFC 3465 §2.2 (L; Linux has none) vs RFC 5681 §3.1',
+    suites: ['linux'],
+    config: { linux: { byteCountingLimit: 0 } },
+  },
+  {
+    what: 'the congestion window grows only while the sender uses it (less than twice the largest flight since everything was last acknowledged)',
+    why: "Linux grows cwnd only when cwnd-limited (tcp_is_cwnd_limited), and its scripts count on an app-limited sender's window staying put; slotcp grows it on every ACK of new data by default and offers the check as config.cwndValidation",
+    rfc: 'RFC 7661 §4.3 (a window the sender has not used is not validated) vs RFC 5681 §3.1',
+    suites: ['linux'],
+    config: { linux: { cwndValidation: true } },
+  },
+  {
     what: "delayed ACK timer 40 ms instead of slotcp's 200 ms",
     why: "Linux's minimum ATO and FreeBSD's delacktime are 40 ms",
     rfc: 'RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3 (under 500 ms)',
@@ -89,16 +117,91 @@ export const differences: Difference[] = [
     config: { linux: { delayedAckMs: 40 }, freebsd: { delayedAckMs: 40 } },
   },
   {
-    what: 'scripts that set net.inet.tcp.insecure_rst=1 or insecure_syn=1 are not run (reported n/a)',
+    what: 'scripts that set net.inet.tcp.insecure_rst=1 or insecure_syn=1 and send their RST or SYN inside the window (not exactly at RCV.NXT for a RST) are not run (reported n/a); the others, where RFC 793 and RFC 5961 agree, run',
     why: 'they test FreeBSD\'s RFC 793 mode (any in-window RST or SYN acts); slotcp implements only RFC 5961\'s challenge ACKs, which the secure variants test',
     rfc: 'RFC 5961 §3.2, §4.2 vs RFC 793',
     suites: ['freebsd'],
   },
   {
-    what: 'scripts that set net.inet.tcp.drop_synfin=0 are not run (reported n/a)',
+    what: 'scripts that set net.inet.tcp.drop_synfin=0 and send a SYN+FIN to a listener are not run (reported n/a)',
     why: 'they test FreeBSD answering a SYN+FIN like a SYN; slotcp drops SYN+FIN (as FreeBSD with drop_synfin=1, which other scripts test)',
     rfc: 'RFC 9293 is silent on SYN+FIN; RFC 1122 §4.2.2.20 leaves it to the implementation',
     suites: ['freebsd'],
+  },
+  {
+    what: "scripts that test Linux's congestion control, CUBIC with HyStart, and its Proportional Rate Reduction in recovery are not run (n/a)",
+    why: "slotcp implements RFC 5681 Reno (NewReno, RFC 6675 SACK recovery): after a loss ssthresh is half the flight where CUBIC's is 0.7 × cwnd, its window grows linearly, it has no HyStart, and in recovery it sends what the pipe allows rather than PRR's proportion",
+    rfc: 'RFC 5681, RFC 6675 vs RFC 9438 (CUBIC), RFC 6937 (PRR)',
+    suites: ['linux'],
+    label: 'CUBIC/HyStart/PRR (Linux congestion control); slotcp is RFC 5681 Reno',
+    scripts: [
+      `${PD}cubic/cubic-bulk-166k.pkt`, `${PD}cubic/cubic-bulk-166k-idle-restart.pkt`,
+      `${PD}cubic/cubic-hystart-delay-rtt-jumps-upward.pkt`, `${PD}cubic/cubic-rto-ss-ca-cwnd-bump.pkt`,
+      `${PD}fast_recovery/prr-ss-10pkt-lost-1.pkt`, `${PD}fast_recovery/prr-ss-30pkt-lost-1_4-11_16.pkt`,
+      `${PD}fast_recovery/prr-ss-30pkt-lost1_4.pkt`, `${PD}fast_recovery/prr-ss-ack-below-snd_una-cubic.pkt`,
+    ],
+  },
+  {
+    what: "scripts that test RACK's time-based loss detection (a reordering timer resends a hole before three duplicate ACKs) and its reordering statistics (tcpi_lost, tcpi_reordering) are not run (n/a)",
+    why: 'slotcp detects loss by duplicate ACKs and RFC 6675 IsLost; RACK needs a send time per segment, which its fixed per-slot scoreboard does not keep (it has RFC 8985 §7 tail loss probes)',
+    rfc: 'RFC 8985 §6 vs RFC 6675 §5, RFC 5681 §3.2',
+    suites: ['linux'],
+    label: 'RACK time-based loss detection (RFC 8985 §6)',
+    scripts: [
+      `${PD}fast_retransmit/fr-4pkt-fack-last-mss.pkt`, `${PD}sack/sack-shift-sacked-7-3-4-8-9-fack.pkt`,
+      `${PD}sack/sack-shift-sacked-7-5-6-8-9-fack.pkt`, `${PD}sack/sack-shift-sacked-2-6-8-3-9-nofack.pkt`,
+      `${PD}cubic/cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt`,
+    ],
+  },
+  {
+    what: "the first 16 MSS of data a connection receives are ACKed at once (Linux's quick-ACK mode)",
+    why: 'slotcp ACKs every second segment at once and a lone one after the delayed-ACK timer; Linux starts each connection in quick-ACK mode, and its scripts expect the first data ACKed at once. slotcp offers it as config.quickAcks',
+    rfc: 'RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3 (a delayed ACK SHOULD be used; an ACK at once is always allowed)',
+    suites: ['linux'],
+    config: { linux: { quickAcks: 16 } },
+  },
+  {
+    what: "scripts that use socket options and calls slotcp's API does not have are not run (n/a): MSG_EOR record boundaries, TCP_CORK and MSG_MORE, TCP_NOTSENT_LOWAT with poll(), a per-socket TCP_MAXSEG, TCP_USER_TIMEOUT, open()/sendfile(), FreeBSD's TCP_NOOPT, per-socket IP_TOS and IP_TTL",
+    why: "slotcp's send buffer is a byte ring (no record marks), it has Nagle and noDelay but no cork, no poll or low-water marks, one MSS, TTL and option set per stack (config), and its connections give up after config.maxRetries retransmissions rather than after a user timeout",
+    rfc: 'none for most (socket API); RFC 9293 §3.9.1 (USER TIMEOUT is an optional parameter), RFC 9293 §3.7.1 (MSS per stack)',
+    suites: ['linux', 'freebsd'],
+    label: "a socket option or call slotcp's API does not have",
+    scripts: [
+      `${PD}eor/no-coalesce-large.pkt`, `${PD}eor/no-coalesce-retrans.pkt`, `${PD}eor/no-coalesce-small.pkt`,
+      `${PD}eor/no-coalesce-subsequent.pkt`, `${PD}nagle/sockopt_cork_nodelay.pkt`, `${PD}nagle/sendmsg_msg_more.pkt`,
+      `${PD}notsent_lowat/notsent-lowat-default.pkt`, `${PD}notsent_lowat/notsent-lowat-setsockopt.pkt`,
+      `${PD}notsent_lowat/notsent-lowat-sysctl.pkt`, `${PD}mss/mss-setsockopt-tcp_maxseg-server.pkt`,
+      `${PD}user_timeout/user_timeout.pkt`, `${PD}user_timeout/user-timeout-probe.pkt`, `${PD}sendfile/sendfile-simple.pkt`,
+      `${TS}snippets/noopt-strict-tsopt.pkt`, `${TS}socket-api/setsockopt/socket-api-setsockopt-tos-passive-ipv4.pkt`,
+      `${TS}socket-api/setsockopt/socket-api-setsockopt-ttl-passive-ipv4.pkt`,
+    ],
+  },
+  {
+    what: 'scripts that test pacing (the fq qdisc spacing packets out) or path MTU probing are not run (n/a)',
+    why: 'slotcp sends what the windows allow at once, with no pacing, and keeps the MSS it agreed (no PLPMTUD)',
+    rfc: 'RFC 4821 (PLPMTUD is optional); pacing is no RFC requirement',
+    suites: ['linux'],
+    label: 'pacing (fq) or path MTU probing (RFC 4821)',
+    scripts: [`${PD}slow_start/slow-start-fq-ack-per-2pkt.pkt`, `${PD}mtu_probe/basic-v4.pkt`],
+  },
+  {
+    what: 'scripts where FreeBSD drops a SYN-ACK arriving at a listener are not run (n/a)',
+    why: "RFC 9293 answers any segment with an ACK in LISTEN with a reset (<SEQ=SEG.ACK><CTL=RST>), which slotcp sends; FreeBSD drops it silently",
+    rfc: 'RFC 9293 §3.10.7.2',
+    suites: ['freebsd'],
+    label: 'FreeBSD drops a SYN-ACK in LISTEN; slotcp resets as RFC 9293 §3.10.7.2 says',
+    scripts: [
+      `${TS}state-event-engine/rcv-syn-ack-listen/rcv-syn-ack-with-data-listen-ipv4.pkt`,
+      `${TS}state-event-engine/rcv-syn-ack-listen/rcv-syn-ack-without-data-listen-ipv4.pkt`,
+    ],
+  },
+  {
+    what: "scripts that expect FreeBSD's window update after a read that opens more than half the buffer are not run (n/a)",
+    why: "when to announce a window that opened is the receiver's choice; slotcp follows Linux's rule (only when the window the peer knows is at most half the buffer and the new one twice as large), which sends none in that case",
+    rfc: 'RFC 9293 §3.8.6.2.2, RFC 1122 §4.2.3.3',
+    suites: ['freebsd'],
+    label: "FreeBSD's window update policy (Linux's rule sends none here)",
+    scripts: [`${TS}rcv-data-segments/overlapping-200-32200.pkt`],
   },
   {
     what: '#ifdef STANDARD sections are taken, #ifdef FreeBSD ones are not',
@@ -108,10 +211,22 @@ export const differences: Difference[] = [
   },
 ];
 
-/** Scripts a difference above excludes, with the reason. */
-function notApplicable(text: string): string | undefined {
-  if (/insecure_(rst|syn)=1/.test(text)) return 'RFC 793 variant (insecure_rst/insecure_syn=1); slotcp implements RFC 5961';
-  if (/drop_synfin=0/.test(text)) return 'SYN+FIN processed as SYN (drop_synfin=0); slotcp drops SYN+FIN';
+/** Scripts a difference above excludes, with the reason. tcp-testsuite names each script
+ *  after where its segment falls: `left-edge` is RCV.NXT, `right-edge` the window's last
+ *  byte, `outside-*` beyond the window (where RFC 793 and RFC 5961 agree). */
+function notApplicable(file: string, text: string): string | undefined {
+  const listed = differences.find((d) => d.scripts?.some((script) => file.endsWith(`/${script}`)));
+  if (listed) return listed.label;
+  const name = path.basename(file);
+  // The value a script sets first is the one its segment meets (the last line restores it).
+  const setting = (sysctl: string) => new RegExp(`${sysctl}=(\\d+)`).exec(text)?.[1];
+  if (setting('insecure_rst') === '1' && /-via-listen-right-edge-/.test(name)) {
+    return 'RFC 793 variant (insecure_rst=1): an in-window RST not at RCV.NXT resets; slotcp implements RFC 5961 (challenge ACK)';
+  }
+  if (setting('insecure_syn') === '1' && /-using-shutdown-(left|right)-edge-/.test(name)) {
+    return 'RFC 793 variant (insecure_syn=1): an in-window SYN resets; slotcp implements RFC 5961 (challenge ACK)';
+  }
+  if (setting('drop_synfin') === '0' && /-listen-/.test(name)) return 'SYN+FIN processed as SYN (drop_synfin=0); slotcp drops SYN+FIN';
   return undefined;
 }
 
@@ -154,7 +269,7 @@ export function peerScripts(root: string): { file: string; suite: Suite }[] {
 
 export function runPeerScript(file: string, suite: Suite): PeerVerdict {
   const text = readFileSync(file, 'utf8');
-  const na = suite === 'freebsd' ? notApplicable(text) : undefined;
+  const na = notApplicable(file, text);
   if (na) return { file, suite, verdict: 'n/a', message: na };
   try {
     const result = runScript(parseScript(text, file, peerDefines[suite]), file, peerRunOptions(suite));

@@ -10,7 +10,7 @@ import { ConnectionError } from '../../firmware/tcp/core';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, RST, SYN, URG, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
 import { newClientSegment, writeClientSegment } from '../packet';
-import { CodeEvent, CommandEvent, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
+import { CodeEvent, CommandEvent, Nested, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
 import { CodeError, CodeScope, runCode } from './code';
 import { EstablishedPeer, establishedPeer, establishedPreamble, isEstablishedOption } from './established';
 import { parseScript } from './parse';
@@ -50,7 +50,9 @@ export type Neutralization =
   /** The window of outbound segments is not compared. */
   | 'window'
   /** SO_RCVBUF/SO_SNDBUF: getsockopt values not compared, setsockopt accepted and ignored. */
-  | 'buffer-sizes';
+  | 'buffer-sizes'
+  /** The PSH flag of outbound segments is not compared (the other flags are). */
+  | 'push';
 
 export interface RunOptions {
   /** Stack config applied before the script's own options. */
@@ -87,6 +89,7 @@ const configOptions: Record<string, NumericConfigKey> = {
   syn_ack_retries: 'synAckRetries', max_retries: 'maxRetries', rto_initial_ms: 'rtoInitialMs',
   rto_min_ms: 'rtoMinMs', rto_max_ms: 'rtoMaxMs', delayed_ack_ms: 'delayedAckMs',
   fin_wait2_timeout_ms: 'finWait2TimeoutMs', challenge_acks_per_second: 'challengeAcksPerSecond',
+  byte_counting_limit: 'byteCountingLimit', quick_acks: 'quickAcks',
 };
 
 /** Options packetdrill has that change nothing here. */
@@ -107,6 +110,8 @@ interface Fd {
   nonBlocking: boolean;
   /** shutdown(SHUT_RD) was called: reads return what is queued, then 0 at once. */
   readShut: boolean;
+  /** setsockopt(TCP_INQ, [1]): recvmsg() reports the bytes left to read (TCP_CM_INQ). */
+  inq: boolean;
 }
 
 /** Linux's numbering of tcpi_state and tcpi_ca_state, which the scripts compare against. */
@@ -114,11 +119,27 @@ const linuxTcpStates: Record<string, number> = {
   ESTABLISHED: 1, 'SYN-RECEIVED': 3, LISTEN: 10, 'FIN-WAIT-1': 4, 'FIN-WAIT-2': 5, 'TIME-WAIT': 6, CLOSED: 7,
   'CLOSE-WAIT': 8, 'LAST-ACK': 9, CLOSING: 11,
 };
+// TCPI_* are the names tcp-testsuite's scripts compare tcpi_state with (FreeBSD's
+// numbering differs, but only the names are compared, so Linux's numbers serve).
 const codeSymbols: [string, number][] = [
+  ['TCPI_ESTABLISHED', 1], ['TCPI_SYN_RECEIVED', 3], ['TCPI_FIN_WAIT_1', 4], ['TCPI_FIN_WAIT_2', 5], ['TCPI_TIME_WAIT', 6],
+  ['TCPI_CLOSED', 7], ['TCPI_CLOSE_WAIT', 8], ['TCPI_LAST_ACK', 9], ['TCPI_LISTEN', 10], ['TCPI_CLOSING', 11],
   ['TCP_ESTABLISHED', 1], ['TCP_SYN_SENT', 2], ['TCP_SYN_RECV', 3], ['TCP_FIN_WAIT1', 4], ['TCP_FIN_WAIT2', 5],
   ['TCP_TIME_WAIT', 6], ['TCP_CLOSE', 7], ['TCP_CLOSE_WAIT', 8], ['TCP_LAST_ACK', 9], ['TCP_LISTEN', 10], ['TCP_CLOSING', 11],
   ['TCP_CA_Open', 0], ['TCP_CA_Disorder', 1], ['TCP_CA_CWR', 2], ['TCP_CA_Recovery', 3], ['TCP_CA_Loss', 4],
 ];
+/** Blocking calls that may wait for what the script's later lines send (`T1...T2`). */
+const WAITS_FOR_PEER = new Set(['accept', 'read', 'recv', 'recvfrom', 'recvmsg']);
+
+/** Linux's congestion state (tcpi_ca_state) for what slotcp knows: Recovery (3) in fast
+ *  recovery, Loss (4) resending after a timeout, Disorder (1) while duplicate ACKs or
+ *  SACKed data show something missing, else Open (0). slotcp has no CWR (2): no ECN. */
+function caState(info: TcpInfo): number {
+  if (info.recovery) return 3;
+  if (info.afterTimeout) return 4;
+  return info.dupAcks > 0 || info.sacked > 0 ? 1 : 0;
+}
+
 /** Linux's infinite ssthresh, as tcp_info reports it. */
 const TCP_INFINITE_SSTHRESH = 0x7fffffff;
 
@@ -161,6 +182,7 @@ class Runner {
       else if (key === 'mss' && this.packetdrillChecks) this.integerOption(key, value);
       else if (configOptions[key]) config[configOptions[key]] = this.integerOption(key, value);
       else if (key === 'sack') config.sack = this.integerOption(key, value) !== 0;
+      else if (key === 'cwnd_validation') config.cwndValidation = this.integerOption(key, value) !== 0;
       else if (key === 'initial_window') config.initialWindow = value === 'rfc5681' || value === 'rfc6928' ? value : this.integerOption(key, value);
       else if (!ignoredOptions.has(key) && !isEstablishedOption(key)) throw new PktFailure(1, name, `unknown option --${key}`);
     }
@@ -211,9 +233,12 @@ class Runner {
     if (this.established) this.establish(this.established);
     let count = 0;
     for (const event of this.script.events) {
+      this.awaitPending(this.eventTime(event));
       this.runEvent(event);
+      this.settlePending();
       count++;
     }
+    if (this.pending) this.awaitPending(this.pending.latest + 1);
     // The script's end: nothing more may be sent that the script did not expect (slotcp's
     // check; packetdrill looks at nothing after the last line).
     if (!this.packetdrillChecks) this.expectQuiet(this.lastUsecs, this.script.events.at(-1)?.line ?? 1);
@@ -286,7 +311,7 @@ class Runner {
   /** Runs the stack's timers up to `usecs`, as a platform would. */
   private advanceTo(usecs: number): void {
     const targetMs = Math.floor(usecs / 1000);
-    for (let guard = 0; guard < 1_000_000 && this.runNextTimer(targetMs); guard++);
+    for (let guard = 0; guard < 1_000_000 && this.runNextTimer(targetMs); guard++) this.settlePending();
     this.clockMs = Math.max(this.clockMs, targetMs);
   }
 
@@ -297,6 +322,41 @@ class Runner {
     this.clockMs = Math.max(this.clockMs, due - this.originMs);
     this.stack.poll();
     return true;
+  }
+
+  /** Before an event at `usecs`: a blocking call due to have returned by then must have;
+   *  the clock runs to its latest time first, in case timers release it. */
+  private awaitPending(usecs: number): void {
+    const pending = this.pending;
+    if (!pending || usecs <= pending.latest) return;
+    this.advanceTo(pending.latest);
+    if (this.pending) {
+      this.fail(pending.event.line, `${pending.event.name}() blocked past ${formatSeconds(pending.latest - this.tolerance)} sec (+ tolerance) `
+        + `and has not returned\n  script: ${pending.event.text.trim()}`);
+    }
+  }
+
+  /** Completes the blocking call waiting (if any) when it no longer blocks: its result
+   *  is compared, and it must return at its scripted end time, within the tolerance. */
+  private settlePending(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    const actual = this.execute(pending.event, this.clockMs * 1000);
+    if (actual.errno === 'EAGAIN') return;
+    this.pending = undefined;
+    this.returned(pending.event, pending.latest, actual);
+  }
+
+  /** A blocking call returned now with `actual`: not before its end time (T2, less the
+   *  tolerance; awaitPending sees to the latest), and with the script's result. */
+  private returned(event: SyscallEvent, latest: number, actual: { value: number; errno?: string }): void {
+    const now = this.clockMs * 1000;
+    const end = latest - this.tolerance;
+    if (now < end - this.tolerance) {
+      this.fail(event.line, `timing error: ${event.name}() returned at ${formatSeconds(now)} sec, expected at `
+        + `${formatSeconds(end)} sec; tolerance ${formatSeconds(this.tolerance)} sec\n  script: ${event.text.trim()}`);
+    }
+    this.compareResult(event, actual);
   }
 
   /** Fails if the stack sends anything before `usecs` (beyond the tolerance). */
@@ -347,19 +407,24 @@ class Runner {
     }
     const isn = this.localIsn ?? 0;
     const flags = flagsOf(event.flags);
-    if (sent.flags !== flags) problems.push(`flags ${flagLetters(sent.flags)} instead of ${flagLetters(flags)}`);
+    const ignored = this.neutralize.has('push') ? PSH : 0;
+    if ((sent.flags & ~ignored) !== (flags & ~ignored)) problems.push(`flags ${flagLetters(sent.flags)} instead of ${flagLetters(flags)}`);
     const relSeq = (sent.seq - isn) >>> 0;
     if (relSeq !== event.seqStart >>> 0) problems.push(`seq ${relSeq} instead of ${event.seqStart}`);
     if (sent.payload.length !== event.payloadLength) {
       problems.push(`payload length ${sent.payload.length} instead of ${event.payloadLength}`);
     }
     if (event.ack !== undefined && sent.ack >>> 0 !== event.ack >>> 0) problems.push(`ack ${sent.ack >>> 0} instead of ${event.ack}`);
+    if (event.tos !== undefined && sent.tos !== event.tos) problems.push(`tos 0x${sent.tos.toString(16)} instead of 0x${event.tos.toString(16)}`);
+    if (event.ttl !== undefined && sent.ttl !== event.ttl) problems.push(`ttl ${sent.ttl} instead of ${event.ttl}`);
     if (event.window !== undefined && sent.window !== event.window && !this.neutralize.has('window')) {
       problems.push(`win ${sent.window} instead of ${event.window}`);
     }
     const synAck = (flags & SYN) !== 0 && (flags & ACK) !== 0;
-    if (synAck && event.options !== 'any') {
-      this.windowScale = this.clientWscale >= 0 && event.options?.some((o) => o.kind === 'wscale') ? this.clientWscale : 0;
+    if (synAck) {
+      // `<...>`: the scripts' stacks agree to scaling whenever the client offers it.
+      const agreed = event.options === 'any' || event.options?.some((o) => o.kind === 'wscale');
+      this.windowScale = this.clientWscale >= 0 && agreed ? this.clientWscale : 0;
     }
     if (event.options !== 'any') {
       let written = event.options ?? [];
@@ -411,14 +476,26 @@ class Runner {
     const buf = new Uint8Array(60 + options.length + payload);
     // The script's options are all in `options`, the MSS option too: none is added.
     const length = writeClientSegment(buf, { srcAddr: REMOTE_ADDR, dstAddr: LOCAL_ADDR, srcPort: REMOTE_PORT, dstPort: LOCAL_PORT,
-      seq: event.seqStart, ack, flags, window, mss: 0, options, data, dataLength: payload });
+      seq: event.seqStart, ack, flags, window, mss: 0, options, data, dataLength: payload, ttl: event.ttl, tos: event.tos });
     this.stack.receive(buf, length);
   }
 
   private syscall(event: SyscallEvent, start: number): void {
-    const expected = event.result;
     const latest = this.latestTime(event, start);
-    const actual = this.execute(event, latest);
+    if (this.pending) this.fail(event.line, `${event.name}() while ${this.pending.event.name}() on line ${this.pending.event.line} blocks`);
+    if (event.time.end && WAITS_FOR_PEER.has(event.name) && event.result.errno !== 'EAGAIN') {
+      // packetdrill runs a blocking call beside the script: the lines after it (a SYN, the
+      // data) may be what it waits for. It returns when it no longer blocks (settlePending).
+      const now = this.execute(event, this.clockMs * 1000);
+      if (now.errno === 'EAGAIN' && !this.fds.get(argInteger(event, 0))?.nonBlocking) this.pending = { event, latest };
+      else this.returned(event, latest, now);
+      return;
+    }
+    this.compareResult(event, this.execute(event, latest));
+  }
+
+  private compareResult(event: SyscallEvent, actual: { value: number; errno?: string }): void {
+    const expected = event.result;
     if (actual.value !== expected.value || (expected.errno ?? '') !== (actual.errno ?? '')) {
       const show = (r: { value: number; errno?: string }) => `${r.value}${r.errno ? ` ${r.errno}` : ''}`;
       this.fail(event.line, `${event.name}() returned ${show(actual)} instead of ${show(expected)}\n  script: ${event.text.trim()}`);
@@ -475,49 +552,37 @@ class Runner {
         return { value: n };
       }
       case 'read':
-      case 'recv': {
+      case 'recv':
+      case 'recvfrom': { // recvfrom's address arguments (5, 6) are `...`: a connected socket's
         const fd = this.fd(event);
         const want = argInteger(event, 2);
-        const flags = event.name === 'recv' ? this.flagNames(event, 3, ['MSG_PEEK']) : [];
+        const flags = event.name !== 'read' ? this.flagNames(event, 3, ['MSG_PEEK']) : [];
         if (isNull(event.args[1]) && want > 0) return { value: -1, errno: 'EFAULT' };
-        const dead = this.errors.get(fd.handle);
-        const ready = () => stack.available(fd.handle) > 0 || stack.ended(fd.handle) || fd.readShut;
-        this.block(ready, fd.nonBlocking ? 0 : latest);
-        if (stack.available(fd.handle) > 0) {
-          // MSG_PEEK: the bytes stay queued (the runner never checks payload, so the count is all).
-          if (flags.includes('MSG_PEEK')) return { value: Math.min(want, stack.available(fd.handle)) };
-          return { value: stack.read(fd.handle, new Uint8Array(want)) };
-        }
-        if (fd.readShut && !this.errors.has(fd.handle)) return { value: 0 };
-        const error = dead ?? this.errors.get(fd.handle);
-        if (error !== undefined) {
-          this.errors.delete(fd.handle);
-          return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
-        }
-        if (stack.ended(fd.handle)) return { value: 0 };
-        return { value: -1, errno: 'EAGAIN' };
+        return this.receive(fd, want, flags.includes('MSG_PEEK'), latest);
+      }
+      case 'recvmsg': {
+        const fd = this.fd(event);
+        const msg = msghdr(event, 1);
+        const flags = this.flagNames(event, 2, ['MSG_PEEK']);
+        const result = this.receive(fd, msg.bytes, flags.includes('MSG_PEEK'), latest);
+        if (result.errno !== 'EAGAIN') this.compareControl(event, fd, msg);
+        return result;
       }
       case 'write':
-      case 'send': {
+      case 'send':
+      case 'sendto': { // sendto's address arguments (5, 6) are `...`: a connected socket's
         const fd = this.fd(event);
         const count = argInteger(event, 2);
-        if (event.name === 'send') this.flagNames(event, 3, []);
+        if (event.name !== 'write') this.flagNames(event, 3, []);
         if (isNull(event.args[1]) && count > 0) return { value: -1, errno: 'EFAULT' };
-        const error = this.errors.get(fd.handle);
-        if (error !== undefined) {
-          this.errors.delete(fd.handle);
-          return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
-        }
-        const data = new Uint8Array(count);
-        let written = stack.write(fd.handle, data);
-        if (written < 0) return { value: -1, errno: 'EPIPE' };
-        if (written === 0 && count > 0 && fd.nonBlocking) return { value: -1, errno: 'EAGAIN' };
-        while (written < count && !fd.nonBlocking && this.block(() => stack.writable(fd.handle) !== 0, latest)) {
-          const more = stack.write(fd.handle, data, written);
-          if (more <= 0) break;
-          written += more;
-        }
-        return { value: written };
+        return this.send(fd, count, latest);
+      }
+      case 'sendmsg': {
+        const fd = this.fd(event);
+        const msg = msghdr(event, 1);
+        this.flagNames(event, 2, []);
+        if (msg.control.length) this.fail(event.line, 'sendmsg(): control messages are not supported by slotcp\'s runner');
+        return this.send(fd, msg.bytes, latest);
       }
       case 'close': {
         const n = argInteger(event, 0);
@@ -552,6 +617,61 @@ class Runner {
       }
       default:
         this.fail(event.line, `system call ${event.name}() is not supported by slotcp's runner`);
+    }
+  }
+
+  /** read()/recv()/recvmsg(): up to `want` bytes, or 0 at the end, or the error. */
+  private receive(fd: Fd, want: number, peek: boolean, latest: number): { value: number; errno?: string } {
+    const stack = this.stack;
+    const dead = this.errors.get(fd.handle);
+    const ready = () => stack.available(fd.handle) > 0 || stack.ended(fd.handle) || fd.readShut;
+    this.block(ready, fd.nonBlocking ? 0 : latest);
+    if (stack.available(fd.handle) > 0) {
+      // MSG_PEEK: the bytes stay queued (the runner never checks payload, so the count is all).
+      if (peek) return { value: Math.min(want, stack.available(fd.handle)) };
+      return { value: stack.read(fd.handle, new Uint8Array(want)) };
+    }
+    if (fd.readShut && !this.errors.has(fd.handle)) return { value: 0 };
+    const error = dead ?? this.errors.get(fd.handle);
+    if (error !== undefined) {
+      this.errors.delete(fd.handle);
+      return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
+    }
+    if (stack.ended(fd.handle)) return { value: 0 };
+    return { value: -1, errno: 'EAGAIN' };
+  }
+
+  /** write()/send()/sendmsg(): `count` bytes, blocking for room unless non-blocking. */
+  private send(fd: Fd, count: number, latest: number): { value: number; errno?: string } {
+    const stack = this.stack;
+    const error = this.errors.get(fd.handle);
+    if (error !== undefined) {
+      this.errors.delete(fd.handle);
+      return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
+    }
+    const data = new Uint8Array(count);
+    let written = stack.write(fd.handle, data);
+    if (written < 0) return { value: -1, errno: 'EPIPE' };
+    if (written === 0 && count > 0 && fd.nonBlocking) return { value: -1, errno: 'EAGAIN' };
+    while (written < count && !fd.nonBlocking && this.block(() => stack.writable(fd.handle) !== 0, latest)) {
+      const more = stack.write(fd.handle, data, written);
+      if (more <= 0) break;
+      written += more;
+    }
+    return { value: written };
+  }
+
+  /** recvmsg()'s msg_flags (only 0: slotcp never truncates) and control messages: a
+   *  TCP_CM_INQ (with setsockopt TCP_INQ on) carries the bytes left to read after this
+   *  call, 1 when none are left and the peer has closed (Linux's tcp_inq_hint). */
+  private compareControl(event: SyscallEvent, fd: Fd, msg: Msghdr): void {
+    if (msg.flags !== 0) this.fail(event.line, `recvmsg(): msg_flags=${msg.flags} is not supported by slotcp's runner (only 0)`);
+    for (const cmsg of msg.control) {
+      if (cmsg.type !== 'TCP_CM_INQ') this.fail(event.line, `recvmsg(): control message ${cmsg.type} is not supported by slotcp's runner`);
+      if (!fd.inq) this.fail(event.line, 'recvmsg(): a TCP_CM_INQ control message needs setsockopt(TCP_INQ) first');
+      const left = Math.max(0, this.stack.available(fd.handle));
+      const inq = left === 0 && this.stack.ended(fd.handle) ? 1 : left;
+      if (cmsg.data !== inq) this.fail(event.line, `recvmsg(): TCP_CM_INQ gave ${inq} instead of ${cmsg.data}\n  script: ${event.text.trim()}`);
     }
   }
 
@@ -605,11 +725,15 @@ class Runner {
     }
   }
 
+  /** A blocking accept or read that waits for later lines (settlePending), and the
+   *  latest time it may return (its end, T2, plus the tolerance). */
+  private pending: { event: SyscallEvent; latest: number } | undefined;
+
   /** A connection's TCP variables; for a socket not connected, its state and zeros. */
   private info(fd: Fd): TcpInfo | undefined {
     const info: TcpInfo = {
       state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
-      retransmits: 0, mss: 0, sndWnd: 0, recovery: false, rxQueued: 0, txQueued: 0,
+      retransmits: 0, mss: 0, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0,
     };
     if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
@@ -637,7 +761,7 @@ class Runner {
     for (const [name, value] of codeSymbols) scope.set(name, value);
     const mss = Math.max(1, info.mss);
     scope.set('tcpi_state', linuxTcpStates[info.state] ?? 0);
-    scope.set('tcpi_ca_state', info.recovery ? 3 : 0);
+    scope.set('tcpi_ca_state', caState(info));
     scope.set('tcpi_retransmits', info.retransmits);
     scope.set('tcpi_backoff', info.retransmits);
     scope.set('tcpi_rto', info.rto * 1000);
@@ -671,6 +795,9 @@ class Runner {
         return { value: 0 };
       }
       case 'SO_REUSEADDR':
+        return { value: 0 };
+      case 'TCP_INQ':
+        fd.inq = flag() !== 0;
         return { value: 0 };
       case 'SO_RCVBUF':
       case 'SO_SNDBUF':
@@ -707,14 +834,62 @@ class Runner {
       this.lastUsecs = until;
       return;
     }
+    const sockstat = SOCKSTAT.exec(event.command.trim());
+    if (sockstat) {
+      this.sockstat(event, sockstat);
+      return;
+    }
     this.notes.push(`${this.name}:${event.line}: shell command not run: ${event.command}`);
   }
+
+  /**
+   * tcp-testsuite's state checks, `sockstat -4 -P tcp [-p PORT] -s [| grep packetdril]
+   * | grep -c STATE | grep N`: the number of TCP sockets in STATE (FreeBSD's names) must
+   * be N. `grep packetdril` keeps the sockets the script holds a descriptor for; without
+   * it every connection counts (half-open and unaccepted ones, and those the script has
+   * closed). `grep N` matches the count written out, so this asks for it exactly.
+   */
+  private sockstat(event: CommandEvent, match: RegExpExecArray): void {
+    const [, portA, portB, owned, state, expected] = match;
+    const port = Number(portA ?? portB ?? LOCAL_PORT);
+    const states: string[] = [];
+    const held = new Set<number>();
+    for (const fd of this.fds.values()) {
+      if (fd.kind === 'listener') states.push('LISTEN');
+      else if (fd.kind === 'socket') states.push('CLOSED');
+      else {
+        held.add(fd.handle);
+        const name = this.stack.state(fd.handle);
+        states.push(freebsdStateNames[name] ?? name);
+      }
+    }
+    if (!owned) {
+      for (const c of this.stack.connections()) {
+        if (c.handle >= 0 && held.has(c.handle)) continue;
+        if (c.localPort === port || c.remotePort === port) states.push(freebsdStateNames[c.state] ?? c.state);
+      }
+    }
+    if (port !== LOCAL_PORT) states.length = 0;
+    const count = states.filter((s) => s === state).length;
+    if (count !== Number(expected)) {
+      this.fail(event.line, `shell command failed: ${count} TCP sockets in ${state}, the script expects ${expected}\n  script: ${event.text.trim()}`);
+    }
+  }
 }
+
+/** The state checks tcp-testsuite makes with sockstat (Runner.sockstat). */
+const SOCKSTAT = /^sockstat -4 -P tcp(?: -p (\d+))? -s(?: -p (\d+))?( \| grep packetdril)? \| grep -c ([A-Z_0-9]+) \| grep (\d+)$/;
+
+/** RFC 9293's state names as FreeBSD's sockstat writes them. */
+const freebsdStateNames: Record<string, string> = {
+  'SYN-RECEIVED': 'SYN_RCVD', ESTABLISHED: 'ESTABLISHED', 'CLOSE-WAIT': 'CLOSE_WAIT', 'LAST-ACK': 'LAST_ACK',
+  'FIN-WAIT-1': 'FIN_WAIT_1', 'FIN-WAIT-2': 'FIN_WAIT_2', CLOSING: 'CLOSING', 'TIME-WAIT': 'TIME_WAIT', CLOSED: 'CLOSED',
+};
 
 function newFd(kind: Fd['kind']): Fd {
   return {
     kind, listener: -1, handle: -1, lingerS: -1, keepalive: false, keepIdleS: 7200, keepIntvlS: 75, keepCnt: 9,
-    noDelay: false, backlog: 1, nonBlocking: false, readShut: false,
+    noDelay: false, backlog: 1, nonBlocking: false, readShut: false, inq: false,
   };
 }
 
@@ -722,6 +897,45 @@ function argInteger(event: SyscallEvent, index: number): number {
   const arg = event.args[index];
   if (!arg || arg.kind !== 'integer') throw new PktFailure(event.line, '', `${event.name}(): argument ${index + 1} must be an integer`);
   return arg.value;
+}
+
+/** What the runner reads of a `struct msghdr`: the bytes its iovecs hold, msg_flags,
+ *  and its control messages. */
+interface Msghdr {
+  bytes: number;
+  flags: number;
+  control: { level: string; type: string; data: number }[];
+}
+
+/** `{msg_name(...)=..., msg_iov(N)=[{..., LEN}, ...], msg_flags=F[, msg_control=[{cmsg_level=L,
+ *  cmsg_type=T, cmsg_data=D}]]}`, as packetdrill writes one. */
+function msghdr(event: SyscallEvent, index: number): Msghdr {
+  const arg = event.args[index];
+  const bad = (what: string): never => { throw new PktFailure(event.line, '', `${event.name}(): ${what}`); };
+  const struct = arg?.kind === 'nested' && arg.value && typeof arg.value === 'object' && !Array.isArray(arg.value) ? arg.value : bad('argument 2 must be a struct msghdr');
+  const iov = struct.fields.msg_iov;
+  if (!Array.isArray(iov)) bad('msg_iov must be a list of iovecs');
+  let bytes = 0;
+  for (const v of iov as Nested[]) {
+    const len = v && typeof v === 'object' && !Array.isArray(v) ? v.fields.iov_len ?? v.positional[1] : undefined;
+    if (typeof len !== 'number') bad('each iovec must be {..., LENGTH}');
+    bytes += len as number;
+  }
+  const flags = struct.fields.msg_flags ?? 0;
+  if (typeof flags !== 'number') bad('msg_flags must be a number');
+  const control: Msghdr['control'] = [];
+  const cmsgs = struct.fields.msg_control;
+  if (cmsgs !== undefined && cmsgs !== null) {
+    if (!Array.isArray(cmsgs)) bad('msg_control must be a list of cmsgs');
+    for (const c of cmsgs as Nested[]) {
+      const f = c && typeof c === 'object' && !Array.isArray(c) ? c.fields : bad('each cmsg must be a struct');
+      if (typeof f.cmsg_level !== 'string' || typeof f.cmsg_type !== 'string' || typeof f.cmsg_data !== 'number') {
+        bad('each cmsg needs cmsg_level, cmsg_type and a numeric cmsg_data');
+      }
+      control.push({ level: f.cmsg_level as string, type: f.cmsg_type as string, data: f.cmsg_data as number });
+    }
+  }
+  return { bytes, flags: flags as number, control };
 }
 
 function isNull(arg: SyscallArg | undefined): boolean {

@@ -8,6 +8,9 @@ import type { SegmentFields } from '../packet';
 export interface SentSegment extends SegmentFields {
   /** When it was sent, µs on the caller's clock. */
   usecs: number;
+  /** IPv4 type of service and time to live. */
+  tos: number;
+  ttl: number;
   /** The TCP option bytes as sent. */
   options: number[];
   payload: Uint8Array;
@@ -28,6 +31,8 @@ export function decodeSegment(p: Uint8Array, usecs: number): SentSegment {
     ack: view.getUint32(ihl + 8),
     flags: p[ihl + 13],
     window: view.getUint16(ihl + 14),
+    tos: p[1],
+    ttl: p[8],
     options: Array.from(p.subarray(ihl + 20, ihl + doff)),
     payload: p.slice(ihl + doff, view.getUint16(2)),
   };
