@@ -11,7 +11,7 @@ import { txCopyOut } from './ring';
 import { TraceEvent } from './trace';
 import { highestSacked, holeEnd } from './sack';
 import {
-  armLossProbe, inSackRecovery, markResent, nextResend, probeAllowed, probeResendFrom, probeSent, resendRoom, sendAllowance,
+  armLossProbe, inSackRecovery, markResent, nextResend, probeResendFrom, probeSent, resendRoom, sendAllowance,
 } from './recovery';
 
 const MAX_WINDOW = 65535;
@@ -289,13 +289,14 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
 
 /** The tail loss probe (RFC 8985 §7; recovery.ts decides when): a new segment if the
  *  peer's window takes one (the congestion window is not asked), or else the last
- *  segment sent again. */
+ *  segment sent again. Nothing is checked here: the timer runs only while a probe may go
+ *  (recovery.ts arms it only with SACK and data outstanding, outside recovery, a
+ *  timeout's go-back-N and another probe, each of which stops it, as does the ACK of
+ *  everything), so SND.NXT = SND.MAX and the state can send. */
 export function sendLossProbe(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  if (!probeAllowed(slots, s) || !canSendData(tcb[row + Tcb.state])
-    || tcb[row + Tcb.sndNxt] !== tcb[row + Tcb.sndMax] || tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) return;
   const room = payloadRoom(slots, s);
   const unsent = unsentBytes(slots, s);
   const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
@@ -314,7 +315,8 @@ export function retransmitFirst(core: Core, s: number): void {
 }
 
 /** Resends one segment of what was sent from `seq` on, at most up to `end` (with the FIN
- *  if it was sent and the segment reaches it), then returns SND.NXT to where it was.
+ *  if it was sent and the segment reaches it), then returns SND.NXT to where it was:
+ *  SND.MAX, as nothing resends this way during a timeout's go-back-N (AfterTimeout).
  *  Returns the sequence number just past what was sent. */
 function retransmitAt(core: Core, s: number, seq: number, end: number): number {
   const slots = core.slots;
@@ -329,7 +331,7 @@ function retransmitAt(core: Core, s: number, seq: number, end: number): number {
   tcb[row + Tcb.sndNxt] = seq;
   sendDataSegment(core, s, length, fin);
   const sentTo = tcb[row + Tcb.sndNxt];
-  if (seqGt(saved, sentTo)) tcb[row + Tcb.sndNxt] = saved;
+  tcb[row + Tcb.sndNxt] = saved;
   return sentTo;
 }
 
@@ -405,7 +407,9 @@ export function output(core: Core, s: number, holdAck = false): void {
 
 /** The persist timer: when data waits and nothing is in flight, no ACK will come to
  *  restart sending. With a closed window it probes (RFC 9293 §3.8.6.1); with a window too
- *  small for SWS avoidance to use, it forces a segment out (RFC 1122 §4.2.3.4 override). */
+ *  small for SWS avoidance to use, it forces a segment out (RFC 1122 §4.2.3.4 override).
+ *  With nothing in flight neither the retransmission timer nor a loss probe runs: the ACK
+ *  that brings SND.UNA to SND.NXT stops both, and so does a timeout before going back. */
 function armPersist(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
@@ -415,8 +419,6 @@ function armPersist(core: Core, s: number): void {
     if (!slots.running(s, Timer.Persist)) {
       if (tcb[row + Tcb.persistInterval] === 0) tcb[row + Tcb.persistInterval] = tcb[row + Tcb.rto];
       slots.arm(s, Timer.Persist, (core.now + tcb[row + Tcb.persistInterval]) | 0);
-      slots.disarm(s, Timer.Retransmit);
-      slots.disarm(s, Timer.LossProbe);
     }
   } else {
     slots.disarm(s, Timer.Persist);
@@ -424,13 +426,12 @@ function armPersist(core: Core, s: number): void {
   }
 }
 
-/** Persist expiry with an open window: sends what fits in it, SWS avoidance overridden. */
+/** Persist expiry with an open window: sends what fits in it, SWS avoidance overridden.
+ *  The window is open at expiry only if SWS avoidance held back a part segment (output()
+ *  sends anything else that fits, the FIN too): data stays queued behind it, so it never
+ *  carries the FIN. */
 export function forceSend(core: Core, s: number): void {
   const slots = core.slots;
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const unsent = unsentBytes(slots, s);
-  const length = Math.min(unsent, payloadRoom(slots, s), tcb[row + Tcb.sndWnd]);
-  const fin = finPending(slots, s) && length === unsent && tcb[row + Tcb.sndWnd] > length;
-  if (length > 0 || fin) sendDataSegment(core, s, length, fin);
+  const length = Math.min(unsentBytes(slots, s), payloadRoom(slots, s), slots.tcb[s * Tcb.ROW + Tcb.sndWnd]);
+  sendDataSegment(core, s, length, false);
 }
