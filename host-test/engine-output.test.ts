@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { TraceEvent } from '../firmware/tcp/trace';
 import { ACK, FIN, Out, PSH, flagLetters } from '../firmware/tcp/wire';
-import { Bench, Client, Sent } from './support/net';
+import { Bench, Client } from './support/net';
+import { SentSegment } from '../host/pkt/segments';
 
 const bytes = (n: number) => new Uint8Array(n).fill(0x61);
 const SACK_PERMITTED = [1, 1, 4, 2];
@@ -20,8 +21,8 @@ function sackOption(c: Client, ...ranges: [number, number][]): number[] {
 }
 
 /** [flags, seq, length] of each segment, seq relative to the server's ISN. */
-function segments(c: Client, sent: Sent[]): [string, number, number][] {
-  return sent.map((s) => [flagLetters(s.flags), c.rel(s.seq), s.data.length]);
+function segments(c: Client, sent: SentSegment[]): [string, number, number][] {
+  return sent.map((s) => [flagLetters(s.flags), c.rel(s.seq), s.payload.length]);
 }
 
 /** A connection from `port` that agreed to SACK, accepted; the stack's events do nothing
@@ -92,8 +93,8 @@ describe('output: what the wire does not show', () => {
     bench.stack.write(h, bytes(10));
     bench.send({ srcPort: 40001, dstPort: 81, seq: 1, flags: ACK, ack: 1 }); // no listener: RST
     const sent = bench.sent; // everything sent since the stack was made
-    assert.deepEqual(sent.map((s) => [flagLetters(s.flags), s.data.length]), [['S.', 0], ['P.', 10], ['R', 0]]);
-    assert.deepEqual(traced, sent.map((s, k) => [s.seq, s.ack, s.flags, s.data.length, k < 2 ? 0 : -1]));
+    assert.deepEqual(sent.map((s) => [flagLetters(s.flags), s.payload.length]), [['S.', 0], ['P.', 10], ['R', 0]]);
+    assert.deepEqual(traced, sent.map((s, k) => [s.seq, s.ack, s.flags, s.payload.length, k < 2 ? 0 : -1]));
   });
 });
 
