@@ -31,13 +31,13 @@ function reduceThreshold(tcb: Int32Array, row: number): number {
 
 // ---- events ----------------------------------------------------------------------------
 
-/** A connection opens (SYN-RECEIVED): no threshold yet, nothing to recover. */
+/** A connection opens (SYN-RECEIVED): no threshold yet. RECOVER needs no start value:
+ *  it is read only under Flag.Recovery or Flag.AfterTimeout, set together with it. */
 export function opened(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   tcb[row + Tcb.rto] = core.config.rtoInitialMs;
   tcb[row + Tcb.ssthresh] = 0x7fffffff;
-  tcb[row + Tcb.recover] = tcb[row + Tcb.iss];
 }
 
 /** Our SYN is acknowledged: the initial window (config.initialWindow: RFC 5681 §3.1 or
