@@ -31,13 +31,13 @@ function reduceThreshold(tcb: Int32Array, row: number): number {
 
 // ---- events ----------------------------------------------------------------------------
 
-/** A connection opens (SYN-RECEIVED): no threshold yet, nothing to recover. */
+/** A connection opens (SYN-RECEIVED): no threshold yet. RECOVER needs no start value:
+ *  it is read only under Flag.Recovery or Flag.AfterTimeout, set together with it. */
 export function opened(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   tcb[row + Tcb.rto] = core.config.rtoInitialMs;
   tcb[row + Tcb.ssthresh] = 0x7fffffff;
-  tcb[row + Tcb.recover] = tcb[row + Tcb.iss];
 }
 
 /** Our SYN is acknowledged: the initial window (config.initialWindow: RFC 5681 §3.1 or
@@ -334,7 +334,8 @@ export function armLossProbe(core: Core, s: number): void {
   }
   let pto = Math.max(2 * (tcb[row + Tcb.srtt8] >> 3), MIN_PROBE_TIMEOUT_MS);
   if (outstanding <= tcb[row + Tcb.mss]) pto += WORST_CASE_DELAYED_ACK_MS;
-  const rtoLeft = slots.running(s, Timer.Retransmit) ? (slots.deadline(s, Timer.Retransmit) - core.now) | 0 : tcb[row + Tcb.rto];
+  // Both callers (a segment sent, an ACK settled) have just started the retransmission timer.
+  const rtoLeft = (slots.deadline(s, Timer.Retransmit) - core.now) | 0;
   if (pto >= rtoLeft) slots.disarm(s, Timer.LossProbe);
   else slots.arm(s, Timer.LossProbe, (core.now + pto) | 0);
 }
@@ -358,13 +359,14 @@ export function probeResendFrom(slots: Slots, s: number, room: number): number {
 }
 
 /** The probe went out (`resent`: old data rather than new): no other until it is
- *  answered (probeEnd), and the retransmission timer restarts behind it. */
+ *  answered (probeEnd), and the retransmission timer restarts behind it. ProbeResent is
+ *  clear here: it is only ever set with ProbeOut and cleared with it, and a probe goes
+ *  only without ProbeOut (probeAllowed). */
 export function probeSent(core: Core, s: number, resent: boolean): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   if (resent) tcb[row + Tcb.flags] |= Flag.ProbeResent;
-  else tcb[row + Tcb.flags] &= ~Flag.ProbeResent;
   tcb[row + Tcb.flags] |= Flag.ProbeOut;
   tcb[row + Tcb.probeEnd] = tcb[row + Tcb.sndMax];
   core.count[Count.lossProbes]++;

@@ -7,6 +7,7 @@
 // SYN-ACK.
 import { NumericConfigKey, StackConfig, defaultConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
+import { CounterName } from '../../firmware/tcp/counters';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, RST, SYN, URG, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
 import { newClientSegment, writeClientSegment } from '../packet';
@@ -81,6 +82,8 @@ export interface RunResult {
   notes: string[];
   /** Events executed. */
   events: number;
+  /** The stack's MIB counters at the script's end (what the wire cannot show). */
+  counters: Record<CounterName, number>;
 }
 
 /** Script options that set slotcp's config (`--slots=2` etc.), beside packetdrill's own. */
@@ -242,7 +245,7 @@ class Runner {
     // The script's end: nothing more may be sent that the script did not expect (slotcp's
     // check; packetdrill looks at nothing after the last line).
     if (!this.packetdrillChecks) this.expectQuiet(this.lastUsecs, this.script.events.at(-1)?.line ?? 1);
-    return { notes: this.notes, events: count };
+    return { notes: this.notes, events: count, counters: this.stack.counters.snapshot() };
   }
 
   /** --established: plays the handshake, then makes its end script time 0. */
