@@ -221,6 +221,10 @@ export function ourFinAcked(core: Core, s: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
+  // Nothing is left to send. The ACK stopped the retransmission timer (ackSettled), but
+  // not a persist timer armed when a retransmission of the FIN met a closed window: left
+  // running, it would probe from FIN-WAIT-2 or CLOSED and end the connection as timed out.
+  slots.disarm(s, Timer.Persist);
   switch (tcb[row + Tcb.state]) {
     case State.FinWait1:
       setState(core, s, State.FinWait2);
