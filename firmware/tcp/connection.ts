@@ -112,8 +112,9 @@ export function queueFin(core: Core, s: number): void {
   if (tcb[row + Tcb.flags] & Flag.FinQueued) return;
   tcb[row + Tcb.flags] |= Flag.FinQueued;
   tcb[row + Tcb.finSeq] = seqAdd(tcb[row + Tcb.sndUna], tcb[row + Tcb.txLength]);
+  // Only ESTABLISHED and CLOSE-WAIT are without our FIN: every later state has it queued.
   if (tcb[row + Tcb.state] === State.Established) setState(core, s, State.FinWait1);
-  else if (tcb[row + Tcb.state] === State.CloseWait) setState(core, s, State.LastAck);
+  else setState(core, s, State.LastAck);
 }
 
 /** True once our FIN has been sent and acknowledged. */
@@ -141,16 +142,16 @@ export function restartKeepalive(core: Core, s: number): void {
 
 /** TIME-WAIT: if the app still holds the socket (after a half-close) the slot stays in
  *  TIME-WAIT until the app closes it; otherwise the slot is freed at once and a compact
- *  record keeps the 4-tuple for 2MSL. */
+ *  record keeps the 4-tuple for 2MSL. No other timer of the slot runs by now: the ACK of
+ *  our FIN stopped the retransmission and loss-probe timers (ackSettled) and the persist
+ *  timer (ourFinAcked), the segment that brings us here stopped the keepalive
+ *  (restartKeepalive, outside ESTABLISHED and CLOSE-WAIT), and the ACK of the peer's FIN
+ *  has gone out, which ends a delayed ACK. CLOSED after LAST-ACK is the same. */
 export function enterTimeWait(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   core.count[Count.timeWaitEntered]++;
-  slots.disarm(s, Timer.Retransmit);
-  slots.disarm(s, Timer.Persist);
-  slots.disarm(s, Timer.Keepalive);
-  slots.disarm(s, Timer.DelayedAck);
   const expiresAt = (core.now + 2 * core.config.mslMs) | 0;
   if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
     setState(core, s, State.TimeWait);
@@ -202,7 +203,7 @@ export function resetArrives(core: Core, s: number): void {
 
 /** The ACK of our SYN: SYN-RECEIVED → ESTABLISHED, and the connection joins its
  *  listener's accept queue. The caller has set the send variables and the congestion
- *  window. */
+ *  window; the ACK check that follows (input.ts ackInput) starts the keepalive. */
 export function establish(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
@@ -211,7 +212,6 @@ export function establish(core: Core, s: number): void {
   tcb[row + Tcb.acceptOrder] = core.acceptCounter++;
   core.listeners.table[tcb[row + Tcb.listener] * Lst.ROW + Lst.announce] = 1;
   core.count[Count.established]++;
-  restartKeepalive(core, s);
 }
 
 /** Our FIN has just been acknowledged (the ACK check, RFC 9293 §3.10.7.4): FIN-WAIT-1 →
@@ -221,6 +221,10 @@ export function ourFinAcked(core: Core, s: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
+  // Nothing is left to send. The ACK stopped the retransmission timer (ackSettled), but
+  // not a persist timer armed when a retransmission of the FIN met a closed window: left
+  // running, it would probe from FIN-WAIT-2 or CLOSED and end the connection as timed out.
+  slots.disarm(s, Timer.Persist);
   switch (tcb[row + Tcb.state]) {
     case State.FinWait1:
       setState(core, s, State.FinWait2);
@@ -232,10 +236,9 @@ export function ourFinAcked(core: Core, s: number): boolean {
     case State.LastAck:
       // Fully closed. If the app still holds the socket (it only shut down writing), the
       // slot waits in CLOSED so that unread data stays readable until it closes.
+      // Its timers have stopped: see enterTimeWait.
       if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
         setState(core, s, State.Closed);
-        slots.disarm(s, Timer.Retransmit);
-        slots.disarm(s, Timer.Keepalive);
       } else {
         freeSlot(core, s);
       }
@@ -284,10 +287,10 @@ export function closeTimerExpires(core: Core, s: number): void {
 }
 
 /** The deadline of a close with SO_LINGER {1, N} ran out: if our FIN is not acknowledged
- *  yet (or not even sent, data still queued), the connection is reset and the slot freed. */
+ *  yet (or not even sent, data still queued), the connection is reset and the slot freed.
+ *  (The app has let go, so the slot is never in TIME-WAIT or CLOSED: those end at once.) */
 export function lingerExpires(core: Core, s: number): void {
-  const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
-  if (state === State.FinWait2 || state === State.TimeWait || state === State.Closed) return;
+  if (core.slots.tcb[s * Tcb.ROW + Tcb.state] === State.FinWait2) return;
   resetAndFree(core, s, Count.resetsOnLinger);
 }
 
@@ -300,8 +303,7 @@ export function appClose(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  tcb[row + Tcb.flags] |= Flag.AppClosed;
-  tcb[row + Tcb.events] = 0;
+  tcb[row + Tcb.flags] |= Flag.AppClosed; // its pending events are dropped undelivered (stack.ts)
   switch (tcb[row + Tcb.state]) {
     case State.Closed:
       freeSlot(core, s);
@@ -319,10 +321,11 @@ export function appClose(core: Core, s: number): void {
   output(core, s);
 }
 
-/** After appClose() with a deadline: the linger timer, unless the close is already done. */
+/** After appClose() with a deadline: the linger timer, unless the close is already done
+ *  (the slot freed, TIME-WAIT and CLOSED included, or our FIN ACKed: FIN-WAIT-2). */
 export function armLinger(core: Core, s: number, lingerMs: number): void {
   const state = core.slots.tcb[s * Tcb.ROW + Tcb.state];
-  if (state !== State.Free && state !== State.FinWait2 && state !== State.TimeWait) {
+  if (state !== State.Free && state !== State.FinWait2) {
     core.slots.arm(s, Timer.Linger, (core.now + lingerMs) | 0);
   }
 }
@@ -360,20 +363,19 @@ export function listenerGone(core: Core, l: number): void {
 }
 
 /** The app read `count` bytes: they leave the rx ring, and the window update rule runs.
- *  Returns true when the window opened enough to announce (the Linux rule: the window
- *  the peer knows is at most half the buffer, and the new one at least twice as large);
- *  the caller then sends it. */
+ *  Returns true when the window opened enough to announce (the Linux rule: the free
+ *  space is at least twice the window the peer knows, and larger by min(buffer/2, MSS));
+ *  the caller then sends it. After the peer's FIN no more data can come: nothing is
+ *  announced. */
 export function readConsumed(core: Core, s: number, count: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   rxDrop(slots, s, count);
-  if (count === 0) return false;
-  const state = tcb[row + Tcb.state];
-  if (tcb[row + Tcb.flags] & Flag.PeerFin || state === State.SynReceived || state >= State.TimeWait) return false;
+  if (count === 0 || (tcb[row + Tcb.flags] & Flag.PeerFin)) return false;
   const known = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]));
   const free = slots.rxBytes - tcb[row + Tcb.rxLength];
-  return 2 * known <= slots.rxBytes && free >= 2 * known && free - known >= Math.min(slots.rxBytes >>> 1, core.config.mss);
+  return free >= 2 * known && free - known >= Math.min(slots.rxBytes >>> 1, core.config.mss);
 }
 
 /** A window update goes out now (after readConsumed said so). */
@@ -382,12 +384,11 @@ export function announceWindow(core: Core, s: number): void {
   output(core, s);
 }
 
-/** The app may still queue data: ESTABLISHED or CLOSE-WAIT, and no FIN queued. */
+/** The app may still queue data: ESTABLISHED or CLOSE-WAIT (queueing our FIN leaves
+ *  both, see queueFin). */
 export function sendOpen(slots: Slots, s: number): boolean {
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const state = tcb[row + Tcb.state];
-  return (state === State.Established || state === State.CloseWait) && (tcb[row + Tcb.flags] & Flag.FinQueued) === 0;
+  const state = slots.tcb[s * Tcb.ROW + Tcb.state];
+  return state === State.Established || state === State.CloseWait;
 }
 
 /** Send-buffer room the app may fill now: 0 once it has closed or shut down writing. */
