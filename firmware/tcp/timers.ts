@@ -24,10 +24,7 @@ export function runTimers(core: Core): void {
     }
     if (slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
     if (slots.due(s, Timer.Close, now)) closeTimeout(core, s);
-    if (slots.due(s, Timer.LossProbe, now)) {
-      slots.disarm(s, Timer.LossProbe);
-      sendLossProbe(core, s);
-    }
+    if (slots.due(s, Timer.LossProbe, now)) sendLossProbe(core, s); // which stops its timer
     if (slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
   }
   core.count[Count.timeWaitExpired] += core.timeWait.expire(now);
