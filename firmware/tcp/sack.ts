@@ -102,21 +102,15 @@ function lostBelow(slots: Slots, s: number, end: number): boolean {
 }
 
 /** The first byte at or after `from` that is not SACKed: a hole's start when below the
- *  highest SACKed byte. */
+ *  highest SACKed byte. Ranges never overlap or touch (ranges.ts merges them), so the end
+ *  of the range holding `from` is itself not SACKed. */
 function unsackedFrom(slots: Slots, s: number, from: number): number {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  let seq = from;
-  for (let moved = true; moved;) {
-    moved = false;
-    for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
-      if (seqLe(tcb[row + Tcb.sackedStart + k], seq) && seqLt(seq, tcb[row + Tcb.sackedEnd + k])) {
-        seq = tcb[row + Tcb.sackedEnd + k]; // inside a SACKed range: skip past it
-        moved = true;
-      }
-    }
+  for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
+    if (seqLe(tcb[row + Tcb.sackedStart + k], from) && seqLt(from, tcb[row + Tcb.sackedEnd + k])) return tcb[row + Tcb.sackedEnd + k];
   }
-  return seq;
+  return from;
 }
 
 /** RFC 6675 "pipe" in bytes: what was sent above the highest SACKed byte, the holes below
