@@ -321,10 +321,11 @@ export class Stack {
     return l;
   }
 
-  /** Stops listening. Connections not yet accepted are reset (half-open ones dropped). */
+  /** Stops listening. Connections not yet accepted are reset (half-open ones dropped), and
+   *  the port goes back to the packet path (PacketPort.removePort). */
   unlisten(listener: number): void {
     const core = this.core;
-    const { slots, listeners } = core;
+    const listeners = core.listeners;
     if (!(listener >= 0 && listener < listeners.count)) return;
     const port = listeners.table[listener * Lst.ROW + Lst.port];
     if (port === 0) return;
