@@ -166,7 +166,8 @@ export class Stack {
     const { slots } = this.core;
     const tcb = slots.tcb;
     for (let s = 0; s < slots.count; s++) {
-      if ((tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow) && tcb[s * Tcb.ROW + Tcb.state] !== State.Free) output(this.core, s);
+      // A free slot's row is zeroed (Slots.reset), so it never has AckNow.
+      if (tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow) output(this.core, s);
     }
   }
 
@@ -248,7 +249,8 @@ export class Stack {
       const handle = core.handleOf(s);
       try {
         if (pending & Event.Readable && tcb[row + Tcb.rxLength] > 0) events.readable(handle, tcb[row + Tcb.rxLength]);
-        if (pending & Event.Writable && this.slot(handle, false) === s) {
+        if (pending & Event.Writable) {
+          // -1 if a callback above closed the connection.
           const room = this.writable(handle);
           if (room > 0) events.writable(handle, room);
         }
@@ -319,14 +321,17 @@ export class Stack {
     return l;
   }
 
-  /** Stops listening. Connections not yet accepted are reset (half-open ones dropped). */
+  /** Stops listening. Connections not yet accepted are reset (half-open ones dropped), and
+   *  the port goes back to the packet path (PacketPort.removePort). */
   unlisten(listener: number): void {
     const core = this.core;
-    const { slots, listeners } = core;
-    if (!(listener >= 0 && listener < listeners.count) || listeners.table[listener * Lst.ROW + Lst.port] === 0) return;
-    core.tick();
+    const listeners = core.listeners;
+    if (!(listener >= 0 && listener < listeners.count)) return;
+    const port = listeners.table[listener * Lst.ROW + Lst.port];
+    if (port === 0) return;
     listeners.table[listener * Lst.ROW + Lst.port] = 0;
     listenerGone(core, listener);
+    core.port.removePort?.(port);
   }
 
   /** Connections waiting in the listener's accept queue. */
