@@ -1,0 +1,241 @@
+// The app-side API of Stack (stack.ts) on its own: what each call gives for a live and a
+// dead handle, the arguments it refuses and its message, which calls read the clock,
+// accept()'s order, and info() field by field. Wire behaviour is in host-test/pkt/.
+import assert from 'node:assert/strict';
+import { TcpInfo } from '../firmware/tcp/stack';
+import { ACK, PSH, flagLetters } from '../firmware/tcp/wire';
+import { Bench, CLIENT, Client, established } from './support/net';
+
+const bytes = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
+const noEvents = { acceptable() {}, readable() {}, writable() {}, ended() {}, error() {} };
+
+/** A stack listening on port 80 with `ports.length` connections, accepted in order; the
+ *  first is in slot 0, the next in slot 1 and so on. */
+function connected(ports: number[], options = {}) {
+  const bench = new Bench();
+  bench.stack.listen(80, options);
+  bench.stack.setEvents(noEvents);
+  const clients = ports.map((port) => {
+    const c = new Client(bench, 80, port);
+    c.connect();
+    return c;
+  });
+  const handles = clients.map(() => bench.stack.accept(0));
+  return { bench, stack: bench.stack, clients, handles };
+}
+
+/** Counts the stack's clock reads. */
+function countClockReads(bench: Bench): { reads: number } {
+  const counter = { reads: 0 };
+  const now = bench.clock.now.bind(bench.clock);
+  bench.clock.now = () => {
+    counter.reads++;
+    return now();
+  };
+  return counter;
+}
+
+describe('Stack app API: handles, arguments, clock, info', () => {
+  it('accepts the oldest waiting connection first, whatever slot it is in, then -1', () => {
+    const bench = new Bench();
+    bench.stack.listen(80);
+    bench.stack.setEvents(noEvents);
+    assert.equal(bench.stack.accept(0), -1, 'nothing waiting');
+    // Three connections fill slots 0, 1, 2 and are accepted; freeing slot 2, then 1, then
+    // 0 and a new connection into each leaves the oldest waiting in slot 2, the newest in
+    // slot 0.
+    for (const port of [40000, 40001, 40002]) new Client(bench, 80, port).connect();
+    const first = [0, 1, 2].map(() => bench.stack.accept(0));
+    for (const [k, port] of [[2, 40010], [1, 40011], [0, 40012]]) {
+      bench.stack.abort(first[k]);
+      bench.take();
+      new Client(bench, 80, port).connect();
+    }
+    const order: [number, number][] = [];
+    for (let h = bench.stack.accept(0); h >= 0; h = bench.stack.accept(0)) order.push([h & 0xff, bench.stack.remotePort(h)]);
+    assert.deepEqual(order, [[2, 40010], [1, 40011], [0, 40012]]);
+    assert.equal(bench.stack.accept(0), -1);
+  });
+
+  it('answers a dead handle: -1, true, undefined, CLOSED, false; and sends nothing for it', () => {
+    // Slot 0 closed by abort(), slot 1 live beside it and left as it was.
+    const { bench, stack, handles, clients } = connected([40000, 40001]);
+    const [dead, live] = handles;
+    clients[1].write('hello');
+    stack.abort(dead);
+    bench.take();
+    const deadline = stack.nextDeadline(); // the live connection's delayed ACK
+    const info = { state: 'untouched' } as TcpInfo;
+    assert.deepEqual([
+      stack.available(dead), stack.ended(dead), stack.writable(dead), stack.readBuffer(dead, 10), stack.read(dead, bytes(4)),
+      stack.write(dead, bytes(4)), stack.remoteAddress(dead), stack.remotePort(dead), stack.state(dead), stack.info(dead, info),
+    ], [-1, true, -1, undefined, -1, -1, -1, -1, 'CLOSED', false]);
+    assert.deepEqual(info, { state: 'untouched' });
+    stack.setKeepalive(dead, 1000, 1000, 1);
+    stack.setNoDelay(dead, true);
+    stack.shutdown(dead);
+    stack.closeWithin(dead, 1000);
+    stack.close(dead);
+    stack.abort(dead);
+    assert.deepEqual(bench.take(), []);
+    assert.deepEqual(stack.usage(), { slotsInUse: 1, timeWait: 0 });
+    assert.equal(stack.nextDeadline(), deadline, 'no timer armed for the dead handle');
+    assert.deepEqual([stack.state(live), stack.available(live), stack.remoteAddress(live), stack.remotePort(live)],
+      ['ESTABLISHED', 5, CLIENT >>> 0, 40001]);
+  });
+
+  it('ends only once the peer has closed and every byte is read', () => {
+    const { stack, handles: [h], clients: [c] } = connected([40000]);
+    assert.equal(stack.ended(h), false, 'open, nothing waiting');
+    c.write('abc');
+    c.fin();
+    assert.equal(stack.ended(h), false, 'FIN in, 3 bytes unread');
+    assert.equal(stack.read(h, bytes(2)), 2);
+    assert.equal(stack.ended(h), false, '1 byte unread');
+    assert.equal(stack.read(h, bytes(2)), 1);
+    assert.equal(stack.ended(h), true);
+  });
+
+  it('readBuffer: a length of 0 gives undefined, Infinity everything; a negative or fractional length throws', () => {
+    const { stack, handles: [h], clients: [c] } = connected([40000]);
+    c.write('abcdef');
+    assert.equal(stack.readBuffer(h, 0), undefined);
+    assert.equal(stack.available(h), 6);
+    for (const length of [-1, 1.5, NaN]) {
+      assert.throws(() => stack.readBuffer(h, length), {
+        name: 'RangeError', message: `slotcp readBuffer: length ${length} is not a whole number of bytes`,
+      });
+    }
+    assert.deepEqual([...new Uint8Array(stack.readBuffer(h, Infinity)!)], [...new TextEncoder().encode('abcdef')]);
+    assert.equal(stack.readBuffer(h, Infinity), undefined, 'nothing left');
+  });
+
+  it('readBuffer on the second slot returns the bytes in order when they wrap around the ring', () => {
+    const bench = new Bench({ rxBytes: 1024 });
+    bench.stack.listen(80);
+    bench.stack.setEvents(noEvents);
+    const clients = [40000, 40001].map((port) => new Client(bench, 80, port));
+    for (const c of clients) c.connect();
+    const h = [bench.stack.accept(0), bench.stack.accept(0)][1];
+    const c = clients[1];
+    const sent = Uint8Array.from({ length: 1200 }, (_, k) => k & 0xff);
+    c.write(sent.subarray(0, 800));
+    assert.deepEqual([...new Uint8Array(bench.stack.readBuffer(h, 800)!)], [...sent.subarray(0, 800)]);
+    c.write(sent.subarray(800)); // 224 bytes to the ring's end, then 176 from its start
+    assert.deepEqual([...new Uint8Array(bench.stack.readBuffer(h, Infinity)!)], [...sent.subarray(800)]);
+  });
+
+  it('write and read with an offset and no length take the rest of the array', () => {
+    const { bench, stack, handles: [h], clients: [c] } = connected([40000], { noDelay: true });
+    const from = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(stack.write(h, from, 5), 3);
+    assert.deepEqual(bench.take().map((s) => [flagLetters(s.flags), [...s.payload]]), [['P.', [6, 7, 8]]]);
+    c.write(Uint8Array.from([9, 10, 11]));
+    const into = bytes(6, 0);
+    assert.equal(stack.read(h, into, 4), 2);
+    assert.deepEqual([...into], [0, 0, 0, 0, 9, 10]);
+  });
+
+  it('setKeepalive refuses what is not whole ms up to 2^30, an interval under 1 or a count outside 1..255 (unless off)', () => {
+    const { stack, handles: [h] } = connected([40000]);
+    const message = 'slotcp setKeepalive: whole idleMs and intervalMs up to 2^30 (interval at least 1), count 1..255';
+    const refused: [number, number, number][] = [
+      [-1, 1000, 3], [1.5, 1000, 3], [0x40000000, 1000, 3], [NaN, 1000, 3],
+      [1000, -1, 3], [1000, 1.5, 3], [1000, 0x40000000, 3], [0, -1, 0], [0, 0x40000000, 0],
+      [1000, 0, 3], [1000, 1000, 0], [1000, 1000, 256], [1000, 1000, 1.5],
+    ];
+    for (const [idle, interval, count] of refused) {
+      assert.throws(() => stack.setKeepalive(h, idle, interval, count), { name: 'RangeError', message }, `${idle} ${interval} ${count}`);
+    }
+    const taken: [number, number, number][] = [[0, 0, 0], [0x3fffffff, 0x3fffffff, 255], [1, 1, 1], [0, 5, 300]];
+    for (const [idle, interval, count] of taken) stack.setKeepalive(h, idle, interval, count);
+  });
+
+  it('setKeepalive on the second slot times its first probe from the clock at the call', () => {
+    const { bench, stack, handles, clients } = connected([40000, 40001]);
+    bench.clock.time += 5000; // no poll: the stack has not read the clock since
+    stack.setKeepalive(handles[1], 10000, 1000, 2);
+    assert.equal(stack.nextDeadline(), 15000);
+    const probes = bench.advance(10000);
+    assert.deepEqual(probes.map((s) => [flagLetters(s.flags), s.dstPort, clients[1].rel(s.seq)]), [['.', 40001, 0]]);
+  });
+
+  it('setNoDelay(false) turns Nagle on for a connection accepted without it, and true off again', () => {
+    const { bench, stack, handles: [h] } = connected([40000], { noDelay: true });
+    stack.setNoDelay(h, false);
+    stack.write(h, bytes(10));
+    stack.write(h, bytes(10));
+    assert.deepEqual(bench.take().map((s) => s.payload.length), [10], 'the second write waits for the ACK');
+    stack.setNoDelay(h, true);
+    stack.write(h, bytes(10));
+    assert.deepEqual(bench.take().map((s) => s.payload.length), [20], 'no longer held');
+  });
+
+  it('closeWithin refuses a linger that is not whole ms from 0 to 2^30', () => {
+    const { stack, handles: [h] } = connected([40000]);
+    for (const linger of [-1, 1.5, 0x40000000, NaN]) {
+      assert.throws(() => stack.closeWithin(h, linger), {
+        name: 'RangeError', message: `slotcp closeWithin: lingerMs must be a whole number of ms up to 2^30, got ${linger}`,
+      });
+    }
+    assert.equal(stack.state(h), 'ESTABLISHED');
+    stack.closeWithin(h, 0x3fffffff);
+    assert.equal(stack.state(h), 'CLOSED', 'the handle is let go');
+  });
+
+  it('reads the clock only for calls that change a connection', () => {
+    const { bench, stack, handles: [h], clients: [c] } = connected([40000]);
+    c.write('abc');
+    const counter = countClockReads(bench);
+    const info = {} as TcpInfo;
+    stack.available(h); stack.ended(h); stack.writable(h); stack.state(h); stack.info(h, info);
+    stack.remoteAddress(h); stack.remotePort(h); stack.setNoDelay(h, true); stack.accept(0); stack.acceptable(0);
+    stack.read(h, bytes(1)); // 1 byte read opens no window worth announcing
+    stack.readBuffer(h, 1);
+    stack.write(h, bytes(0));
+    stack.usage();
+    assert.equal(counter.reads, 0);
+  });
+
+  it('shutdown and closeWithin time what they arm from the clock at the call', () => {
+    for (const call of ['shutdown', 'closeWithin'] as const) {
+      const { bench, stack, handles: [h] } = connected([40000]);
+      bench.clock.time += 5000; // no poll: the stack has not read the clock since
+      if (call === 'shutdown') stack.shutdown(h); // the FIN's retransmission timer: the RTO, 1 s
+      else stack.closeWithin(h, 300); // the linger timer, before the FIN's retransmission
+      assert.equal(stack.nextDeadline(), call === 'shutdown' ? 6000 : 5300, call);
+    }
+  });
+
+  it('info() on the second slot: RTT, retransmissions, windows and queues', () => {
+    const { bench, stack, handles, clients } = connected([40000, 40001]);
+    const [, h] = handles;
+    const c = clients[1];
+    c.write('abcd');
+    stack.write(h, bytes(100));
+    bench.advance(100);
+    c.segment(ACK, { ack: (c.serverIsn + 101) >>> 0, window: 30000 }); // an RTT sample of 100 ms after the handshake's 0
+    stack.write(h, bytes(50));
+    bench.advance(1000); // the retransmission timeout (its 1 s floor)
+    const info = {} as TcpInfo;
+    assert.equal(stack.info(h, info), true);
+    assert.deepEqual(info, {
+      state: 'ESTABLISHED', rto: 2000, srtt: 13, rttvar: 25, cwnd: 536, ssthresh: 1072, unacked: 50, retransmits: 1,
+      mss: 536, sndWnd: 30000, recovery: false, afterTimeout: true, dupAcks: 0, sacked: 0, rxQueued: 4, txQueued: 50,
+    });
+  });
+
+  it('info() tells fast recovery', () => {
+    const { bench, stack, handles: [h], clients: [c] } = connected([40000], { noDelay: true });
+    for (let k = 0; k < 5; k++) stack.write(h, bytes(100));
+    bench.take();
+    const info = {} as TcpInfo;
+    for (let k = 0; k < 4; k++) {
+      stack.info(h, info);
+      assert.equal(info.recovery, false, `the ACK and ${k - 1} duplicates`);
+      c.segment(ACK, { ack: (c.serverIsn + 101) >>> 0 });
+    }
+    stack.info(h, info);
+    assert.deepEqual([info.recovery, info.dupAcks, info.unacked], [true, 3, 400]);
+  });
+});
