@@ -4,7 +4,8 @@
 // API's range checks, the initial window's formulas, and D-SACK's counter.
 import assert from 'node:assert/strict';
 import { ConnectionError } from '../firmware/tcp/core';
-import { ACK, PSH } from '../firmware/tcp/wire';
+import { ACK, FIN, PSH } from '../firmware/tcp/wire';
+import { Tcb } from '../firmware/tcp/slots';
 import { Bench, Client, established, sentMs, wires } from './support/net';
 import { ConfigError, StackConfig, initialWindowBytes, makeConfig } from '../firmware/tcp/config';
 
@@ -103,6 +104,57 @@ describe('receiving', () => {
     c.ack = (out[0].seq + 40) >>> 0;
     c.segment(ACK);
     assert.equal(stack.writable(h), 1072);
+  });
+
+  it('counts each out-of-order segment held once, FIN or not; a bare FIN is held, not dropped; data that finds no range is dropped', () => {
+    const at = (c: Client, offset: number, flags: number, data?: string) => c.segment(flags, { seq: (c.seq + offset) >>> 0, data });
+    const bare = established();
+    at(bare.c, 10, ACK | FIN);
+    assert.deepEqual([bare.stack.counters.outOfOrderHeld, bare.stack.counters.droppedOutOfOrder], [1, 0], 'a bare FIN');
+    const withData = established();
+    at(withData.c, 10, ACK | FIN, 'later');
+    assert.deepEqual([withData.stack.counters.outOfOrderHeld, withData.stack.counters.droppedOutOfOrder], [1, 0], 'data and FIN');
+    const full = established();
+    for (const offset of [10, 20, 30, 40]) at(full.c, offset, ACK, 'xx');
+    at(full.c, 50, ACK | FIN, 'yy'); // a fifth range: no room
+    assert.deepEqual([full.stack.counters.outOfOrderHeld, full.stack.counters.droppedOutOfOrder], [4, 1], 'no room');
+  });
+
+  it('with delayedAckMs 0, ACKs each segment as it arrives, not from a timer', () => {
+    const { bench, c, stack } = established({ delayedAckMs: 0 });
+    assert.deepEqual(wires(c, c.write('a')), [{ flags: '.', seq: 1, ack: 2, len: 0, win: 1071 }]);
+    assert.equal(stack.nextDeadline(), -1, 'no timer left running');
+    assert.deepEqual(bench.advance(1000), []);
+    assert.equal(stack.counters.delayedAcks, 0);
+  });
+
+  it('forgets a FIN held out of order once data runs past it: RCV.NXT reaching its number 2^32 bytes later ends nothing', () => {
+    type Inside = { core: { slots: { tcb: Int32Array } } };
+    for (const slot of [0, 1]) {
+      const first = established();
+      const { bench, stack } = first;
+      let { c, h } = first;
+      if (slot === 1) {
+        c = new Client(bench, 80, 40001);
+        c.connect();
+        h = stack.accept(0);
+      }
+      assert.equal(h & 0xff, slot);
+      const fin = (c.seq + 20) >>> 0;
+      c.segment(ACK | FIN, { seq: (c.seq + 10) >>> 0, data: bytes(10) }); // held
+      c.write(bytes(30)); // data past that FIN: it was none
+      assert.equal(stack.read(h, new Uint8Array(100)), 30);
+      // As if 2^32 - 20 more bytes had come and been read since: RCV.NXT (and the window's
+      // right edge with it) is 10 short of the old FIN's number again.
+      const tcb = (stack as unknown as Inside).core.slots.tcb;
+      tcb[slot * Tcb.ROW + Tcb.rcvNxt] = fin - 10;
+      tcb[slot * Tcb.ROW + Tcb.rcvAdv] = fin - 10 + 1072;
+      c.seq = (fin - 10) >>> 0;
+      bench.take();
+      assert.deepEqual(c.write(bytes(10)), [], `slot ${slot}: only data, its ACK delayed`);
+      assert.equal(stack.state(h), 'ESTABLISHED');
+      assert.deepEqual(wires(c, bench.advance(200)), [{ flags: '.', seq: 1, ack: 21, len: 0, win: 1062 }]);
+    }
   });
 });
 

@@ -501,14 +501,14 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
     }
   }
   // The FIN counts when everything before it has arrived: this segment's, or one held
-  // out of order that RCV.NXT has now reached (processed as if it had just come).
+  // out of order that RCV.NXT has now reached (processed as if it had just come). A held
+  // FIN's flag may stay set once the FIN counts: it is read only here, in ESTABLISHED and
+  // FIN-WAIT-1/2, and the FIN moves the connection out of those for good.
   if ((seg[Seg.flags] & FIN) && seqAdd(seg[Seg.seq], seg[Seg.dataLength]) === tcb[row + Tcb.rcvNxt]) {
-    tcb[row + Tcb.flags] &= ~Flag.FinHeld;
     peerFinArrives(core, s);
   } else if (tcb[row + Tcb.flags] & Flag.FinHeld) {
     const heldFin = tcb[row + Tcb.finRcvSeq];
     if (heldFin === tcb[row + Tcb.rcvNxt]) {
-      tcb[row + Tcb.flags] &= ~Flag.FinHeld;
       peerFinArrives(core, s);
     } else if (seqGt(tcb[row + Tcb.rcvNxt], heldFin)) {
       tcb[row + Tcb.flags] &= ~Flag.FinHeld; // data beyond the peer's own FIN: it was no FIN
@@ -533,7 +533,9 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
   if (held) {
     rxPut(core, s, seqDiff(seg[Seg.seq], rcvNxt), seg[Seg.dataOffset], length);
     core.count[Count.outOfOrderHeld]++;
-  } else if (length > 0 || !(seg[Seg.flags] & FIN)) {
+  } else if (length > 0) {
+    // No range left for it. (length is 0 only for a bare FIN, held below: acceptable()
+    // lets data in only with a byte inside the window.)
     drop(core, Count.droppedOutOfOrder);
   }
   // The FIN is held if nothing before it in this segment was lost: all its data held
@@ -557,7 +559,9 @@ function scheduleAck(core: Core, s: number): void {
   if (++tcb[row + Tcb.unackedSegments] >= 2 || config.delayedAckMs === 0
     || (config.quickAcks !== 0 && seqDiff(tcb[row + Tcb.rcvNxt], tcb[row + Tcb.irs]) <= config.quickAcks * config.mss)) {
     tcb[row + Tcb.flags] |= Flag.AckNow;
-  } else if (!slots.running(s, Timer.DelayedAck)) {
+  } else {
+    // The first segment not yet ACKed, so the timer is idle: it runs only while the count
+    // is above 0 (ackSent() stops it as it zeroes the count).
     slots.arm(s, Timer.DelayedAck, (core.now + core.config.delayedAckMs) | 0);
   }
 }
