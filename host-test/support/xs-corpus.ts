@@ -12,7 +12,7 @@ const root = path.join(__dirname, '..', '..', '..');
 
 /** Engine test files that use nothing but the core (no Node APIs beyond assert). */
 export const portableTests = [
-  'engine-open', 'engine-close', 'engine-data', 'engine-rfc5961', 'engine-timers', 'engine-timewait', 'engine-output', 'engine-connection', 'engine-stack-front', 'engine-app-api',
+  'engine-open', 'engine-close', 'engine-data', 'engine-rfc5961', 'engine-timers', 'engine-timewait', 'engine-output', 'engine-connection', 'engine-app-api',
   'socket', 'ecma419', 'wire', 'siphash', 'sack', 'sack-scoreboard',
 ];
 
