@@ -4,7 +4,7 @@
 // and a slot's row when it is reused.
 import assert from 'node:assert/strict';
 import { ACK, FIN, RST, SYN } from '../firmware/tcp/wire';
-import { Bench, Client, flagString, sentMs, wire } from './support/net';
+import { Bench, Client, flagString, sentMs, wire, wires } from './support/net';
 import { mssOption } from '../host/pkt/segments';
 import { Flag, Tcb } from '../firmware/tcp/slots';
 
@@ -47,6 +47,28 @@ describe('passive open', () => {
     assert.equal(late.length, 1);
     assert.equal(flagString(late[0].flags), 'R');
     assert.equal(late[0].seq, (first[0].seq + 1) >>> 0);
+  });
+
+  it('counts the SYN-ACK sent again for a retransmitted SYN as a retransmitted segment', () => {
+    const bench = new Bench();
+    bench.stack.listen(80);
+    bench.send({ dstPort: 80, seq: 7, flags: SYN });
+    assert.equal(bench.stack.counters.retransmittedSegments, 0);
+    assert.equal(bench.send({ dstPort: 80, seq: 7, flags: SYN }).length, 1);
+    assert.equal(bench.stack.counters.retransmittedSegments, 1);
+  });
+
+  it("reports a half-open connection's send window and MSS from its SYN (info() by its connections() handle)", () => {
+    const bench = new Bench({ slots: 2 });
+    bench.stack.listen(80);
+    new Client(bench, 80, 40001).connect(); // slot 0: the half-open one goes in slot 1
+    bench.send({ srcPort: 40002, dstPort: 80, seq: 7, flags: SYN, window: 5000, mss: 300 });
+    const row = bench.stack.connections().find((r) => r.remotePort === 40002);
+    assert.equal(row?.state, 'SYN-RECEIVED');
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0,
+      sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0 };
+    assert.ok(bench.stack.info(row.handle, info));
+    assert.deepEqual([info.state, info.sndWnd, info.mss], ['SYN-RECEIVED', 5000, 300]);
   });
 });
 
@@ -104,6 +126,30 @@ describe('slot exhaustion and backlog', () => {
     bench.stack.abort(h);
     bench.take();
     assert.equal(bench.send({ srcPort: 40002, dstPort: 80, seq: 1, flags: SYN }).length, 1);
+  });
+
+  it('applies the backlog of a listener other than the first', () => {
+    const bench = new Bench({ slots: 4, listeners: 2 });
+    bench.stack.listen(80, { backlog: 4 });
+    bench.stack.listen(81, { backlog: 1 });
+    new Client(bench, 81, 40001).connect();
+    assert.deepEqual(bench.send({ srcPort: 40002, dstPort: 81, seq: 1, flags: SYN }), []);
+    assert.equal(bench.stack.counters.droppedBacklogFull, 1);
+  });
+
+  it('gives an accepted connection TCP_NODELAY from a listener other than the first', () => {
+    const bench = new Bench({ slots: 4, listeners: 2 });
+    bench.stack.listen(80);
+    bench.stack.listen(81, { noDelay: true });
+    const c = new Client(bench, 81);
+    c.connect();
+    const h = bench.stack.accept(1);
+    bench.stack.write(h, new Uint8Array(10));
+    bench.stack.write(h, new Uint8Array(10));
+    assert.deepEqual(wires(c, bench.take()), [
+      { flags: 'P.', seq: 1, ack: 1, len: 10, win: 1072 },
+      { flags: 'P.', seq: 11, ack: 1, len: 10, win: 1072 },
+    ], 'the second small write goes out at once, unacknowledged data or not');
   });
 });
 

@@ -2,8 +2,11 @@
 // matter: RSTs inside and outside the window, the challenge ACK limit, out-of-window data
 // and its ACK limit across the clock's wrap. host-test/pkt/rfc5961/ pins the wire.
 import assert from 'node:assert/strict';
-import { ACK, RST } from '../firmware/tcp/wire';
-import { established, wires } from './support/net';
+import { ConnectionError } from '../firmware/tcp/core';
+import { Count } from '../firmware/tcp/counters';
+import { TraceEvent } from '../firmware/tcp/trace';
+import { ACK, PSH, RST, SYN } from '../firmware/tcp/wire';
+import { Bench, Client, established, wires } from './support/net';
 
 const challenge = { flags: '.', seq: 1, ack: 1, len: 0, win: 1072 };
 
@@ -60,5 +63,20 @@ describe('RFC 5961 and segment acceptability', () => {
     bench.advance(500);
     assert.deepEqual(wires(c, probe()), [challenge]);
     assert.equal(stack.counters.outOfWindowAcksSuppressed, 1);
+  });
+
+  it('drops a segment without the ACK bit in a synchronized state, silently, and counts it', () => {
+    const { c, h, stack } = established();
+    assert.deepEqual(c.segment(PSH, { data: 'hello' }), []);
+    assert.equal(stack.available(h), 0);
+    assert.equal(stack.counters.droppedNoAck, 1);
+  });
+
+  it('tells the trace hook of every segment in, and of a challenged one as a drop with its reason', () => {
+    const { c, stack } = established();
+    const seen: [TraceEvent, number][] = [];
+    stack.setTrace((event, reason) => seen.push([event, reason]));
+    assert.deepEqual(wires(c, c.segment(SYN, { seq: (c.seq + 5) >>> 0 })), [challenge]);
+    assert.deepEqual(seen, [[TraceEvent.In, 0], [TraceEvent.Drop, Count.challengeAcks], [TraceEvent.Out, 0]]);
   });
 });

@@ -2,7 +2,7 @@
 // answered statelessly; the ACK returning a valid cookie opens the connection.
 import assert from 'node:assert/strict';
 import { ACK, PSH, SYN } from '../firmware/tcp/wire';
-import { Bench, Client, flagString, wires } from './support/net';
+import { Bench, Client, flagString, sentMs, wires } from './support/net';
 import { mssOption } from '../host/pkt/segments';
 
 /** Fills the half-open allowance with SYNs that are never completed. */
@@ -168,5 +168,79 @@ describe('SYN cookies', () => {
     assert.deepEqual(late.map((s) => flagString(s.flags)), ['R']);
     assert.equal(hashes.n, 0);
     assert.equal(bench.stack.counters.synCookiesAccepted, 2);
+  });
+
+  it('takes 536 as the MSS of a cookie client whose SYN had no MSS option (RFC 9293 §3.7.1)', () => {
+    const bench = new Bench({ halfOpenLimit: 0, mss: 1460, txBytes: 2000 });
+    bench.stack.listen(80, { noDelay: true });
+    const c = new Client(bench, 80);
+    const synAck = c.segment(SYN, { mss: 0 });
+    assert.equal(bench.stack.counters.synCookiesSent, 1);
+    c.serverIsn = synAck[0].seq;
+    c.seq = (c.seq + 1) >>> 0;
+    c.ack = (synAck[0].seq + 1) >>> 0;
+    assert.deepEqual(c.segment(ACK), []);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+    const h = bench.stack.accept(0);
+    bench.stack.write(h, new Uint8Array(1000));
+    assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [536, 464]);
+  });
+
+  it('takes no RTT sample from a cookie handshake (its SYN-ACK was not timed), in a slot other than the first', () => {
+    const bench = new Bench({ slots: 2, halfOpenLimit: 1, rtoInitialMs: 3000 });
+    bench.stack.listen(80, { noDelay: true });
+    halfOpen(bench, 1); // slot 0, and the limit reached
+    const c = new Client(bench, 80);
+    bench.clock.time = 100;
+    c.syn();
+    bench.clock.time = 150;
+    assert.deepEqual(c.segment(ACK), []);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+    const h = bench.stack.accept(0);
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0,
+      sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0 };
+    assert.ok(bench.stack.info(h, info));
+    assert.deepEqual([info.srtt, info.rttvar, info.rto], [0, 0, 3000], 'no sample: the initial RTO');
+    bench.stack.write(h, new Uint8Array(10));
+    assert.deepEqual(wires(c, bench.take()), [{ flags: 'P.', seq: 1, ack: 1, len: 10, win: 1072 }]);
+    const resent = bench.advance(3000).filter((s) => s.dstPort === c.port);
+    assert.deepEqual(resent.map((s) => [sentMs(s), c.rel(s.seq), s.payload.length]), [[3150, 1, 10]], 'resent after the initial RTO');
+  });
+
+  it('accepts a correct cookie late in the clock\'s range (now + the last cookie\'s time would overflow 32 bits)', () => {
+    const at = 0x7fff0000; // 2^31 - 65536 ms: count 32767
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.clock.time = at;
+    bench.stack.listen(80);
+    bench.send({ srcPort: 40001, dstPort: 80, seq: 100, flags: SYN });
+    assert.equal(bench.stack.counters.synCookiesSent, 1);
+    bench.advance(1000);
+    assert.deepEqual(bench.send(twinCookieAck(at + 1000, 40002, 500)), []);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+  });
+
+  it('resets a data ACK that comes a little under 2^32 ms after the last cookie, in the same clock count', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.clock.time = 60000; // low 16 bits 60000: count 0
+    bench.stack.listen(80);
+    bench.send({ srcPort: 40001, dstPort: 80, seq: 100, flags: SYN });
+    assert.equal(bench.stack.counters.synCookiesSent, 1);
+    bench.advance(2 ** 32 - 50000); // clock 2^32 + 10000: count 0 again, the gap reads -50000
+    const stray = bench.send({ srcPort: 40002, dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
+    assert.deepEqual(stray.map((s) => flagString(s.flags)), ['R']);
+    assert.equal(bench.stack.counters.droppedCookieFollowers, 0);
+  });
+
+  it('does not revive its cookies once found stale, when the clock comes round to their count again', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80);
+    bench.send({ srcPort: 40001, dstPort: 80, seq: 100, flags: SYN });
+    bench.advance(200000); // stale: found so by the next ACK
+    const stale = bench.send({ srcPort: 40002, dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
+    assert.deepEqual(stale.map((s) => flagString(s.flags)), ['R']);
+    bench.advance(2 ** 32 - 200000 + 10); // clock 2^32 + 10: the last cookie's count, and a gap of 10
+    const later = bench.send({ srcPort: 40002, dstPort: 80, seq: 5, ack: 77, flags: ACK | PSH, data: 'x' });
+    assert.deepEqual(later.map((s) => flagString(s.flags)), ['R']);
+    assert.equal(bench.stack.counters.droppedCookieFollowers, 0);
   });
 });

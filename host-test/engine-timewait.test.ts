@@ -146,6 +146,14 @@ describe('TIME-WAIT table', () => {
     assert.equal(b.stack.counters.timeWaitEvicted, 0);
     assert.equal(b.stack.usage().timeWait, 2);
   });
+
+  it('counts the bare ACK at RCV.NXT it drops', () => {
+    const b = bench();
+    const c = throughTimeWait(b, 40001);
+    assert.deepEqual(c.segment(ACK), []);
+    assert.equal(b.stack.counters.droppedTimeWaitAcks, 1);
+    assert.equal(b.stack.counters.timeWaitReacks, 0);
+  });
 });
 
 /** Inserts a record as the engine does, from a slot's row holding these fields. */

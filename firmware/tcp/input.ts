@@ -238,8 +238,9 @@ function openConnection(core: Core, l: number, iss: number, rcvNxt: number, peer
   // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
   // cookie does not keep the SYN's options).
   if (config.sack && seg[Seg.sackPermitted] && (seg[Seg.flags] & SYN)) tcb[row + Tcb.flags] |= Flag.Sack;
+  // The SYN-ACK is timed from now; synAcknowledged takes its sample and ends the timing
+  // (so rttSeq, which only data's timing uses, is not needed).
   tcb[row + Tcb.flags] |= Flag.Timing;
-  tcb[row + Tcb.rttSeq] = iss;
   tcb[row + Tcb.rttStart] = core.now;
   tcb[row + Tcb.oowAckAt] = (core.now - 1000) | 0; // the first out-of-window ACK is never held
   return s;
@@ -389,8 +390,8 @@ function synAcked(core: Core, s: number, seg: Segment): boolean {
     return false;
   }
   tcb[row + Tcb.sndUna] = seg[Seg.ack];
-  tcb[row + Tcb.sndWnd] = seg[Seg.window];
-  if (seg[Seg.window] > tcb[row + Tcb.maxSndWnd]) tcb[row + Tcb.maxSndWnd] = seg[Seg.window];
+  // SND.WND and MAX.SND.WND are taken from this segment by ackInput's window update, which
+  // always follows for it: SND.WL1 and SND.WL2 set to it let the update through.
   tcb[row + Tcb.sndWl1] = seg[Seg.seq];
   tcb[row + Tcb.sndWl2] = seg[Seg.ack];
   slots.disarm(s, Timer.Retransmit);
