@@ -170,6 +170,13 @@ function put(t: TimeWaitTable, remoteAddr: number, remotePort: number, localPort
 
 describe('TimeWaitTable (unit)', () => {
   const A = 0x0a000001;
+  it('with no records configured, counts each TIME-WAIT entry as evicted: the record is lost', () => {
+    const b = bench({ timeWaitCapacity: 0 });
+    throughTimeWait(b, 40001);
+    assert.deepEqual([b.stack.counters.timeWaitEntered, b.stack.counters.timeWaitEvicted, b.stack.usage().timeWait], [1, 1, 0]);
+    assert.equal(new TimeWaitTable(0).insert(new Int32Array(Tcb.ROW), 0, 1000), true);
+  });
+
   it('is 20 bytes a record, also in the stack\'s memory figures', () => {
     assert.equal(new TimeWaitTable(4).bytesPerRecord(), 20);
     assert.equal(new Bench({ timeWaitCapacity: 3 }).stack.memory().perTimeWait, 20);
