@@ -42,8 +42,10 @@ if (flags.includes('--one')) {
     const [k, v] = a.slice(2).split('=');
     options[k] = v === undefined ? true : /^\d+$/.test(v) ? Number(v) : v;
   }
+  // A failed run throws; a file with nothing to mutate (platform.ts: interfaces only) gives
+  // no results and is not a failure.
   const results = await new Stryker(options).runMutationTest();
-  process.exitCode = results.length > 0 ? 0 : 1;
+  if (results.length === 0) console.log(`npm run mutate: ${files[0]} has no mutants`);
 } else {
   // The files of firmware/tcp, the engine's state machine and timers first.
   const first = ['timewait', 'timers', 'output', 'input'].map((n) => `firmware/tcp/${n}.ts`);
