@@ -15,6 +15,7 @@ import { output } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
+import { highestSacked, sackedBelow } from './sack';
 import { rxAddress, rxTake, txPut } from './ring';
 import { TraceHook, drop } from './trace';
 import { msUntilNextDeadline, runTimers } from './timers';
@@ -549,9 +550,7 @@ export class Stack {
     into.recovery = (tcb[row + Tcb.flags] & Flag.Recovery) !== 0;
     into.afterTimeout = (tcb[row + Tcb.flags] & Flag.AfterTimeout) !== 0;
     into.dupAcks = tcb[row + Tcb.dupAcks];
-    let sacked = 0;
-    for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) sacked += seqDiff(tcb[row + Tcb.sackedEnd + k], tcb[row + Tcb.sackedStart + k]);
-    into.sacked = sacked;
+    into.sacked = sackedBelow(this.core.slots, s, highestSacked(this.core.slots, s)); // every SACKed byte
     into.rxQueued = tcb[row + Tcb.rxLength];
     into.txQueued = tcb[row + Tcb.txLength];
     return true;
