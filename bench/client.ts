@@ -6,6 +6,7 @@
 // bench/lwip/harness.c runs the same workloads on lwIP with the same bytes on the wire:
 // same ports, sequence numbers, flags, window, MSS option and payload pattern. Change
 // one, change the other.
+import { BytePrimitives } from '../firmware/tcp/bytes';
 import { StackConfig } from '../firmware/tcp/config';
 import { ACK, SYN } from '../firmware/tcp/wire';
 import { ChurnDriver } from '../host-test/support/churn';
@@ -26,8 +27,18 @@ export class BenchClient {
   private streamSeq = 0;
   private streamAck = 0;
 
-  constructor(config: Partial<StackConfig>, payloadBytes: number) {
-    this.driver = new ChurnDriver(config, payloadBytes);
+  /** `bytes`: the stack's byte primitives (default the portable jsBytes). */
+  constructor(config: Partial<StackConfig>, payloadBytes: number, bytes?: BytePrimitives) {
+    // ChurnDriver gives its stack globalThis.slotcpBytesUnderTest
+    // (host-test/support/bytes-under-test.ts): set for the construction only.
+    const g = globalThis as { slotcpBytesUnderTest?: BytePrimitives };
+    const saved = g.slotcpBytesUnderTest;
+    g.slotcpBytesUnderTest = bytes;
+    try {
+      this.driver = new ChurnDriver(config, payloadBytes);
+    } finally {
+      g.slotcpBytesUnderTest = saved;
+    }
   }
 
   /** Build packets only: nothing reaches the stack, the app does nothing. */
