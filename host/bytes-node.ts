@@ -1,8 +1,9 @@
 // The byte primitives (firmware/tcp/bytes.ts) on Node, for the host runner and the bench:
 // copies between two arrays natively (a JS loop is some 20 times slower for a 1460-byte
-// segment), within one array by copyWithin. Node has no native internet checksum, so the
-// sum stays the portable sumBytes (a DataView word loop measured no faster once V8 has
-// optimized sumBytes; see README "Cost on XS").
+// segment), within one array by copyWithin. Node has no native internet checksum or
+// SipHash, so those stay the portable sumBytes (a DataView word loop measured no faster
+// once V8 has optimized sumBytes; see README "Cost on XS") and sipHash24 (int32 locals,
+// which V8 compiles to machine arithmetic).
 //
 // The native copy must not allocate: Node 20's Buffer.prototype.copy makes a Uint8Array
 // view of the source range inside (young-generation garbage on every call, some 30 B per
@@ -15,6 +16,7 @@
 // Buffer.prototype.copy, which stands in wherever the binding is not used.
 import { BytePrimitives, copyBytes } from '../firmware/tcp/bytes';
 import { sumBytes } from '../firmware/tcp/checksum';
+import { sipHash24 } from '../firmware/tcp/siphash';
 
 type CopyArrayBuffer = (to: ArrayBufferLike, toOffset: number, from: ArrayBufferLike, fromOffset: number, length: number) => void;
 
@@ -45,4 +47,4 @@ function nodeCopy(from: Uint8Array, fromOffset: number, to: Uint8Array, toOffset
   else bufferCopy.call(from, to, toOffset, fromOffset, fromOffset + length);
 }
 
-export const nodeBytes: BytePrimitives = Object.freeze({ sum: sumBytes, copy: nodeCopy });
+export const nodeBytes: BytePrimitives = Object.freeze({ sum: sumBytes, copy: nodeCopy, sipHash24 });

@@ -103,8 +103,8 @@ export class Core {
   readonly clock: Clock;
   /** SipHash-2-4 with the ISN and SYN cookie keys (isn.ts, syncookie.ts). */
   readonly hash: SipHash24;
-  /** The checksum sum and byte copies (bytes.ts): portable JS unless the platform gave
-   *  native ones. */
+  /** The checksum sum, byte copies and SipHash (bytes.ts): portable JS unless the
+   *  platform gave native ones. */
   readonly bytes: BytePrimitives;
   events: StackEvents = noEvents;
   /** Told of every segment in and out and every drop (trace.ts); undefined: off. */
@@ -164,7 +164,7 @@ export class Core {
     const keys = new Uint8Array(16 * SIPHASH_KEYS);
     random.fill(keys.subarray(0, 16));
     random.fill(keys.subarray(16, 32));
-    this.hash = new SipHash24(keys, this.memory, this.inputBase + inputSize);
+    this.hash = new SipHash24(keys, this.memory, this.inputBase + inputSize, bytes.sipHash24);
     for (let s = 0; s < config.slots; s++) this.slots.reset(s);
   }
 
