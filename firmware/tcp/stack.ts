@@ -156,10 +156,11 @@ export class Stack {
 
   /** Sends the ACKs input left pending for after the app's callbacks. */
   private flushAcks(): void {
-    const { slots } = this.core;
+    const core = this.core;
+    const slots = core.slots;
     const tcb = slots.tcb;
     for (let s = 0; s < slots.count; s++) {
-      if ((tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow) && tcb[s * Tcb.ROW + Tcb.state] !== State.Free) output(this.core, s);
+      if ((tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow) && tcb[s * Tcb.ROW + Tcb.state] !== State.Free) output(core, s);
     }
   }
 
@@ -220,7 +221,7 @@ export class Stack {
   private deliverEvents(): { error: unknown } | undefined {
     const core = this.core;
     const { slots, listeners, events } = core;
-    let failure = this.deliverDeferred(undefined);
+    let failure = core.deliveryRequested ? this.deliverDeferred(undefined) : undefined;
     for (let l = 0; l < listeners.count; l++) {
       if (!listeners.table[l * Lst.ROW + Lst.announce]) continue;
       listeners.table[l * Lst.ROW + Lst.announce] = 0;
@@ -241,6 +242,7 @@ export class Stack {
       const handle = core.handleOf(s);
       try {
         if (pending & Event.Readable && tcb[row + Tcb.rxLength] > 0) events.readable(handle, tcb[row + Tcb.rxLength]);
+        // A callback may have closed the handle: the other events need it still open.
         if (pending & Event.Writable && this.slot(handle, false) === s) {
           const room = this.writable(handle);
           if (room > 0) events.writable(handle, room);
@@ -252,7 +254,7 @@ export class Stack {
     }
     // What the callbacks just did (accepting a connection, say) may have asked for a
     // delivery: their own calls have returned, so it can run now.
-    return this.deliverDeferred(failure);
+    return core.deliveryRequested ? this.deliverDeferred(failure) : failure;
   }
 
   private deliverDeferred(failure: { error: unknown } | undefined): { error: unknown } | undefined {
