@@ -120,14 +120,15 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     drop(core, Count.droppedBadFlags);
     return;
   }
-  if (!roomFor(core, l)) return;
+  const free = slotFor(core, l);
+  if (free < 0) return;
   if (halfOpenConnections(core) >= core.config.halfOpenLimit) {
     sendCookieSynAck(core, seg);
     return;
   }
   let iss = nextIsn(core.hash, core.now, core.localAddr, seg);
   if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
-  const s = openConnection(core, l, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
+  const s = openConnection(core, free, l, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   core.count[Count.passiveOpens]++;
@@ -136,17 +137,16 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
 }
 
 /** A new connection needs room in the listener's accept queue (connections not yet
- *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot. */
-function roomFor(core: Core, l: number): boolean {
+ *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot: returns
+ *  the slot, or -1 (the segment is dropped and counted). */
+function slotFor(core: Core, l: number): number {
   if (pendingConnections(core, l) >= core.listeners.table[l * Lst.ROW + Lst.backlog]) {
     drop(core, Count.droppedBacklogFull);
-    return false;
+    return -1;
   }
-  if (findFreeSlot(core) < 0) {
-    drop(core, Count.droppedSlotsFull);
-    return false;
-  }
-  return true;
+  const s = findFreeSlot(core);
+  if (s < 0) drop(core, Count.droppedSlotsFull);
+  return s;
 }
 
 function halfOpenConnections(core: Core): number {
@@ -187,10 +187,11 @@ function cookieInput(core: Core, l: number, seg: Segment): boolean {
   const mss = checkCookie(core.hash, core.now, core.localAddr, seg);
   if (mss === 0) return false;
   // Valid, but no room: drop it; the client's next segment carries the same proof.
-  if (!roomFor(core, l)) return true;
+  const free = slotFor(core, l);
+  if (free < 0) return true;
   core.count[Count.synCookiesAccepted]++;
   core.count[Count.passiveOpens]++;
-  const s = openConnection(core, l, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
+  const s = openConnection(core, free, l, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   tcb[row + Tcb.flags] &= ~Flag.Timing; // no RTT sample: our SYN-ACK's send time is not kept
@@ -198,14 +199,13 @@ function cookieInput(core: Core, l: number, seg: Segment): boolean {
   return true;
 }
 
-/** Fills slot s for a connection in SYN-RECEIVED: our SYN (ISN `iss`) sent, the peer's
- *  next sequence number `rcvNxt`. Data on a SYN is not accepted (not ACKed); the peer
- *  sends it again after the handshake. */
-function openConnection(core: Core, l: number, iss: number, rcvNxt: number, peerMss: number): number {
+/** Fills free slot s for a connection in SYN-RECEIVED: our SYN (ISN `iss`) sent, the
+ *  peer's next sequence number `rcvNxt`. Data on a SYN is not accepted (not ACKed); the
+ *  peer sends it again after the handshake. Returns s. */
+function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: number, peerMss: number): number {
   const seg = core.segment;
   const slots = core.slots;
   const config = core.config;
-  const s = findFreeSlot(core);
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   slots.reset(s);
