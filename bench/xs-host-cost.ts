@@ -11,9 +11,11 @@
 // - lx106 under QEMU with -icount shift=0: executed instructions per operation (CCOUNT
 //   ticks × 25), deterministic, so one round.
 //
-// In every round the work runs on a fresh ChurnDriver with the stack, then on another
-// whose client model only builds its packets; the difference is the stack's cost (as in
-// bench:xs, whose computrons are the deterministic check on xsnap).
+// In every round the work runs on a fresh BenchClient (bench/client.ts, the client model
+// of Node's and lwIP's figures in `npm run bench`) with the stack, then on another whose
+// client only builds its packets (and whose app reads nothing); the difference is the
+// stack's cost with the app's calls into it (as in bench:xs, whose computrons are the
+// deterministic check on xsnap).
 import { bundleSourceForXs } from '../host/xs/xsnap-runner';
 import { XsHostToolMissing, runOnXsHost } from '../host/xs/xs-host-runner';
 
@@ -44,15 +46,15 @@ function workloadSource(counter: 'nanoseconds' | 'ccount', segments: number, con
   // ccount() is a 32-bit counter: the difference is taken modulo 2^32.
   const elapsed = counter === 'ccount' ? '(ccount() - start) >>> 0' : 'nanoseconds() - start';
   return `
-  import { ChurnDriver } from './host-test/support/churn';
+  import { BenchClient, churnConfig, streamConfig } from './bench/client';
   declare const print: (text: string) => void;
   declare const ${counter}: () => number;
   const g = globalThis as any;
   const median = (values: number[]) => values.slice().sort((a, b) => a - b)[values.length >> 1];
   const measure = (work: () => void) => { const start = ${counter}(); work(); return ${elapsed}; };
-  // Per operation: the work on a fresh driver less the same work with the client model
-  // only building its packets; the median of the rounds.
-  const perOp = (make: () => ChurnDriver, work: (d: ChurnDriver, count: number) => void, count: number) => {
+  // Per operation: the work with a fresh client and stack less the same work with the
+  // client only building its packets; the median of the rounds.
+  const perOp = (make: () => BenchClient, work: (c: BenchClient, count: number) => void, count: number) => {
     work(make(), 20); // warm the paths
     const rounds: number[] = [];
     for (let r = 0; r < ${rounds}; r++) {
@@ -65,14 +67,18 @@ function workloadSource(counter: 'nanoseconds' | 'ccount', segments: number, con
   };
   const costs: Record<string, { segment: number; connection: number }> = {};
   for (const name of ['js', 'native']) {
-    g.slotcpBytesUnderTest = name === 'native' ? g.slotcpNativeBytes : undefined;
-    if (name === 'native' && g.slotcpBytesUnderTest === undefined) throw new Error('no slotcpNativeBytes on this host');
-    const segment = perOp(() => new ChurnDriver({ mss: 1460, rxBytes: 8192, txBytes: 4096 }, 1460),
-      (d, count) => { const h = d.openForStreaming(5000); for (let i = 0; i < count; i++) if (!d.streamSegment(h) && !d.buildOnly) throw new Error('stream failed'); },
-      ${segments});
-    const connection = perOp(() => new ChurnDriver({ slots: 4, timeWaitCapacity: 8, mss: 1460, rxBytes: 4096, txBytes: 4096 }),
-      (d, count) => { if (d.churn(count, 2000) !== count && !d.buildOnly) throw new Error('churn failed'); },
-      ${connections});
+    const bytes = name === 'native' ? g.slotcpNativeBytes : undefined;
+    if (name === 'native' && bytes === undefined) throw new Error('no slotcpNativeBytes on this host');
+    let port = 2000;
+    const segment = perOp(() => {
+      const c = new BenchClient(streamConfig, 1460, bytes);
+      if (!c.openStream()) throw new Error('the streaming connection did not open');
+      return c;
+    }, (c, count) => { if (c.stream(count) !== count) throw new Error('stream failed'); }, ${segments});
+    const connection = perOp(() => new BenchClient(churnConfig, 100, bytes), (c, count) => {
+      if (c.churn(count, port) !== count) throw new Error('churn failed');
+      port += count;
+    }, ${connections});
     costs[name] = { segment, connection };
   }
   print('COST ' + JSON.stringify(costs));
