@@ -40,15 +40,17 @@ const enum Verdict {
   Ended,
 }
 
-/** Handles core.segment, a valid TCP segment addressed to the stack. */
-export function segmentArrives(core: Core): void {
+/** Handles core.segment, a valid TCP segment addressed to the stack. Returns the slot
+ *  it was processed in, or -1: no other slot's events or held ACK change (see
+ *  Stack.receive). */
+export function segmentArrives(core: Core): number {
   const seg = core.segment;
   core.count[Count.segmentsIn]++;
   if (core.trace !== undefined) core.trace(TraceEvent.In, 0, seg);
   const s = findConnection(core, seg[Seg.srcAddr], seg[Seg.srcPort], seg[Seg.dstPort]);
   if (s >= 0) {
     connectionInput(core, s, seg);
-    return;
+    return s;
   }
   let isnFloor = 0;
   let reused = false;
@@ -56,7 +58,7 @@ export function segmentArrives(core: Core): void {
   if (tw >= 0) {
     if (!isNewIncarnation(core, tw, seg)) {
       timeWaitInput(core, tw, seg);
-      return;
+      return -1;
     }
     // RFC 9293 MAY-2 / RFC 1122 §4.2.2.13: a SYN above the old RCV.NXT reopens the
     // 4-tuple, with an ISN beyond anything the old connection could still have in flight.
@@ -66,8 +68,9 @@ export function segmentArrives(core: Core): void {
     core.count[Count.timeWaitReused]++;
   }
   const l = core.listeners.find(seg[Seg.dstPort]);
-  if (l >= 0) listenInput(core, l, seg, reused, isnFloor);
-  else closedInput(core, seg);
+  if (l >= 0) return listenInput(core, l, seg, reused, isnFloor);
+  closedInput(core, seg);
+  return -1;
 }
 
 /** RFC 9293 §3.10.7.1: a segment for no connection is answered with a reset. */
@@ -90,41 +93,41 @@ function replyReset(core: Core, seg: Segment): void {
   transmit(core);
 }
 
-/** RFC 9293 §3.10.7.2, LISTEN. */
-function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFloor: number): void {
-  const count = core.count;
+/** RFC 9293 §3.10.7.2, LISTEN. Returns the slot opened, or -1. */
+function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFloor: number): number {
   if (seg[Seg.flags] & RST) {
     drop(core, Count.droppedResets);
-    return;
+    return -1;
   }
   if (seg[Seg.flags] & ACK) {
     // Cookies are checked only after a recent overflow (as Linux's
     // tcp_synq_no_recent_overflow): with none sent that could still be valid, an ACK is
     // answered as for no connection, and no SipHash is spent on it.
     if (!(seg[Seg.flags] & SYN) && cookiesRecent(core)) {
-      if (cookieInput(core, l, seg)) return;
+      const mss = checkCookie(core.hash, core.now, core.localAddr, seg);
+      if (mss !== 0) return cookieInput(core, l, seg, mss);
       if (seg[Seg.dataLength] > 0) {
         // A client answered by cookie sends more than one segment before its first is
         // accepted; if that first found no free slot, the others cannot prove the cookie
         // (it binds the first sequence number). A RST would kill a connection the client
         // believes is open; dropped, they come again behind the first, which will prove it.
         drop(core, Count.droppedCookieFollowers);
-        return;
+        return -1;
       }
     }
     replyReset(core, seg);
-    return;
+    return -1;
   }
   // No SYN, or SYN with FIN (a scanner's probe; Linux drops it too).
   if (!(seg[Seg.flags] & SYN) || (seg[Seg.flags] & FIN)) {
     drop(core, Count.droppedBadFlags);
-    return;
+    return -1;
   }
   const free = slotFor(core, l);
-  if (free < 0) return;
+  if (free < 0) return -1;
   if (halfOpenConnections(core) >= core.config.halfOpenLimit) {
     sendCookieSynAck(core, seg);
-    return;
+    return -1;
   }
   let iss = nextIsn(core.hash, core.now, core.localAddr, seg);
   if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
@@ -134,6 +137,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
   core.count[Count.passiveOpens]++;
   sendSynAck(core, s);
   core.slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
+  return s;
 }
 
 /** A new connection needs room in the listener's accept queue (connections not yet
@@ -181,14 +185,12 @@ function cookiesRecent(core: Core): boolean {
 }
 
 /** An ACK at a listener, while cookiesRecent(), that returns one of our SYN cookies
- *  opens the connection then, and the segment (which may carry data or a FIN) is
- *  processed in it. Returns false if the ACK is not a valid cookie. */
-function cookieInput(core: Core, l: number, seg: Segment): boolean {
-  const mss = checkCookie(core.hash, core.now, core.localAddr, seg);
-  if (mss === 0) return false;
-  // Valid, but no room: drop it; the client's next segment carries the same proof.
+ *  (checkCookie() gave the `mss` it carries) opens the connection then, and the segment
+ *  (which may carry data or a FIN) is processed in it. Returns the slot, or -1 when none
+ *  is free (the segment is dropped: the client's next one carries the same proof). */
+function cookieInput(core: Core, l: number, seg: Segment, mss: number): number {
   const free = slotFor(core, l);
-  if (free < 0) return true;
+  if (free < 0) return -1;
   core.count[Count.synCookiesAccepted]++;
   core.count[Count.passiveOpens]++;
   const s = openConnection(core, free, l, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
@@ -196,7 +198,7 @@ function cookieInput(core: Core, l: number, seg: Segment): boolean {
   const row = s * Tcb.ROW;
   tcb[row + Tcb.flags] &= ~Flag.Timing; // no RTT sample: our SYN-ACK's send time is not kept
   connectionInput(core, s, seg);
-  return true;
+  return s;
 }
 
 /** Fills free slot s for a connection in SYN-RECEIVED: our SYN (ISN `iss`) sent, the
