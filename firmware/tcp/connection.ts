@@ -147,17 +147,17 @@ export function enterTimeWait(core: Core, s: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   core.count[Count.timeWaitEntered]++;
-  slots.disarm(s, Timer.Retransmit);
-  slots.disarm(s, Timer.Persist);
-  slots.disarm(s, Timer.Keepalive);
-  slots.disarm(s, Timer.DelayedAck);
   const expiresAt = (core.now + 2 * core.config.mslMs) | 0;
   if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
+    slots.disarm(s, Timer.Retransmit);
+    slots.disarm(s, Timer.Persist);
+    slots.disarm(s, Timer.Keepalive);
+    slots.disarm(s, Timer.DelayedAck);
     setState(core, s, State.TimeWait);
     slots.arm(s, Timer.Close, expiresAt);
     return;
   }
-  moveToTimeWaitTable(core, s, expiresAt);
+  moveToTimeWaitTable(core, s, expiresAt); // the slot is reset, its timers with it
 }
 
 export function moveToTimeWaitTable(core: Core, s: number, expiresAt: number): void {
