@@ -371,9 +371,11 @@ export function readConsumed(core: Core, s: number, count: number): boolean {
   if (count === 0) return false;
   const state = tcb[row + Tcb.state];
   if (tcb[row + Tcb.flags] & Flag.PeerFin || state === State.SynReceived || state >= State.TimeWait) return false;
-  const known = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]));
+  const advertised = seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]);
+  const known = advertised > 0 ? advertised : 0;
   const free = slots.rxBytes - tcb[row + Tcb.rxLength];
-  return 2 * known <= slots.rxBytes && free >= 2 * known && free - known >= Math.min(slots.rxBytes >>> 1, core.config.mss);
+  const half = slots.rxBytes >>> 1;
+  return 2 * known <= slots.rxBytes && free >= 2 * known && free - known >= (half < core.config.mss ? half : core.config.mss);
 }
 
 /** A window update goes out now (after readConsumed said so). */
