@@ -62,8 +62,8 @@ async function main(): Promise<void> {
   console.log('');
   console.log('| work | lx106 instructions, jsBytes | lx106 instructions, C primitives (slotcp_bytes.c) |');
   console.log('|---|---|---|');
-  console.log(`| 1460-byte segment | ${millions(i.js.segment)} | ${millions(i.native.segment)} |`);
-  console.log(`| connection | ${millions(i.js.connection)} | ${millions(i.native.connection)} |`);
+  console.log(`| 1460-byte segment | ${grouped(i.js.segment)} | ${grouped(i.native.segment)} |`);
+  console.log(`| connection | ${grouped(i.js.connection)} | ${grouped(i.native.connection)} |`);
   console.log('');
   console.log(`new Stack(default config): ${millions(built.ticks * LX106_INSTRUCTIONS_PER_TICK)} instructions;`
     + ` ${grouped(onLx106.slots)} slots x ${SLOT_BYTES_32} B + ${grouped(onLx106.chunks)} chunk bytes`
