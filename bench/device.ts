@@ -48,7 +48,7 @@ async function run(code: string, target: XsHostTarget, qemuArgs: string[] = []):
 }
 
 const millions = (instructions: number) => `${(instructions / 1e6).toFixed(2)} M`;
-const grouped = (n: number) => n.toLocaleString('en-US');
+const grouped = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const cost = await measureLx106(COUNT);
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   console.log(`| 1460-byte segment | ${grouped(i.js.segment)} | ${grouped(i.native.segment)} |`);
   console.log(`| connection | ${grouped(i.js.connection)} | ${grouped(i.native.connection)} |`);
   console.log('');
-  console.log(`new Stack(default config): ${millions(built.ticks * LX106_INSTRUCTIONS_PER_TICK)} instructions;`
+  console.log(`new Stack(default config), in a fresh process: ${millions(built.ticks * LX106_INSTRUCTIONS_PER_TICK)} instructions;`
     + ` ${grouped(onLx106.slots)} slots x ${SLOT_BYTES_32} B + ${grouped(onLx106.chunks)} chunk bytes`
     + ` = ${grouped(onLx106.slots * SLOT_BYTES_32 + onLx106.chunks)} B on lx106`
     + ` (i386: ${grouped(onI386.slots)} slots, ${grouped(onI386.chunks)} chunk bytes)`);
