@@ -1,11 +1,13 @@
-// Part 1 of `npm run bench`: slotcp's engine on Node, driven in-process by the client
-// model (ChurnDriver, host-test/support/churn.ts), no I/O. Each round times the workload twice, once for real
+// Part 1 of `npm run bench`: slotcp's engine on Node with the host runner's byte
+// primitives (host/bytes-node.ts, as `slotcp serve` has them), driven in-process by the
+// client model (ChurnDriver, host-test/support/churn.ts), no I/O. Each round times the workload twice, once for real
 // and once with the client only building its packets; the difference is the engine's
 // cost (stack plus the app's calls into it). Rounds are driven by run.ts, interleaved
 // with lwIP's so both see the same machine load.
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { nodeBytes } from '../host/bytes-node';
 import { ChurnDriver, ECHO_BYTES, SEGMENT_BYTES, churnConfig, streamConfig } from '../host-test/support/churn';
 
 export interface HeapPhase {
@@ -47,8 +49,8 @@ function exposeGc(): () => void {
 const pause = () => new Promise<void>((resolve) => setTimeout(resolve, 10));
 
 export class NodeBench {
-  private readonly streaming = new ChurnDriver(streamConfig, SEGMENT_BYTES);
-  private readonly churning = new ChurnDriver(churnConfig, ECHO_BYTES);
+  private readonly streaming = new ChurnDriver(streamConfig, SEGMENT_BYTES, false, nodeBytes);
+  private readonly churning = new ChurnDriver(churnConfig, ECHO_BYTES, false, nodeBytes);
   private readonly gc = exposeGc();
   private gcCount = 0;
   private readonly observer = new PerformanceObserver((list) => {

@@ -1,15 +1,21 @@
 // `npm run bench` (never part of npm test; nothing here is gated on time):
-//   1. slotcp's engine on Node, driven in-process by the client model (host-test/support/churn.ts);
+//   1. slotcp's engine on Node with the host runner's byte primitives (host/bytes-node.ts),
+//      driven in-process by the client model (ChurnDriver, host-test/support/churn.ts);
 //   2. the same workload on lwIP 2.1.3 through a C harness (bench/lwip/), rounds
 //      interleaved with slotcp's so both see the same machine load;
-//   4. XS computrons (npm run bench:xs, plus the same workloads with ChurnDriver.stream/churn),
-//      and memory per slot and per TIME-WAIT record next to lwIP's struct tcp_pcb.
-//   3. end to end over the host link (bench/e2e.ts; root, socat; --no-e2e skips it);
-// Prints a markdown table on stdout (progress goes to stderr) and writes
+//   3. the same workload on XS: wall-clock time on the project's x86-64 XS host with the
+//      portable and the C byte primitives (bench/xs-host-cost.ts, as `npm run bench:bytes`),
+//      and XS computrons, the deterministic check (npm run bench:xs, plus the same
+//      workloads with ChurnDriver.stream/churn), and memory per slot and per TIME-WAIT record next
+//      to lwIP's struct tcp_pcb;
+//   4. end to end over the host link (bench/e2e.ts; root, socat; --no-e2e skips it).
+// Prints markdown tables on stdout (progress goes to stderr), the first one with every
+// engine's cost per segment and per connection side by side, and writes
 // bench/results.json.
 //
 //   node dist/bench/run.js [--runs 11] [--segments 50000] [--connections 20000]
-//                          [--unbounded 20000] [--no-lwip] [--no-xs] [--no-e2e]
+//                          [--unbounded 20000] [--xs-rounds 5] [--xs-processes 3]
+//                          [--no-lwip] [--no-xs] [--no-e2e]
 import { e2eSkipReason, runE2e } from './e2e';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +27,7 @@ import { Lwip, LwipRun } from './lwip';
 import { NodeBench, NodeResults } from './node-engine';
 import { Summary, cell, minus, num, summarize } from './stats';
 import { BenchXsFigures, ClientXsFigures, runBenchXs, runClientXs } from './xs-figures';
+import { XsTime, XsTimeOptions, measureXsTime, xsHostUnavailable } from './xs-host-cost';
 
 const root = path.join(__dirname, '..', '..');
 
@@ -32,10 +39,20 @@ interface Options {
   lwip: boolean;
   e2e: boolean;
   xs: boolean;
+  /** Rounds a process and processes for the XS host's wall-clock figures. */
+  xsRounds: number;
+  xsProcesses: number;
 }
 
+/** ns per segment on XS (x86-64, jsBytes not yet written) when issue #17 set its goals. */
+const XS_JS_SEGMENT_BEFORE_NS = 316_000;
+
+/** Work a round on the XS host: the interpreter is some thousand times slower than Node. */
+const XS_SEGMENTS = 500;
+const XS_CONNECTIONS = 500;
+
 function parseOptions(argv: string[]): Options {
-  const options: Options = { runs: 11, segments: 50000, connections: 20000, unbounded: 20000, lwip: true, xs: true, e2e: true };
+  const options: Options = { runs: 11, segments: 50000, connections: 20000, unbounded: 20000, lwip: true, xs: true, e2e: true, xsRounds: 5, xsProcesses: 3 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -47,6 +64,8 @@ function parseOptions(argv: string[]): Options {
     else if (arg === '--segments') options.segments = Math.max(100, value());
     else if (arg === '--connections') options.connections = Math.max(100, value());
     else if (arg === '--unbounded') options.unbounded = value();
+    else if (arg === '--xs-rounds') options.xsRounds = Math.max(1, value());
+    else if (arg === '--xs-processes') options.xsProcesses = Math.max(1, value());
     else if (arg === '--no-lwip') options.lwip = false;
     else if (arg === '--no-xs') options.xs = false;
     else if (arg === '--no-e2e') options.e2e = false;
@@ -167,11 +186,21 @@ async function main(): Promise<void> {
   const slotcp = figures(nodeResults.segment, nodeResults.connection);
   const lw: Figures = lwipResults ? figures(lwipResults.segment, lwipResults.connection) : {};
 
-  // Part 4: XS.
+  // Part 3: XS.
   let benchXs: BenchXsFigures | undefined;
   let clientXs: ClientXsFigures | undefined;
   let clientXsError: string | undefined;
+  let xsTime: XsTime | undefined;
+  let xsTimeUnavailable: string | undefined = options.xs ? undefined : 'skipped (--no-xs)';
+  const xsTimeOptions: XsTimeOptions = { segments: XS_SEGMENTS, connections: XS_CONNECTIONS, rounds: options.xsRounds, processes: options.xsProcesses };
   if (options.xs) {
+    say(`XS: wall clock on the x86-64 XS host (${options.xsProcesses} processes of ${options.xsRounds} rounds)`);
+    try {
+      xsTime = await measureXsTime(xsTimeOptions);
+    } catch (err) {
+      xsTimeUnavailable = xsHostUnavailable(err);
+      say(`XS host: ${xsTimeUnavailable}`);
+    }
     say('XS: node dist/bench/xs.js');
     benchXs = runBenchXs(root);
     if (benchXs.error) say(`XS: ${benchXs.error}`);
@@ -184,7 +213,7 @@ async function main(): Promise<void> {
     }
   }
 
-  // Part 3: end to end over the host link (root only).
+  // Part 4: end to end over the host link (root only).
   let e2e: Awaited<ReturnType<typeof runE2e>> | undefined;
   let e2eUnavailable = options.e2e ? e2eSkipReason() : 'skipped (--no-e2e)';
   if (!e2eUnavailable) {
@@ -205,6 +234,12 @@ async function main(): Promise<void> {
   const elapsedS = Math.round((Date.now() - started) / 100) / 10;
   const goals = {
     segmentWithin2xOfLwip: lw.segmentNs ? ratio(slotcp.segmentNs, lw.segmentNs)! <= 2 : undefined,
+    connectionWithin1_5xOfLwip: lw.connectionNs ? ratio(slotcp.connectionNs, lw.connectionNs)! <= 1.5 : undefined,
+    // Issue #17's goals for XS on this machine's x86-64, against the 316 µs per segment
+    // measured before the byte primitives.
+    xsNativeSegmentAtMost25us: xsTime ? xsTime.ns.native.segment <= 25_000 : undefined,
+    xsNativeConnectionAtMost60us: xsTime ? xsTime.ns.native.connection <= 60_000 : undefined,
+    xsJsSegment4xFaster: xsTime ? xsTime.ns.js.segment <= XS_JS_SEGMENT_BEFORE_NS / 4 : undefined,
     // Below 1 byte per operation with no collection in between: V8's smallest object is 12
     // bytes, so nothing is made per operation; the few KB left are the measurement's own
     // (memoryUsage() results, code V8 compiles). The "retained" figure (after a full gc)
@@ -220,9 +255,31 @@ async function main(): Promise<void> {
   const line = (s = '') => out.push(s);
   const lwipCol = (s: string) => (lwipResults ? s : 'unavailable');
   const x = (v: number | undefined) => (v === undefined ? 'n/a' : `${v.toFixed(2)}`);
-  line('## slotcp vs lwIP 2.1.3: in-process engine cost');
+  const ns = (v: number | undefined) => (v === undefined ? 'n/a' : num(v));
+  const computrons = (v: number | undefined) => (v === undefined ? 'n/a' : v.toLocaleString('en-US'));
+  const xsNs = (p: 'js' | 'native', what: 'segment' | 'connection') => (xsTime ? num(xsTime.ns[p][what]) : 'unavailable');
+  line('## Cost per segment and per connection: slotcp on Node and on XS, lwIP in C');
   line('');
-  line(`Machine: ${host.cpu}, nproc ${host.nproc}, ${host.os}, Node ${host.node}, load average at start ${host.loadAverageAtStart.join(' ')}.`);
+  line(`Machine: ${host.cpu}, nproc ${host.nproc}, ${host.os}, Node ${host.node}, load average at start ${host.loadAverageAtStart.join(' ')},`
+    + ` at the end ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}.`);
+  line('');
+  line('| work (engine only) | slotcp on Node, ns | lwIP 2.1.3 in C, ns | Node ÷ lwIP | slotcp on XS x86-64, JS primitives, ns | slotcp on XS x86-64, C primitives, ns | XS computrons (deterministic check; xsnap, JS primitives) |');
+  line('|---|---|---|---|---|---|---|');
+  line(`| 1460-byte in-order segment received, read by the app, ACKed | ${ns(slotcp.segmentNs?.median)} | ${lwipCol(ns(lw.segmentNs?.median))}`
+    + ` | ${x(ratio(slotcp.segmentNs, lw.segmentNs))} | ${xsNs('js', 'segment')} | ${xsNs('native', 'segment')} | ${computrons(benchXs?.segment)} |`);
+  line(`| full connection: open, 100 B in, 100 B echoed, server close, TIME-WAIT | ${ns(slotcp.connectionNs?.median)} | ${lwipCol(ns(lw.connectionNs?.median))}`
+    + ` | ${x(ratio(slotcp.connectionNs, lw.connectionNs))} | ${xsNs('js', 'connection')} | ${xsNs('native', 'connection')} | ${computrons(benchXs?.connection)} |`);
+  line('');
+  line(`Node and lwIP: medians of ${options.runs} alternating runs (below, with their spread); slotcp on Node with the host runner's byte primitives`
+    + ' (host/bytes-node.ts). XS: slotcp\'s own XS host (xs-host/, XS built -O2) on this machine, the stack\'s cost with the portable'
+    + ' byte primitives (jsBytes) and with the boards\' C ones (slotcp_bytes.c), each the median over'
+    + ` ${options.xsProcesses} processes of the median of ${options.xsRounds} rounds of ${XS_SEGMENTS} segments and ${XS_CONNECTIONS} connections`
+    + ' (bench/xs-host-cost.ts, as `npm run bench:bytes`)'
+    + `${xsTime ? '' : `: unavailable: ${xsTimeUnavailable}`}. Computrons count XS bytecodes on xsnap (\`npm run bench:xs\`), the same on every`
+    + ' run and machine; lx106 instruction counts: `npm run bench:device`. Every figure subtracts the client model\'s own cost.');
+  line('');
+  line('## slotcp on Node vs lwIP 2.1.3: in-process engine cost');
+  line('');
   line(`Each figure: median (min–max) of ${options.runs} runs; per run ${num(options.segments)} segments and ${num(options.connections)} connections,`
     + ' timed with the stack and again with the client model only building its packets; the difference is the engine\'s cost'
     + ' (stack plus the app\'s calls into it). slotcp and lwIP rounds alternate.');
@@ -315,6 +372,13 @@ async function main(): Promise<void> {
   const verdict = (v: boolean | undefined) => (v === undefined ? 'not measured' : v ? 'met' : 'NOT met');
   line(`- Node engine cost per data segment within 2× of lwIP's C cost: ${verdict(goals.segmentWithin2xOfLwip)}`
     + `${lw.segmentNs ? ` (slotcp ${num(slotcp.segmentNs!.median)} ns, lwIP ${num(lw.segmentNs.median)} ns: ${x(ratio(slotcp.segmentNs, lw.segmentNs))}×)` : ''}`);
+  line(`- Node engine cost per connection within 1.5× of lwIP's: ${verdict(goals.connectionWithin1_5xOfLwip)}`
+    + `${lw.connectionNs ? ` (slotcp ${num(slotcp.connectionNs!.median)} ns, lwIP ${num(lw.connectionNs.median)} ns: ${x(ratio(slotcp.connectionNs, lw.connectionNs))}×)` : ''}`);
+  const us = (v: number) => `${(v / 1000).toFixed(1)} µs`;
+  line(`- XS on x86-64, C primitives, at most 25 µs per segment: ${verdict(goals.xsNativeSegmentAtMost25us)}${xsTime ? ` (${us(xsTime.ns.native.segment)})` : ''};`
+    + ` at most 60 µs per connection: ${verdict(goals.xsNativeConnectionAtMost60us)}${xsTime ? ` (${us(xsTime.ns.native.connection)})` : ''}`);
+  line(`- XS on x86-64, JS primitives, at least 4× faster per segment than the ${us(XS_JS_SEGMENT_BEFORE_NS)} before: ${verdict(goals.xsJsSegment4xFaster)}`
+    + `${xsTime ? ` (${us(xsTime.ns.js.segment)}: ${(XS_JS_SEGMENT_BEFORE_NS / xsTime.ns.js.segment).toFixed(2)}×)` : ''}`);
   line(`- Zero heap growth per segment and per connection: Node ${verdict(goals.zeroHeapGrowthNode)}, XS ${verdict(goals.zeroHeapGrowthXs)}`);
   line(`- TIME-WAIT record at most 24 bytes: ${verdict(goals.timeWaitRecordAtMost24Bytes)} (${benchMemory.perTimeWait} B;`
     + ` lwIP keeps a whole tcp_pcb: ${lwipResults ? `${lwipResults.sizeof.tcp_pcb} B here` : 'n/a here'}${lwip?.layout32 ? `, ${lwip.layout32.ipv4Defaults.tcp_pcb}–${lwip.layout32.debianOptions.tcp_pcb} B at 32 bits` : ''})`);
@@ -342,7 +406,7 @@ async function main(): Promise<void> {
       connectionsPerSecond: ratio(slotcp.connectionsPerSecond, lw.connectionsPerSecond),
       connectionsPerSecondWithClient: ratio(slotcp.connectionsPerSecondWithClient, lw.connectionsPerSecondWithClient),
     },
-    xs: options.xs ? { benchXs, clientXs, clientXsError } : 'skipped',
+    xs: options.xs ? { benchXs, clientXs, clientXsError, time: xsTime ?? xsTimeUnavailable } : 'skipped',
     memory: { slotcpBenchConfig: benchMemory, slotcpDefaults: defaults },
     goals,
     failures,

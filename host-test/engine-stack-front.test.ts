@@ -9,7 +9,6 @@ import { IPV4_HEADER, MSS_OPTION, Out, TCP_HEADER } from '../firmware/tcp/wire';
 import { Count } from '../firmware/tcp/counters';
 import { Lst, StackEvents } from '../firmware/tcp/core';
 import { Tcb } from '../firmware/tcp/slots';
-import { SCRATCH_BYTES } from '../firmware/tcp/siphash';
 import { ConfigError, StackConfig } from '../firmware/tcp/config';
 import { Stack } from '../firmware/tcp/stack';
 import { PacketPort } from '../firmware/tcp/platform';
@@ -39,9 +38,9 @@ describe('Stack.memory()', () => {
     // One outgoing packet (headers, the MSS option and an MSS of payload) and one input
     // buffer (60-byte IPv4 and TCP headers at most, and our MSS).
     assert.equal(m.packetBuffers, (IPV4_HEADER + TCP_HEADER + MSS_OPTION + 600) + (60 + 60 + 600));
-    // Counters (32-bit), the listener table, the parsed segment, and SipHash: 8 state
-    // words and two 16-byte keys, plus its scratch.
-    assert.equal(m.tables, Count.SIZE * 4 + 2 * Lst.ROW * 4 + Out.END * 4 + (8 + 8) * 4 + SCRATCH_BYTES);
+    // Counters (32-bit), the listener table, the parsed segment, and SipHash's scratch:
+    // a 20-byte message, the 8-byte result and two 16-byte keys.
+    assert.equal(m.tables, Count.SIZE * 4 + 2 * Lst.ROW * 4 + Out.END * 4 + 20 + 8 + 2 * 16);
     assert.equal(m.total, m.perSlot * 3 + m.perTimeWait * 5 + m.packetBuffers + m.tables);
     assert.ok(m.perTimeWait > 0);
   });

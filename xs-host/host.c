@@ -11,6 +11,7 @@
 /* slotcp's byte primitives in C (firmware/platform/moddable/slotcp_bytes_xs.c). */
 extern void xs_slotcp_bytes_sum(txMachine *the);
 extern void xs_slotcp_bytes_copy(txMachine *the);
+extern void xs_slotcp_bytes_siphash24(txMachine *the);
 
 static char *gStackLimit;
 static txBoolean gJobsQueued;
@@ -112,7 +113,8 @@ static void defineGlobal(txMachine *the, const char *name, xsCallback callback, 
 	xsSet(xsGlobal, xsID(name), xsNewHostFunction(callback, length));
 }
 
-/* slotcpNativeBytes: { sum, copy }, the BytePrimitives (firmware/tcp/bytes.ts) the boards
+/* slotcpNativeBytes: { sum, copy, sipHash24 }, the BytePrimitives (firmware/tcp/bytes.ts)
+ * the boards
  * get from their native module, for tests and benchmarks to pass to the Stack. */
 static void defineNativeBytes(txMachine *the)
 {
@@ -120,6 +122,7 @@ static void defineNativeBytes(txMachine *the)
 	xsVar(0) = xsNewObject();
 	xsSet(xsVar(0), xsID("sum"), xsNewHostFunction(xs_slotcp_bytes_sum, 4));
 	xsSet(xsVar(0), xsID("copy"), xsNewHostFunction(xs_slotcp_bytes_copy, 5));
+	xsSet(xsVar(0), xsID("sipHash24"), xsNewHostFunction(xs_slotcp_bytes_siphash24, 7));
 	xsSet(xsGlobal, xsID("slotcpNativeBytes"), xsVar(0));
 }
 

@@ -6,7 +6,7 @@ import { LwipPacketPort } from './moddable/packet-port';
 import NativeBytes from './moddable/bytes-native';
 import type { BytePrimitives } from '../tcp/bytes';
 
-/** The checksum sum and byte copies in C (moddable/slotcp_bytes.c), for the stack. */
+/** The checksum sum, byte copies and SipHash in C (moddable/slotcp_bytes.c), for the stack. */
 export const platformBytes: BytePrimitives | undefined = NativeBytes;
 
 export function createPort(_link: LinkSettings): DevicePort {

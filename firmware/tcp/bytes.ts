@@ -1,9 +1,11 @@
 // The stack's per-byte work, as one small set of primitives chosen when the stack is
-// made (the Stack constructor's fifth argument): the internet checksum's sum and byte
-// copies. The default, jsBytes, is portable JS; a board passes C functions
-// (firmware/platform/moddable/bytes-native.js over slotcp_bytes.c) and the host runner
-// Node's native copy (host/bytes-node.ts). None may allocate.
+// made (the Stack constructor's fifth argument): the internet checksum's sum, byte
+// copies, and the SipHash of the ISNs and SYN cookies. The default, jsBytes, is portable
+// JS; a board passes C functions (firmware/platform/moddable/bytes-native.js over
+// slotcp_bytes.c) and the host runner Node's native copy (host/bytes-node.ts). None may
+// allocate.
 import { sumBytes } from './checksum';
+import { SipHashFunction, sipHash24 } from './siphash';
 
 export interface BytePrimitives {
   /** Adds bytes [offset, offset + length) to `initial` (an unsigned 32-bit running sum)
@@ -15,6 +17,11 @@ export interface BytePrimitives {
    *  `to` are the same array (the ranges may then overlap, as with copyWithin) or arrays
    *  whose bytes do not overlap. The caller checks the ranges. */
   copy(from: Uint8Array, fromOffset: number, to: Uint8Array, toOffset: number, length: number): void;
+  /** SipHash-2-4 of data[offset, offset + length) under the 16-byte key at key[keyAt]:
+   *  the 64-bit result's 8 bytes, least significant first, at out[outAt]. The key, the
+   *  data and the result may share an array (the result is written last). The caller
+   *  checks the ranges. */
+  sipHash24: SipHashFunction;
 }
 
 /** Within one array by copyWithin (native, no allocation); between two by a byte loop,
@@ -37,5 +44,5 @@ export function copyBytes(from: Uint8Array, fromOffset: number, to: Uint8Array, 
   for (; i < end; i++) to[i + delta] = from[i];
 }
 
-/** The portable primitives: checksum.ts's sumBytes and copyBytes. */
-export const jsBytes: BytePrimitives = Object.freeze({ sum: sumBytes, copy: copyBytes });
+/** The portable primitives: checksum.ts's sumBytes, copyBytes and siphash.ts's sipHash24. */
+export const jsBytes: BytePrimitives = Object.freeze({ sum: sumBytes, copy: copyBytes, sipHash24 });

@@ -154,11 +154,15 @@ export function enterTimeWait(core: Core, s: number): void {
   core.count[Count.timeWaitEntered]++;
   const expiresAt = (core.now + 2 * core.config.mslMs) | 0;
   if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) === Flag.Accepted) {
+    slots.disarm(s, Timer.Retransmit);
+    slots.disarm(s, Timer.Persist);
+    slots.disarm(s, Timer.Keepalive);
+    slots.disarm(s, Timer.DelayedAck);
     setState(core, s, State.TimeWait);
     slots.arm(s, Timer.Close, expiresAt);
     return;
   }
-  moveToTimeWaitTable(core, s, expiresAt);
+  moveToTimeWaitTable(core, s, expiresAt); // the slot is reset, its timers with it
 }
 
 export function moveToTimeWaitTable(core: Core, s: number, expiresAt: number): void {
@@ -373,9 +377,11 @@ export function readConsumed(core: Core, s: number, count: number): boolean {
   const row = s * Tcb.ROW;
   rxDrop(slots, s, count);
   if (count === 0 || (tcb[row + Tcb.flags] & Flag.PeerFin)) return false;
-  const known = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]));
+  const advertised = seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]);
+  const known = advertised > 0 ? advertised : 0;
   const free = slots.rxBytes - tcb[row + Tcb.rxLength];
-  return free >= 2 * known && free - known >= Math.min(slots.rxBytes >>> 1, core.config.mss);
+  const half = slots.rxBytes >>> 1;
+  return free >= 2 * known && free - known >= (half < core.config.mss ? half : core.config.mss);
 }
 
 /** A window update goes out now (after readConsumed said so). */

@@ -7,7 +7,7 @@ import { StackConfig } from './config';
 import { Count, Counters, counterView } from './counters';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Flag, Slots, State, Tcb } from './slots';
-import { SCRATCH_BYTES, SipHash24 } from './siphash';
+import { SipHash24, sipHashScratchBytes } from './siphash';
 import { TimeWaitTable } from './timewait';
 import { TraceHook } from './trace';
 import { IPV4_HEADER, MSS_OPTION, Segment, TCP_HEADER, newSegment } from './wire';
@@ -86,6 +86,9 @@ export class Listeners {
   }
 }
 
+/** The ISN key and the SYN cookie key (isn.ts, syncookie.ts). */
+const SIPHASH_KEYS = 2;
+
 export class Core {
   readonly config: StackConfig;
   /** config.localAddr as the core holds addresses: signed 32-bit (see seq.ts). */
@@ -100,8 +103,8 @@ export class Core {
   readonly clock: Clock;
   /** SipHash-2-4 with the ISN and SYN cookie keys (isn.ts, syncookie.ts). */
   readonly hash: SipHash24;
-  /** The checksum sum and byte copies (bytes.ts): portable JS unless the platform gave
-   *  native ones. */
+  /** The checksum sum, byte copies and SipHash (bytes.ts): portable JS unless the
+   *  platform gave native ones. */
   readonly bytes: BytePrimitives;
   events: StackEvents = noEvents;
   /** Told of every segment in and out and every drop (trace.ts); undefined: off. */
@@ -147,7 +150,7 @@ export class Core {
     const outSize = IPV4_HEADER + TCP_HEADER + MSS_OPTION + config.mss;
     // The largest segment a peer may send us: full IPv4 and TCP headers, and our MSS.
     const inputSize = 60 + 60 + config.mss;
-    this.memory = new Uint8Array(rxSize + txSize + outSize + inputSize + SCRATCH_BYTES);
+    this.memory = new Uint8Array(rxSize + txSize + outSize + inputSize + sipHashScratchBytes(SIPHASH_KEYS));
     this.slots = new Slots(config.slots, config.rxBytes, config.txBytes, 0, rxSize);
     const outBase = rxSize + txSize;
     this.out = this.memory.subarray(outBase, outBase + outSize);
@@ -157,11 +160,11 @@ export class Core {
     this.timeWait = new TimeWaitTable(config.timeWaitCapacity);
     this.listeners = new Listeners(config.listeners);
     // Two SipHash keys from the platform's random source, ISN_KEY's first: one hasher
-    // serves both.
-    const keys = new Uint8Array(32);
+    // serves both, its keys and scratch in the stack's buffer.
+    const keys = new Uint8Array(16 * SIPHASH_KEYS);
     random.fill(keys.subarray(0, 16));
     random.fill(keys.subarray(16, 32));
-    this.hash = new SipHash24(keys, this.memory, this.inputBase + inputSize);
+    this.hash = new SipHash24(keys, this.memory, this.inputBase + inputSize, bytes.sipHash24);
     for (let s = 0; s < config.slots; s++) this.slots.reset(s);
   }
 

@@ -11,7 +11,7 @@ import {
   output, replyFor, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
 } from './output';
 import { Event, Flag, State, Timer, Tcb } from './slots';
-import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from './seq';
+import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { holdRange, noteDuplicate, releaseHeld } from './reassembly';
 import { rxPut, txDrop } from './ring';
 import { duplicateAck, newAck, opened, sackReassessed, ackSettled, sameAck, synAcknowledged } from './recovery';
@@ -40,15 +40,17 @@ const enum Verdict {
   Ended,
 }
 
-/** Handles core.segment, a valid TCP segment addressed to the stack. */
-export function segmentArrives(core: Core): void {
+/** Handles core.segment, a valid TCP segment addressed to the stack. Returns the slot
+ *  it was processed in, or -1: no other slot's events or held ACK change (see
+ *  Stack.receive). */
+export function segmentArrives(core: Core): number {
   const seg = core.segment;
   core.count[Count.segmentsIn]++;
   if (core.trace !== undefined) core.trace(TraceEvent.In, 0, seg);
   const s = findConnection(core, seg[Seg.srcAddr], seg[Seg.srcPort], seg[Seg.dstPort]);
   if (s >= 0) {
     connectionInput(core, s, seg);
-    return;
+    return s;
   }
   let isnFloor = 0;
   let reused = false;
@@ -56,7 +58,7 @@ export function segmentArrives(core: Core): void {
   if (tw >= 0) {
     if (!isNewIncarnation(core, tw, seg)) {
       timeWaitInput(core, tw, seg);
-      return;
+      return -1;
     }
     // RFC 9293 MAY-2 / RFC 1122 §4.2.2.13: a SYN above the old RCV.NXT reopens the
     // 4-tuple, with an ISN beyond anything the old connection could still have in flight.
@@ -66,8 +68,9 @@ export function segmentArrives(core: Core): void {
     core.count[Count.timeWaitReused]++;
   }
   const l = core.listeners.find(seg[Seg.dstPort]);
-  if (l >= 0) listenInput(core, l, seg, reused, isnFloor);
-  else closedInput(core, seg);
+  if (l >= 0) return listenInput(core, l, seg, reused, isnFloor);
+  closedInput(core, seg);
+  return -1;
 }
 
 /** RFC 9293 §3.10.7.1: a segment for no connection is answered with a reset. */
@@ -90,63 +93,64 @@ function replyReset(core: Core, seg: Segment): void {
   transmit(core);
 }
 
-/** RFC 9293 §3.10.7.2, LISTEN. */
-function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFloor: number): void {
-  const count = core.count;
+/** RFC 9293 §3.10.7.2, LISTEN. Returns the slot opened, or -1. */
+function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFloor: number): number {
   if (seg[Seg.flags] & RST) {
     drop(core, Count.droppedResets);
-    return;
+    return -1;
   }
   if (seg[Seg.flags] & ACK) {
     // Cookies are checked only after a recent overflow (as Linux's
     // tcp_synq_no_recent_overflow): with none sent that could still be valid, an ACK is
     // answered as for no connection, and no SipHash is spent on it.
     if (!(seg[Seg.flags] & SYN) && cookiesRecent(core)) {
-      if (cookieInput(core, l, seg)) return;
+      const mss = checkCookie(core.hash, core.now, core.localAddr, seg);
+      if (mss !== 0) return cookieInput(core, l, seg, mss);
       if (seg[Seg.dataLength] > 0) {
         // A client answered by cookie sends more than one segment before its first is
         // accepted; if that first found no free slot, the others cannot prove the cookie
         // (it binds the first sequence number). A RST would kill a connection the client
         // believes is open; dropped, they come again behind the first, which will prove it.
         drop(core, Count.droppedCookieFollowers);
-        return;
+        return -1;
       }
     }
     replyReset(core, seg);
-    return;
+    return -1;
   }
   // No SYN, or SYN with FIN (a scanner's probe; Linux drops it too).
   if (!(seg[Seg.flags] & SYN) || (seg[Seg.flags] & FIN)) {
     drop(core, Count.droppedBadFlags);
-    return;
+    return -1;
   }
-  if (!roomFor(core, l)) return;
+  const free = slotFor(core, l);
+  if (free < 0) return -1;
   if (halfOpenConnections(core) >= core.config.halfOpenLimit) {
     sendCookieSynAck(core, seg);
-    return;
+    return -1;
   }
   let iss = nextIsn(core.hash, core.now, core.localAddr, seg);
   if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
-  const s = openConnection(core, l, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
+  const s = openConnection(core, free, l, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   core.count[Count.passiveOpens]++;
   sendSynAck(core, s);
   core.slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
+  return s;
 }
 
 /** A new connection needs room in the listener's accept queue (connections not yet
- *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot. */
-function roomFor(core: Core, l: number): boolean {
+ *  accepted; half-open ones are bounded apart by halfOpenLimit) and a free slot: returns
+ *  the slot, or -1 (the segment is dropped and counted). */
+function slotFor(core: Core, l: number): number {
   if (pendingConnections(core, l) >= core.listeners.table[l * Lst.ROW + Lst.backlog]) {
     drop(core, Count.droppedBacklogFull);
-    return false;
+    return -1;
   }
-  if (findFreeSlot(core) < 0) {
-    drop(core, Count.droppedSlotsFull);
-    return false;
-  }
-  return true;
+  const s = findFreeSlot(core);
+  if (s < 0) drop(core, Count.droppedSlotsFull);
+  return s;
 }
 
 function halfOpenConnections(core: Core): number {
@@ -181,31 +185,29 @@ function cookiesRecent(core: Core): boolean {
 }
 
 /** An ACK at a listener, while cookiesRecent(), that returns one of our SYN cookies
- *  opens the connection then, and the segment (which may carry data or a FIN) is
- *  processed in it. Returns false if the ACK is not a valid cookie. */
-function cookieInput(core: Core, l: number, seg: Segment): boolean {
-  const mss = checkCookie(core.hash, core.now, core.localAddr, seg);
-  if (mss === 0) return false;
-  // Valid, but no room: drop it; the client's next segment carries the same proof.
-  if (!roomFor(core, l)) return true;
+ *  (checkCookie() gave the `mss` it carries) opens the connection then, and the segment
+ *  (which may carry data or a FIN) is processed in it. Returns the slot, or -1 when none
+ *  is free (the segment is dropped: the client's next one carries the same proof). */
+function cookieInput(core: Core, l: number, seg: Segment, mss: number): number {
+  const free = slotFor(core, l);
+  if (free < 0) return -1;
   core.count[Count.synCookiesAccepted]++;
   core.count[Count.passiveOpens]++;
-  const s = openConnection(core, l, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
+  const s = openConnection(core, free, l, seqAdd(seg[Seg.ack], -1), seg[Seg.seq], mss);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   tcb[row + Tcb.flags] &= ~Flag.Timing; // no RTT sample: our SYN-ACK's send time is not kept
   connectionInput(core, s, seg);
-  return true;
+  return s;
 }
 
-/** Fills slot s for a connection in SYN-RECEIVED: our SYN (ISN `iss`) sent, the peer's
- *  next sequence number `rcvNxt`. Data on a SYN is not accepted (not ACKed); the peer
- *  sends it again after the handshake. */
-function openConnection(core: Core, l: number, iss: number, rcvNxt: number, peerMss: number): number {
+/** Fills free slot s for a connection in SYN-RECEIVED: our SYN (ISN `iss`) sent, the
+ *  peer's next sequence number `rcvNxt`. Data on a SYN is not accepted (not ACKed); the
+ *  peer sends it again after the handshake. Returns s. */
+function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: number, peerMss: number): number {
   const seg = core.segment;
   const slots = core.slots;
   const config = core.config;
-  const s = findFreeSlot(core);
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   slots.reset(s);
@@ -275,18 +277,22 @@ function timeWaitInput(core: Core, tw: number, seg: Segment): void {
 
 /** RFC 9293's acceptability test against the window we advertised. */
 function acceptable(core: Core, s: number, seg: Segment): boolean {
-  const slots = core.slots;
-  const tcb = slots.tcb;
+  const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   const rcvNxt = tcb[row + Tcb.rcvNxt];
-  const window = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt));
+  const advertised = seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt);
+  const window = advertised > 0 ? advertised : 0;
   const length = seqLength(seg);
-  const end = seqAdd(rcvNxt, window);
-  if (length === 0) return window === 0 ? seg[Seg.seq] === rcvNxt : seqInRange(seg[Seg.seq], rcvNxt, end);
+  // Where the segment starts, as a distance from RCV.NXT: the window being far below
+  // 2^31, "0 <= start < window" is RFC 9293's RCV.NXT =< SEG.SEQ < RCV.NXT + RCV.WND.
+  const start = seqDiff(seg[Seg.seq], rcvNxt);
+  if (length === 0) return window === 0 ? start === 0 : start >= 0 && start < window;
   // A bare FIN at RCV.NXT is taken even into a zero window, as Linux does: it needs no
   // buffer, and refusing it would leave the peer retransmitting it until the app reads.
-  if (window === 0) return length === 1 && (seg[Seg.flags] & FIN) !== 0 && seg[Seg.seq] === rcvNxt;
-  return seqInRange(seg[Seg.seq], rcvNxt, end) || seqInRange(seqAdd(seg[Seg.seq], length - 1), rcvNxt, end);
+  if (window === 0) return length === 1 && (seg[Seg.flags] & FIN) !== 0 && start === 0;
+  if (start >= 0 && start < window) return true;
+  const last = seqAdd(start, length - 1); // its last octet
+  return last >= 0 && last < window;
 }
 
 /** A segment for a connection in a slot (SYN-RECEIVED and every synchronized state):
@@ -406,27 +412,30 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const ack = seg[Seg.ack];
-  const sndUna = tcb[row + Tcb.sndUna];
+  // How far the ACK moves SND.UNA (0: a duplicate or a window update; negative: old).
+  const acked = seqDiff(ack, tcb[row + Tcb.sndUna]);
   if (seqGt(ack, tcb[row + Tcb.sndMax])) return Verdict.Challenge; // acknowledges something never sent
-  if (seqLt(ack, seqAdd(sndUna, -tcb[row + Tcb.maxSndWnd]))) return Verdict.Challenge; // too old: blind injection
+  if (seqAdd(acked, tcb[row + Tcb.maxSndWnd]) < 0) return Verdict.Challenge; // older than SND.UNA - MAX.SND.WND: blind injection
   // The segment passed every check a blind or stale one fails (sequence number, RST,
   // SYN, ACK range): the peer is alive. Only now do the keepalive idle time restart and
   // both probe counts start again; a segment dropped before this proves nothing.
   tcb[row + Tcb.persistProbes] = 0;
   restartKeepalive(core, s);
   if (seqGt(ack, tcb[row + Tcb.sndNxt])) tcb[row + Tcb.sndNxt] = ack; // acks data sent before a go-back-N
-  if (seqGt(ack, sndUna)) {
-    sndUnaAdvances(core, s, ack, seg);
-  } else if (ack === sndUna) {
-    sameAck(core, s, seg);
-    if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== sndUna
+  const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
+  if (acked > 0) {
+    sndUnaAdvances(core, s, ack, acked, seg);
+  } else if (acked === 0) {
+    if (sack) sameAck(core, s, seg);
+    if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== ack
       && duplicateAck(core, s)) retransmitFirst(core, s);
   }
   // With SACK the scoreboard alone may show a loss (a window that changes makes ACKs that
   // are not duplicates).
-  if (sackReassessed(core, s)) retransmitFirst(core, s);
-  // Window update, from segments no older than the last one that updated it.
-  if (seqGe(ack, tcb[row + Tcb.sndUna]) && (seqLt(tcb[row + Tcb.sndWl1], seg[Seg.seq])
+  if (sack && sackReassessed(core, s)) retransmitFirst(core, s);
+  // Window update, from segments no older than the last one that updated it (SND.UNA is
+  // the ACK now if it is not older).
+  if (acked >= 0 && (seqLt(tcb[row + Tcb.sndWl1], seg[Seg.seq])
     || (tcb[row + Tcb.sndWl1] === seg[Seg.seq] && seqLe(tcb[row + Tcb.sndWl2], ack)))) {
     tcb[row + Tcb.sndWnd] = seg[Seg.window];
     tcb[row + Tcb.sndWl1] = seg[Seg.seq];
@@ -440,12 +449,11 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
 
 /** SND.UNA advances: drop acknowledged bytes, and tell loss recovery (which may want
  *  the next segment resent at once). */
-function sndUnaAdvances(core: Core, s: number, ack: number, seg: Segment): void {
+function sndUnaAdvances(core: Core, s: number, ack: number, acked: number, seg: Segment): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const acked = seqDiff(ack, tcb[row + Tcb.sndUna]);
-  const dataAcked = Math.min(acked, tcb[row + Tcb.txLength]);
+  const dataAcked = acked < tcb[row + Tcb.txLength] ? acked : tcb[row + Tcb.txLength];
   txDrop(slots, s, dataAcked);
   tcb[row + Tcb.sndUna] = ack;
   tcb[row + Tcb.retries] = 0;
@@ -465,7 +473,10 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
   // After the peer's FIN nothing more can come: CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT.
   if (state !== State.Established && state !== State.FinWait1 && state !== State.FinWait2) return Verdict.Continue;
   const rcvNxt = tcb[row + Tcb.rcvNxt];
-  if (seg[Seg.dataLength] > 0 && seqGt(seqAdd(seg[Seg.seq], seg[Seg.dataLength]), rcvNxt) && (tcb[row + Tcb.flags] & Flag.AppClosed)) {
+  const dataLength = seg[Seg.dataLength];
+  // Where the segment starts, as a distance from RCV.NXT (positive: out of order).
+  const ahead = seqDiff(seg[Seg.seq], rcvNxt);
+  if (dataLength > 0 && seqAdd(ahead, dataLength) > 0 && (tcb[row + Tcb.flags] & Flag.AppClosed)) {
     // New data, and nobody will ever read it: tell the peer at once (RFC 9293 §3.10.7.4
     // seventh check for a closed receiver; RFC 2525 §2.17).
     resetAndFree(core, s, Count.resetsOnDataAfterClose);
@@ -474,24 +485,24 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
   // Data we already have, below RCV.NXT or held out of order: reported as a D-SACK block
   // (RFC 2883 §4) in an ACK sent at once, as FreeBSD does, before the next in-order
   // segment's ACK would have to go without it.
-  if ((tcb[row + Tcb.flags] & Flag.Sack) && seg[Seg.dataLength] > 0
-    && noteDuplicate(slots, s, seg[Seg.seq], seqAdd(seg[Seg.seq], seg[Seg.dataLength]))) {
+  if ((tcb[row + Tcb.flags] & Flag.Sack) && dataLength > 0
+    && noteDuplicate(slots, s, seg[Seg.seq], seqAdd(seg[Seg.seq], dataLength))) {
     tcb[row + Tcb.flags] |= Flag.AckNow;
   }
-  if (seqGt(seg[Seg.seq], rcvNxt)) {
+  if (ahead > 0) {
     outOfOrderInput(core, s, seg);
     return Verdict.Continue;
   }
-  const skip = seqDiff(rcvNxt, seg[Seg.seq]); // bytes we already have
-  const newBytes = seg[Seg.dataLength] - skip;
-  let taken = 0;
+  const skip = -ahead; // bytes we already have (acceptable() keeps them below the segment's length)
+  const newBytes = dataLength - skip;
   if (newBytes > 0) {
-    const room = Math.max(0, seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt));
-    taken = Math.min(newBytes, room);
+    const room = seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt);
+    const taken = newBytes < room ? newBytes : room > 0 ? room : 0;
     rxPut(core, s, 0, seg[Seg.dataOffset] + skip, taken);
     tcb[row + Tcb.rxLength] += taken;
     tcb[row + Tcb.rcvNxt] = seqAdd(rcvNxt, taken);
-    tcb[row + Tcb.rxLength] += releaseHeld(slots, s); // held data the hole was keeping back
+    // Held data the hole was keeping back.
+    if (tcb[row + Tcb.heldCount] > 0) tcb[row + Tcb.rxLength] += releaseHeld(slots, s);
     tcb[row + Tcb.events] |= Event.Readable;
     if (taken < newBytes || tcb[row + Tcb.holePending]) {
       // Part beyond the window was dropped, or this fills a hole: the sender needs to know now.

@@ -132,12 +132,12 @@ export function windowFor(core: Core, s: number): number {
   const row = s * Tcb.ROW;
   const free = slots.rxBytes - tcb[row + Tcb.rxLength];
   const edge = seqAdd(tcb[row + Tcb.rcvNxt], free);
-  const step = Math.min(slots.rxBytes >>> 1, core.config.mss);
-  if (seqGt(edge, tcb[row + Tcb.rcvAdv]) && (seqDiff(edge, tcb[row + Tcb.rcvAdv]) >= step || free === slots.rxBytes)) {
-    tcb[row + Tcb.rcvAdv] = edge;
-  }
+  const half = slots.rxBytes >>> 1;
+  const step = half < core.config.mss ? half : core.config.mss;
+  const moves = seqDiff(edge, tcb[row + Tcb.rcvAdv]);
+  if (moves > 0 && (moves >= step || free === slots.rxBytes)) tcb[row + Tcb.rcvAdv] = edge;
   const window = seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]);
-  return window < 0 ? 0 : Math.min(window, MAX_WINDOW);
+  return window < 0 ? 0 : window > MAX_WINDOW ? MAX_WINDOW : window;
 }
 
 /** Any segment we send carries an ACK, so it settles a pending or delayed one. */
@@ -371,38 +371,51 @@ export function output(core: Core, s: number, holdAck = false): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const state = tcb[row + Tcb.state];
-  if (canSendData(state)) {
+  if (canSendData(tcb[row + Tcb.state])) {
     const sackRecovery = inSackRecovery(slots, s);
-    for (;;) {
-      if (sackRecovery && !resendHoles(core, s)) break;
-      const mss = payloadRoom(slots, s); // a D-SACK block takes room in the first segment only
-      const unsent = unsentBytes(slots, s);
-      const fin = finPending(slots, s);
-      if (unsent === 0 && !fin) break;
-      const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
-      const usable = sendAllowance(slots, s, outstanding, sackRecovery);
-      const length = Math.max(0, Math.min(unsent, mss, usable));
-      const lastOfQueue = length === unsent;
-      // The FIN goes with the last byte if the window has room for it too.
-      const withFin = fin && lastOfQueue && usable > length;
-      if (length === 0 && !withFin) break;
-      if (length < mss && !lastOfQueue) {
-        // Sender SWS avoidance (RFC 1122 §4.2.3.4): a part segment only when nothing is in
-        // flight and it is at least half the largest window the peer has offered.
-        if (outstanding > 0 || length < (tcb[row + Tcb.maxSndWnd] >>> 1)) break;
-      } else if (length < mss && length > 0 && !fin && (tcb[row + Tcb.flags] & Flag.NoDelay) === 0
-        && seqGt(tcb[row + Tcb.smallEnd], tcb[row + Tcb.sndUna]) && !seqLt(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndMax])) {
-        // Nagle (RFC 896) in Minshall's variant, as Linux has it: a short segment of new data
-        // waits while an earlier short segment is unacknowledged, so a burst's tail still goes.
-        break;
-      }
-      sendDataSegment(core, s, length, withFin);
-      if (withFin) break;
+    if (sackRecovery || unsentBytes(slots, s) > 0 || finPending(slots, s)) {
+      sendQueued(core, s, sackRecovery);
+      armPersist(core, s);
+    } else {
+      // Nothing to send and nothing waiting (the usual case after a segment arrives).
+      stopPersist(slots, s);
     }
-    armPersist(core, s);
   }
   if (!holdAck && (tcb[row + Tcb.flags] & Flag.AckNow)) sendAck(core, s);
+}
+
+/** output()'s sending: new data within the peer's and the congestion window (holes
+ *  first in SACK recovery), with Nagle, sender SWS avoidance and the FIN. */
+function sendQueued(core: Core, s: number, sackRecovery: boolean): void {
+  const slots = core.slots;
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  for (;;) {
+    if (sackRecovery && !resendHoles(core, s)) break;
+    const mss = payloadRoom(slots, s); // a D-SACK block takes room in the first segment only
+    const unsent = unsentBytes(slots, s);
+    const fin = finPending(slots, s);
+    if (unsent === 0 && !fin) break;
+    const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
+    const usable = sendAllowance(slots, s, outstanding, sackRecovery);
+    const length = Math.max(0, Math.min(unsent, mss, usable));
+    const lastOfQueue = length === unsent;
+    // The FIN goes with the last byte if the window has room for it too.
+    const withFin = fin && lastOfQueue && usable > length;
+    if (length === 0 && !withFin) break;
+    if (length < mss && !lastOfQueue) {
+      // Sender SWS avoidance (RFC 1122 §4.2.3.4): a part segment only when nothing is in
+      // flight and it is at least half the largest window the peer has offered.
+      if (outstanding > 0 || length < (tcb[row + Tcb.maxSndWnd] >>> 1)) break;
+    } else if (length < mss && length > 0 && !fin && (tcb[row + Tcb.flags] & Flag.NoDelay) === 0
+      && seqGt(tcb[row + Tcb.smallEnd], tcb[row + Tcb.sndUna]) && !seqLt(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndMax])) {
+      // Nagle (RFC 896) in Minshall's variant, as Linux has it: a short segment of new data
+      // waits while an earlier short segment is unacknowledged, so a burst's tail still goes.
+      break;
+    }
+    sendDataSegment(core, s, length, withFin);
+    if (withFin) break;
+  }
 }
 
 /** The persist timer: when data waits and nothing is in flight, no ACK will come to
@@ -421,9 +434,14 @@ function armPersist(core: Core, s: number): void {
       slots.arm(s, Timer.Persist, (core.now + tcb[row + Tcb.persistInterval]) | 0);
     }
   } else {
-    slots.disarm(s, Timer.Persist);
-    tcb[row + Tcb.persistInterval] = 0;
+    stopPersist(slots, s);
   }
+}
+
+/** Nothing waits, or something is in flight (its ACK restarts sending): no probing. */
+function stopPersist(slots: Slots, s: number): void {
+  slots.disarm(s, Timer.Persist);
+  slots.tcb[s * Tcb.ROW + Tcb.persistInterval] = 0;
 }
 
 /** Persist expiry with an open window: sends what fits in it, SWS avoidance overridden.

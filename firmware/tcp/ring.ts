@@ -4,7 +4,8 @@
 // every copy is at most two runs, each one call of core.bytes.copy (bytes.ts). Copies
 // between the rings and the packet buffers are given as copies within core.memory, which
 // jsBytes makes with copyWithin (native, no allocation); to or from an app's buffer,
-// jsBytes loops over the bytes and a platform's primitives may do better.
+// jsBytes loops over the bytes and a platform's primitives may do better. Minimums are
+// comparisons, not Math.min: on XS that is a native call, slower than the test.
 import { Core } from './core';
 import { Slots, Tcb } from './slots';
 
@@ -16,7 +17,7 @@ export function rxPut(core: Core, s: number, gap: number, from: number, length: 
   const ring = slots.rxBase + s * size;
   const row = s * Tcb.ROW;
   const at = (slots.tcb[row + Tcb.rxStart] + slots.tcb[row + Tcb.rxLength] + gap) % size;
-  const first = Math.min(length, size - at);
+  const first = length < size - at ? length : size - at;
   const memory = core.memory;
   let packet = core.packet;
   if (packet === core.input) {
@@ -34,9 +35,10 @@ export function rxTake(core: Core, s: number, into: Uint8Array, offset: number, 
   const size = slots.rxBytes;
   const ring = slots.rxBase + s * size;
   const row = s * Tcb.ROW;
-  const count = Math.min(length, slots.tcb[row + Tcb.rxLength]);
+  const unread = slots.tcb[row + Tcb.rxLength];
+  const count = length < unread ? length : unread;
   const from = slots.tcb[row + Tcb.rxStart];
-  const first = Math.min(count, size - from);
+  const first = count < size - from ? count : size - from;
   const memory = core.memory;
   core.bytes.copy(memory, ring + from, into, offset, first);
   if (first < count) core.bytes.copy(memory, ring, into, offset + first, count - first);
@@ -62,9 +64,10 @@ export function txPut(core: Core, s: number, from: Uint8Array, offset: number, l
   const size = slots.txBytes;
   const ring = slots.txBase + s * size;
   const row = s * Tcb.ROW;
-  const count = Math.min(length, size - slots.tcb[row + Tcb.txLength]);
+  const room = size - slots.tcb[row + Tcb.txLength];
+  const count = length < room ? length : room;
   const at = (slots.tcb[row + Tcb.txStart] + slots.tcb[row + Tcb.txLength]) % size;
-  const first = Math.min(count, size - at);
+  const first = count < size - at ? count : size - at;
   const memory = core.memory;
   core.bytes.copy(from, offset, memory, ring + at, first);
   if (first < count) core.bytes.copy(from, offset + first, memory, ring, count - first);
@@ -79,7 +82,7 @@ export function txCopyOut(core: Core, s: number, offset: number, at: number, len
   const size = slots.txBytes;
   const ring = slots.txBase + s * size;
   const from = (slots.tcb[s * Tcb.ROW + Tcb.txStart] + offset) % size;
-  const first = Math.min(length, size - from);
+  const first = length < size - from ? length : size - from;
   const to = core.out.byteOffset + at;
   const memory = core.memory;
   core.bytes.copy(memory, ring + from, memory, to, first);

@@ -1,47 +1,142 @@
 // SipHash-2-4 (Aumasson and Bernstein, 2012) with 64-bit output, keyed once at start-up
-// for RFC 6528 ISNs and SYN cookies. Each 64-bit word is a (lo, hi) pair of uint32s:
-// BigInt would be exact, but on XS every BigInt operation allocates, and 32-bit integer
-// operations are what both XS and V8 run fastest.
+// for RFC 6528 ISNs and SYN cookies.
 //
-// Nothing is allocated per call: the keys, v0..v3 and a message scratch live in typed
-// arrays made by the constructor, the helpers below take indices into them and return nothing,
-// and no object, array or closure is created. The results (the `hi`/`lo` fields and
-// isnHash()'s return value) are *signed* 32-bit integers, like every 32-bit quantity in
-// the core (see seq.ts): V8 keeps int32 values unboxed, but a uint32 of 2^31 or more
-// leaving a function becomes a new heap number, which made allocation.test.ts see one
-// per connection. XS holds either form in its slots without allocating; there int32
-// also avoids software floating point on the ESP8266. Use `>>> 0` where the unsigned
-// value is wanted, e.g. to print it.
+// sipHash24() is the portable implementation, one of the byte primitives (bytes.ts): a
+// board passes its C one. It keeps each 64-bit word v0..v3 as two 32-bit halves in local
+// variables and runs one SipRound body in a loop: no calls but two per message word, no
+// object, array or closure made, and every value a signed 32-bit integer (XS holds those
+// unboxed, as integers rather than doubles; V8 as small integers). Unsigned comparisons,
+// for the carries, compare the halves with their sign bits flipped.
+//
+// SipHash24 holds the keys and a message scratch in bytes (the stack lends a piece of its
+// one buffer) and reads the result. Its results (`hi`, `lo`, isnHash()) are *signed*
+// 32-bit integers, like every 32-bit quantity in the core (see seq.ts): a uint32 of 2^31
+// or more leaving a function becomes a new heap number on V8 (allocation.test.ts saw one
+// per connection once), and a double on XS. Use `>>> 0` where the unsigned value is
+// wanted, e.g. to print it.
 
-/** Bytes of message scratch a SipHash24 needs. */
-export const SCRATCH_BYTES = 20;
+/** Message bytes a SipHash24's scratch holds for its callers (isnHash()'s tuple, the SYN
+ *  cookies' input), at scratchAt. */
+export const MESSAGE_BYTES = 20;
+/** The 8-byte result follows the message; the keys, 16 bytes each, follow the result. */
+const RESULT_AT = MESSAGE_BYTES;
+const KEYS_AT = RESULT_AT + 8;
+const KEY_BYTES = 16;
+
+/** Scratch bytes a SipHash24 with `keys` keys takes: message, result and keys. */
+export function sipHashScratchBytes(keys: number): number {
+  return KEYS_AT + KEY_BYTES * keys;
+}
+
+/** SipHash-2-4 of data[offset, offset + length) under the 16-byte key at key[keyAt]: the
+ *  64-bit result's 8 bytes, least significant first (the reference's byte order), go to
+ *  out[outAt, outAt + 8). The caller checks the ranges. */
+export type SipHashFunction = (key: Uint8Array, keyAt: number, data: Uint8Array, offset: number, length: number,
+  out: Uint8Array, outAt: number) => void;
+
+export function sipHash24(key: Uint8Array, keyAt: number, data: Uint8Array, offset: number, length: number,
+  out: Uint8Array, outAt: number): void {
+  const k0l = readLe32(key, keyAt);
+  const k0h = readLe32(key, keyAt + 4);
+  const k1l = readLe32(key, keyAt + 8);
+  const k1h = readLe32(key, keyAt + 12);
+  // The constants spell "somepseudorandomlygeneratedbytes" (big-endian words).
+  let v0l = k0l ^ 0x70736575, v0h = k0h ^ 0x736f6d65;
+  let v1l = k1l ^ 0x6e646f6d, v1h = k1h ^ 0x646f7261;
+  let v2l = k0l ^ 0x6e657261, v2h = k0h ^ 0x6c796765;
+  let v3l = k1l ^ 0x79746573, v3h = k1h ^ 0x74656462;
+  const flip = 1 << 31; // x ^ flip orders as a signed number as x does unsigned
+  const tail = length & 7;
+  const end = offset + length - tail;
+  let t = 0;
+  // One pass per message word m: v3 ^= m, two SipRounds, v0 ^= m. The words are the
+  // 8-byte groups, then the last word (the 0..7 leftover bytes with length mod 256 in its
+  // top byte); after them one more pass with v2 ^= 0xff and four rounds, the finalization.
+  for (let i = offset; ; i += 8) {
+    let mLo = 0;
+    let mHi = 0;
+    let rounds = 2;
+    if (i < end) {
+      mLo = readLe32(data, i);
+      mHi = readLe32(data, i + 4);
+    } else if (i === end) {
+      mHi = length << 24;
+      for (let j = 0; j < tail; j++) {
+        if (j < 4) mLo |= data[end + j] << (8 * j);
+        else mHi |= data[end + j] << (8 * (j - 4));
+      }
+    } else {
+      v2l ^= 0xff;
+      rounds = 4;
+    }
+    v3l ^= mLo; v3h ^= mHi;
+    for (let r = 0; r < rounds; r++) {
+      // v0 += v1; v1 <<<= 13; v1 ^= v0; v0 <<<= 32
+      t = (v0l + v1l) | 0;
+      v0h = (v0h + v1h + ((t ^ flip) < (v0l ^ flip) ? 1 : 0)) | 0;
+      v0l = t;
+      t = (v1l << 13) | (v1h >>> 19);
+      v1h = ((v1h << 13) | (v1l >>> 19)) ^ v0h;
+      v1l = t ^ v0l;
+      t = v0l; v0l = v0h; v0h = t;
+      // v2 += v3; v3 <<<= 16; v3 ^= v2
+      t = (v2l + v3l) | 0;
+      v2h = (v2h + v3h + ((t ^ flip) < (v2l ^ flip) ? 1 : 0)) | 0;
+      v2l = t;
+      t = (v3l << 16) | (v3h >>> 16);
+      v3h = ((v3h << 16) | (v3l >>> 16)) ^ v2h;
+      v3l = t ^ v2l;
+      // v0 += v3; v3 <<<= 21; v3 ^= v0
+      t = (v0l + v3l) | 0;
+      v0h = (v0h + v3h + ((t ^ flip) < (v0l ^ flip) ? 1 : 0)) | 0;
+      v0l = t;
+      t = (v3l << 21) | (v3h >>> 11);
+      v3h = ((v3h << 21) | (v3l >>> 11)) ^ v0h;
+      v3l = t ^ v0l;
+      // v2 += v1; v1 <<<= 17; v1 ^= v2; v2 <<<= 32
+      t = (v2l + v1l) | 0;
+      v2h = (v2h + v1h + ((t ^ flip) < (v2l ^ flip) ? 1 : 0)) | 0;
+      v2l = t;
+      t = (v1l << 17) | (v1h >>> 15);
+      v1h = ((v1h << 17) | (v1l >>> 15)) ^ v2h;
+      v1l = t ^ v2l;
+      t = v2l; v2l = v2h; v2h = t;
+    }
+    if (rounds === 4) break;
+    v0l ^= mLo; v0h ^= mHi;
+  }
+  writeLe32(out, outAt, v0l ^ v1l ^ v2l ^ v3l);
+  writeLe32(out, outAt + 4, v0h ^ v1h ^ v2h ^ v3h);
+}
 
 export class SipHash24 {
   /** The last result's high and low 32 bits, each as a signed 32-bit integer. */
   hi = 0;
   lo = 0;
-  /** v0..v3 as [v0.lo, v0.hi, v1.lo, v1.hi, ...] (word w is at 2w (lo) and 2w + 1 (hi)),
-   *  then the keys, each k0, k1 as [k0.lo, k0.hi, k1.lo, k1.hi]: one typed array, since
-   *  each costs the XS heap about 8 slots whatever its length. */
-  private readonly v: Uint32Array;
-  /** SCRATCH_BYTES at scratchAt in `scratch` are for the callers' messages (isnHash()'s
-   *  tuple, the SYN cookies' input): the stack lends a piece of its one buffer. */
+  /** MESSAGE_BYTES at scratchAt in `scratch` are for the callers' messages; the result
+   *  and the keys follow (sipHashScratchBytes()). */
   readonly scratch: Uint8Array;
   readonly scratchAt: number;
+  private readonly keys: number;
+  private readonly compute: SipHashFunction;
 
-  /** `key` holds one or more 16-byte keys; hash() picks one by index. */
-  constructor(key: Uint8Array, scratch: Uint8Array = new Uint8Array(SCRATCH_BYTES), scratchAt = 0) {
-    if (scratchAt < 0 || scratchAt + SCRATCH_BYTES > scratch.length) throw new RangeError('SipHash24: no room for the scratch');
-    this.scratch = scratch;
+  /** `key` holds one or more 16-byte keys; hash() picks one by index. `scratch` needs
+   *  sipHashScratchBytes(keys) bytes from `scratchAt`. `compute`: the implementation (the
+   *  stack passes its byte primitives' sipHash24). */
+  constructor(key: Uint8Array, scratch?: Uint8Array, scratchAt = 0, compute: SipHashFunction = sipHash24) {
+    if (key.length === 0 || key.length % KEY_BYTES !== 0) throw new RangeError('SipHash24: keys must be 16 bytes each');
+    this.keys = key.length / KEY_BYTES;
+    const bytes = sipHashScratchBytes(this.keys);
+    this.scratch = scratch ?? new Uint8Array(bytes);
+    if (scratchAt < 0 || scratchAt + bytes > this.scratch.length) throw new RangeError('SipHash24: no room for the scratch');
     this.scratchAt = scratchAt;
-    if (key.length === 0 || key.length % 16 !== 0) throw new RangeError('SipHash24: keys must be 16 bytes each');
-    this.v = new Uint32Array(8 + key.length / 4);
-    for (let i = 0; i < key.length / 4; i++) this.v[8 + i] = readLe32(key, 4 * i);
+    this.compute = compute;
+    this.scratch.set(key, scratchAt + KEYS_AT);
   }
 
-  /** Bytes of typed-array state: v0..v3, the keys, and the scratch. */
+  /** Bytes of typed-array state: the scratch with the keys (all of it in `scratch`). */
   get stateBytes(): number {
-    return this.v.byteLength + SCRATCH_BYTES;
+    return sipHashScratchBytes(this.keys);
   }
 
   /** Hashes data[offset .. offset + length) with key number `key`; the result is left
@@ -49,32 +144,12 @@ export class SipHash24 {
   hash(data: Uint8Array, offset: number, length: number, key = 0): void {
     // Out-of-range reads would give undefined, which silently hashes as zero bytes.
     if (offset < 0 || length < 0 || offset + length > data.length) throw new RangeError('SipHash24: out of range');
-    if (!(key >= 0 && 8 + 4 * key < this.v.length)) throw new RangeError('SipHash24: no such key');
-    const v = this.v;
-    const k = 8 + 4 * key;
-    // The constants spell "somepseudorandomlygeneratedbytes" (big-endian words).
-    v[0] = v[k] ^ 0x70736575; v[1] = v[k + 1] ^ 0x736f6d65; // v0 = k0 ^ "somepseu"
-    v[2] = v[k + 2] ^ 0x6e646f6d; v[3] = v[k + 3] ^ 0x646f7261; // v1 = k1 ^ "dorandom"
-    v[4] = v[k] ^ 0x6e657261; v[5] = v[k + 1] ^ 0x6c796765; // v2 = k0 ^ "lygenera"
-    v[6] = v[k + 2] ^ 0x79746573; v[7] = v[k + 3] ^ 0x74656462; // v3 = k1 ^ "tedbytes"
-
-    const tail = length & 7;
-    const end = offset + length - tail;
-    for (let i = offset; i < end; i += 8) compress(v, readLe32(data, i), readLe32(data, i + 4));
-
-    // The last word: the 0..7 leftover bytes (little-endian) with length mod 256 in its top byte.
-    let lo = 0;
-    let hi = length << 24;
-    for (let j = 0; j < tail; j++) {
-      if (j < 4) lo |= data[end + j] << (8 * j);
-      else hi |= data[end + j] << (8 * (j - 4));
-    }
-    compress(v, lo, hi);
-
-    v[4] ^= 0xff; // v2 ^= 0xff
-    for (let r = 0; r < 4; r++) round(v);
-    this.lo = v[0] ^ v[2] ^ v[4] ^ v[6]; // xor of uint32s gives the signed form
-    this.hi = v[1] ^ v[3] ^ v[5] ^ v[7];
+    if (!(key >= 0 && key < this.keys)) throw new RangeError('SipHash24: no such key');
+    const scratch = this.scratch;
+    const at = this.scratchAt;
+    this.compute(scratch, at + KEYS_AT + KEY_BYTES * key, data, offset, length, scratch, at + RESULT_AT);
+    this.lo = readLe32(scratch, at + RESULT_AT);
+    this.hi = readLe32(scratch, at + RESULT_AT + 4);
   }
 
   /** RFC 6528's F(): the low 32 bits (signed, see above) of the hash of the 4-tuple as 12
@@ -98,48 +173,9 @@ function readLe32(b: Uint8Array, i: number): number {
   return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24);
 }
 
-/** Absorbs one message word m = (mHi, mLo): v3 ^= m, two SipRounds, v0 ^= m. */
-function compress(v: Uint32Array, mLo: number, mHi: number): void {
-  v[6] ^= mLo; v[7] ^= mHi;
-  round(v);
-  round(v);
-  v[0] ^= mLo; v[1] ^= mHi;
-}
-
-/** One SipRound; words are numbered 0..3 for v0..v3. */
-function round(v: Uint32Array): void {
-  add(v, 0, 1); rotl(v, 1, 13); xor(v, 1, 0); swap(v, 0);
-  add(v, 2, 3); rotl(v, 3, 16); xor(v, 3, 2);
-  add(v, 0, 3); rotl(v, 3, 21); xor(v, 3, 0);
-  add(v, 2, 1); rotl(v, 1, 17); xor(v, 1, 2); swap(v, 2);
-}
-
-/** Word a += word b, modulo 2^64. */
-function add(v: Uint32Array, a: number, b: number): void {
-  const aLo = v[2 * a];
-  const lo = (aLo + v[2 * b]) >>> 0;
-  // The low halves carried iff the truncated sum is below an addend.
-  v[2 * a + 1] = v[2 * a + 1] + v[2 * b + 1] + (lo < aLo ? 1 : 0); // the store wraps mod 2^32
-  v[2 * a] = lo;
-}
-
-/** Word a ^= word b. */
-function xor(v: Uint32Array, a: number, b: number): void {
-  v[2 * a] ^= v[2 * b];
-  v[2 * a + 1] ^= v[2 * b + 1];
-}
-
-/** Rotates word w left by n, 0 < n < 32 (SipHash's other rotation, 32, is swap()). */
-function rotl(v: Uint32Array, w: number, n: number): void {
-  const lo = v[2 * w];
-  const hi = v[2 * w + 1];
-  v[2 * w] = (lo << n) | (hi >>> (32 - n));
-  v[2 * w + 1] = (hi << n) | (lo >>> (32 - n));
-}
-
-/** Rotates word w by 32: its halves trade places. */
-function swap(v: Uint32Array, w: number): void {
-  const lo = v[2 * w];
-  v[2 * w] = v[2 * w + 1];
-  v[2 * w + 1] = lo;
+function writeLe32(b: Uint8Array, i: number, v: number): void {
+  b[i] = v;
+  b[i + 1] = v >>> 8;
+  b[i + 2] = v >>> 16;
+  b[i + 3] = v >>> 24;
 }

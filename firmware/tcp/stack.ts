@@ -85,6 +85,10 @@ function checkRange(call: string, size: number, offset: number, length: number):
   }
 }
 
+/** deliverEvents(): no slot, or every one, rather than one slot's. */
+const NO_SLOT = -1;
+const EVERY_SLOT = -2;
+
 export class Stack {
   private readonly core: Core;
 
@@ -148,6 +152,7 @@ export class Stack {
     const core = this.core;
     core.tick();
     core.count[Count.packetsIn]++;
+    let s = NO_SLOT;
     const refusal = parsePacket(packet, length, core.segment, core.bytes);
     if (refusal !== Refusal.None) {
       this.countRefusal(refusal);
@@ -155,21 +160,20 @@ export class Stack {
       drop(core, Count.droppedWrongAddress);
     } else {
       core.packet = packet;
-      segmentArrives(core);
+      s = segmentArrives(core);
     }
-    const failure = this.deliverEvents();
-    this.flushAcks();
+    // Input leaves events, an announced listener and a held ACK on the slot the segment
+    // went to, and nowhere else (the app's calls send at once, and timers are poll()'s):
+    // only that slot and its listener are looked at.
+    const failure = this.deliverEvents(s);
+    if (s !== NO_SLOT) this.flushAck(s);
     if (failure !== undefined) throw failure.error;
   }
 
-  /** Sends the ACKs input left pending for after the app's callbacks. */
-  private flushAcks(): void {
-    const { slots } = this.core;
-    const tcb = slots.tcb;
-    for (let s = 0; s < slots.count; s++) {
-      // A free slot's row is zeroed (Slots.reset), so it never has AckNow.
-      if (tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow) output(this.core, s);
-    }
+  /** Sends the ACK input left pending in slot s for after the app's callbacks. */
+  private flushAck(s: number): void {
+    // A free slot's row is zeroed (Slots.reset), so it never has AckNow.
+    if (this.core.slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.AckNow) output(this.core, s);
   }
 
   /** Runs the timers that are due. */
@@ -177,7 +181,7 @@ export class Stack {
     const core = this.core;
     core.tick();
     runTimers(core);
-    const failure = this.deliverEvents();
+    const failure = this.deliverEvents(EVERY_SLOT);
     if (failure !== undefined) throw failure.error;
   }
 
@@ -222,15 +226,22 @@ export class Stack {
     }
   }
 
-  /** Tells the app layer what the last packet or timer changed, once it is all done. An
-   *  exception from the app's code is caught, counted and returned (the first one), so
-   *  that every other event is still delivered and the caller finishes its work (held
+  /** Tells the app layer what the last packet or timer changed, once it is all done:
+   *  the events of slot `only` and its listener's new connections, or of every slot and
+   *  listener (EVERY_SLOT), or none (NO_SLOT), with a deferred delivery first and last.
+   *  An exception from the app's code is caught, counted and returned (the first one),
+   *  so that every other event is still delivered and the caller finishes its work (held
    *  ACKs) before rethrowing it. */
-  private deliverEvents(): { error: unknown } | undefined {
+  private deliverEvents(only: number): { error: unknown } | undefined {
     const core = this.core;
+    let failure = core.deliveryRequested ? this.deliverDeferred(undefined) : undefined;
+    if (only === NO_SLOT) return core.deliveryRequested ? this.deliverDeferred(failure) : failure;
     const { slots, listeners, events } = core;
-    let failure = this.deliverDeferred(undefined);
-    for (let l = 0; l < listeners.count; l++) {
+    const tcb = slots.tcb;
+    const every = only === EVERY_SLOT;
+    const firstListener = every ? 0 : tcb[only * Tcb.ROW + Tcb.listener];
+    const endListener = every ? listeners.count : firstListener + 1;
+    for (let l = firstListener; l < endListener; l++) {
       if (!listeners.table[l * Lst.ROW + Lst.announce]) continue;
       listeners.table[l * Lst.ROW + Lst.announce] = 0;
       const count = pendingConnections(core, l);
@@ -240,8 +251,8 @@ export class Stack {
         failure = this.appFailed(failure, error);
       }
     }
-    const tcb = slots.tcb;
-    for (let s = 0; s < slots.count; s++) {
+    const endSlot = every ? slots.count : only + 1;
+    for (let s = every ? 0 : only; s < endSlot; s++) {
       const row = s * Tcb.ROW;
       const pending = tcb[row + Tcb.events];
       if (pending === 0) continue;
@@ -262,7 +273,7 @@ export class Stack {
     }
     // What the callbacks just did (accepting a connection, say) may have asked for a
     // delivery: their own calls have returned, so it can run now.
-    return this.deliverDeferred(failure);
+    return core.deliveryRequested ? this.deliverDeferred(failure) : failure;
   }
 
   private deliverDeferred(failure: { error: unknown } | undefined): { error: unknown } | undefined {

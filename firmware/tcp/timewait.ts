@@ -63,15 +63,29 @@ export class TimeWaitTable {
    *  make room. With capacity 0 nothing is kept (returns true: the record is lost). */
   insert(tcb: Int32Array, row: number, expiresAt: number): boolean {
     if (this.capacity === 0) return true;
-    let i = this.firstFree();
-    let evicted = false;
-    if (i < 0) {
-      i = this.oldest(expiresAt);
-      evicted = true;
+    const records = this.records;
+    // One pass: the first free record, or else the one closest to expiry (the first of
+    // equals), which is evicted.
+    let i = -1;
+    let oldest = 0;
+    let oldestLeft = 0;
+    for (let r = 0; r < this.capacity; r++) {
+      if (records[r * Tw.ROW + Tw.ports] === 0) {
+        i = r;
+        break;
+      }
+      const left = seqDiff(records[r * Tw.ROW + Tw.expires], expiresAt);
+      if (r === 0 || left < oldestLeft) {
+        oldest = r;
+        oldestLeft = left;
+      }
+    }
+    const evicted = i < 0;
+    if (evicted) {
+      i = oldest;
       this.used--;
     }
     const at = i * Tw.ROW;
-    const records = this.records;
     records[at + Tw.remoteAddr] = tcb[row + Tcb.remoteAddr];
     records[at + Tw.ports] = (tcb[row + Tcb.localPort] << 16) | tcb[row + Tcb.remotePort];
     records[at + Tw.rcvNxt] = tcb[row + Tcb.rcvNxt];
@@ -129,23 +143,5 @@ export class TimeWaitTable {
         visit(this.records[at + Tw.remoteAddr], ports & 0xffff, ports >>> 16, seqDiff(this.records[at + Tw.expires], now));
       }
     }
-  }
-
-  private firstFree(): number {
-    for (let i = 0; i < this.capacity; i++) if (this.records[i * Tw.ROW + Tw.ports] === 0) return i;
-    return -1;
-  }
-
-  private oldest(reference: number): number {
-    let best = 0;
-    let bestLeft = Infinity;
-    for (let i = 0; i < this.capacity; i++) {
-      const left = seqDiff(this.records[i * Tw.ROW + Tw.expires], reference);
-      if (left < bestLeft) {
-        bestLeft = left;
-        best = i;
-      }
-    }
-    return best;
   }
 }

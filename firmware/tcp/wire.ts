@@ -105,11 +105,6 @@ function read32(b: Uint8Array, i: number): number {
   return (b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]; // signed: see seq.ts
 }
 
-function write16(b: Uint8Array, i: number, v: number): void {
-  b[i] = (v >>> 8) & 0xff;
-  b[i + 1] = v & 0xff;
-}
-
 function write32(b: Uint8Array, i: number, v: number): void {
   b[i] = (v >>> 24) & 0xff;
   b[i + 1] = (v >>> 16) & 0xff;
@@ -158,12 +153,14 @@ function parseOptions(b: Uint8Array, start: number, end: number, seg: Segment): 
 export function parsePacket(b: Uint8Array, length: number, seg: Segment, bytes: BytePrimitives = jsBytes): Refusal {
   if (length < IPV4_HEADER || b.length < length) return Refusal.BadIpHeader;
   if (b[0] >>> 4 !== 4) return Refusal.NotIpv4;
+  // Read byte by byte rather than through read16/read32 (on XS a call costs more than
+  // the loads it saves writing out), as in writeSegmentHeaders.
   const ipHeader = (b[0] & 0x0f) * 4;
-  const totalLength = read16(b, 2);
+  const totalLength = (b[2] << 8) | b[3];
   if (ipHeader < IPV4_HEADER || totalLength < ipHeader || totalLength > length) return Refusal.BadIpHeader;
   if (finishChecksum(bytes.sum(b, 0, ipHeader, 0)) !== 0) return Refusal.BadIpHeader;
   // More-fragments set or a non-zero offset: slotcp does no reassembly.
-  if ((read16(b, 6) & 0x3fff) !== 0) return Refusal.Fragment;
+  if ((b[6] & 0x3f) !== 0 || b[7] !== 0) return Refusal.Fragment;
   if (b[9] !== 6) return Refusal.NotTcp;
 
   const t = ipHeader;
@@ -172,14 +169,17 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment, bytes: 
   const tcpHeader = (b[t + 12] >>> 4) * 4;
   if (tcpHeader < TCP_HEADER || tcpHeader > tcpLength) return Refusal.BadTcpHeader;
 
-  // Read byte by byte rather than through read16/read32, as in writeSegmentHeaders.
-  seg[Seg.srcAddr] = (b[12] << 24) | (b[13] << 16) | (b[14] << 8) | b[15];
-  seg[Seg.dstAddr] = (b[16] << 24) | (b[17] << 16) | (b[18] << 8) | b[19];
-  const sum = bytes.sum(b, t, tcpLength, pseudoHeaderSum(seg[Seg.srcAddr], seg[Seg.dstAddr], tcpLength));
+  const srcAddr = (b[12] << 24) | (b[13] << 16) | (b[14] << 8) | b[15];
+  const dstAddr = (b[16] << 24) | (b[17] << 16) | (b[18] << 8) | b[19];
+  seg[Seg.srcAddr] = srcAddr;
+  seg[Seg.dstAddr] = dstAddr;
+  const sum = bytes.sum(b, t, tcpLength, pseudoHeaderSum(srcAddr, dstAddr, tcpLength));
   if (finishChecksum(sum) !== 0) return Refusal.BadChecksum;
 
-  seg[Seg.srcPort] = (b[t] << 8) | b[t + 1];
-  seg[Seg.dstPort] = (b[t + 2] << 8) | b[t + 3];
+  const srcPort = (b[t] << 8) | b[t + 1];
+  const dstPort = (b[t + 2] << 8) | b[t + 3];
+  seg[Seg.srcPort] = srcPort;
+  seg[Seg.dstPort] = dstPort;
   seg[Seg.seq] = (b[t + 4] << 24) | (b[t + 5] << 16) | (b[t + 6] << 8) | b[t + 7];
   seg[Seg.ack] = (b[t + 8] << 24) | (b[t + 9] << 16) | (b[t + 10] << 8) | b[t + 11];
   seg[Seg.flags] = b[t + 13] & 0x3f;
@@ -189,8 +189,8 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment, bytes: 
   seg[Seg.sackCount] = 0;
   seg[Seg.dataOffset] = t + tcpHeader;
   seg[Seg.dataLength] = tcpLength - tcpHeader;
-  if (seg[Seg.srcPort] === 0 || seg[Seg.dstPort] === 0 || isUnanswerableSource(seg[Seg.srcAddr])) return Refusal.BadAddress;
-  if (!parseOptions(b, t + TCP_HEADER, t + tcpHeader, seg)) return Refusal.BadOptions;
+  if (srcPort === 0 || dstPort === 0 || isUnanswerableSource(srcAddr)) return Refusal.BadAddress;
+  if (tcpHeader > TCP_HEADER && !parseOptions(b, t + TCP_HEADER, t + tcpHeader, seg)) return Refusal.BadOptions;
   return Refusal.None;
 }
 
@@ -218,7 +218,8 @@ export function writeSegmentHeaders(b: Uint8Array, h: Segment, ttl: number, src:
   b[10] = 0; b[11] = 0;
   b[12] = src >>> 24; b[13] = src >>> 16; b[14] = src >>> 8; b[15] = src;
   b[16] = dst >>> 24; b[17] = dst >>> 16; b[18] = dst >>> 8; b[19] = dst;
-  write16(b, 10, finishChecksum(bytes.sum(b, 0, IPV4_HEADER, 0)));
+  const ipChecksum = finishChecksum(bytes.sum(b, 0, IPV4_HEADER, 0));
+  b[10] = ipChecksum >>> 8; b[11] = ipChecksum;
 
   const srcPort = h[Out.srcPort];
   const dstPort = h[Out.dstPort];

@@ -8,10 +8,11 @@
 // wire: same ports, sequence numbers, flags, window, MSS option and payload pattern.
 // Change one, change the other.
 import { bytesUnderTest } from './bytes-under-test';
+import { BytePrimitives, jsBytes } from '../../firmware/tcp/bytes';
 import { StackConfig } from '../../firmware/tcp/config';
 import { Stack } from '../../firmware/tcp/stack';
-import { ACK, FIN, PSH, SYN } from '../../firmware/tcp/wire';
-import { newClientSegment, writeClientSegment } from '../../host/packet';
+import { ACK, FIN, PSH, SYN, finishPacket } from '../../firmware/tcp/wire';
+import { newClientSegment, writeClientSegment, writeHeaders } from '../../host/packet';
 import { Prng } from '../../host/prng';
 import { strictTransitions } from '../../firmware/tcp/connection';
 
@@ -47,11 +48,15 @@ export class ChurnDriver {
   private readonly payload: Uint8Array;
   /** The one record every client segment is built from. */
   private readonly segment = newClientSegment();
+  /** The stack's byte primitives, which stream() checksums its segments with too. */
+  private readonly bytes: BytePrimitives;
 
-  constructor(config: Partial<StackConfig>, payloadBytes = 100, ownBuffer = false) {
+  /** `bytes`: the stack's byte primitives (default: bytesUnderTest(), else jsBytes). */
+  constructor(config: Partial<StackConfig>, payloadBytes = 100, ownBuffer = false, bytes?: BytePrimitives) {
     const clock = { now: () => this.time };
     const port = { send: (p: Uint8Array, length: number) => this.capture(p, length) };
-    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, new Prng(12345), bytesUnderTest());
+    this.bytes = bytes ?? bytesUnderTest() ?? jsBytes;
+    this.stack = new Stack({ localAddr: SERVER >>> 0, ...config }, port, clock, new Prng(12345), this.bytes);
     this.listener = this.stack.listen(PORT);
     this.packet = ownBuffer ? new Uint8Array(1600) : this.stack.inputBuffer;
     this.payload = new Uint8Array(payloadBytes);
@@ -174,14 +179,23 @@ export class ChurnDriver {
   /** `count` in-order segments of the payload's length on the connection openStream()
    *  opened, each read by the app as soon as receive() returns; returns how many were
    *  read whole. With buildOnly the packets are built only, and the next real run goes on
-   *  from the same sequence number. */
+   *  from the same sequence number. The segments are the bytes send() would build, built
+   *  more cheaply for the benches: the payload is written once a call (the stack only
+   *  reads its input buffer), then each segment takes its headers and its checksum, summed
+   *  by the stack's own primitives. send()'s byte loop alone would cost ten times the
+   *  stack's work on XS with the C primitives, and its noise would swamp the difference. */
   stream(count: number): number {
     const build = this.buildOnly;
     const n = this.payload.length;
+    const p = this.packet;
     let seq = this.streamSeq;
     let ok = 0;
     for (let i = 0; i < count; i++) {
-      this.send(this.streamPort, seq, this.streamAck, ACK, n);
+      const at = writeHeaders(p, 1, 64, CLIENT, SERVER, this.streamPort, PORT, seq, this.streamAck, ACK, 65535, 0, n);
+      if (i === 0) for (let k = 0; k < n; k++) p[at + k] = this.payload[k];
+      const length = finishPacket(p, this.bytes);
+      this.time++;
+      if (!build) this.stack.receive(p, length);
       seq = (seq + n) | 0;
       if (build || this.stack.read(this.streamHandle, this.appBuffer, 0, n) === n) ok++;
     }

@@ -8,6 +8,9 @@ declare class NativeBytes {
   static sum(bytes: Uint8Array, offset: number, length: number, initial: number): number;
   /** memmove of `length` bytes: the ranges may overlap, in one array or two. */
   static copy(from: Uint8Array, fromOffset: number, to: Uint8Array, toOffset: number, length: number): void;
+  /** SipHash-2-4 of data[offset, offset + length) under the 16 bytes at key[keyAt]; the
+   *  result's 8 bytes, least significant first, at out[outAt]. */
+  static sipHash24(key: Uint8Array, keyAt: number, data: Uint8Array, offset: number, length: number, out: Uint8Array, outAt: number): void;
 }
 
 export default NativeBytes;

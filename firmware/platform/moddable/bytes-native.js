@@ -7,6 +7,7 @@
 class NativeBytes {
 	static sum(bytes, offset, length, initial) @ "xs_slotcp_bytes_sum";
 	static copy(from, fromOffset, to, toOffset, length) @ "xs_slotcp_bytes_copy";
+	static sipHash24(key, keyAt, data, offset, length, out, outAt) @ "xs_slotcp_bytes_siphash24";
 }
 
 export default NativeBytes;

@@ -1,7 +1,8 @@
 /*
  * slotcp's byte primitives in C (firmware/tcp/bytes.ts's BytePrimitives): the internet
- * checksum's sum and a byte copy. Plain C, no XS: slotcp_bytes_xs.c makes them host
- * functions, test-native/test_bytes.c tests them against reference code.
+ * checksum's sum, a byte copy and SipHash-2-4. Plain C, no XS: slotcp_bytes_xs.c makes
+ * them host functions, test-native/test_bytes.c tests them against reference code and
+ * the published SipHash vectors.
  */
 #ifndef SLOTCP_BYTES_H
 #define SLOTCP_BYTES_H
@@ -16,5 +17,9 @@ uint32_t slotcp_bytes_sum(const uint8_t *bytes, size_t length, uint32_t initial)
 
 /* memmove: the ranges may overlap. */
 void slotcp_bytes_copy(uint8_t *to, const uint8_t *from, size_t length);
+
+/* SipHash-2-4 (Aumasson and Bernstein, 2012) of `length` bytes at `data` under the
+ * 16-byte `key`: the 64-bit result's 8 bytes, least significant first, go to `out`. */
+void slotcp_bytes_siphash24(const uint8_t key[16], const uint8_t *data, size_t length, uint8_t out[8]);
 
 #endif /* SLOTCP_BYTES_H */

@@ -1,10 +1,13 @@
 /*
  * The host functions behind bytes-native.js (Moddable's xsmc API) over slotcp_bytes.c:
- * sum(bytes, offset, length, initial) and copy(from, fromOffset, to, toOffset, length),
- * the BytePrimitives of firmware/tcp/bytes.ts. A range outside its buffer throws
- * RangeError. Nothing is allocated: the buffers' addresses are taken after the numbers
- * are read, and nothing runs between taking them and using them.
+ * sum(bytes, offset, length, initial), copy(from, fromOffset, to, toOffset, length) and
+ * sipHash24(key, keyAt, data, offset, length, out, outAt), the BytePrimitives of
+ * firmware/tcp/bytes.ts. A range outside its buffer throws RangeError. Nothing is
+ * allocated: the buffers' addresses are taken after the numbers are read, and nothing
+ * runs between taking them and using them.
  */
+#include <string.h>
+
 #include "xsmc.h"
 
 #include "slotcp_bytes.h"
@@ -44,4 +47,28 @@ void xs_slotcp_bytes_copy(xsMachine *the)
 	xsmcGetBufferWritable(xsArg(2), &to, &toSize);
 	checkRange(the, toOffset, length, toSize);
 	slotcp_bytes_copy((uint8_t *)to + toOffset, (const uint8_t *)from + fromOffset, (size_t)length);
+}
+
+void xs_slotcp_bytes_siphash24(xsMachine *the)
+{
+	xsIntegerValue keyAt = xsmcToInteger(xsArg(1));
+	xsIntegerValue offset = xsmcToInteger(xsArg(3));
+	xsIntegerValue length = xsmcToInteger(xsArg(4));
+	xsIntegerValue outAt = xsmcToInteger(xsArg(6));
+	uint8_t key[16];
+	uint8_t result[8];
+	void *bytes;
+	xsUnsignedValue size;
+
+	/* The key, the message and the result may share a buffer: the key is copied and the
+	   result written only once the message has been read. */
+	xsmcGetBufferReadable(xsArg(0), &bytes, &size);
+	checkRange(the, keyAt, sizeof(key), size);
+	memcpy(key, (const uint8_t *)bytes + keyAt, sizeof(key));
+	xsmcGetBufferReadable(xsArg(2), &bytes, &size);
+	checkRange(the, offset, length, size);
+	slotcp_bytes_siphash24(key, (const uint8_t *)bytes + offset, (size_t)length, result);
+	xsmcGetBufferWritable(xsArg(5), &bytes, &size);
+	checkRange(the, outAt, sizeof(result), size);
+	memcpy((uint8_t *)bytes + outAt, result, sizeof(result));
 }
