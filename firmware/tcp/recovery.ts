@@ -17,7 +17,6 @@ import { Seg, Segment } from './wire';
 /** The congestion window stops growing here: it is a signed 32-bit field, and a peer
  *  without window scaling never takes more than 64 KB in flight anyway. */
 const MAX_CWND = 0x3fffffff;
-const MIN_PROBE_TIMEOUT_MS = 10;
 const WORST_CASE_DELAYED_ACK_MS = 200;
 
 /** RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 × SMSS), for a loss found by duplicate
@@ -332,7 +331,8 @@ export function armLossProbe(core: Core, s: number): void {
     slots.disarm(s, Timer.LossProbe);
     return;
   }
-  let pto = Math.max(2 * (tcb[row + Tcb.srtt8] >> 3), MIN_PROBE_TIMEOUT_MS);
+  // RFC 8985 §7.2: 2 × SRTT, no floor (SRTT is at least 1 ms: samples are).
+  let pto = 2 * (tcb[row + Tcb.srtt8] >> 3);
   if (outstanding <= tcb[row + Tcb.mss]) pto += WORST_CASE_DELAYED_ACK_MS;
   // Both callers (a segment sent, an ACK settled) have just started the retransmission timer.
   const rtoLeft = (slots.deadline(s, Timer.Retransmit) - core.now) | 0;
