@@ -11,7 +11,7 @@ import { txCopyOut } from './ring';
 import { TraceEvent } from './trace';
 import { highestSacked, holeEnd } from './sack';
 import {
-  armLossProbe, inSackRecovery, markResent, nextResend, probeResendFrom, probeSent, resendRoom, sendAllowance,
+  armLossProbe, idleRestart, inSackRecovery, markResent, nextResend, probeResendFrom, probeSent, resendRoom, sendAllowance,
 } from './recovery';
 
 const MAX_WINDOW = 65535;
@@ -267,6 +267,7 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   o[Out.length] = length;
   transmit(core);
   ackSent(slots, s);
+  tcb[row + Tcb.lastSentAt] = core.now;
   const end = seqAdd(seq, length + (fin ? 1 : 0));
   tcb[row + Tcb.sndNxt] = end;
   if (length < room) tcb[row + Tcb.smallEnd] = end;
@@ -390,6 +391,7 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
+  if (tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) idleRestart(core, s);
   for (;;) {
     if (sackRecovery && !resendHoles(core, s)) break;
     const mss = payloadRoom(slots, s); // a D-SACK block takes room in the first segment only

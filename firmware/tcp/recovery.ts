@@ -113,6 +113,18 @@ function windowUsed(tcb: Int32Array, row: number): boolean {
 }
 
 
+/** Before sending with nothing outstanding: after more than an RTO without sending data,
+ *  the ACK clock the window was built on is gone, so it restarts from the restart window
+ *  RW = min(IW, cwnd) (RFC 5681 §4.1's SHOULD; ssthresh is kept, as the RFC says nothing
+ *  of it). */
+export function idleRestart(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  if (((core.now - tcb[row + Tcb.lastSentAt]) | 0) <= tcb[row + Tcb.rto]) return;
+  const restart = initialWindowBytes(core.config, tcb[row + Tcb.mss]);
+  if (tcb[row + Tcb.cwnd] > restart) tcb[row + Tcb.cwnd] = restart;
+}
+
 /** After newAck() and its resend: a loss probe answered, and the timers re-armed (or
  *  stopped when nothing is outstanding). */
 export function ackSettled(core: Core, s: number, ack: number, seg: Segment): void {

@@ -158,6 +158,9 @@ export const enum Tcb {
   /** The most bytes in flight since everything sent was last acknowledged: with
    *  config.cwndValidation the window grows only while it is less than twice this. */
   maxFlight,
+  /** When data or a FIN was last sent (new or again): slow start restarts after an idle
+   *  time longer than the RTO (RFC 5681 §4.1, recovery.ts idleRestart). */
+  lastSentAt,
   // Receive sequence space. rcvAdv is the right edge of the window we last advertised.
   irs,
   rcvNxt,
