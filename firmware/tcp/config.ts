@@ -31,6 +31,11 @@ export interface StackConfig {
   rtoInitialMs: number;
   rtoMinMs: number;
   rtoMaxMs: number;
+  /** Where rtoMinMs applies: false (the default), to the RTO, as RFC 6298 §2.4 has it:
+   *  RTO = max(rtoMinMs, SRTT + 4 × RTTVAR); true, to the variance term, as Linux has it:
+   *  RTO = SRTT + max(4 × RTTVAR, rtoMinMs), so the RTO stays a floor above SRTT however
+   *  steady the RTT. */
+  rtoMinOnVariance: boolean;
   /** Delayed ACK (RFC 1122 §4.2.3.2: under 500 ms). */
   delayedAckMs: number;
   /** An orphaned FIN-WAIT-2 connection (app closed, peer silent) is reset after this. */
@@ -85,6 +90,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   rtoInitialMs: 1000,
   rtoMinMs: 1000,
   rtoMaxMs: 60000,
+  rtoMinOnVariance: false,
   delayedAckMs: 200,
   finWait2TimeoutMs: 60000,
   challengeAcksPerSecond: 10,
@@ -134,6 +140,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'rtoMinMs', 1, 600000);
   checkInteger(config, 'rtoMaxMs', config.rtoMinMs, 600000);
   checkInteger(config, 'rtoInitialMs', config.rtoMinMs, config.rtoMaxMs);
+  checkBoolean(config, 'rtoMinOnVariance');
   checkInteger(config, 'delayedAckMs', 0, 499);
   checkInteger(config, 'finWait2TimeoutMs', 1, 3600000);
   checkInteger(config, 'challengeAcksPerSecond', 1, 100000);

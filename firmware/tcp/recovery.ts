@@ -270,12 +270,15 @@ function sampleRtt(core: Core, s: number, rtt: number): void {
   updateRto(core, s);
 }
 
-/** RTO = SRTT + max(G, 4 × RTTVAR), within [rtoMinMs, rtoMaxMs]; G is 1 ms. */
+/** RTO = SRTT + max(G, 4 × RTTVAR), within [rtoMinMs, rtoMaxMs]; G is 1 ms. With
+ *  config.rtoMinOnVariance (Linux's form) rtoMinMs is the variance term's floor instead:
+ *  RTO = SRTT + max(4 × RTTVAR, rtoMinMs). */
 function updateRto(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   const config = core.config;
-  const rto = (tcb[row + Tcb.srtt8] >> 3) + (tcb[row + Tcb.rttvar4] > 1 ? tcb[row + Tcb.rttvar4] : 1);
+  const floor = config.rtoMinOnVariance ? config.rtoMinMs : 1;
+  const rto = (tcb[row + Tcb.srtt8] >> 3) + (tcb[row + Tcb.rttvar4] > floor ? tcb[row + Tcb.rttvar4] : floor);
   tcb[row + Tcb.rto] = rto < config.rtoMinMs ? config.rtoMinMs : rto > config.rtoMaxMs ? config.rtoMaxMs : rto;
 }
 
