@@ -57,6 +57,8 @@ export const enum Flag {
   /** A duplicate segment arrived: the next segment sent reports [dsackStart, dsackEnd) as
    *  its first SACK block, once (RFC 2883 D-SACK). */
   Dsack = 1 << 13,
+  /** The FIN last went alone, without data (for config.loneFin's tail loss probe). */
+  FinAlone = 1 << 14,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like

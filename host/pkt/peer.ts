@@ -110,6 +110,13 @@ export const differences: Difference[] = [
     config: { linux: { cwndValidation: true } },
   },
   {
+    what: 'a FIN with no data left to send goes beyond a full congestion window, and a tail loss probe after it resends the FIN alone (config.loneFin)',
+    why: "Linux exempts a one-segment FIN from its congestion window test and probes with the last segment it queued, here the bare FIN; slotcp by default holds the FIN for the congestion window like data and probes with the last segment's data and the FIN, and offers Linux's way as config.loneFin",
+    rfc: 'RFC 5681 §3.1 (cwnd limits data; a bare FIN carries none), RFC 8985 §7.3 (the probe resends the highest-sequence segment)',
+    suites: ['linux'],
+    config: { linux: { loneFin: true } },
+  },
+  {
     what: "delayed ACK timer 40 ms instead of slotcp's 200 ms",
     why: "Linux's minimum ATO and FreeBSD's delacktime are 40 ms",
     rfc: 'RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3 (under 500 ms)',
