@@ -40,6 +40,18 @@ describe('SYN cookies', () => {
     assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1360, 640]);
   });
 
+  it("offers the listener's mss (TCP_MAXSEG) in a cookie SYN-ACK and caps the send MSS by it", () => {
+    const bench = new Bench({ halfOpenLimit: 0, mss: 1460, txBytes: 4000, rxBytes: 4000 });
+    bench.stack.listen(80, { noDelay: true, mss: 1000 });
+    const c = new Client(bench, 80);
+    assert.equal(mssOption(c.connect(1460).options), 1000);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+    const h = bench.stack.accept(0);
+    bench.stack.write(h, new Uint8Array(1500));
+    // The cookie carries 1460 (its MSS table's largest not above the SYN's); ours caps it.
+    assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1000, 500]);
+  });
+
   it('takes data on the ACK that completes a cookie handshake', () => {
     const bench = new Bench({ halfOpenLimit: 0 });
     bench.stack.listen(80);

@@ -34,17 +34,18 @@ export interface ListenOptions {
   mss?: number;
   /** TCP_USER_TIMEOUT (RFC 9293 §3.9.1, RFC 5482), ms: how long data may wait
    *  unacknowledged (or a zero window be probed) before the connection is reset and the
-   *  app told TimedOut, in place of config.maxRetries. 0..2^30; 0 (default): maxRetries. */
+   *  app told TimedOut, in place of config.maxRetries. Below 2^30; 0 (default): maxRetries. */
   userTimeoutMs?: number;
 }
 
-/** The largest timer setting in ms (2^30): deadlines wrap at 2^32 and compare within 2^31. */
-const MAX_MS = 0x40000000;
+/** The largest timer setting in ms (under 2^30, as setKeepalive's and closeWithin's):
+ *  deadlines wrap at 2^32 and compare within 2^31. */
+const MAX_MS = 0x3fffffff;
 
-/** Checks a user timeout the app passes (whole ms, 0..2^30); throws `error` if bad. */
+/** Checks a user timeout the app passes (whole ms below 2^30); throws `error` if bad. */
 function checkUserTimeout(call: string, ms: number, error: new (message: string) => Error): void {
   if (!Number.isInteger(ms) || ms < 0 || ms > MAX_MS) {
-    throw new error(`slotcp ${call}: userTimeoutMs must be a whole number of ms from 0 to 2^30, got ${ms}`);
+    throw new error(`slotcp ${call}: userTimeoutMs must be a whole number of ms up to 2^30, got ${ms}`);
   }
 }
 

@@ -847,7 +847,7 @@ class Runner {
     try {
       if (fd.kind === 'connection') this.stack.setUserTimeout(fd.handle, value);
       else if (fd.kind === 'listener') this.stack.setListenOptions(fd.listener, timeout ? { userTimeoutMs: value } : { mss: value });
-      else if (timeout ? !(Number.isInteger(value) && value >= 0 && value <= 2 ** 30) : !(Number.isInteger(value) && value >= 64 && value <= this.stack.config.mss)) {
+      else if (timeout ? !(Number.isInteger(value) && value >= 0 && value < 2 ** 30) : !(Number.isInteger(value) && value >= 64 && value <= this.stack.config.mss)) {
         return { value: -1, errno: 'EINVAL' };
       }
     } catch (err) {
