@@ -52,6 +52,14 @@ describe('SYN cookies', () => {
     assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1000, 500]);
   });
 
+  it('sends a cookie SYN-ACK without options for a listener with noOptions (TCP_NOOPT)', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80, { noOptions: true });
+    const c = new Client(bench, 80);
+    assert.deepEqual(c.connect(1460, [4, 2]).options, []);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+  });
+
   it('takes data on the ACK that completes a cookie handshake', () => {
     const bench = new Bench({ halfOpenLimit: 0 });
     bench.stack.listen(80);
@@ -209,7 +217,7 @@ describe('SYN cookies', () => {
     assert.deepEqual(c.segment(ACK), []);
     assert.equal(bench.stack.counters.synCookiesAccepted, 1);
     const h = bench.stack.accept(0);
-    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, userTimeout: 0,
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0,
       sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(h, info));
     assert.deepEqual([info.srtt, info.rttvar, info.rto], [0, 0, 3000], 'no sample: the initial RTO');

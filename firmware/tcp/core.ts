@@ -62,6 +62,8 @@ export const enum Lst {
    *  the connections it opens from now on, copied into each (Tcb.userTimeout, advMss). */
   userTimeout,
   mss,
+  /** 1: TCP_NOOPT (FreeBSD), SYN-ACKs without options (Flag.NoOptions). */
+  noOptions,
   /** Connections ready to accept have been announced since the last acceptable event. */
   announce,
   ROW,

@@ -161,6 +161,11 @@ function halfOpenConnections(core: Core): number {
   return count;
 }
 
+/** The MSS option of listener l's SYN-ACKs: none (0) with TCP_NOOPT, else its MSS. */
+function offeredMss(core: Core, l: number): number {
+  return core.listeners.table[l * Lst.ROW + Lst.noOptions] ? 0 : listenerMss(core, l);
+}
+
 /** The MSS listener l's connections offer: its TCP_MAXSEG, else config.mss. */
 function listenerMss(core: Core, l: number): number {
   const mss = core.listeners.table[l * Lst.ROW + Lst.mss];
@@ -174,7 +179,7 @@ function sendCookieSynAck(core: Core, l: number, seg: Segment): void {
   core.count[Count.synCookiesSent]++;
   core.cookiesSent = true;
   core.lastCookieAt = core.now;
-  replyFor(core, cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK, Math.min(config.rxBytes, 65535))[Out.mss] = listenerMss(core, l);
+  replyFor(core, cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK, Math.min(config.rxBytes, 65535))[Out.mss] = offeredMss(core, l);
   transmit(core);
 }
 
@@ -224,6 +229,7 @@ function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: n
   tcb[row + Tcb.localPort] = seg[Seg.dstPort];
   const listeners = core.listeners.table;
   if (listeners[l * Lst.ROW + Lst.noDelay]) tcb[row + Tcb.flags] |= Flag.NoDelay;
+  if (listeners[l * Lst.ROW + Lst.noOptions]) tcb[row + Tcb.flags] |= Flag.NoOptions;
   tcb[row + Tcb.keepIdle] = listeners[l * Lst.ROW + Lst.keepIdle];
   tcb[row + Tcb.keepInterval] = listeners[l * Lst.ROW + Lst.keepInterval];
   tcb[row + Tcb.keepCount] = listeners[l * Lst.ROW + Lst.keepCount];
@@ -247,7 +253,9 @@ function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: n
   opened(core, s);
   // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
   // cookie does not keep the SYN's options).
-  if (config.sack && seg[Seg.sackPermitted] && (seg[Seg.flags] & SYN)) tcb[row + Tcb.flags] |= Flag.Sack;
+  if (config.sack && seg[Seg.sackPermitted] && (seg[Seg.flags] & SYN) && !(tcb[row + Tcb.flags] & Flag.NoOptions)) {
+    tcb[row + Tcb.flags] |= Flag.Sack;
+  }
   // The SYN-ACK is timed from now; synAcknowledged takes its sample and ends the timing
   // (so rttSeq, which only data's timing uses, is not needed).
   tcb[row + Tcb.flags] |= Flag.Timing;

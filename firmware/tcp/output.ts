@@ -174,7 +174,8 @@ export function sendSynAck(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  segmentFor(core, s, tcb[row + Tcb.iss], SYN | ACK, windowFor(core, s))[Out.mss] = tcb[row + Tcb.advMss];
+  const noOptions = (tcb[row + Tcb.flags] & Flag.NoOptions) !== 0;
+  segmentFor(core, s, tcb[row + Tcb.iss], SYN | ACK, windowFor(core, s))[Out.mss] = noOptions ? 0 : tcb[row + Tcb.advMss];
   transmit(core);
   ackSent(slots, s);
 }

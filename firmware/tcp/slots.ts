@@ -57,6 +57,9 @@ export const enum Flag {
   /** A duplicate segment arrived: the next segment sent reports [dsackStart, dsackEnd) as
    *  its first SACK block, once (RFC 2883 D-SACK). */
   Dsack = 1 << 13,
+  /** The listener had TCP_NOOPT (FreeBSD): the SYN-ACK carries no options (no MSS, no
+   *  SACK-permitted), so SACK is not agreed. */
+  NoOptions = 1 << 14,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like

@@ -36,6 +36,10 @@ export interface ListenOptions {
    *  unacknowledged (or a zero window be probed) before the connection is reset and the
    *  app told TimedOut, in place of config.maxRetries. Below 2^30; 0 (default): maxRetries. */
   userTimeoutMs?: number;
+  /** TCP_NOOPT (FreeBSD): SYN-ACKs carry no options, neither MSS (the peer then assumes
+   *  536, RFC 9293 §3.7.1) nor SACK-permitted (so SACK is off); the peer's MSS is still
+   *  honoured. For peers that choke on options. */
+  noOptions?: boolean;
 }
 
 /** The largest timer setting in ms (under 2^30, as setKeepalive's and closeWithin's):
@@ -79,6 +83,8 @@ export interface TcpInfo {
   mss: number;
   /** The MSS we offered (config.mss, or the listener's ListenOptions.mss). */
   advMss: number;
+  /** Both ends agreed to SACK (RFC 2018). */
+  sackOk: boolean;
   /** TCP_USER_TIMEOUT in ms; 0: config.maxRetries applies. */
   userTimeout: number;
   sndWnd: number;
@@ -356,13 +362,14 @@ export class Stack {
     listeners.table[l * Lst.ROW + Lst.keepCount] = keepalive ? keepalive.count : 0;
     listeners.table[l * Lst.ROW + Lst.mss] = options.mss ?? 0;
     listeners.table[l * Lst.ROW + Lst.userTimeout] = options.userTimeoutMs ?? 0;
+    listeners.table[l * Lst.ROW + Lst.noOptions] = options.noOptions ? 1 : 0;
     return l;
   }
 
-  /** Changes a listener's `mss` and `userTimeoutMs` (ListenOptions; those absent stay)
+  /** Changes a listener's `mss`, `userTimeoutMs` and `noOptions` (ListenOptions; those absent stay)
    *  for the connections it opens from now on, as setsockopt on a listening socket does.
    *  Throws a ConfigError on a bad value or a listener not listening. */
-  setListenOptions(listener: number, options: Pick<ListenOptions, 'mss' | 'userTimeoutMs'>): void {
+  setListenOptions(listener: number, options: Pick<ListenOptions, 'mss' | 'userTimeoutMs' | 'noOptions'>): void {
     const listeners = this.core.listeners;
     if (!(Number.isInteger(listener) && listener >= 0 && listener < listeners.count && listeners.table[listener * Lst.ROW + Lst.port] !== 0)) {
       throw new ConfigError(`slotcp setListenOptions: ${listener} is not a listener`);
@@ -371,6 +378,7 @@ export class Stack {
     if (options.userTimeoutMs !== undefined) checkUserTimeout('setListenOptions', options.userTimeoutMs, ConfigError);
     if (options.mss !== undefined) listeners.table[listener * Lst.ROW + Lst.mss] = options.mss;
     if (options.userTimeoutMs !== undefined) listeners.table[listener * Lst.ROW + Lst.userTimeout] = options.userTimeoutMs;
+    if (options.noOptions !== undefined) listeners.table[listener * Lst.ROW + Lst.noOptions] = options.noOptions ? 1 : 0;
   }
 
   /** A listener's MSS must be whole, at least 64 (as config.mss) and at most config.mss
@@ -617,6 +625,7 @@ export class Stack {
     into.retransmits = tcb[row + Tcb.retries];
     into.mss = tcb[row + Tcb.mss];
     into.advMss = tcb[row + Tcb.advMss];
+    into.sackOk = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
     into.userTimeout = tcb[row + Tcb.userTimeout];
     into.sndWnd = tcb[row + Tcb.sndWnd];
     into.recovery = (tcb[row + Tcb.flags] & Flag.Recovery) !== 0;

@@ -115,9 +115,11 @@ interface Fd {
   readShut: boolean;
   /** setsockopt(TCP_INQ, [1]): recvmsg() reports the bytes left to read (TCP_CM_INQ). */
   inq: boolean;
-  /** A socket's or listener's TCP_USER_TIMEOUT (ms) and TCP_MAXSEG (0: config.mss). */
+  /** A socket's or listener's TCP_USER_TIMEOUT (ms), TCP_MAXSEG (0: config.mss) and
+   *  TCP_NOOPT. */
   userTimeoutMs: number;
   maxSeg: number;
+  noOptions: boolean;
 }
 
 /** Linux's numbering of tcpi_state and tcpi_ca_state, which the scripts compare against. */
@@ -542,7 +544,7 @@ class Runner {
         fd.listener = stack.listen(LOCAL_PORT, {
           backlog: fd.backlog, noDelay: fd.noDelay,
           keepalive: fd.keepalive ? { idleMs: fd.keepIdleS * 1000, intervalMs: fd.keepIntvlS * 1000, count: fd.keepCnt } : undefined,
-          userTimeoutMs: fd.userTimeoutMs, mss: fd.maxSeg || undefined,
+          userTimeoutMs: fd.userTimeoutMs, mss: fd.maxSeg || undefined, noOptions: fd.noOptions,
         });
         return { value: 0 };
       }
@@ -743,7 +745,7 @@ class Runner {
   private info(fd: Fd): TcpInfo | undefined {
     const info: TcpInfo = {
       state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
-      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, userTimeout: fd.userTimeoutMs, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0,
+      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, userTimeout: fd.userTimeoutMs, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0,
     };
     if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
@@ -779,6 +781,9 @@ class Runner {
     scope.set('tcpi_rttvar', info.rttvar * 1000);
     scope.set('tcpi_snd_mss', info.mss);
     scope.set('tcpi_advmss', info.advMss);
+    // Linux's and FreeBSD's bits: TCPI_OPT_SACK 2 (slotcp has no timestamps, 1, or
+    // window scaling, 4).
+    scope.set('tcpi_options', info.sackOk ? 2 : 0);
     scope.set('tcpi_snd_cwnd', Math.floor(info.cwnd / mss));
     scope.set('tcpi_snd_ssthresh', info.ssthresh >= 0x7fffffff ? TCP_INFINITE_SSTHRESH : Math.floor(info.ssthresh / mss));
     scope.set('tcpi_unacked', Math.ceil(info.unacked / mss));
@@ -820,6 +825,11 @@ class Runner {
       case 'TCP_USER_TIMEOUT':
       case 'TCP_MAXSEG':
         return this.setStackOption(event, fd, name, flag());
+      case 'TCP_NOOPT': // FreeBSD's; slotcp's is per listener
+        if (fd.kind === 'connection') this.fail(event.line, 'slotcp sets TCP_NOOPT per listener: set it on the listening socket');
+        fd.noOptions = flag() !== 0;
+        if (fd.kind === 'listener') this.stack.setListenOptions(fd.listener, { noOptions: fd.noOptions });
+        return { value: 0 };
       case 'SO_KEEPALIVE':
       case 'TCP_KEEPIDLE':
       case 'TCP_KEEPINTVL':
@@ -924,7 +934,7 @@ const freebsdStateNames: Record<string, string> = {
 function newFd(kind: Fd['kind']): Fd {
   return {
     kind, listener: -1, handle: -1, lingerS: -1, keepalive: false, keepIdleS: 7200, keepIntvlS: 75, keepCnt: 9,
-    noDelay: false, backlog: 1, nonBlocking: false, readShut: false, inq: false, userTimeoutMs: 0, maxSeg: 0,
+    noDelay: false, backlog: 1, nonBlocking: false, readShut: false, inq: false, userTimeoutMs: 0, maxSeg: 0, noOptions: false,
   };
 }
 
