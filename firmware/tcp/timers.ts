@@ -113,7 +113,7 @@ function persistTimeout(core: Core, s: number): void {
     return;
   }
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
-  // With a user timeout, answered probes do not keep a shut window open forever (Linux).
+  // A user timeout the app set ends it even so (RFC 9293 §3.10.8: in any state, as Linux).
   if (givesUp(core, s, tcb[row + Tcb.persistProbes])) {
     timedOut(core, s, Count.retransmitTimeouts);
     return;
