@@ -439,4 +439,133 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.throws(() => sockets[1].read(), /closed/);
     });
   });
+
+  // Each argument check with its error (type and message), and each value at its bound
+  // (mutation testing: README, Tests, Mutation testing).
+  describe('argument checks', () => {
+    /** A raw TCP (Listener.read()) of a fresh connection from `port`. */
+    function raw(bench: Bench, listener: Listener, port: number): TCP {
+      new Client(bench, 80, port).connect();
+      return listener.read() as TCP;
+    }
+
+    it('Listener options: each bad value throws its own error; null callbacks, port 65535 and format "socket/tcp" are accepted', () => {
+      setup({ listeners: 4 });
+      assert.throws(() => new Listener(null as never), { name: 'TypeError', message: 'options must be an object' });
+      assert.throws(() => new Listener(5 as never), { name: 'TypeError', message: 'options must be an object' });
+      for (const port of [-1, 65536, 1.5, '80']) {
+        assert.throws(() => new Listener({ port } as never), { name: 'RangeError', message: 'port must be an integer from 0 to 65535' }, String(port));
+      }
+      assert.throws(() => new Listener({ port: 80, address: 5 } as never), { name: 'TypeError', message: 'address must be a string' });
+      assert.throws(() => new Listener({ port: 80, address: 'nowhere' }), { name: 'RangeError', message: "bad address 'nowhere'" });
+      assert.throws(() => new Listener({ port: 80, onReadable: 5 } as never), { name: 'TypeError', message: 'onReadable must be a function' });
+      assert.throws(() => new Listener({ port: 80, onError: 5 } as never), { name: 'TypeError', message: 'onError must be a function' });
+      assert.throws(() => new Listener({ port: 80, format: 'buffer' } as never), { name: 'RangeError', message: 'format must be "socket/tcp"' });
+      assert.equal(new Listener({ port: 65535, onReadable: null, onError: null } as never).port, 65535);
+      assert.equal(new Listener({ port: 80, format: 'socket/tcp' }).format, 'socket/tcp');
+    });
+
+    it('Listener options: the extensions backlog, noDelay and keepalive reach the stack', () => {
+      const { bench } = setup();
+      const listener = new Listener({ port: 80, backlog: 1, noDelay: true });
+      const a = new Client(bench, 80, 40001);
+      a.connect();
+      const b = new Client(bench, 80, 40002);
+      assert.equal(b.segment(0x02, { mss: 1460, ack: 0 }).length, 0, 'a backlog of 1: the second SYN is not answered');
+      const s = new TCP({ from: listener.read() });
+      bench.take();
+      s.write(new Uint8Array(1));
+      s.write(new Uint8Array(1));
+      assert.deepEqual(wires(a, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 1, 1], ['P.', 2, 1]], 'noDelay: no Nagle hold');
+    });
+
+    it('Listener stack option: a Stack (not only a SocketLayer) picks the stack to listen on', () => {
+      const one = new Bench();
+      const two = new Bench();
+      new SocketLayer(two.stack); // the default layer is now two's
+      const counts: number[] = [];
+      new Listener({ port: 80, stack: one.stack, onReadable(n) { counts.push(n); } });
+      new Client(one, 80).connect();
+      assert.deepEqual(counts, [1]);
+    });
+
+    it('Listener after close(): write, format (get and set) throw "the listener is closed"; before it, write throws "a listener cannot be written"', () => {
+      setup();
+      const listener = new Listener({ port: 80 });
+      assert.throws(() => listener.write(), { message: 'a listener cannot be written' });
+      assert.throws(() => { listener.format = 'x' as never; }, { name: 'RangeError', message: 'format must be "socket/tcp"' });
+      listener.close();
+      for (const f of [() => listener.write(), () => listener.format, () => { listener.format = 'socket/tcp'; }]) {
+        assert.throws(f, { message: 'slotcp: the listener is closed' });
+      }
+    });
+
+    it('TCP options: each bad value throws its own error', () => {
+      const { bench } = setup({ slots: 4 });
+      const listener = new Listener({ port: 80 });
+      const r = raw(bench, listener, 40001);
+      assert.throws(() => new TCP(null as never), { name: 'TypeError', message: 'options must be an object' });
+      for (const o of [{}, { from: undefined }]) {
+        assert.throws(() => new TCP(o), { message: /^slotcp: no active open/ }, JSON.stringify(o));
+      }
+      assert.throws(() => new TCP({ from: {} as TCP }), { name: 'TypeError', message: 'from must be a TCP socket' });
+      assert.throws(() => new TCP({ from: r, noDelay: 1 as never }), { name: 'TypeError', message: 'noDelay must be true or false' });
+      for (const keepAlive of [0, 1.5, '1000', 2 ** 30]) {
+        assert.throws(() => new TCP({ from: r, keepAlive } as never), { name: 'RangeError', message: 'keepAlive must be a positive integer (ms)' }, String(keepAlive));
+      }
+      for (const linger of [-1, 0.5, '5', 2 ** 30]) {
+        assert.throws(() => new TCP({ from: r, linger } as never), { name: 'RangeError', message: 'linger must be a whole number of ms (0 or more)' }, String(linger));
+      }
+      assert.throws(() => new TCP({ from: r, format: 'json' } as never), { name: 'RangeError', message: 'format must be "buffer" or "number"' });
+      assert.throws(() => new TCP({ from: r, onEnd: 'x' } as never), { name: 'TypeError', message: 'onEnd must be a function' });
+      assert.equal(r.state, 'ESTABLISHED', 'r is still open after all those');
+    });
+
+    it('TCP options at their bounds: keepAlive 1 and 2^30 - 1 (the stack\'s timer limit), linger 2^30 - 1, null callbacks are accepted; target is kept', () => {
+      const { bench } = setup({ slots: 4 });
+      const listener = new Listener({ port: 80 });
+      const target = {};
+      const a = new TCP({ from: raw(bench, listener, 40001), keepAlive: 1, onReadable: null, onError: null, target } as never);
+      assert.equal(a.target, target);
+      const c = new Client(bench, 80, 40002);
+      c.connect();
+      const b = new TCP({ from: listener.read(), keepAlive: 2 ** 30 - 1, linger: 2 ** 30 - 1 });
+      bench.take();
+      b.close();
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.flags), ['F.'], 'close() with the longest linger sends its FIN');
+    });
+
+    it('write options: not an object, more and byteLength: each throws its own error; byteLength 1 is accepted', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).connect();
+      const s = sockets[0];
+      for (const options of [null, 5]) {
+        assert.throws(() => s.write(new Uint8Array(1), options as never), { name: 'TypeError', message: 'write options must be an object' });
+      }
+      assert.throws(() => s.write(new Uint8Array(1), { more: 1 as never }), { name: 'TypeError', message: 'more must be true or false' });
+      for (const byteLength of [0, 1.5, '4']) {
+        assert.throws(() => s.write(new Uint8Array(1), { byteLength } as never), { name: 'RangeError', message: 'byteLength must be a positive integer' }, String(byteLength));
+      }
+      assert.equal(s.write(new Uint8Array(1), { byteLength: 1 }), 1071);
+    });
+
+    it('write data: a SharedArrayBuffer is a byte buffer; anything else throws naming the kinds; "number" takes 0 to 255', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      const s = sockets[0];
+      assert.equal(s.write(new SharedArrayBuffer(3)), 1069);
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [3]);
+      assert.throws(() => s.write('x'), { name: 'TypeError', message: 'slotcp: not a byte buffer (ArrayBuffer, SharedArrayBuffer, Uint8Array, Int8Array or DataView)' });
+      s.format = 'number';
+      for (const bad of [-1, 256, 1.5, '1']) {
+        assert.throws(() => s.write(bad), { name: 'RangeError', message: 'write takes a byte (0 to 255) in the "number" format' }, String(bad));
+      }
+      assert.equal(s.write(0), 1068);
+      assert.equal(s.write(255), 1067);
+    });
+  });
 });

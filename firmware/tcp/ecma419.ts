@@ -201,6 +201,11 @@ interface Accepted {
 /** Keepalive probes before a connection with ECMA-419's keepAlive is given up. */
 const KEEPALIVE_COUNT = 9;
 
+/** The longest keepAlive or linger, in ms: the stack's timer limit (setKeepalive,
+ *  closeWithin: 2^30 - 1), checked here so that a longer one throws this module's error
+ *  at construction, not the stack's (from close(), for linger). */
+const MAX_MS = 0x3fffffff;
+
 export class TCP implements Endpoint {
   target?: unknown;
   #layer: SocketLayer | undefined;
@@ -236,11 +241,11 @@ export class TCP implements Endpoint {
     if (!(from instanceof TCP)) throw new TypeError('from must be a TCP socket');
     if (o.noDelay !== undefined && typeof o.noDelay !== 'boolean') throw new TypeError('noDelay must be true or false');
     if (o.keepAlive !== undefined
-      && (typeof o.keepAlive !== 'number' || !Number.isInteger(o.keepAlive) || o.keepAlive < 1 || o.keepAlive > 2 ** 30)) {
+      && (typeof o.keepAlive !== 'number' || !Number.isInteger(o.keepAlive) || o.keepAlive < 1 || o.keepAlive > MAX_MS)) {
       throw new RangeError('keepAlive must be a positive integer (ms)');
     }
     if (o.linger !== undefined
-      && (typeof o.linger !== 'number' || !Number.isInteger(o.linger) || o.linger < 0 || o.linger > 2 ** 30)) {
+      && (typeof o.linger !== 'number' || !Number.isInteger(o.linger) || o.linger < 0 || o.linger > MAX_MS)) {
       throw new RangeError('linger must be a whole number of ms (0 or more)');
     }
     const format = o.format === undefined ? 'buffer' : o.format;
