@@ -568,4 +568,218 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.equal(s.write(255), 1067);
     });
   });
+
+  // What a socket made by Listener.read() holds, and what a TCP made from it inherits:
+  // the peer's close or an error that came before the takeover, data already waiting,
+  // room already used (mutation testing: README, Tests, Mutation testing).
+  describe('takeover and first notifications', () => {
+    function accept(bench: Bench, port = 40001) {
+      const listener = new Listener({ port: 80 });
+      const c = new Client(bench, 80, port);
+      c.connect();
+      return { listener, c };
+    }
+
+    it('a raw socket (Listener.read()) is "buffer", writes, and its close() sends FIN with no linger (no RST later)', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const r = listener.read() as TCP;
+      assert.equal(r.format, 'buffer');
+      assert.equal(r.write(new Uint8Array(2)), 1070);
+      r.close();
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.len]), [['P.', 2], ['F.', 0]]);
+      assert.deepEqual(wires(c, bench.advance(3000)).map((w) => [w.flags, w.len]), [['FP.', 2], ['FP.', 2]], 'retransmissions, no RST');
+    });
+
+    it('a TCP without linger closes with FIN and retransmits it; no RST', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      sockets[0].close();
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.flags), ['F.']);
+      assert.deepEqual(wires(c, bench.advance(3000)).map((w) => w.flags), ['F.', 'F.']);
+    });
+
+    it('a reset before the takeover: the new TCP gets onError(Reset) at the next delivery; the raw socket\'s write says closed for writing', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const r = listener.read() as TCP;
+      c.segment(0x04);
+      assert.throws(() => r.write(new Uint8Array(1)), { message: 'slotcp: the socket is closed for writing' });
+      const errors: unknown[] = [];
+      const s = new TCP({ from: r, onError(e) { errors.push(e); } });
+      assert.deepEqual(errors, [], 'not from inside the constructor');
+      bench.stack.poll();
+      assert.deepEqual(errors, [ConnectionErrors.Reset]);
+      assert.throws(() => s.write(new Uint8Array(1)), { message: 'slotcp: the connection has failed' });
+    });
+
+    it('a TCP that failed cannot be handed to another: new TCP({from}) throws', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).segment(0x04, {}); // nothing: no connection yet
+      const c = new Client(bench, 80);
+      c.connect();
+      c.segment(0x04);
+      assert.throws(() => new TCP({ from: sockets[0] }), { message: 'slotcp: that socket has failed' });
+    });
+
+    it('a reset with no onError is no error for the app', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      c.segment(0x04);
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.equal(sockets[0].state, 'CLOSED');
+    });
+
+    it('the peer\'s FIN told to a raw socket: the TCP made from it gets onError() (no argument) at its first delivery', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const r = listener.read() as TCP;
+      c.fin();
+      bench.stack.poll();
+      const calls: number[] = [];
+      new TCP({ from: r, onError(...args: unknown[]) { calls.push(args.length); } });
+      bench.stack.poll();
+      assert.deepEqual(calls, [0]);
+    });
+
+    it('the peer\'s FIN before the connection was read: the TCP gets onError() at its first delivery', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      c.fin();
+      const log: string[] = [];
+      new TCP({ from: listener.read(), onError() { log.push('error'); } });
+      bench.stack.poll();
+      assert.deepEqual(log, ['error']);
+    });
+
+    it('data and FIN before the connection was read: onReadable first, onError once it is read', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      c.write('hi');
+      c.fin();
+      const log: string[] = [];
+      const s = new TCP({ from: listener.read(), onReadable(n) { log.push(`readable ${n}`); }, onError() { log.push('error'); } });
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 2']);
+      assert.equal(text(s.read()), 'hi');
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 2', 'error']);
+    });
+
+    it('data and FIN told to a raw socket: with onEnd, onReadable then onEnd at the first delivery', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const r = listener.read() as TCP;
+      c.write('hi');
+      c.fin();
+      bench.stack.poll();
+      const log: string[] = [];
+      new TCP({ from: r, onReadable(n) { log.push(`readable ${n}`); }, onEnd() { log.push('end'); } });
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 2', 'end']);
+    });
+
+    it('closed from its first onWritable, or its first onReadable: no more callbacks, and the unread data resets', () => {
+      for (const from of ['onWritable', 'onReadable']) {
+        const { bench } = setup();
+        const { listener, c } = accept(bench);
+        const r = listener.read() as TCP;
+        c.write('hi');
+        c.fin();
+        bench.stack.poll();
+        bench.take();
+        const log: string[] = [];
+        new TCP({
+          from: r,
+          onWritable() { log.push('writable'); if (from === 'onWritable') this.close(); },
+          onReadable() { log.push('readable'); if (from === 'onReadable') this.close(); },
+          onError() { log.push('error'); },
+        });
+        bench.stack.poll();
+        assert.deepEqual(log, from === 'onWritable' ? ['writable'] : ['writable', 'readable'], from);
+        assert.deepEqual(wires(c, bench.take()).map((w) => w.flags), ['R.'], from);
+      }
+    });
+
+    it('data waiting at the first delivery and no onReadable: nothing is called', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      c.write('hi');
+      const s = new TCP({ from: listener.read() });
+      bench.stack.poll();
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.equal(text(s.read()), 'hi');
+    });
+
+    it('no first onWritable when the raw socket filled the send buffer or shut it down', () => {
+      const { bench } = setup({ txBytes: 100, slots: 4 });
+      const listener = new Listener({ port: 80 });
+      new Client(bench, 80, 40001).connect();
+      new Client(bench, 80, 40002).connect();
+      const full = listener.read() as TCP;
+      assert.equal(full.write(new Uint8Array(100)), 0);
+      const shut = listener.read() as TCP;
+      shut.shutdown();
+      const seen: number[] = [];
+      new TCP({ from: full, onWritable(n) { seen.push(n); } });
+      new TCP({ from: shut, onWritable(n) { seen.push(n); } });
+      bench.stack.poll();
+      assert.deepEqual(seen, []);
+    });
+  });
+
+  describe('writing', () => {
+    it('onWritable when an ACK opens room; none once the peer\'s close was reported', () => {
+      const { bench } = setup({ txBytes: 100 });
+      const seen: string[] = [];
+      const { sockets } = serve(bench, { noDelay: true, onWritable(n: number) { seen.push(`writable ${n}`); }, onError() { seen.push('error'); } });
+      const c = new Client(bench, 80);
+      c.connect();
+      const s = sockets[0];
+      seen.length = 0;
+      s.write(new Uint8Array(60));
+      c.ack = (c.ack + 20) >>> 0;
+      c.segment(0x10);
+      assert.deepEqual(seen, ['writable 60']);
+      c.fin();
+      assert.deepEqual(seen, ['writable 60', 'error']);
+      c.ack = (c.ack + 40) >>> 0;
+      c.segment(0x10);
+      assert.deepEqual(seen, ['writable 60', 'error'], 'no onWritable after onError');
+    });
+
+    it('write after shutdown() throws "closed for writing" (not "would block"), empty or not; an empty write with no room returns 0', () => {
+      const { bench } = setup({ txBytes: 100 });
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).connect();
+      const s = sockets[0];
+      assert.equal(s.write(new Uint8Array(100)), 0);
+      assert.equal(s.write(new Uint8Array(0)), 0);
+      assert.throws(() => s.write(new Uint8Array(1)), { message: 'slotcp: would block (1 bytes, room for 0)' });
+      s.shutdown();
+      assert.throws(() => s.write(new Uint8Array(1)), { message: 'slotcp: the socket is closed for writing' });
+      assert.throws(() => s.write(new Uint8Array(0)), { message: 'slotcp: the socket is closed for writing' });
+    });
+
+    it('noDelay (set): true turns Nagle off, false (and anything but true) back on', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      const s = sockets[0];
+      const sent = (n: number) => { s.write(new Uint8Array(n)); return wires(c, bench.take()).map((w) => w.len); };
+      assert.deepEqual(sent(1), [1]);
+      assert.deepEqual(sent(1), [], 'Nagle holds a small segment while one is unacknowledged');
+      s.noDelay = true;
+      assert.deepEqual(sent(1), [2], 'noDelay: what is held goes with it');
+      s.noDelay = 1 as never;
+      assert.deepEqual(sent(1), [], 'only true turns it off');
+    });
+  });
 });

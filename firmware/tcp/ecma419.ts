@@ -402,8 +402,12 @@ export class TCP implements Endpoint {
     }
     if (this.#failed) throw new Error('slotcp: the connection has failed');
     const room = stack.writable(handle);
-    if (room < 0) throw new Error('slotcp: the socket is closed for writing');
-    if (bytes.length > room) throw new Error(`slotcp: would block (${bytes.length} bytes, room for ${room})`);
+    if (bytes.length > room) {
+      // writable() is -1 for a dead connection but 0 once our side is shut down: an empty
+      // write (which sends nothing) tells a shut side from a full buffer.
+      if (room < 0 || stack.write(handle, bytes, 0, 0) < 0) throw new Error('slotcp: the socket is closed for writing');
+      throw new Error(`slotcp: would block (${bytes.length} bytes, room for ${room})`);
+    }
     if (stack.write(handle, bytes, 0, bytes.length) < 0) throw new Error('slotcp: the socket is closed for writing');
     return stack.writable(handle);
   }
@@ -467,9 +471,11 @@ export class TCP implements Endpoint {
 
   // ---- internals -------------------------------------------------------------------
 
-  /** After the app read: the peer's close is reported once nothing is left to read. */
+  /** After the app read: the peer's close is reported once nothing is left to read.
+   *  The stack's ended(), not #peerClosed: a FIN that came with data before the
+   *  connection was read reached no socket (the stack tells only an accepted one). */
   #afterRead(): void {
-    if (this.#owned && this.#peerClosed && !this.#failed && !this.#onEnd && this.#layer!.stack.available(this.#handle) <= 0) {
+    if (this.#owned && !this.#failed && !this.#onEnd && this.#layer!.stack.ended(this.#handle)) {
       this.#layer!.fail(this, 0 as ConnectionError);
     }
   }
