@@ -3,6 +3,7 @@
 // TCP (firmware/tcp/ecma419.ts). Also runs on XS (xs.test.ts).
 import assert from 'node:assert/strict';
 import { ConnectionErrors, Listener, TCP } from '../firmware/tcp/ecma419';
+import { Tcb } from '../firmware/tcp/slots';
 import { SocketLayer } from '../firmware/tcp/socket';
 import { Bench, Client, sentMs, wires } from './support/net';
 
@@ -657,18 +658,55 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.deepEqual(log, ['error']);
     });
 
-    it('data and FIN before the connection was read: onReadable first, onError once it is read', () => {
+    it('data and FIN before the connection was read: onReadable first, onError() (no argument) once it is read', () => {
       const { bench } = setup();
       const { listener, c } = accept(bench);
       c.write('hi');
       c.fin();
       const log: string[] = [];
-      const s = new TCP({ from: listener.read(), onReadable(n) { log.push(`readable ${n}`); }, onError() { log.push('error'); } });
+      const s = new TCP({ from: listener.read(), onReadable(n) { log.push(`readable ${n}`); }, onError(...args: unknown[]) { log.push(`error, ${args.length} arguments`); } });
       bench.stack.poll();
       assert.deepEqual(log, ['readable 2']);
       assert.equal(text(s.read()), 'hi');
       bench.stack.poll();
-      assert.deepEqual(log, ['readable 2', 'error']);
+      assert.deepEqual(log, ['readable 2', 'error, 0 arguments']);
+    });
+
+    it('the peer\'s FIN between the takeover and the first delivery: onError once (the first delivery and the FIN\'s own event both see it)', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const log: string[] = [];
+      new TCP({ from: listener.read(), onError() { log.push('error'); } });
+      c.fin();
+      bench.stack.poll();
+      assert.deepEqual(log, ['error']);
+    });
+
+    it('read() with nothing waiting before the first delivery changes nothing: onWritable, then onError for a FIN already in', () => {
+      for (const format of ['number', 'buffer'] as const) {
+        const { bench } = setup();
+        const { listener, c } = accept(bench);
+        c.fin();
+        const log: string[] = [];
+        const s = new TCP({ from: listener.read(), format, onWritable(n) { log.push(`writable ${n}`); }, onError() { log.push('error'); } });
+        assert.equal(s.read(format === 'number' ? undefined : new Uint8Array(4)), undefined);
+        bench.stack.poll();
+        assert.deepEqual(log, ['writable 1072', 'error'], format);
+      }
+    });
+
+    it('with onEnd and onError, the peer\'s close is onEnd alone, also once its data is read; writing goes on', () => {
+      const { bench } = setup();
+      const log: string[] = [];
+      const { sockets } = serve(bench, { onEnd() { log.push('end'); }, onError() { log.push('error'); } });
+      const c = new Client(bench, 80);
+      c.connect();
+      c.write('hi');
+      c.fin();
+      assert.equal(text(sockets[0].read()), 'hi');
+      bench.stack.poll();
+      assert.deepEqual(log, ['end']);
+      assert.equal(sockets[0].write(new Uint8Array(1)), 1071);
     });
 
     it('data and FIN told to a raw socket: with onEnd, onReadable then onEnd at the first delivery', () => {
@@ -753,6 +791,31 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.deepEqual(seen, ['writable 60', 'error'], 'no onWritable after onError');
     });
 
+    it('without onWritable, room opening up calls nothing', () => {
+      const { bench } = setup({ txBytes: 100 });
+      const { sockets } = serve(bench, { noDelay: true });
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.stack.poll();
+      assert.equal(sockets[0].write(new Uint8Array(60)), 40);
+      c.ack = (c.ack + 60) >>> 0;
+      c.segment(0x10);
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.equal(sockets[0].write(new Uint8Array(100)), 0, 'the room is back');
+    });
+
+    it('abort() before the first delivery: nothing is delivered to the aborted socket', () => {
+      const { bench } = setup();
+      const listener = new Listener({ port: 80 });
+      const c = new Client(bench, 80);
+      c.connect();
+      const s = new TCP({ from: listener.read(), onWritable() { throw new Error('called after abort()'); } });
+      s.abort();
+      bench.stack.poll();
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.flags), ['R.']);
+    });
+
     it('write after shutdown() throws "closed for writing" (not "would block"), empty or not; an empty write with no room returns 0', () => {
       const { bench } = setup({ txBytes: 100 });
       const { sockets } = serve(bench, {});
@@ -780,6 +843,100 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.deepEqual(sent(1), [2], 'noDelay: what is held goes with it');
       s.noDelay = 1 as never;
       assert.deepEqual(sent(1), [], 'only true turns it off');
+    });
+  });
+
+  describe('reading, state after the peer\'s close, and more edges', () => {
+    it('read() argument errors name the rule', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).connect();
+      const s = sockets[0];
+      assert.throws(() => s.read(0), { name: 'RangeError', message: 'read(byteLength) needs a positive integer' });
+      s.format = 'number';
+      assert.throws(() => s.read(1), { name: 'TypeError', message: 'read takes no argument in the "number" format' });
+    });
+
+    it('format "number": the peer\'s close is reported once its last byte is read', () => {
+      const { bench } = setup();
+      const log: string[] = [];
+      const { sockets } = serve(bench, { format: 'number', onError() { log.push('error'); } });
+      const c = new Client(bench, 80);
+      c.connect();
+      c.write('A');
+      c.fin();
+      assert.equal(sockets[0].read(), 65);
+      assert.deepEqual(log, []);
+      bench.stack.poll();
+      assert.deepEqual(log, ['error']);
+    });
+
+    it('the peer\'s close with no onError: nothing is called; write then throws "has failed"', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      c.fin();
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.throws(() => sockets[0].write(new Uint8Array(1)), { message: 'slotcp: the connection has failed' });
+    });
+
+    it('format set: "buffer" and "number" are taken, anything else throws its message; after close() it throws closed', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).connect();
+      const s = sockets[0];
+      s.format = 'number';
+      s.format = 'buffer';
+      assert.equal(s.format, 'buffer');
+      assert.throws(() => { s.format = 'x' as never; }, { name: 'RangeError', message: 'format must be "buffer" or "number"' });
+      s.close();
+      assert.throws(() => { s.format = 'number'; }, { message: 'slotcp: the socket is closed' });
+    });
+
+    it('remoteAddress and remotePort are undefined once the connection is gone (the socket not yet closed)', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      c.segment(0x04);
+      assert.equal(sockets[0].remoteAddress, undefined);
+      assert.equal(sockets[0].remotePort, undefined);
+    });
+
+    it('noDelay option true: two small writes go out at once', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, { noDelay: true });
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      sockets[0].write(new Uint8Array(1));
+      sockets[0].write(new Uint8Array(1));
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 1], [2, 1]]);
+    });
+
+    it('a Uint8Array of another realm (its prototype not this realm\'s Uint8Array.prototype) is a byte buffer', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      const foreign = new Uint8Array([7, 8, 9]);
+      Object.setPrototypeOf(foreign, Object.create(Object.getPrototypeOf(Uint8Array.prototype)));
+      assert.ok(!(foreign instanceof Uint8Array));
+      assert.equal(sockets[0].write(foreign), 1069);
+      assert.deepEqual(bench.take().map((x) => [...x.payload]), [[7, 8, 9]]);
+    });
+
+    it('handle 0 (slot 0 once its generation wrapped) is a connection like any other', () => {
+      const { bench } = setup();
+      const tcb = (bench.stack as unknown as { core: { slots: { tcb: Int32Array } } }).core.slots.tcb;
+      tcb[Tcb.generation] = 0x7fffff; // slot 0's row: the next reset wraps it to 0
+      const listener = new Listener({ port: 80 });
+      new Client(bench, 80).connect();
+      const r = listener.read();
+      assert.ok(r instanceof TCP);
+      assert.equal(r.handle, 0);
     });
   });
 });

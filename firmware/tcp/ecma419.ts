@@ -341,10 +341,11 @@ export class TCP implements Endpoint {
     const handle = this.#handle;
     const room = stack.writable(handle);
     if (room > 0 && !this.#failed) this.#onWritable?.call(this, room);
-    if (this.#layer === undefined || this.#handle !== handle) return; // closed by the callback
+    // Closed by the callback? (A TCP's #handle never changes: only its constructor sets it.)
+    if (this.#layer === undefined) return;
     const waiting = stack.available(handle);
     if (waiting > 0) this.#onReadable?.call(this, waiting);
-    if (this.#layer === undefined || this.#handle !== handle) return;
+    if (this.#layer === undefined) return;
     if (this.#peerClosed || (stack.available(handle) === 0 && stack.ended(handle))) this.deliverEnd();
   }
 
@@ -403,9 +404,10 @@ export class TCP implements Endpoint {
     if (this.#failed) throw new Error('slotcp: the connection has failed');
     const room = stack.writable(handle);
     if (bytes.length > room) {
-      // writable() is -1 for a dead connection but 0 once our side is shut down: an empty
-      // write (which sends nothing) tells a shut side from a full buffer.
-      if (room < 0 || stack.write(handle, bytes, 0, 0) < 0) throw new Error('slotcp: the socket is closed for writing');
+      // writable() is 0, not negative, once our side is shut down: an empty write (which
+      // sends nothing; negative for a shut side or a dead connection) tells it from a
+      // full buffer.
+      if (stack.write(handle, bytes, 0, 0) < 0) throw new Error('slotcp: the socket is closed for writing');
       throw new Error(`slotcp: would block (${bytes.length} bytes, room for ${room})`);
     }
     if (stack.write(handle, bytes, 0, bytes.length) < 0) throw new Error('slotcp: the socket is closed for writing');
