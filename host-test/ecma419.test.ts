@@ -3,6 +3,7 @@
 // TCP (firmware/tcp/ecma419.ts). Also runs on XS (xs.test.ts).
 import assert from 'node:assert/strict';
 import { ConnectionErrors, Listener, TCP } from '../firmware/tcp/ecma419';
+import { Tcb } from '../firmware/tcp/slots';
 import { SocketLayer } from '../firmware/tcp/socket';
 import { Bench, Client, sentMs, wires } from './support/net';
 
@@ -469,6 +470,505 @@ describe('ECMA-419 Listener and TCP', () => {
       sockets[1].abort();
       assert.deepEqual(wires(d, bench.take()).map((w) => w.flags), ['R.']);
       assert.throws(() => sockets[1].read(), /closed/);
+    });
+  });
+
+  // Each argument check with its error (type and message), and each value at its bound
+  // (mutation testing: README, Tests, Mutation testing).
+  describe('argument checks', () => {
+    /** A raw TCP (Listener.read()) of a fresh connection from `port`. */
+    function raw(bench: Bench, listener: Listener, port: number): TCP {
+      new Client(bench, 80, port).connect();
+      return listener.read() as TCP;
+    }
+
+    it('Listener options: each bad value throws its own error; null callbacks, port 65535 and format "socket/tcp" are accepted', () => {
+      setup({ listeners: 4 });
+      assert.throws(() => new Listener(null as never), { name: 'TypeError', message: 'options must be an object' });
+      assert.throws(() => new Listener(5 as never), { name: 'TypeError', message: 'options must be an object' });
+      for (const port of [-1, 65536, 1.5, '80']) {
+        assert.throws(() => new Listener({ port } as never), { name: 'RangeError', message: 'port must be an integer from 0 to 65535' }, String(port));
+      }
+      assert.throws(() => new Listener({ port: 80, address: 5 } as never), { name: 'TypeError', message: 'address must be a string' });
+      assert.throws(() => new Listener({ port: 80, address: 'nowhere' }), { name: 'RangeError', message: "bad address 'nowhere'" });
+      assert.throws(() => new Listener({ port: 80, onReadable: 5 } as never), { name: 'TypeError', message: 'onReadable must be a function' });
+      assert.throws(() => new Listener({ port: 80, onError: 5 } as never), { name: 'TypeError', message: 'onError must be a function' });
+      assert.throws(() => new Listener({ port: 80, format: 'buffer' } as never), { name: 'RangeError', message: 'format must be "socket/tcp"' });
+      assert.equal(new Listener({ port: 65535, onReadable: null, onError: null } as never).port, 65535);
+      assert.equal(new Listener({ port: 80, format: 'socket/tcp' }).format, 'socket/tcp');
+    });
+
+    it('Listener options: the extensions backlog, noDelay and keepalive reach the stack', () => {
+      const { bench } = setup();
+      const listener = new Listener({ port: 80, backlog: 1, noDelay: true });
+      const a = new Client(bench, 80, 40001);
+      a.connect();
+      const b = new Client(bench, 80, 40002);
+      assert.equal(b.segment(0x02, { mss: 1460, ack: 0 }).length, 0, 'a backlog of 1: the second SYN is not answered');
+      const s = new TCP({ from: listener.read() });
+      bench.take();
+      s.write(new Uint8Array(1));
+      s.write(new Uint8Array(1));
+      assert.deepEqual(wires(a, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 1, 1], ['P.', 2, 1]], 'noDelay: no Nagle hold');
+    });
+
+    it('Listener stack option: a Stack (not only a SocketLayer) picks the stack to listen on', () => {
+      const one = new Bench();
+      const two = new Bench();
+      new SocketLayer(two.stack); // the default layer is now two's
+      const counts: number[] = [];
+      new Listener({ port: 80, stack: one.stack, onReadable(n) { counts.push(n); } });
+      new Client(one, 80).connect();
+      assert.deepEqual(counts, [1]);
+    });
+
+    it('Listener after close(): write, format (get and set) throw "the listener is closed"; before it, write throws "a listener cannot be written"', () => {
+      setup();
+      const listener = new Listener({ port: 80 });
+      assert.throws(() => listener.write(), { message: 'a listener cannot be written' });
+      assert.throws(() => { listener.format = 'x' as never; }, { name: 'RangeError', message: 'format must be "socket/tcp"' });
+      listener.close();
+      for (const f of [() => listener.write(), () => listener.format, () => { listener.format = 'socket/tcp'; }]) {
+        assert.throws(f, { message: 'slotcp: the listener is closed' });
+      }
+    });
+
+    it('TCP options: each bad value throws its own error', () => {
+      const { bench } = setup({ slots: 4 });
+      const listener = new Listener({ port: 80 });
+      const r = raw(bench, listener, 40001);
+      assert.throws(() => new TCP(null as never), { name: 'TypeError', message: 'options must be an object' });
+      for (const o of [{}, { from: undefined }]) {
+        assert.throws(() => new TCP(o), { message: /^slotcp: no active open/ }, JSON.stringify(o));
+      }
+      assert.throws(() => new TCP({ from: {} as TCP }), { name: 'TypeError', message: 'from must be a TCP socket' });
+      assert.throws(() => new TCP({ from: r, noDelay: 1 as never }), { name: 'TypeError', message: 'noDelay must be true or false' });
+      for (const keepAlive of [0, 1.5, '1000', 2 ** 30]) {
+        assert.throws(() => new TCP({ from: r, keepAlive } as never), { name: 'RangeError', message: 'keepAlive must be a positive integer (ms)' }, String(keepAlive));
+      }
+      for (const linger of [-1, 0.5, '5', 2 ** 30]) {
+        assert.throws(() => new TCP({ from: r, linger } as never), { name: 'RangeError', message: 'linger must be a whole number of ms (0 or more)' }, String(linger));
+      }
+      assert.throws(() => new TCP({ from: r, format: 'json' } as never), { name: 'RangeError', message: 'format must be "buffer" or "number"' });
+      assert.throws(() => new TCP({ from: r, onEnd: 'x' } as never), { name: 'TypeError', message: 'onEnd must be a function' });
+      assert.equal(r.state, 'ESTABLISHED', 'r is still open after all those');
+    });
+
+    it('TCP options at their bounds: keepAlive 1 and 2^30 - 1 (the stack\'s timer limit), linger 2^30 - 1, null callbacks are accepted; target is kept', () => {
+      const { bench } = setup({ slots: 4 });
+      const listener = new Listener({ port: 80 });
+      const target = {};
+      const a = new TCP({ from: raw(bench, listener, 40001), keepAlive: 1, onReadable: null, onError: null, target } as never);
+      assert.equal(a.target, target);
+      const c = new Client(bench, 80, 40002);
+      c.connect();
+      const b = new TCP({ from: listener.read(), keepAlive: 2 ** 30 - 1, linger: 2 ** 30 - 1 });
+      bench.take();
+      b.close();
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.flags), ['F.'], 'close() with the longest linger sends its FIN');
+    });
+
+    it('write options: not an object, more and byteLength: each throws its own error; byteLength 1 is accepted', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).connect();
+      const s = sockets[0];
+      for (const options of [null, 5]) {
+        assert.throws(() => s.write(new Uint8Array(1), options as never), { name: 'TypeError', message: 'write options must be an object' });
+      }
+      assert.throws(() => s.write(new Uint8Array(1), { more: 1 as never }), { name: 'TypeError', message: 'more must be true or false' });
+      for (const byteLength of [0, 1.5, '4']) {
+        assert.throws(() => s.write(new Uint8Array(1), { byteLength } as never), { name: 'RangeError', message: 'byteLength must be a positive integer' }, String(byteLength));
+      }
+      assert.equal(s.write(new Uint8Array(1), { byteLength: 1 }), 1071);
+    });
+
+    it('write data: a SharedArrayBuffer is a byte buffer; anything else throws naming the kinds; "number" takes 0 to 255', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      const s = sockets[0];
+      assert.equal(s.write(new SharedArrayBuffer(3)), 1069);
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [3]);
+      assert.throws(() => s.write('x'), { name: 'TypeError', message: 'slotcp: not a byte buffer (ArrayBuffer, SharedArrayBuffer, Uint8Array, Int8Array or DataView)' });
+      s.format = 'number';
+      for (const bad of [-1, 256, 1.5, '1']) {
+        assert.throws(() => s.write(bad), { name: 'RangeError', message: 'write takes a byte (0 to 255) in the "number" format' }, String(bad));
+      }
+      assert.equal(s.write(0), 1068);
+      assert.equal(s.write(255), 1067);
+    });
+  });
+
+  // What a socket made by Listener.read() holds, and what a TCP made from it inherits:
+  // the peer's close or an error that came before the takeover, data already waiting,
+  // room already used (mutation testing: README, Tests, Mutation testing).
+  describe('takeover and first notifications', () => {
+    function accept(bench: Bench, port = 40001) {
+      const listener = new Listener({ port: 80 });
+      const c = new Client(bench, 80, port);
+      c.connect();
+      return { listener, c };
+    }
+
+    it('a raw socket (Listener.read()) is "buffer", writes, and its close() sends FIN with no linger (no RST later)', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const r = listener.read() as TCP;
+      assert.equal(r.format, 'buffer');
+      assert.equal(r.write(new Uint8Array(2)), 1070);
+      r.close();
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.len]), [['P.', 2], ['F.', 0]]);
+      assert.deepEqual(wires(c, bench.advance(3000)).map((w) => [w.flags, w.len]), [['FP.', 2], ['FP.', 2]], 'retransmissions, no RST');
+    });
+
+    it('a TCP without linger closes with FIN and retransmits it; no RST', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      sockets[0].close();
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.flags), ['F.']);
+      assert.deepEqual(wires(c, bench.advance(3000)).map((w) => w.flags), ['F.', 'F.']);
+    });
+
+    it('a reset before the takeover: the new TCP gets onError(Reset) at the next delivery; the raw socket\'s write says closed for writing', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const r = listener.read() as TCP;
+      c.segment(0x04);
+      assert.throws(() => r.write(new Uint8Array(1)), { message: 'slotcp: the socket is closed for writing' });
+      const errors: unknown[] = [];
+      const s = new TCP({ from: r, onError(e) { errors.push(e); } });
+      assert.deepEqual(errors, [], 'not from inside the constructor');
+      bench.stack.poll();
+      assert.deepEqual(errors, [ConnectionErrors.Reset]);
+      assert.throws(() => s.write(new Uint8Array(1)), { message: 'slotcp: the connection has failed' });
+    });
+
+    it('a TCP that failed cannot be handed to another: new TCP({from}) throws', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).segment(0x04, {}); // nothing: no connection yet
+      const c = new Client(bench, 80);
+      c.connect();
+      c.segment(0x04);
+      assert.throws(() => new TCP({ from: sockets[0] }), { message: 'slotcp: that socket has failed' });
+    });
+
+    it('a reset with no onError is no error for the app', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      c.segment(0x04);
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.equal(sockets[0].state, 'CLOSED');
+    });
+
+    it('the peer\'s FIN told to a raw socket: the TCP made from it gets onError() (no argument) at its first delivery', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const r = listener.read() as TCP;
+      c.fin();
+      bench.stack.poll();
+      const calls: number[] = [];
+      new TCP({ from: r, onError(...args: unknown[]) { calls.push(args.length); } });
+      bench.stack.poll();
+      assert.deepEqual(calls, [0]);
+    });
+
+    it('the peer\'s FIN before the connection was read: the TCP gets onError() at its first delivery', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      c.fin();
+      const log: string[] = [];
+      new TCP({ from: listener.read(), onError() { log.push('error'); } });
+      bench.stack.poll();
+      assert.deepEqual(log, ['error']);
+    });
+
+    it('data and FIN before the connection was read: onReadable first, onError() (no argument) once it is read', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      c.write('hi');
+      c.fin();
+      const log: string[] = [];
+      const s = new TCP({ from: listener.read(), onReadable(n) { log.push(`readable ${n}`); }, onError(...args: unknown[]) { log.push(`error, ${args.length} arguments`); } });
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 2']);
+      assert.equal(text(s.read()), 'hi');
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 2', 'error, 0 arguments']);
+    });
+
+    it('the peer\'s FIN between the takeover and the first delivery: onError once (the first delivery and the FIN\'s own event both see it)', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const log: string[] = [];
+      new TCP({ from: listener.read(), onError() { log.push('error'); } });
+      c.fin();
+      bench.stack.poll();
+      assert.deepEqual(log, ['error']);
+    });
+
+    it('read() with nothing waiting before the first delivery changes nothing: onWritable, then onError for a FIN already in', () => {
+      for (const format of ['number', 'buffer'] as const) {
+        const { bench } = setup();
+        const { listener, c } = accept(bench);
+        c.fin();
+        const log: string[] = [];
+        const s = new TCP({ from: listener.read(), format, onWritable(n) { log.push(`writable ${n}`); }, onError() { log.push('error'); } });
+        assert.equal(s.read(format === 'number' ? undefined : new Uint8Array(4)), undefined);
+        bench.stack.poll();
+        assert.deepEqual(log, ['writable 1072', 'error'], format);
+      }
+    });
+
+    it('with onEnd and onError, the peer\'s close is onEnd alone, also once its data is read; writing goes on', () => {
+      const { bench } = setup();
+      const log: string[] = [];
+      const { sockets } = serve(bench, { onEnd() { log.push('end'); }, onError() { log.push('error'); } });
+      const c = new Client(bench, 80);
+      c.connect();
+      c.write('hi');
+      c.fin();
+      assert.equal(text(sockets[0].read()), 'hi');
+      bench.stack.poll();
+      assert.deepEqual(log, ['end']);
+      assert.equal(sockets[0].write(new Uint8Array(1)), 1071);
+    });
+
+    it('data and FIN told to a raw socket: with onEnd, onReadable then onEnd at the first delivery', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const r = listener.read() as TCP;
+      c.write('hi');
+      c.fin();
+      bench.stack.poll();
+      const log: string[] = [];
+      new TCP({ from: r, onReadable(n) { log.push(`readable ${n}`); }, onEnd() { log.push('end'); } });
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 2', 'end']);
+    });
+
+    it('closed from its first onWritable, or its first onReadable: no more callbacks, and the unread data resets', () => {
+      for (const from of ['onWritable', 'onReadable']) {
+        const { bench } = setup();
+        const { listener, c } = accept(bench);
+        const r = listener.read() as TCP;
+        c.write('hi');
+        c.fin();
+        bench.stack.poll();
+        bench.take();
+        const log: string[] = [];
+        new TCP({
+          from: r,
+          onWritable() { log.push('writable'); if (from === 'onWritable') this.close(); },
+          onReadable() { log.push('readable'); if (from === 'onReadable') this.close(); },
+          onError() { log.push('error'); },
+        });
+        bench.stack.poll();
+        assert.deepEqual(log, from === 'onWritable' ? ['writable'] : ['writable', 'readable'], from);
+        assert.deepEqual(wires(c, bench.take()).map((w) => w.flags), ['R.'], from);
+      }
+    });
+
+    it('data waiting at the first delivery and no onReadable: nothing is called', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      c.write('hi');
+      const s = new TCP({ from: listener.read() });
+      bench.stack.poll();
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.equal(text(s.read()), 'hi');
+    });
+
+    it('no first onWritable when the raw socket filled the send buffer or shut it down', () => {
+      const { bench } = setup({ txBytes: 100, slots: 4 });
+      const listener = new Listener({ port: 80 });
+      new Client(bench, 80, 40001).connect();
+      new Client(bench, 80, 40002).connect();
+      const full = listener.read() as TCP;
+      assert.equal(full.write(new Uint8Array(100)), 0);
+      const shut = listener.read() as TCP;
+      shut.shutdown();
+      const seen: number[] = [];
+      new TCP({ from: full, onWritable(n) { seen.push(n); } });
+      new TCP({ from: shut, onWritable(n) { seen.push(n); } });
+      bench.stack.poll();
+      assert.deepEqual(seen, []);
+    });
+  });
+
+  describe('writing', () => {
+    it('onWritable when an ACK opens room; none once the peer\'s close was reported', () => {
+      const { bench } = setup({ txBytes: 100 });
+      const seen: string[] = [];
+      const { sockets } = serve(bench, { noDelay: true, onWritable(n: number) { seen.push(`writable ${n}`); }, onError() { seen.push('error'); } });
+      const c = new Client(bench, 80);
+      c.connect();
+      const s = sockets[0];
+      seen.length = 0;
+      s.write(new Uint8Array(60));
+      c.ack = (c.ack + 20) >>> 0;
+      c.segment(0x10);
+      assert.deepEqual(seen, ['writable 60']);
+      c.fin();
+      assert.deepEqual(seen, ['writable 60', 'error']);
+      c.ack = (c.ack + 40) >>> 0;
+      c.segment(0x10);
+      assert.deepEqual(seen, ['writable 60', 'error'], 'no onWritable after onError');
+    });
+
+    it('without onWritable, room opening up calls nothing', () => {
+      const { bench } = setup({ txBytes: 100 });
+      const { sockets } = serve(bench, { noDelay: true });
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.stack.poll();
+      assert.equal(sockets[0].write(new Uint8Array(60)), 40);
+      c.ack = (c.ack + 60) >>> 0;
+      c.segment(0x10);
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.equal(sockets[0].write(new Uint8Array(100)), 0, 'the room is back');
+    });
+
+    it('abort() before the first delivery: nothing is delivered to the aborted socket', () => {
+      const { bench } = setup();
+      const listener = new Listener({ port: 80 });
+      const c = new Client(bench, 80);
+      c.connect();
+      const s = new TCP({ from: listener.read(), onWritable() { throw new Error('called after abort()'); } });
+      s.abort();
+      bench.stack.poll();
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.flags), ['R.']);
+    });
+
+    it('write after shutdown() throws "closed for writing" (not "would block"), empty or not; an empty write with no room returns 0', () => {
+      const { bench } = setup({ txBytes: 100 });
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).connect();
+      const s = sockets[0];
+      assert.equal(s.write(new Uint8Array(100)), 0);
+      assert.equal(s.write(new Uint8Array(0)), 0);
+      assert.throws(() => s.write(new Uint8Array(1)), { message: 'slotcp: would block (1 bytes, room for 0)' });
+      s.shutdown();
+      assert.throws(() => s.write(new Uint8Array(1)), { message: 'slotcp: the socket is closed for writing' });
+      assert.throws(() => s.write(new Uint8Array(0)), { message: 'slotcp: the socket is closed for writing' });
+    });
+
+    it('noDelay (set): true turns Nagle off, false (and anything but true) back on', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      const s = sockets[0];
+      const sent = (n: number) => { s.write(new Uint8Array(n)); return wires(c, bench.take()).map((w) => w.len); };
+      assert.deepEqual(sent(1), [1]);
+      assert.deepEqual(sent(1), [], 'Nagle holds a small segment while one is unacknowledged');
+      s.noDelay = true;
+      assert.deepEqual(sent(1), [2], 'noDelay: what is held goes with it');
+      s.noDelay = 1 as never;
+      assert.deepEqual(sent(1), [], 'only true turns it off');
+    });
+  });
+
+  describe('reading, state after the peer\'s close, and more edges', () => {
+    it('read() argument errors name the rule', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).connect();
+      const s = sockets[0];
+      assert.throws(() => s.read(0), { name: 'RangeError', message: 'read(byteLength) needs a positive integer' });
+      s.format = 'number';
+      assert.throws(() => s.read(1), { name: 'TypeError', message: 'read takes no argument in the "number" format' });
+    });
+
+    it('format "number": the peer\'s close is reported once its last byte is read', () => {
+      const { bench } = setup();
+      const log: string[] = [];
+      const { sockets } = serve(bench, { format: 'number', onError() { log.push('error'); } });
+      const c = new Client(bench, 80);
+      c.connect();
+      c.write('A');
+      c.fin();
+      assert.equal(sockets[0].read(), 65);
+      assert.deepEqual(log, []);
+      bench.stack.poll();
+      assert.deepEqual(log, ['error']);
+    });
+
+    it('the peer\'s close with no onError: nothing is called; write then throws "has failed"', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      c.fin();
+      assert.equal(bench.stack.counters.appExceptions, 0);
+      assert.throws(() => sockets[0].write(new Uint8Array(1)), { message: 'slotcp: the connection has failed' });
+    });
+
+    it('format set: "buffer" and "number" are taken, anything else throws its message; after close() it throws closed', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      new Client(bench, 80).connect();
+      const s = sockets[0];
+      s.format = 'number';
+      s.format = 'buffer';
+      assert.equal(s.format, 'buffer');
+      assert.throws(() => { s.format = 'x' as never; }, { name: 'RangeError', message: 'format must be "buffer" or "number"' });
+      s.close();
+      assert.throws(() => { s.format = 'number'; }, { message: 'slotcp: the socket is closed' });
+    });
+
+    it('remoteAddress and remotePort are undefined once the connection is gone (the socket not yet closed)', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      c.segment(0x04);
+      assert.equal(sockets[0].remoteAddress, undefined);
+      assert.equal(sockets[0].remotePort, undefined);
+    });
+
+    it('noDelay option true: two small writes go out at once', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, { noDelay: true });
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      sockets[0].write(new Uint8Array(1));
+      sockets[0].write(new Uint8Array(1));
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 1], [2, 1]]);
+    });
+
+    it('a Uint8Array of another realm (its prototype not this realm\'s Uint8Array.prototype) is a byte buffer', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      const foreign = new Uint8Array([7, 8, 9]);
+      Object.setPrototypeOf(foreign, Object.create(Object.getPrototypeOf(Uint8Array.prototype)));
+      assert.ok(!(foreign instanceof Uint8Array));
+      assert.equal(sockets[0].write(foreign), 1069);
+      assert.deepEqual(bench.take().map((x) => [...x.payload]), [[7, 8, 9]]);
+    });
+
+    it('handle 0 (slot 0 once its generation wrapped) is a connection like any other', () => {
+      const { bench } = setup();
+      const tcb = (bench.stack as unknown as { core: { slots: { tcb: Int32Array } } }).core.slots.tcb;
+      tcb[Tcb.generation] = 0x7fffff; // slot 0's row: the next reset wraps it to 0
+      const listener = new Listener({ port: 80 });
+      new Client(bench, 80).connect();
+      const r = listener.read();
+      assert.ok(r instanceof TCP);
+      assert.equal(r.handle, 0);
     });
   });
 });

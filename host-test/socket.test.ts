@@ -2,6 +2,8 @@
 // onReadable/onWritable/onEnd/onError, read() forms, write(), close(), abort().
 import assert from 'node:assert/strict';
 import { ConnectionError } from '../firmware/tcp/core';
+import { Listener, TCP } from '../firmware/tcp/ecma419';
+import { Tcb } from '../firmware/tcp/slots';
 import { SocketLayer, TCPSocket } from '../firmware/tcp/socket';
 import { RST } from '../firmware/tcp/wire';
 import { Bench, Client, wires } from './support/net';
@@ -136,5 +138,246 @@ describe('ECMA-419 socket layer', () => {
     listener.close();
     assert.deepEqual(wires(c, bench.take()), [{ flags: 'R.', seq: 1, ack: 1, len: 0, win: 0 }]);
     assert.equal(bench.stack.usage().slotsInUse, 0);
+  });
+
+  // Each rule of the layer and of TCPSocket with its exact result (mutation testing:
+  // README, Tests, Mutation testing).
+  describe('rules', () => {
+    /** A listener on port 7 and a socket accepted from it (callbacks given), and its client. */
+    function accepted(config = {}, callbacks = {}) {
+      const bench = new Bench(config);
+      const layer = new SocketLayer(bench.stack);
+      const listener = layer.listen({ port: 7 });
+      const c = new Client(bench, 7);
+      c.connect();
+      const socket = listener.read(callbacks) as TCPSocket;
+      return { bench, layer, listener, c, socket };
+    }
+
+    it('SocketLayer.default: the layer made last; with none (the global cleared, as the board-budget test does) it throws', () => {
+      const key = Symbol.for('slotcp.defaultLayer');
+      const global = globalThis as Record<symbol, unknown>;
+      const kept = global[key];
+      try {
+        const layer = new SocketLayer(new Bench().stack);
+        assert.equal(SocketLayer.default, layer);
+        global[key] = undefined;
+        assert.throws(() => SocketLayer.default, { message: 'slotcp: no stack yet (make a SocketLayer for it)' });
+      } finally {
+        global[key] = kept;
+      }
+    });
+
+    it('SocketLayer.of(stack): the stack\'s layer if it has one, else a new one', () => {
+      const bench = new Bench();
+      const layer = new SocketLayer(bench.stack);
+      assert.equal(SocketLayer.of(bench.stack), layer);
+      const other = new Bench();
+      const made = SocketLayer.of(other.stack);
+      assert.ok(made instanceof SocketLayer && made !== layer);
+      assert.equal(other.stack.events, made);
+    });
+
+    it('read(): undefined when no connection waits; handle 0 (slot 0 once its generation wrapped) is a connection', () => {
+      const bench = new Bench();
+      const layer = new SocketLayer(bench.stack);
+      const listener = layer.listen({ port: 7 });
+      assert.equal(listener.read(), undefined);
+      (bench.stack as unknown as { core: { slots: { tcb: Int32Array } } }).core.slots.tcb[Tcb.generation] = 0x7fffff;
+      new Client(bench, 7).connect();
+      const socket = listener.read();
+      assert.ok(socket instanceof TCPSocket);
+      assert.equal(socket.handle, 0);
+    });
+
+    it('listener close(): twice is harmless (the other listener still accepts); read() afterwards gives undefined, even with a socket in use to reuse', () => {
+      const bench = new Bench({ listeners: 2 });
+      const layer = new SocketLayer(bench.stack);
+      const first = layer.listen({ port: 7 });
+      const counts: number[] = [];
+      const second = layer.listen({ port: 8, onReadable(n) { counts.push(n); } });
+      new Client(bench, 8, 40001).connect();
+      const busy = second.read() as TCPSocket;
+      first.close();
+      first.close();
+      assert.equal(first.read({}, busy), undefined);
+      new Client(bench, 8, 40002).connect();
+      assert.deepEqual(counts, [1, 1], 'the second listener is untouched');
+      assert.ok(second.read() instanceof TCPSocket);
+    });
+
+    it('a closed listener hears nothing of connections to a listener that later gets its id from the stack', () => {
+      const bench = new Bench();
+      const layer = new SocketLayer(bench.stack);
+      const counts: number[] = [];
+      const listener = layer.listen({ port: 7, onReadable(n) { counts.push(n); } });
+      listener.close();
+      bench.stack.listen(8);
+      new Client(bench, 8).connect();
+      assert.deepEqual(counts, []);
+    });
+
+    it('connections accepted from the stack directly (not through the layer) are left alone: data, room, FIN and reset reach no socket', () => {
+      const bench = new Bench({ txBytes: 100 });
+      const layer = new SocketLayer(bench.stack);
+      assert.ok(layer);
+      const id = bench.stack.listen(8);
+      const c = new Client(bench, 8);
+      c.connect();
+      const handle = bench.stack.accept(id);
+      assert.ok(handle >= 0);
+      c.write('x');
+      bench.stack.write(handle, new Uint8Array(10));
+      c.ack = (c.ack + 10) >>> 0;
+      c.segment(0x10);
+      c.fin();
+      c.segment(0x04);
+      assert.equal(bench.stack.counters.appExceptions, 0);
+    });
+
+    it('a stale socket\'s close() leaves the slot\'s next owner whole: its first onWritable, its data, its error', () => {
+      const bench = new Bench({ slots: 1 });
+      const layer = new SocketLayer(bench.stack);
+      const listener = layer.listen({ port: 7 });
+      new Client(bench, 7, 40001).connect();
+      const old = listener.read() as TCPSocket;
+      old.abort();
+      bench.take();
+      const c = new Client(bench, 7, 40002);
+      c.connect();
+      const log: string[] = [];
+      const fresh = listener.read({ onWritable(n) { log.push(`writable ${n}`); }, onReadable(n) { log.push(`readable ${n}`); }, onError(e) { log.push(`error ${e}`); } }) as TCPSocket;
+      old.close();
+      bench.stack.poll();
+      assert.deepEqual(log, ['writable 1072'], 'the start survives the stale close()');
+      old.close();
+      c.write('hi');
+      assert.deepEqual(log, ['writable 1072', 'readable 2'], 'so does the routing');
+      assert.equal(fresh.inUse, true);
+    });
+
+    it('the error of a raw ECMA-419 TCP taken over after its slot was reused goes to the new TCP, and the slot\'s new owner still starts', () => {
+      const bench = new Bench({ slots: 1 });
+      const layer = new SocketLayer(bench.stack);
+      const listener = new Listener({ port: 80, stack: layer });
+      const a = new Client(bench, 80, 40001);
+      a.connect();
+      const raw = listener.read() as TCP;
+      a.segment(0x04);
+      new Client(bench, 80, 40002).connect();
+      const log: string[] = [];
+      new TCP({ from: listener.read(), onWritable(n) { log.push(`fresh writable ${n}`); } });
+      new TCP({ from: raw, onError(e) { log.push(`old error ${e}`); } });
+      bench.stack.poll();
+      assert.deepEqual(log, [`old error ${ConnectionError.Reset}`, 'fresh writable 1072']);
+    });
+
+    it('an ECMA-419 TCP\'s waiting report of the peer\'s close survives a stale socket\'s close() in the same slot', () => {
+      const bench = new Bench({ slots: 1 });
+      const layer = new SocketLayer(bench.stack);
+      const stale = layer.listen({ port: 7 });
+      new Client(bench, 7, 40001).connect();
+      const old = stale.read() as TCPSocket;
+      old.abort();
+      bench.take();
+      const listener = new Listener({ port: 80, stack: layer });
+      const c = new Client(bench, 80, 40002);
+      c.connect();
+      const log: string[] = [];
+      const s = new TCP({ from: listener.read(), onError() { log.push('error'); } });
+      c.write('hi');
+      c.fin();
+      s.read();
+      old.close();
+      bench.stack.poll();
+      assert.deepEqual(log, ['error']);
+    });
+
+    it('first notifications: no onWritable with no room; onReadable for data already waiting; onEnd for a FIN already in; none missing is an error', () => {
+      const bench = new Bench({ txBytes: 100, slots: 4 });
+      const layer = new SocketLayer(bench.stack);
+      const listener = layer.listen({ port: 7 });
+      const c = new Client(bench, 7, 40001);
+      c.connect();
+      c.write('hi');
+      c.fin();
+      const log: string[] = [];
+      const s = listener.read({ onWritable(n) { log.push(`writable ${n}`); }, onReadable(n) { log.push(`readable ${n}`); }, onEnd() { log.push('end'); } }) as TCPSocket;
+      assert.equal(s.write(new Uint8Array(100)), 100);
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 2']);
+      bench.take();
+      const d = new Client(bench, 7, 40002);
+      d.connect();
+      d.fin();
+      listener.read({ onEnd() { log.push('end d'); } });
+      const e = new Client(bench, 7, 40003);
+      e.connect();
+      e.fin();
+      listener.read({});
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 2', 'end d']);
+      assert.equal(bench.stack.counters.appExceptions, 0);
+    });
+
+    it('a socket without callbacks: room, the peer\'s FIN and a reset call nothing', () => {
+      const { bench, c, socket } = accepted({ txBytes: 100 });
+      bench.stack.poll();
+      socket.write(new Uint8Array(50));
+      c.ack = (c.ack + 50) >>> 0;
+      c.segment(0x10);
+      c.fin();
+      c.segment(0x04);
+      assert.equal(bench.stack.counters.appExceptions, 0);
+    });
+
+    it('read(into, offset, length): from offset, clamped to the room left in into', () => {
+      const { c, socket } = accepted();
+      c.write('abcdefgh');
+      const into = new Uint8Array(6);
+      assert.equal(socket.read(into, 2), 4);
+      assert.deepEqual([...into], [0, 0, 97, 98, 99, 100]);
+      assert.equal(socket.read(into, 1, 100), 4, 'length clamped to 5, then to the 4 bytes waiting');
+      assert.deepEqual([...into], [0, 101, 102, 103, 104, 100]);
+    });
+
+    it('write(data, offset, length): from offset, clamped to what data holds past it', () => {
+      const { bench, c, socket } = accepted({}, {});
+      socket.setNoDelay(true);
+      bench.take();
+      const bytes = new Uint8Array([1, 2, 3, 4, 5]);
+      assert.equal(socket.write(bytes, 2), 3);
+      assert.equal(socket.write(bytes, 1, 100), 4);
+      assert.deepEqual(bench.take().map((x) => [...x.payload]), [[3, 4, 5], [2, 3, 4, 5]]);
+      assert.ok(c);
+    });
+
+    it('write errors say why: the send side shut down, or the connection gone', () => {
+      const { c, socket } = accepted();
+      socket.shutdown();
+      assert.throws(() => socket.write(new Uint8Array(1)), { message: 'slotcp: socket is closed for writing (its send side is closed)' });
+      c.segment(0x04);
+      assert.throws(() => socket.write(new Uint8Array(1)), { message: 'slotcp: socket is closed for writing (the connection is gone)' });
+    });
+
+    it('shutdown() sends FIN after the queued data; setNoDelay(true) turns Nagle off', () => {
+      const { bench, c, socket } = accepted();
+      bench.take();
+      socket.write(new Uint8Array(1));
+      socket.write(new Uint8Array(1));
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1], 'Nagle holds the second');
+      socket.setNoDelay(true);
+      socket.write(new Uint8Array(1));
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [2]);
+      socket.shutdown();
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq]), [['F.', 4]]);
+    });
+
+    it('abort() frees the socket: no longer in use', () => {
+      const { socket } = accepted();
+      assert.equal(socket.inUse, true);
+      socket.abort();
+      assert.equal(socket.inUse, false);
+    });
   });
 });

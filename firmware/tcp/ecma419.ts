@@ -223,6 +223,11 @@ interface Accepted {
 /** Keepalive probes before a connection with ECMA-419's keepAlive is given up. */
 const KEEPALIVE_COUNT = 9;
 
+/** The longest keepAlive or linger, in ms: the stack's timer limit (setKeepalive,
+ *  closeWithin: 2^30 - 1), checked here so that a longer one throws this module's error
+ *  at construction, not the stack's (from close(), for linger). */
+const MAX_MS = 0x3fffffff;
+
 export class TCP implements Endpoint {
   target?: unknown;
   #layer: SocketLayer | undefined;
@@ -258,11 +263,11 @@ export class TCP implements Endpoint {
     if (!(from instanceof TCP)) throw new TypeError('from must be a TCP socket');
     if (o.noDelay !== undefined && typeof o.noDelay !== 'boolean') throw new TypeError('noDelay must be true or false');
     if (o.keepAlive !== undefined
-      && (typeof o.keepAlive !== 'number' || !Number.isInteger(o.keepAlive) || o.keepAlive < 1 || o.keepAlive > 2 ** 30)) {
+      && (typeof o.keepAlive !== 'number' || !Number.isInteger(o.keepAlive) || o.keepAlive < 1 || o.keepAlive > MAX_MS)) {
       throw new RangeError('keepAlive must be a positive integer (ms)');
     }
     if (o.linger !== undefined
-      && (typeof o.linger !== 'number' || !Number.isInteger(o.linger) || o.linger < 0 || o.linger > 2 ** 30)) {
+      && (typeof o.linger !== 'number' || !Number.isInteger(o.linger) || o.linger < 0 || o.linger > MAX_MS)) {
       throw new RangeError('linger must be a whole number of ms (0 or more)');
     }
     const userTimeout = wholeOption(o, 'userTimeout', 0, MAX_USER_TIMEOUT);
@@ -360,10 +365,11 @@ export class TCP implements Endpoint {
     const handle = this.#handle;
     const room = stack.writable(handle);
     if (room > 0 && !this.#failed) this.#onWritable?.call(this, room);
-    if (this.#layer === undefined || this.#handle !== handle) return; // closed by the callback
+    // Closed by the callback? (A TCP's #handle never changes: only its constructor sets it.)
+    if (this.#layer === undefined) return;
     const waiting = stack.available(handle);
     if (waiting > 0) this.#onReadable?.call(this, waiting);
-    if (this.#layer === undefined || this.#handle !== handle) return;
+    if (this.#layer === undefined) return;
     if (this.#peerClosed || (stack.available(handle) === 0 && stack.ended(handle))) this.deliverEnd();
   }
 
@@ -421,8 +427,13 @@ export class TCP implements Endpoint {
     }
     if (this.#failed) throw new Error('slotcp: the connection has failed');
     const room = stack.writable(handle);
-    if (room < 0) throw new Error('slotcp: the socket is closed for writing');
-    if (bytes.length > room) throw new Error(`slotcp: would block (${bytes.length} bytes, room for ${room})`);
+    if (bytes.length > room) {
+      // writable() is 0, not negative, once our side is shut down: an empty write (which
+      // sends nothing; negative for a shut side or a dead connection) tells it from a
+      // full buffer.
+      if (stack.write(handle, bytes, 0, 0) < 0) throw new Error('slotcp: the socket is closed for writing');
+      throw new Error(`slotcp: would block (${bytes.length} bytes, room for ${room})`);
+    }
     if (stack.write(handle, bytes, 0, bytes.length) < 0) throw new Error('slotcp: the socket is closed for writing');
     return stack.writable(handle);
   }
@@ -486,9 +497,11 @@ export class TCP implements Endpoint {
 
   // ---- internals -------------------------------------------------------------------
 
-  /** After the app read: the peer's close is reported once nothing is left to read. */
+  /** After the app read: the peer's close is reported once nothing is left to read.
+   *  The stack's ended(), not #peerClosed: a FIN that came with data before the
+   *  connection was read reached no socket (the stack tells only an accepted one). */
   #afterRead(): void {
-    if (this.#owned && this.#peerClosed && !this.#failed && !this.#onEnd && this.#layer!.stack.available(this.#handle) <= 0) {
+    if (this.#owned && !this.#failed && !this.#onEnd && this.#layer!.stack.ended(this.#handle)) {
       this.#layer!.fail(this, 0 as ConnectionError);
     }
   }
