@@ -754,6 +754,47 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.deepEqual(log, ['readable 2', 'end']);
     });
 
+    it('with onEnd, the peer\'s FIN between the takeover and the first delivery: onEnd once (the first delivery and the FIN\'s own event both see it)', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      const log: string[] = [];
+      const s = new TCP({ from: listener.read(), onWritable(n) { log.push(`writable ${n}`); }, onEnd() { log.push('end'); } });
+      c.fin();
+      bench.stack.poll();
+      assert.deepEqual(log, ['writable 1072', 'end']);
+      assert.equal(s.read(), undefined);
+      bench.stack.poll();
+      assert.deepEqual(log, ['writable 1072', 'end'], 'and not again');
+    });
+
+    it('with onEnd, data and FIN before the connection was read: onReadable then onEnd at the first delivery, once', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      c.write('hello');
+      c.fin();
+      const log: string[] = [];
+      const s = new TCP({ from: listener.read(), onReadable(n) { log.push(`readable ${n}`); }, onEnd() { log.push('end'); } });
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 5', 'end'], 'as when the FIN was told to a raw socket');
+      assert.equal(text(s.read()), 'hello');
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 5', 'end'], 'and not again once the data is read');
+      assert.equal(s.write(new Uint8Array(1)), 1071, 'writing goes on');
+    });
+
+    it('with onEnd, data and FIN before the connection was read, the data read before the first delivery: onEnd once', () => {
+      const { bench } = setup();
+      const { listener, c } = accept(bench);
+      c.write('hello');
+      c.fin();
+      const log: string[] = [];
+      const s = new TCP({ from: listener.read(), onWritable(n) { log.push(`writable ${n}`); }, onReadable(n) { log.push(`readable ${n}`); }, onEnd() { log.push('end'); } });
+      assert.equal(text(s.read()), 'hello');
+      bench.stack.poll();
+      bench.stack.poll();
+      assert.deepEqual(log, ['writable 1072', 'end']);
+    });
+
     it('closed from its first onWritable, or its first onReadable: no more callbacks, and the unread data resets', () => {
       for (const from of ['onWritable', 'onReadable']) {
         const { bench } = setup();

@@ -67,9 +67,9 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     const deadline = stack.nextDeadline(); // the live connection's delayed ACK
     const info = { state: 'untouched' } as TcpInfo;
     assert.deepEqual([
-      stack.available(dead), stack.ended(dead), stack.writable(dead), stack.readBuffer(dead, 10), stack.read(dead, bytes(4)),
+      stack.available(dead), stack.ended(dead), stack.peerClosed(dead), stack.writable(dead), stack.readBuffer(dead, 10), stack.read(dead, bytes(4)),
       stack.write(dead, bytes(4)), stack.remoteAddress(dead), stack.remotePort(dead), stack.state(dead), stack.info(dead, info),
-    ], [-1, true, -1, undefined, -1, -1, -1, -1, 'CLOSED', false]);
+    ], [-1, true, true, -1, undefined, -1, -1, -1, -1, 'CLOSED', false]);
     assert.deepEqual(info, { state: 'untouched' });
     stack.setKeepalive(dead, 1000, 1000, 1);
     stack.setNoDelay(dead, true);
@@ -85,16 +85,19 @@ describe('Stack app API: handles, arguments, clock, info', () => {
       ['ESTABLISHED', 5, CLIENT >>> 0, 40001]);
   });
 
-  it('ends only once the peer has closed and every byte is read', () => {
+  it('ends only once the peer has closed and every byte is read; peerClosed as soon as its FIN is in', () => {
     const { stack, handles: [h], clients: [c] } = connected([40000]);
     assert.equal(stack.ended(h), false, 'open, nothing waiting');
     c.write('abc');
+    assert.equal(stack.peerClosed(h), false, 'data, no FIN');
     c.fin();
     assert.equal(stack.ended(h), false, 'FIN in, 3 bytes unread');
+    assert.equal(stack.peerClosed(h), true, 'FIN in, 3 bytes unread');
     assert.equal(stack.read(h, bytes(2)), 2);
     assert.equal(stack.ended(h), false, '1 byte unread');
     assert.equal(stack.read(h, bytes(2)), 1);
     assert.equal(stack.ended(h), true);
+    assert.equal(stack.peerClosed(h), true);
   });
 
   it('readBuffer: a length of 0 gives undefined, Infinity everything; a negative or fractional length throws', () => {
@@ -207,7 +210,7 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     c.write('abc');
     const counter = countClockReads(bench);
     const info = {} as TcpInfo;
-    stack.available(h); stack.ended(h); stack.writable(h); stack.state(h); stack.info(h, info);
+    stack.available(h); stack.ended(h); stack.peerClosed(h); stack.writable(h); stack.state(h); stack.info(h, info);
     stack.remoteAddress(h); stack.remotePort(h); stack.setNoDelay(h, true); stack.accept(0); stack.acceptable(0);
     stack.read(h, bytes(1)); // 1 byte read opens no window worth announcing
     stack.readBuffer(h, 1);

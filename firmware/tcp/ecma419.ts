@@ -237,8 +237,9 @@ export class TCP implements Endpoint {
   #onWritable: Callback<TCP>;
   #onError: Callback<TCP>;
   #onEnd: Callback<TCP>;
-  /** The peer closed; onError (or onEnd) follows once everything it sent is read. */
-  #peerClosed = false;
+  /** onEnd was called: it is called once, though both the first delivery and the FIN's
+   *  own event (when it came after the takeover) tell of the peer's close. */
+  #endTold = false;
   /** The connection failed (a ConnectionError; 0: it has not), or the peer's close was
    *  reported as one: it is no longer usable. */
   #failed = false;
@@ -277,10 +278,9 @@ export class TCP implements Endpoint {
     const onWritable = callbackOption<TCP>(o, 'onWritable');
     const onError = callbackOption<TCP>(o, 'onError');
     const onEnd = callbackOption<TCP>(o, 'onEnd');
-    const { layer, handle, peerClosed, error } = from.#take();
+    const { layer, handle, error } = from.#take();
     this.#layer = layer;
     this.#handle = handle;
-    this.#peerClosed = peerClosed;
     this.#owned = true;
     this.#linger = o.linger === undefined ? -1 : o.linger as number;
     this.#format = format;
@@ -306,7 +306,6 @@ export class TCP implements Endpoint {
     this.#layer = layer;
     this.#handle = handle;
     this.#format = 'buffer';
-    this.#peerClosed = false;
     this.#failed = false;
     this.#error = 0;
     this.#owned = false;
@@ -314,10 +313,10 @@ export class TCP implements Endpoint {
   }
 
   /** Hands this socket's connection over (for `new TCP({from})`) and closes this one. */
-  #take(): { layer: SocketLayer; handle: number; peerClosed: boolean; error: ConnectionError } {
+  #take(): { layer: SocketLayer; handle: number; error: ConnectionError } {
     const layer = this.#live();
     if (this.#owned && this.#failed) throw new Error('slotcp: that socket has failed');
-    const taken = { layer, handle: this.#handle, peerClosed: this.#peerClosed, error: this.#error as ConnectionError };
+    const taken = { layer, handle: this.#handle, error: this.#error as ConnectionError };
     layer.detach(this);
     this.#clear();
     return taken;
@@ -339,11 +338,11 @@ export class TCP implements Endpoint {
     if (!this.#failed) this.#onWritable?.call(this, bytes);
   }
 
-  /** @internal */
+  /** @internal The peer's FIN (its own event, or the first delivery's look at the
+   *  stack): onEnd at once, or onError once everything before it has been read. */
   deliverEnd(): void {
-    this.#peerClosed = true;
-    if (!this.#owned) return; // told to the TCP made from this one
-    if (this.#onEnd) this.#onEnd.call(this);
+    if (!this.#owned) return; // told to the TCP made from this one (the stack keeps it)
+    if (this.#onEnd) this.#tellEnd();
     else if (this.#layer!.stack.available(this.#handle) <= 0) this.#reportPeerClose();
   }
 
@@ -370,7 +369,15 @@ export class TCP implements Endpoint {
     const waiting = stack.available(handle);
     if (waiting > 0) this.#onReadable?.call(this, waiting);
     if (this.#layer === undefined) return;
-    if (this.#peerClosed || (stack.available(handle) === 0 && stack.ended(handle))) this.deliverEnd();
+    // The stack's record, not the events: a FIN that came before the connection was read
+    // reached no socket, and one that came after the takeover is yet to be delivered.
+    if (stack.peerClosed(handle)) this.deliverEnd();
+  }
+
+  #tellEnd(): void {
+    if (this.#endTold) return;
+    this.#endTold = true;
+    this.#onEnd!.call(this);
   }
 
   /** ECMA-419: the peer's close is an error once everything it sent has been read. */
@@ -497,9 +504,10 @@ export class TCP implements Endpoint {
 
   // ---- internals -------------------------------------------------------------------
 
-  /** After the app read: the peer's close is reported once nothing is left to read.
-   *  The stack's ended(), not #peerClosed: a FIN that came with data before the
-   *  connection was read reached no socket (the stack tells only an accepted one). */
+  /** After the app read: the peer's close is reported once nothing is left to read
+   *  (onError; onEnd was told when the FIN came). The stack's ended(), not the FIN's
+   *  event: one that came with data before the connection was read reached no socket
+   *  (the stack tells only an accepted one). */
   #afterRead(): void {
     if (this.#owned && !this.#failed && !this.#onEnd && this.#layer!.stack.ended(this.#handle)) {
       this.#layer!.fail(this, 0 as ConnectionError);

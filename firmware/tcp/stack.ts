@@ -438,6 +438,13 @@ export class Stack {
     return (tcb[row + Tcb.flags] & Flag.PeerFin) !== 0 && tcb[row + Tcb.rxLength] === 0;
   }
 
+  /** True once the peer's FIN has come, whether or not every byte it sent before has
+   *  been read (ended() waits for that); true for a dead handle. */
+  peerClosed(handle: number): boolean {
+    const s = this.slot(handle, false);
+    return s < 0 || (this.core.slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.PeerFin) !== 0;
+  }
+
   /** Copies up to `length` received bytes into `into` at `offset`; returns the count, or
    *  -1 for a dead handle (a RangeError for an offset or length outside `into`, see
    *  checkRange). Reading may open the window: a window update goes out when it
