@@ -305,7 +305,13 @@ describe('ECMA-419 socket layer', () => {
       const s = listener.read({ onWritable(n) { log.push(`writable ${n}`); }, onReadable(n) { log.push(`readable ${n}`); }, onEnd() { log.push('end'); } }) as TCPSocket;
       assert.equal(s.write(new Uint8Array(100)), 100);
       bench.stack.poll();
-      assert.deepEqual(log, ['readable 2']);
+      // The peer's FIN came with the data: onEnd follows onReadable at once, as on the
+      // socket of a connection accepted before its FIN (ECMA-419's TCP does the same).
+      assert.deepEqual(log, ['readable 2', 'end']);
+      s.read();
+      bench.stack.poll();
+      assert.deepEqual(log, ['readable 2', 'end'], 'once');
+      log.length = 0;
       bench.take();
       const d = new Client(bench, 7, 40002);
       d.connect();
@@ -316,8 +322,24 @@ describe('ECMA-419 socket layer', () => {
       e.fin();
       listener.read({});
       bench.stack.poll();
-      assert.deepEqual(log, ['readable 2', 'end d']);
+      assert.deepEqual(log, ['end d']);
       assert.equal(bench.stack.counters.appExceptions, 0);
+    });
+
+    it('the peer\'s FIN between accept and the first delivery: onEnd once', () => {
+      const bench = new Bench({ slots: 4 });
+      const layer = new SocketLayer(bench.stack);
+      const listener = layer.listen({ port: 7 });
+      const c = new Client(bench, 7, 40001);
+      c.connect();
+      const log: string[] = [];
+      listener.read({ onEnd() { log.push('end'); } });
+      c.fin();
+      bench.stack.poll();
+      assert.deepEqual(log, ['end']);
+      c.write('x'); // after the FIN: ignored by the stack, and no second onEnd either way
+      bench.stack.poll();
+      assert.deepEqual(log, ['end']);
     });
 
     it('a socket without callbacks: room, the peer\'s FIN and a reset call nothing', () => {

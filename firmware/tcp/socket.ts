@@ -34,6 +34,8 @@ export interface ListenerEndpoint {
  *  preloaded module's own bindings and objects (a static or module variable set at run
  *  time would throw on a board). */
 const DEFAULT_LAYER = Symbol.for('slotcp.defaultLayer');
+/** errors[] bit: the slot's endpoint heard onEnd (ConnectionError values stay below it). */
+const END_TOLD = 0x80;
 
 export class SocketLayer implements StackEvents {
   readonly stack: Stack;
@@ -46,6 +48,8 @@ export class SocketLayer implements StackEvents {
    *  endpoint, before the old one hears of its error: errors go out first. */
   private readonly startTo: (Endpoint | undefined)[];
   private readonly errorTo: (Endpoint | undefined)[];
+  /** Per slot: the pending ConnectionError, and END_TOLD once the slot's endpoint heard
+   *  onEnd. */
   private readonly errors: Uint8Array;
 
   constructor(stack: Stack) {
@@ -89,7 +93,18 @@ export class SocketLayer implements StackEvents {
   attach(endpoint: Endpoint): void {
     const slot = endpoint.handle & 0xff;
     this.endpoints[slot] = endpoint;
+    this.errors[slot] &= ~END_TOLD;
     this.restart(endpoint);
+  }
+
+  /** @internal True the first time it is asked for the connection in `endpoint`'s slot:
+   *  onEnd is told once, by the first delivery or by the FIN's own event, whichever
+   *  comes first. */
+  firstEnd(endpoint: Endpoint): boolean {
+    const slot = endpoint.handle & 0xff;
+    if (this.errors[slot] & END_TOLD) return false;
+    this.errors[slot] |= END_TOLD;
+    return true;
   }
 
   /** @internal True while `endpoint` is the one its slot's events go to, or an error
@@ -137,7 +152,7 @@ export class SocketLayer implements StackEvents {
       const endpoint = this.errorTo[slot];
       if (endpoint === undefined) continue;
       this.errorTo[slot] = undefined;
-      endpoint.deliverError(this.errors[slot]);
+      endpoint.deliverError(this.errors[slot] & ~END_TOLD);
     }
     for (let slot = 0; slot < slots; slot++) {
       const endpoint = this.startTo[slot];
@@ -296,7 +311,7 @@ export class TCPSocket implements SocketCallbacks, Endpoint {
 
   /** @internal */
   deliverEnd(): void {
-    this.onEnd?.call(this);
+    if (this.layer.firstEnd(this)) this.onEnd?.call(this);
   }
 
   /** @internal */
@@ -312,7 +327,8 @@ export class TCPSocket implements SocketCallbacks, Endpoint {
     if (!this.inUse) return;
     const waiting = stack.available(this.handle);
     if (waiting > 0) this.onReadable?.call(this, waiting);
-    if (this.inUse && stack.ended(this.handle) && stack.available(this.handle) === 0) this.onEnd?.call(this);
+    // The peer's FIN, read or not (its own event came before this socket took the connection).
+    if (this.inUse && stack.peerClosed(this.handle) && this.layer.firstEnd(this)) this.onEnd?.call(this);
   }
 
   /** Reads: no argument → an ArrayBuffer of everything waiting (undefined if none); a
