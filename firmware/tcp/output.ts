@@ -14,8 +14,6 @@ import {
   armLossProbe, inSackRecovery, markResent, nextResend, probeResendFrom, probeSent, resendRoom, sendAllowance,
 } from './recovery';
 
-const MAX_WINDOW = 65535;
-
 /** Starts the outgoing record (core.segment's Out fields) for a segment of slot s's
  *  connection: SEQ `seq`, ACK = RCV.NXT, no MSS option and no payload unless the caller
  *  adds them. */
@@ -136,8 +134,9 @@ export function windowFor(core: Core, s: number): number {
   const step = half < core.config.mss ? half : core.config.mss;
   const moves = seqDiff(edge, tcb[row + Tcb.rcvAdv]);
   if (moves > 0 && (moves >= step || free === slots.rxBytes)) tcb[row + Tcb.rcvAdv] = edge;
+  // At most rxBytes, which config caps at 65535: the header's 16 bits without scaling.
   const window = seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]);
-  return window < 0 ? 0 : window > MAX_WINDOW ? MAX_WINDOW : window;
+  return window < 0 ? 0 : window;
 }
 
 /** Any segment we send carries an ACK, so it settles a pending or delayed one. */
@@ -246,7 +245,6 @@ function startRetransmitTimer(core: Core, s: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   if (!slots.running(s, Timer.Retransmit)) slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
-  slots.disarm(s, Timer.Persist);
 }
 
 /** Sends one segment of up to `length` data bytes from SND.NXT (and the FIN if `fin`). */
