@@ -411,8 +411,10 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean): void {
       // waits while an earlier short segment is unacknowledged, so a burst's tail still goes.
       break;
     }
+    // Even after the FIN the loop goes on: in SACK recovery the pipe may still have room
+    // for holes that wait until no new data is left (RFC 6675 §5, NextSeg rule 3, step
+    // C.5); otherwise the next pass finds nothing to send and stops.
     sendDataSegment(core, s, length, withFin);
-    if (withFin) break;
   }
 }
 
