@@ -107,4 +107,23 @@ describe('loss recovery: what the wire does not show', () => {
     assert.deepEqual(wires(c, bench.advance(10)).map((w) => [w.seq, w.len]), [[537, 536]]);
     assert.equal(bench.stack.counters.lossProbes, 1);
   });
+
+  it('sends no tail loss probe after a timeout, when a late poll finds both timers due', () => {
+    // A busy platform may poll long after both deadlines: the retransmission timer runs
+    // first, and its go-back-N has no place for a probe (RFC 8985 §7.3: none after an RTO).
+    const bench = new Bench({ txBytes: 8192 });
+    bench.stack.listen(80);
+    const c = new Client(bench, 80);
+    c.connect(1460, SACK_PERMITTED);
+    const h = bench.stack.accept(0);
+    bench.stack.write(h, new Uint8Array(1072));
+    assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 536], [537, 536]]);
+    // The probe was due within 10 ms, the RTO at 1 s; the platform polls once, at 2 s.
+    assert.ok(bench.stack.nextDeadline() <= 10);
+    bench.clock.time += 2000;
+    bench.stack.poll();
+    assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 536]], 'the first segment again, alone');
+    assert.equal(bench.stack.counters.lossProbes, 0);
+    assert.equal(bench.stack.counters.retransmitTimerExpiries, 1);
+  });
 });
