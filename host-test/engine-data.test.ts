@@ -314,6 +314,29 @@ describe('slow start config (byteCountingLimit, cwndValidation)', () => {
   });
 });
 
+// The RTO itself is pinned by host-test/pkt/timers/rto-min-on-variance.pkt and
+// rto-min-on-rto.pkt.
+describe('RTO floor config (rtoMinOnVariance)', () => {
+  it("defaults to RFC 6298's floor on the whole RTO, and refuses anything but true or false", () => {
+    assert.equal(makeConfig({ localAddr: 1 }).rtoMinOnVariance, false);
+    assert.equal(makeConfig({ localAddr: 1, rtoMinOnVariance: true }).rtoMinOnVariance, true);
+    for (const bad of [0, 1, 'yes', null]) {
+      assert.throws(() => makeConfig({ localAddr: 1, rtoMinOnVariance: bad as never }), ConfigError);
+    }
+  });
+});
+
+// The FIN and its probe are pinned by host-test/pkt/close/lone-fin.pkt and lone-fin-off.pkt.
+describe('lone FIN config (loneFin)', () => {
+  it('is off by default, and refuses anything but true or false', () => {
+    assert.equal(makeConfig({ localAddr: 1 }).loneFin, false);
+    assert.equal(makeConfig({ localAddr: 1, loneFin: true }).loneFin, true);
+    for (const bad of [0, 1, 'yes', null]) {
+      assert.throws(() => makeConfig({ localAddr: 1, loneFin: bad as never }), ConfigError);
+    }
+  });
+});
+
 // The ACKs themselves are pinned by host-test/pkt/data/quick-acks.pkt.
 describe('quick ACK config (quickAcks)', () => {
   it('is off by default, 0 to 64 MSS, and refuses anything else', () => {

@@ -103,7 +103,7 @@ describe('loss recovery: what the wire does not show', () => {
     const h = bench.stack.accept(0);
     bench.stack.write(h, new Uint8Array(1072));
     assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 536], [537, 536]]);
-    // SRTT 1 ms (the handshake at one instant): the probe after its 10 ms floor resends the last segment.
+    // SRTT 1 ms (the handshake at one instant): the probe, due 2 ms on, resends the last segment.
     assert.deepEqual(wires(c, bench.advance(10)).map((w) => [w.seq, w.len]), [[537, 536]]);
     assert.equal(bench.stack.counters.lossProbes, 1);
   });

@@ -31,6 +31,11 @@ export interface StackConfig {
   rtoInitialMs: number;
   rtoMinMs: number;
   rtoMaxMs: number;
+  /** Where rtoMinMs applies: false (the default), to the RTO, as RFC 6298 §2.4 has it:
+   *  RTO = max(rtoMinMs, SRTT + 4 × RTTVAR); true, to the variance term, as Linux has it:
+   *  RTO = SRTT + max(4 × RTTVAR, rtoMinMs), so the RTO stays a floor above SRTT however
+   *  steady the RTT. */
+  rtoMinOnVariance: boolean;
   /** Delayed ACK (RFC 1122 §4.2.3.2: under 500 ms). */
   delayedAckMs: number;
   /** An orphaned FIN-WAIT-2 connection (app closed, peer silent) is reset after this. */
@@ -63,6 +68,12 @@ export interface StackConfig {
    *  (Linux's quick-ACK mode, 16 segments there). 0, the default: every second segment
    *  at once, a lone one after delayedAckMs. */
   quickAcks: number;
+  /** A FIN with no data left before it, as Linux treats it: it goes beyond a full
+   *  congestion window (cwnd limits data, RFC 5681 §3.1; the peer's window still applies),
+   *  and a tail loss probe after it resends it alone, the highest-sequence segment sent
+   *  (RFC 8985 §7.3). false, the default: the FIN waits for the congestion window like
+   *  data, and a probe resends the last segment's data with it. */
+  loneFin: boolean;
 }
 
 export type InitialWindow = 'rfc5681' | 'rfc6928' | number;
@@ -85,6 +96,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   rtoInitialMs: 1000,
   rtoMinMs: 1000,
   rtoMaxMs: 60000,
+  rtoMinOnVariance: false,
   delayedAckMs: 200,
   finWait2TimeoutMs: 60000,
   challengeAcksPerSecond: 10,
@@ -94,6 +106,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   byteCountingLimit: 1,
   cwndValidation: false,
   quickAcks: 0,
+  loneFin: false,
 });
 
 export class ConfigError extends Error {}
@@ -134,6 +147,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'rtoMinMs', 1, 600000);
   checkInteger(config, 'rtoMaxMs', config.rtoMinMs, 600000);
   checkInteger(config, 'rtoInitialMs', config.rtoMinMs, config.rtoMaxMs);
+  checkBoolean(config, 'rtoMinOnVariance');
   checkInteger(config, 'delayedAckMs', 0, 499);
   checkInteger(config, 'finWait2TimeoutMs', 1, 3600000);
   checkInteger(config, 'challengeAcksPerSecond', 1, 100000);
@@ -142,6 +156,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'byteCountingLimit', 0, 64);
   checkBoolean(config, 'cwndValidation');
   checkInteger(config, 'quickAcks', 0, 64);
+  checkBoolean(config, 'loneFin');
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

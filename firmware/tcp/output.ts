@@ -11,7 +11,7 @@ import { txCopyOut } from './ring';
 import { TraceEvent } from './trace';
 import { highestSacked, holeEnd } from './sack';
 import {
-  armLossProbe, inSackRecovery, markResent, nextResend, probeResendFrom, probeSent, resendRoom, sendAllowance,
+  armLossProbe, idleRestart, inSackRecovery, markResent, nextResend, probeResendFrom, probeSent, resendRoom, sendAllowance,
 } from './recovery';
 
 /** Starts the outgoing record (core.segment's Out fields) for a segment of slot s's
@@ -265,6 +265,8 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   o[Out.length] = length;
   transmit(core);
   ackSent(slots, s);
+  tcb[row + Tcb.lastSentAt] = core.now;
+  if (fin) tcb[row + Tcb.flags] = length === 0 ? tcb[row + Tcb.flags] | Flag.FinAlone : tcb[row + Tcb.flags] & ~Flag.FinAlone;
   const end = seqAdd(seq, length + (fin ? 1 : 0));
   tcb[row + Tcb.sndNxt] = end;
   if (length < room) tcb[row + Tcb.smallEnd] = end;
@@ -301,8 +303,18 @@ export function sendLossProbe(core: Core, s: number): void {
   const length = Math.min(unsent, room);
   const fresh = length > 0 && tcb[row + Tcb.sndWnd] - outstanding >= length;
   if (fresh) sendDataSegment(core, s, length, false);
+  else if (loneFinSent(core, s)) retransmitAt(core, s, tcb[row + Tcb.finSeq], tcb[row + Tcb.sndMax]);
   else retransmitAt(core, s, probeResendFrom(slots, s, room), tcb[row + Tcb.sndMax]);
   probeSent(core, s, !fresh);
+}
+
+/** With config.loneFin, the highest-sequence segment sent was the FIN alone: a tail loss
+ *  probe resends just that (RFC 8985 §7.3). */
+function loneFinSent(core: Core, s: number): boolean {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  return core.config.loneFin && (tcb[row + Tcb.flags] & Flag.FinAlone) !== 0
+    && seqAdd(tcb[row + Tcb.finSeq], 1) === tcb[row + Tcb.sndMax];
 }
 
 /** Retransmits the first unacknowledged segment (fast retransmit). */
@@ -388,6 +400,7 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
+  if (tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) idleRestart(core, s);
   for (;;) {
     if (sackRecovery && !resendHoles(core, s)) break;
     const mss = payloadRoom(slots, s); // a D-SACK block takes room in the first segment only
@@ -398,8 +411,9 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean): void {
     const usable = sendAllowance(slots, s, outstanding, sackRecovery);
     const length = Math.max(0, Math.min(unsent, mss, usable));
     const lastOfQueue = length === unsent;
-    // The FIN goes with the last byte if the window has room for it too.
-    const withFin = fin && lastOfQueue && usable > length;
+    // The FIN goes with the last byte if the window has room for it too; with
+    // config.loneFin a FIN with no data left needs only the peer's window.
+    const withFin = fin && lastOfQueue && (usable > length || (length === 0 && core.config.loneFin && tcb[row + Tcb.sndWnd] > outstanding));
     if (length === 0 && !withFin) break;
     if (length < mss && !lastOfQueue) {
       // Sender SWS avoidance (RFC 1122 §4.2.3.4): a part segment only when nothing is in

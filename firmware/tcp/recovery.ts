@@ -17,7 +17,6 @@ import { Seg, Segment } from './wire';
 /** The congestion window stops growing here: it is a signed 32-bit field, and a peer
  *  without window scaling never takes more than 64 KB in flight anyway. */
 const MAX_CWND = 0x3fffffff;
-const MIN_PROBE_TIMEOUT_MS = 10;
 const WORST_CASE_DELAYED_ACK_MS = 200;
 
 /** RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 × SMSS), for a loss found by duplicate
@@ -113,6 +112,18 @@ function windowUsed(tcb: Int32Array, row: number): boolean {
   return tcb[row + Tcb.cwnd] < 2 * tcb[row + Tcb.maxFlight];
 }
 
+
+/** Before sending with nothing outstanding: after more than an RTO without sending data,
+ *  the ACK clock the window was built on is gone, so it restarts from the restart window
+ *  RW = min(IW, cwnd) (RFC 5681 §4.1's SHOULD; ssthresh is kept, as the RFC says nothing
+ *  of it). */
+export function idleRestart(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  if (((core.now - tcb[row + Tcb.lastSentAt]) | 0) <= tcb[row + Tcb.rto]) return;
+  const restart = initialWindowBytes(core.config, tcb[row + Tcb.mss]);
+  if (tcb[row + Tcb.cwnd] > restart) tcb[row + Tcb.cwnd] = restart;
+}
 
 /** After newAck() and its resend: a loss probe answered, and the timers re-armed (or
  *  stopped when nothing is outstanding). */
@@ -259,12 +270,15 @@ function sampleRtt(core: Core, s: number, rtt: number): void {
   updateRto(core, s);
 }
 
-/** RTO = SRTT + max(G, 4 × RTTVAR), within [rtoMinMs, rtoMaxMs]; G is 1 ms. */
+/** RTO = SRTT + max(G, 4 × RTTVAR), within [rtoMinMs, rtoMaxMs]; G is 1 ms. With
+ *  config.rtoMinOnVariance (Linux's form) rtoMinMs is the variance term's floor instead:
+ *  RTO = SRTT + max(4 × RTTVAR, rtoMinMs). */
 function updateRto(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   const config = core.config;
-  const rto = (tcb[row + Tcb.srtt8] >> 3) + (tcb[row + Tcb.rttvar4] > 1 ? tcb[row + Tcb.rttvar4] : 1);
+  const floor = config.rtoMinOnVariance ? config.rtoMinMs : 1;
+  const rto = (tcb[row + Tcb.srtt8] >> 3) + (tcb[row + Tcb.rttvar4] > floor ? tcb[row + Tcb.rttvar4] : floor);
   tcb[row + Tcb.rto] = rto < config.rtoMinMs ? config.rtoMinMs : rto > config.rtoMaxMs ? config.rtoMaxMs : rto;
 }
 
@@ -332,7 +346,8 @@ export function armLossProbe(core: Core, s: number): void {
     slots.disarm(s, Timer.LossProbe);
     return;
   }
-  let pto = Math.max(2 * (tcb[row + Tcb.srtt8] >> 3), MIN_PROBE_TIMEOUT_MS);
+  // RFC 8985 §7.2: 2 × SRTT, no floor (SRTT is at least 1 ms: samples are).
+  let pto = 2 * (tcb[row + Tcb.srtt8] >> 3);
   if (outstanding <= tcb[row + Tcb.mss]) pto += WORST_CASE_DELAYED_ACK_MS;
   // Both callers (a segment sent, an ACK settled) have just started the retransmission timer.
   const rtoLeft = (slots.deadline(s, Timer.Retransmit) - core.now) | 0;

@@ -57,6 +57,8 @@ export const enum Flag {
   /** A duplicate segment arrived: the next segment sent reports [dsackStart, dsackEnd) as
    *  its first SACK block, once (RFC 2883 D-SACK). */
   Dsack = 1 << 13,
+  /** The FIN last went alone, without data (for config.loneFin's tail loss probe). */
+  FinAlone = 1 << 14,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -158,6 +160,9 @@ export const enum Tcb {
   /** The most bytes in flight since everything sent was last acknowledged: with
    *  config.cwndValidation the window grows only while it is less than twice this. */
   maxFlight,
+  /** When data or a FIN was last sent (new or again): slow start restarts after an idle
+   *  time longer than the RTO (RFC 5681 §4.1, recovery.ts idleRestart). */
+  lastSentAt,
   // Receive sequence space. rcvAdv is the right edge of the window we last advertised.
   irs,
   rcvNxt,

@@ -82,11 +82,11 @@ export const differences: Difference[] = [
     },
   },
   {
-    what: 'minimum RTO 200 ms (Linux) and 30 ms (FreeBSD) instead of slotcp\'s 1 s',
-    why: "slotcp keeps RFC 6298's 1 s floor; Linux's TCP_RTO_MIN is 200 ms and FreeBSD's rexmit_min 30 ms, and their scripts time retransmissions by them",
-    rfc: 'RFC 6298 §2.4 (the 1 s floor is a SHOULD)',
+    what: 'minimum RTO 200 ms (Linux) and 30 ms (FreeBSD) instead of slotcp\'s 1 s; for Linux the minimum applies to the variance term (config.rtoMinOnVariance)',
+    why: "slotcp keeps RFC 6298's 1 s floor on the whole RTO; Linux's TCP_RTO_MIN is 200 ms and floors RTTVAR's term, RTO = SRTT + max(4 × RTTVAR, 200 ms), so a steady RTT never brings the RTO below SRTT + 200 ms; FreeBSD's rexmit_min is 30 ms. Their scripts time retransmissions and zero-window probes by them",
+    rfc: 'RFC 6298 §2.4 (the 1 s floor is a SHOULD; RTO = max(floor, SRTT + 4 × RTTVAR))',
     suites: ['linux', 'freebsd'],
-    config: { linux: { rtoMinMs: 200, rtoInitialMs: 1000 }, freebsd: { rtoMinMs: 30, rtoInitialMs: 1000 } },
+    config: { linux: { rtoMinMs: 200, rtoInitialMs: 1000, rtoMinOnVariance: true }, freebsd: { rtoMinMs: 30, rtoInitialMs: 1000 } },
   },
   {
     what: "initial congestion window of 10 segments (Linux's TCP_INIT_CWND) instead of slotcp's RFC 5681 window (3 or 4 segments)",
@@ -108,6 +108,13 @@ export const differences: Difference[] = [
     rfc: 'RFC 7661 §4.3 (a window the sender has not used is not validated) vs RFC 5681 §3.1',
     suites: ['linux'],
     config: { linux: { cwndValidation: true } },
+  },
+  {
+    what: 'a FIN with no data left to send goes beyond a full congestion window, and a tail loss probe after it resends the FIN alone (config.loneFin)',
+    why: "Linux exempts a one-segment FIN from its congestion window test and probes with the last segment it queued, here the bare FIN; slotcp by default holds the FIN for the congestion window like data and probes with the last segment's data and the FIN, and offers Linux's way as config.loneFin",
+    rfc: 'RFC 5681 §3.1 (cwnd limits data; a bare FIN carries none), RFC 8985 §7.3 (the probe resends the highest-sequence segment)',
+    suites: ['linux'],
+    config: { linux: { loneFin: true } },
   },
   {
     what: "delayed ACK timer 40 ms instead of slotcp's 200 ms",
