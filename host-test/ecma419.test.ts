@@ -392,6 +392,38 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.deepEqual(wires(d, bench.take()).map((w) => w.flags), ['R.']);
     });
 
+    it('extension userTimeout (TCP_USER_TIMEOUT, ms): data unacknowledged that long ends the connection with RST and onError(TimedOut)', () => {
+      const { bench } = setup();
+      const errors: unknown[] = [];
+      const { sockets } = serve(bench, { userTimeout: 2500, onError(this: TCP, e?: number) { errors.push(e); } });
+      const c = new Client(bench, 80, 40001);
+      c.connect();
+      sockets[0].write(new Uint8Array(10));
+      assert.deepEqual(wires(c, bench.take()), [{ flags: 'P.', seq: 1, ack: 1, len: 10, win: 1072 }]);
+      const later = bench.advance(5000).map((x) => ({ t: sentMs(x), ...wires(c, [x])[0] }));
+      assert.deepEqual(later, [
+        { t: 1000, flags: 'P.', seq: 1, ack: 1, len: 10, win: 1072 },
+        { t: 2500, flags: 'R.', seq: 11, ack: 1, len: 0, win: 0 },
+      ]);
+      assert.deepEqual(errors, [ConnectionErrors.TimedOut]);
+      const d = new Client(bench, 80, 40002);
+      d.connect();
+      for (const bad of [-1, 1.5, 2 ** 30]) assert.throws(() => new TCP({ from: sockets[1], userTimeout: bad }), RangeError, `${bad}`);
+      assert.throws(() => new TCP({ from: sockets[1], userTimeout: '1' } as never), TypeError);
+      new TCP({ from: sockets[1], userTimeout: 0 });
+    });
+
+    it('Listener extensions mss (TCP_MAXSEG) and userTimeout: the SYN-ACK offers that MSS; bad values throw', () => {
+      const { bench } = setup({ listeners: 8 });
+      for (const bad of [{ mss: 63 }, { mss: 537 }, { mss: 100.5 }, { userTimeout: -1 }, { userTimeout: 2 ** 30 }]) {
+        assert.throws(() => new Listener({ port: 80, ...bad }), RangeError, JSON.stringify(bad));
+      }
+      for (const bad of [{ mss: '300' }, { userTimeout: true }]) assert.throws(() => new Listener({ port: 80, ...bad } as never), TypeError);
+      new Listener({ port: 80, mss: 300, userTimeout: 3000 });
+      const c = new Client(bench, 80);
+      assert.deepEqual(c.connect(1460).options.slice(0, 4), [2, 4, 1, 44], 'MSS option 300');
+    });
+
     it('an exception thrown by a callback leaves the stack whole: the held ACK goes out, other connections run, then it is rethrown', () => {
       const { bench } = setup();
       const got: string[] = [];

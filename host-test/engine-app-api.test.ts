@@ -75,6 +75,7 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     stack.setNoDelay(dead, true);
     stack.shutdown(dead);
     stack.closeWithin(dead, 1000);
+    stack.setUserTimeout(dead, 1000);
     stack.close(dead);
     stack.abort(dead);
     assert.deepEqual(bench.take(), []);
@@ -183,6 +184,24 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     assert.equal(stack.state(h), 'CLOSED', 'the handle is let go');
   });
 
+  it('setUserTimeout refuses what is not whole ms up to 2^30, and info() tells the setting', () => {
+    const { stack, handles: [h] } = connected([40000], { userTimeoutMs: 5000 });
+    const info = {} as TcpInfo;
+    stack.info(h, info);
+    assert.deepEqual([info.userTimeout, info.advMss], [5000, 536], 'from the listener');
+    for (const ms of [-1, 1.5, 0x40000000, NaN]) {
+      assert.throws(() => stack.setUserTimeout(h, ms), {
+        name: 'RangeError', message: `slotcp setUserTimeout: userTimeoutMs must be a whole number of ms up to 2^30, got ${ms}`,
+      });
+    }
+    stack.setUserTimeout(h, 0x3fffffff);
+    stack.info(h, info);
+    assert.equal(info.userTimeout, 0x3fffffff);
+    stack.setUserTimeout(h, 0);
+    stack.info(h, info);
+    assert.equal(info.userTimeout, 0, 'back to maxRetries');
+  });
+
   it('reads the clock only for calls that change a connection', () => {
     const { bench, stack, handles: [h], clients: [c] } = connected([40000]);
     c.write('abc');
@@ -221,7 +240,7 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     assert.equal(stack.info(h, info), true);
     assert.deepEqual(info, {
       state: 'ESTABLISHED', rto: 2000, srtt: 13, rttvar: 25, cwnd: 536, ssthresh: 1072, unacked: 50, retransmits: 1,
-      mss: 536, sndWnd: 30000, recovery: false, afterTimeout: true, dupAcks: 0, sacked: 0, rxQueued: 4, txQueued: 50,
+      mss: 536, advMss: 536, sackOk: false, userTimeout: 0, sndWnd: 30000, recovery: false, afterTimeout: true, dupAcks: 0, sacked: 0, rxQueued: 4, txQueued: 50,
     });
   });
 

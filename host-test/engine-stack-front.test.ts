@@ -99,6 +99,27 @@ describe('Stack.listen() checks', () => {
     assert.equal(stack.listen(81, { keepalive: { idleMs: 0x3fffffff, intervalMs: 0x3fffffff, count: 255 } }), 1);
   });
 
+  it('takes an mss of 64 to config.mss and a user timeout of 0 to 2^30 - 1 ms, at listen() and after', () => {
+    const stack = new Bench({ listeners: 8, mss: 1000 }).stack;
+    for (const mss of [63, 1001, 600.5, NaN]) {
+      throwsConfig(() => stack.listen(80, { mss }), `slotcp listen: mss must be a whole number from 64 to config.mss (1000), got ${mss}`);
+    }
+    for (const userTimeoutMs of [-1, 0x40000000, 2.5, NaN]) {
+      throwsConfig(() => stack.listen(80, { userTimeoutMs }), `slotcp listen: userTimeoutMs must be a whole number of ms up to 2^30, got ${userTimeoutMs}`);
+    }
+    // None of those took a listener.
+    assert.equal(stack.listen(80, { mss: 64, userTimeoutMs: 0 }), 0);
+    assert.equal(stack.listen(81, { mss: 1000, userTimeoutMs: 0x3fffffff }), 1);
+    throwsConfig(() => stack.setListenOptions(0, { mss: 1001 }), 'slotcp setListenOptions: mss must be a whole number from 64 to config.mss (1000), got 1001');
+    throwsConfig(() => stack.setListenOptions(0, { userTimeoutMs: -1 }), 'slotcp setListenOptions: userTimeoutMs must be a whole number of ms up to 2^30, got -1');
+    for (const listener of [2, -1, 8, 0.5]) {
+      throwsConfig(() => stack.setListenOptions(listener, { mss: 500 }), `slotcp setListenOptions: ${listener} is not a listener`);
+    }
+    stack.unlisten(1);
+    throwsConfig(() => stack.setListenOptions(1, { mss: 500 }), 'slotcp setListenOptions: 1 is not a listener');
+    stack.setListenOptions(0, { mss: 500, userTimeoutMs: 100 });
+  });
+
   it('asks the packet path for the port, and throws when it has no room', () => {
     const asked: string[] = [];
     let room = true;

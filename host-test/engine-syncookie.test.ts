@@ -40,6 +40,26 @@ describe('SYN cookies', () => {
     assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1360, 640]);
   });
 
+  it("offers the listener's mss (TCP_MAXSEG) in a cookie SYN-ACK and caps the send MSS by it", () => {
+    const bench = new Bench({ halfOpenLimit: 0, mss: 1460, txBytes: 4000, rxBytes: 4000 });
+    bench.stack.listen(80, { noDelay: true, mss: 1000 });
+    const c = new Client(bench, 80);
+    assert.equal(mssOption(c.connect(1460).options), 1000);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+    const h = bench.stack.accept(0);
+    bench.stack.write(h, new Uint8Array(1500));
+    // The cookie carries 1460 (its MSS table's largest not above the SYN's); ours caps it.
+    assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1000, 500]);
+  });
+
+  it('sends a cookie SYN-ACK without options for a listener with noOptions (TCP_NOOPT)', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80, { noOptions: true });
+    const c = new Client(bench, 80);
+    assert.deepEqual(c.connect(1460, [4, 2]).options, []);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+  });
+
   it('takes data on the ACK that completes a cookie handshake', () => {
     const bench = new Bench({ halfOpenLimit: 0 });
     bench.stack.listen(80);
@@ -197,7 +217,7 @@ describe('SYN cookies', () => {
     assert.deepEqual(c.segment(ACK), []);
     assert.equal(bench.stack.counters.synCookiesAccepted, 1);
     const h = bench.stack.accept(0);
-    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0,
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0,
       sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(h, info));
     assert.deepEqual([info.srtt, info.rttvar, info.rto], [0, 0, 3000], 'no sample: the initial RTO');

@@ -58,6 +58,12 @@ export const enum Lst {
   keepIdle,
   keepInterval,
   keepCount,
+  /** TCP_USER_TIMEOUT (ms, 0 = maxRetries) and TCP_MAXSEG (our MSS; 0 = config.mss) for
+   *  the connections it opens from now on, copied into each (Tcb.userTimeout, advMss). */
+  userTimeout,
+  mss,
+  /** 1: TCP_NOOPT (FreeBSD), SYN-ACKs without options (Flag.NoOptions). */
+  noOptions,
   /** Connections ready to accept have been announced since the last acceptable event. */
   announce,
   ROW,

@@ -78,7 +78,24 @@ export interface ListenerOptionsEcma {
   backlog?: number;
   noDelay?: boolean;
   keepalive?: ListenOptions['keepalive'];
+  /** TCP_MAXSEG (64..the stack's config.mss) and TCP_USER_TIMEOUT (ms) for the
+   *  connections it accepts: see ListenOptions. */
+  mss?: number;
+  userTimeout?: number;
 }
+
+/** Checks an optional whole-number option: TypeError for another type, RangeError
+ *  outside least..most (ECMA-419's rule for options). */
+function wholeOption(o: Record<string, unknown>, name: string, least: number, most: number): number | undefined {
+  const value = o[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number') throw new TypeError(`${name} must be a number`);
+  if (!Number.isInteger(value) || value < least || value > most) throw new RangeError(`${name} must be a whole number from ${least} to ${most}`);
+  return value;
+}
+
+/** The largest user timeout in ms (Stack.setUserTimeout's bound). */
+const MAX_USER_TIMEOUT = 0x3fffffff;
 
 export class Listener implements ListenerEndpoint {
   target?: unknown;
@@ -108,9 +125,11 @@ export class Listener implements ListenerEndpoint {
     this.#onReadable = callbackOption<Listener>(o, 'onReadable');
     callbackOption<Listener>(o, 'onError'); // checked; a slotcp listener has no errors to report
     if ('target' in o) this.target = o.target;
+    const mss = wholeOption(o, 'mss', 64, layer.stack.config.mss);
+    const userTimeoutMs = wholeOption(o, 'userTimeout', 0, MAX_USER_TIMEOUT);
     this.#id = layer.stack.listen(port, {
       backlog: o.backlog as number | undefined, noDelay: o.noDelay as boolean | undefined,
-      keepalive: o.keepalive as ListenOptions['keepalive'],
+      keepalive: o.keepalive as ListenOptions['keepalive'], mss, userTimeoutMs,
     });
     this.#layer = layer;
     this.#port = port;
@@ -183,6 +202,9 @@ export interface TcpOptions {
   /** Extension, SO_LINGER {1, linger}: close() resets the connection if what was written
    *  and the FIN are not acknowledged within `linger` ms (0: close() resets at once). */
   linger?: number;
+  /** Extension, TCP_USER_TIMEOUT (RFC 5482): data unacknowledged this many ms resets the
+   *  connection (onError(TimedOut)), in place of the stack's maxRetries; 0: maxRetries. */
+  userTimeout?: number;
   format?: 'buffer' | 'number';
   target?: unknown;
 }
@@ -243,6 +265,7 @@ export class TCP implements Endpoint {
       && (typeof o.linger !== 'number' || !Number.isInteger(o.linger) || o.linger < 0 || o.linger > 2 ** 30)) {
       throw new RangeError('linger must be a whole number of ms (0 or more)');
     }
+    const userTimeout = wholeOption(o, 'userTimeout', 0, MAX_USER_TIMEOUT);
     const format = o.format === undefined ? 'buffer' : o.format;
     if (format !== 'buffer' && format !== 'number') throw new RangeError('format must be "buffer" or "number"');
     const onReadable = callbackOption<TCP>(o, 'onReadable');
@@ -263,6 +286,7 @@ export class TCP implements Endpoint {
     if ('target' in o) this.target = o.target;
     if (o.noDelay !== undefined) layer.stack.setNoDelay(handle, o.noDelay as boolean);
     if (o.keepAlive !== undefined) layer.stack.setKeepalive(handle, o.keepAlive as number, o.keepAlive as number, KEEPALIVE_COUNT);
+    if (userTimeout !== undefined) layer.stack.setUserTimeout(handle, userTimeout);
     if ((error as number) !== 0) layer.fail(this, error);
     else layer.attach(this);
   }

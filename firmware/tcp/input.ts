@@ -126,7 +126,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
   const free = slotFor(core, l);
   if (free < 0) return -1;
   if (halfOpenConnections(core) >= core.config.halfOpenLimit) {
-    sendCookieSynAck(core, seg);
+    sendCookieSynAck(core, l, seg);
     return -1;
   }
   let iss = nextIsn(core.hash, core.now, core.localAddr, seg);
@@ -161,14 +161,25 @@ function halfOpenConnections(core: Core): number {
   return count;
 }
 
+/** The MSS option of listener l's SYN-ACKs: none (0) with TCP_NOOPT, else its MSS. */
+function offeredMss(core: Core, l: number): number {
+  return core.listeners.table[l * Lst.ROW + Lst.noOptions] ? 0 : listenerMss(core, l);
+}
+
+/** The MSS listener l's connections offer: its TCP_MAXSEG, else config.mss. */
+function listenerMss(core: Core, l: number): number {
+  const mss = core.listeners.table[l * Lst.ROW + Lst.mss];
+  return mss > 0 ? mss : core.config.mss;
+}
+
 /** The half-open limit is reached: answer with a SYN cookie and keep nothing. */
-function sendCookieSynAck(core: Core, seg: Segment): void {
+function sendCookieSynAck(core: Core, l: number, seg: Segment): void {
   const config = core.config;
   const cookie = makeCookie(core.hash, core.now, core.localAddr, seg, seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
   core.count[Count.synCookiesSent]++;
   core.cookiesSent = true;
   core.lastCookieAt = core.now;
-  replyFor(core, cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK, Math.min(config.rxBytes, 65535))[Out.mss] = config.mss;
+  replyFor(core, cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK, Math.min(config.rxBytes, 65535))[Out.mss] = offeredMss(core, l);
   transmit(core);
 }
 
@@ -218,9 +229,12 @@ function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: n
   tcb[row + Tcb.localPort] = seg[Seg.dstPort];
   const listeners = core.listeners.table;
   if (listeners[l * Lst.ROW + Lst.noDelay]) tcb[row + Tcb.flags] |= Flag.NoDelay;
+  if (listeners[l * Lst.ROW + Lst.noOptions]) tcb[row + Tcb.flags] |= Flag.NoOptions;
   tcb[row + Tcb.keepIdle] = listeners[l * Lst.ROW + Lst.keepIdle];
   tcb[row + Tcb.keepInterval] = listeners[l * Lst.ROW + Lst.keepInterval];
   tcb[row + Tcb.keepCount] = listeners[l * Lst.ROW + Lst.keepCount];
+  tcb[row + Tcb.userTimeout] = listeners[l * Lst.ROW + Lst.userTimeout];
+  tcb[row + Tcb.advMss] = listenerMss(core, l);
   tcb[row + Tcb.iss] = iss;
   tcb[row + Tcb.sndUna] = iss;
   tcb[row + Tcb.sndNxt] = seqAdd(iss, 1);
@@ -235,11 +249,13 @@ function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: n
   tcb[row + Tcb.rcvAdv] = seqAdd(rcvNxt, Math.min(slots.rxBytes, 65535)); // as the SYN-ACK offers
   // A floor under the peer's MSS (Linux has one too): a tiny MSS would leave no room for
   // data beside the SACK option, and is no use to an honest peer.
-  tcb[row + Tcb.mss] = Math.min(Math.max(peerMss, MIN_PEER_MSS), config.mss);
+  tcb[row + Tcb.mss] = Math.min(Math.max(peerMss, MIN_PEER_MSS), tcb[row + Tcb.advMss]);
   opened(core, s);
   // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
   // cookie does not keep the SYN's options).
-  if (config.sack && seg[Seg.sackPermitted] && (seg[Seg.flags] & SYN)) tcb[row + Tcb.flags] |= Flag.Sack;
+  if (config.sack && seg[Seg.sackPermitted] && (seg[Seg.flags] & SYN) && !(tcb[row + Tcb.flags] & Flag.NoOptions)) {
+    tcb[row + Tcb.flags] |= Flag.Sack;
+  }
   // The SYN-ACK is timed from now; synAcknowledged takes its sample and ends the timing
   // (so rttSeq, which only data's timing uses, is not needed).
   tcb[row + Tcb.flags] |= Flag.Timing;

@@ -173,7 +173,8 @@ export function sendSynAck(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  segmentFor(core, s, tcb[row + Tcb.iss], SYN | ACK, windowFor(core, s))[Out.mss] = core.config.mss;
+  const noOptions = (tcb[row + Tcb.flags] & Flag.NoOptions) !== 0;
+  segmentFor(core, s, tcb[row + Tcb.iss], SYN | ACK, windowFor(core, s))[Out.mss] = noOptions ? 0 : tcb[row + Tcb.advMss];
   transmit(core);
   ackSent(slots, s);
 }
@@ -244,7 +245,12 @@ function startRetransmitTimer(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  if (!slots.running(s, Timer.Retransmit)) slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
+  if (!slots.running(s, Timer.Retransmit)) {
+    slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
+    // Data starts waiting now, unless this is a timeout's resend (retries > 0): the
+    // user timeout counts from the original wait.
+    if (tcb[row + Tcb.retries] === 0) tcb[row + Tcb.stalledSince] = core.now;
+  }
 }
 
 /** Sends one segment of up to `length` data bytes from SND.NXT (and the FIN if `fin`). */
@@ -445,7 +451,9 @@ function armPersist(core: Core, s: number): void {
   if (waiting && tcb[row + Tcb.sndNxt] === tcb[row + Tcb.sndUna]) {
     if (!slots.running(s, Timer.Persist)) {
       if (tcb[row + Tcb.persistInterval] === 0) tcb[row + Tcb.persistInterval] = tcb[row + Tcb.rto];
-      slots.arm(s, Timer.Persist, (core.now + tcb[row + Tcb.persistInterval]) | 0);
+      const firstProbe = (core.now + tcb[row + Tcb.persistInterval]) | 0;
+      slots.arm(s, Timer.Persist, firstProbe);
+      tcb[row + Tcb.stalledSince] = firstProbe; // the user timeout counts from the first probe (as Linux)
     }
   } else {
     stopPersist(slots, s);

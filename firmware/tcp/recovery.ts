@@ -137,6 +137,7 @@ export function ackSettled(core: Core, s: number, ack: number, seg: Segment): vo
     slots.disarm(s, Timer.LossProbe);
   } else {
     slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
+    tcb[row + Tcb.stalledSince] = core.now; // new data ACKed: what is left waits from now
     armLossProbe(core, s);
   }
 }

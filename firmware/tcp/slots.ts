@@ -59,6 +59,9 @@ export const enum Flag {
   Dsack = 1 << 13,
   /** The FIN last went alone, without data (for config.loneFin's tail loss probe). */
   FinAlone = 1 << 14,
+  /** The listener had TCP_NOOPT (FreeBSD): the SYN-ACK carries no options (no MSS, no
+   *  SACK-permitted), so SACK is not agreed. */
+  NoOptions = 1 << 15,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -188,6 +191,17 @@ export const enum Tcb {
   keepIdle,
   keepInterval,
   keepCount,
+  /** TCP_USER_TIMEOUT (RFC 9293 §3.9.1, RFC 5482), ms, as the listener had it when the
+   *  connection opened or setUserTimeout set it: data unacknowledged (or a zero window
+   *  probed) this long resets the connection, in place of maxRetries; 0 = maxRetries. */
+  userTimeout,
+  /** When the present wait began: the oldest unacknowledged data started waiting (the
+   *  retransmission timer started from idle, or an ACK of new data restarted it), or the
+   *  first zero-window probe of the run went out. The user timeout counts from here. */
+  stalledSince,
+  /** Our MSS: the SYN-ACK's MSS option and the cap on the send MSS (config.mss, or the
+   *  listener's TCP_MAXSEG when it opened). */
+  advMss,
   /** The duplicate range the next segment reports first (valid with Flag.Dsack). */
   dsackStart,
   dsackEnd,

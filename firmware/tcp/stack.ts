@@ -29,6 +29,28 @@ export interface ListenOptions {
   /** RFC 1122 keepalive: idle time before probing, interval between probes, probes
    *  unanswered before the connection is dropped. Off when absent. */
   keepalive?: { idleMs: number; intervalMs: number; count: number };
+  /** TCP_MAXSEG: the MSS accepted connections offer in the SYN-ACK and the most they send
+   *  in a segment (the peer's MSS may cap it lower); 64..config.mss, default config.mss. */
+  mss?: number;
+  /** TCP_USER_TIMEOUT (RFC 9293 §3.9.1, RFC 5482), ms: how long data may wait
+   *  unacknowledged (or a zero window be probed) before the connection is reset and the
+   *  app told TimedOut, in place of config.maxRetries. Below 2^30; 0 (default): maxRetries. */
+  userTimeoutMs?: number;
+  /** TCP_NOOPT (FreeBSD): SYN-ACKs carry no options, neither MSS (the peer then assumes
+   *  536, RFC 9293 §3.7.1) nor SACK-permitted (so SACK is off); the peer's MSS is still
+   *  honoured. For peers that choke on options. */
+  noOptions?: boolean;
+}
+
+/** The largest timer setting in ms (under 2^30, as setKeepalive's and closeWithin's):
+ *  deadlines wrap at 2^32 and compare within 2^31. */
+const MAX_MS = 0x3fffffff;
+
+/** Checks a user timeout the app passes (whole ms below 2^30); throws `error` if bad. */
+function checkUserTimeout(call: string, ms: number, error: new (message: string) => Error): void {
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_MS) {
+    throw new error(`slotcp ${call}: userTimeoutMs must be a whole number of ms up to 2^30, got ${ms}`);
+  }
 }
 
 /** One row of the connection listing (netstat). */
@@ -59,6 +81,12 @@ export interface TcpInfo {
   retransmits: number;
   /** The segment size we send (the peer's MSS, capped by ours). */
   mss: number;
+  /** The MSS we offered (config.mss, or the listener's ListenOptions.mss). */
+  advMss: number;
+  /** Both ends agreed to SACK (RFC 2018). */
+  sackOk: boolean;
+  /** TCP_USER_TIMEOUT in ms; 0: config.maxRetries applies. */
+  userTimeout: number;
   sndWnd: number;
   /** In fast recovery (RFC 5681/6675). */
   recovery: boolean;
@@ -320,6 +348,8 @@ export class Stack {
     if (keepalive && !(ms(keepalive.idleMs) && ms(keepalive.intervalMs) && keepalive.count >= 1 && keepalive.count <= 255)) {
       throw new ConfigError('slotcp listen: keepalive needs whole idleMs and intervalMs from 1 to 2^30 and count 1..255');
     }
+    if (options.mss !== undefined) this.checkMss('listen', options.mss);
+    if (options.userTimeoutMs !== undefined) checkUserTimeout('listen', options.userTimeoutMs, ConfigError);
     const packetPort = this.core.port;
     if (packetPort.addPort && !packetPort.addPort(port)) {
       throw new ConfigError(`slotcp listen: the packet path has no room for port ${port}`);
@@ -330,7 +360,34 @@ export class Stack {
     listeners.table[l * Lst.ROW + Lst.keepIdle] = keepalive ? keepalive.idleMs : 0;
     listeners.table[l * Lst.ROW + Lst.keepInterval] = keepalive ? keepalive.intervalMs : 0;
     listeners.table[l * Lst.ROW + Lst.keepCount] = keepalive ? keepalive.count : 0;
+    listeners.table[l * Lst.ROW + Lst.mss] = options.mss ?? 0;
+    listeners.table[l * Lst.ROW + Lst.userTimeout] = options.userTimeoutMs ?? 0;
+    listeners.table[l * Lst.ROW + Lst.noOptions] = options.noOptions ? 1 : 0;
     return l;
+  }
+
+  /** Changes a listener's `mss`, `userTimeoutMs` and `noOptions` (ListenOptions; those absent stay)
+   *  for the connections it opens from now on, as setsockopt on a listening socket does.
+   *  Throws a ConfigError on a bad value or a listener not listening. */
+  setListenOptions(listener: number, options: Pick<ListenOptions, 'mss' | 'userTimeoutMs' | 'noOptions'>): void {
+    const listeners = this.core.listeners;
+    if (!(Number.isInteger(listener) && listener >= 0 && listener < listeners.count && listeners.table[listener * Lst.ROW + Lst.port] !== 0)) {
+      throw new ConfigError(`slotcp setListenOptions: ${listener} is not a listener`);
+    }
+    if (options.mss !== undefined) this.checkMss('setListenOptions', options.mss);
+    if (options.userTimeoutMs !== undefined) checkUserTimeout('setListenOptions', options.userTimeoutMs, ConfigError);
+    if (options.mss !== undefined) listeners.table[listener * Lst.ROW + Lst.mss] = options.mss;
+    if (options.userTimeoutMs !== undefined) listeners.table[listener * Lst.ROW + Lst.userTimeout] = options.userTimeoutMs;
+    if (options.noOptions !== undefined) listeners.table[listener * Lst.ROW + Lst.noOptions] = options.noOptions ? 1 : 0;
+  }
+
+  /** A listener's MSS must be whole, at least 64 (as config.mss) and at most config.mss
+   *  (the packet buffers are sized by it). */
+  private checkMss(call: string, mss: number): void {
+    const most = this.core.config.mss;
+    if (!Number.isInteger(mss) || mss < 64 || mss > most) {
+      throw new ConfigError(`slotcp ${call}: mss must be a whole number from 64 to config.mss (${most}), got ${mss}`);
+    }
   }
 
   /** Stops listening. Connections not yet accepted are reset (half-open ones dropped), and
@@ -476,6 +533,16 @@ export class Stack {
     restartKeepalive(core, s);
   }
 
+  /** TCP_USER_TIMEOUT for one connection (ListenOptions.userTimeoutMs): from now on,
+   *  data unacknowledged (or a zero window probed) for `ms` resets the connection, in
+   *  place of config.maxRetries; 0 goes back to maxRetries. Throws a RangeError on a bad
+   *  value; does nothing for a dead handle. */
+  setUserTimeout(handle: number, ms: number): void {
+    checkUserTimeout('setUserTimeout', ms, RangeError);
+    const s = this.slot(handle, false);
+    if (s >= 0) this.core.slots.tcb[s * Tcb.ROW + Tcb.userTimeout] = ms;
+  }
+
   /** Nagle's algorithm on (false) or off (true) for one connection. */
   setNoDelay(handle: number, noDelay: boolean): void {
     const s = this.slot(handle, false);
@@ -557,6 +624,9 @@ export class Stack {
     into.unacked = Math.max(0, seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]));
     into.retransmits = tcb[row + Tcb.retries];
     into.mss = tcb[row + Tcb.mss];
+    into.advMss = tcb[row + Tcb.advMss];
+    into.sackOk = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
+    into.userTimeout = tcb[row + Tcb.userTimeout];
     into.sndWnd = tcb[row + Tcb.sndWnd];
     into.recovery = (tcb[row + Tcb.flags] & Flag.Recovery) !== 0;
     into.afterTimeout = (tcb[row + Tcb.flags] & Flag.AfterTimeout) !== 0;

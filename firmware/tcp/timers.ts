@@ -69,7 +69,7 @@ function retransmitTimeout(core: Core, s: number): void {
     return;
   }
   if (tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) return; // nothing outstanding
-  if (tcb[row + Tcb.retries] >= config.maxRetries) {
+  if (givesUp(core, s, tcb[row + Tcb.retries])) {
     timedOut(core, s, Count.retransmitTimeouts);
     return;
   }
@@ -77,6 +77,30 @@ function retransmitTimeout(core: Core, s: number): void {
   core.count[Count.retransmitTimerExpiries]++;
   retransmitTimedOut(core, s);
   output(core, s);
+  endByUserTimeout(core, s, Timer.Retransmit);
+}
+
+/** Whether a retransmission or zero-window probe timeout ends the connection: with a
+ *  user timeout (TCP_USER_TIMEOUT, RFC 5482), once the wait (Tcb.stalledSince) has lasted
+ *  it, however many `tries` went before (Linux); without, after maxRetries tries. */
+function givesUp(core: Core, s: number, tries: number): boolean {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const limit = tcb[row + Tcb.userTimeout];
+  if (limit === 0) return tries >= core.config.maxRetries;
+  return ((core.now - tcb[row + Tcb.stalledSince]) | 0) >= limit;
+}
+
+/** A timer just re-armed ends no later than the user timeout, so the connection is
+ *  given up when the timeout ends rather than at the next backed-off expiry (Linux's
+ *  tcp_clamp_rto_to_user_timeout). */
+function endByUserTimeout(core: Core, s: number, timer: Timer): void {
+  const slots = core.slots;
+  const row = s * Tcb.ROW;
+  const limit = slots.tcb[row + Tcb.userTimeout];
+  if (limit === 0 || !slots.running(s, timer)) return;
+  const end = (slots.tcb[row + Tcb.stalledSince] + limit) | 0;
+  if (((slots.deadline(s, timer) - end) | 0) > 0) slots.arm(s, timer, end);
 }
 
 function persistTimeout(core: Core, s: number): void {
@@ -89,7 +113,8 @@ function persistTimeout(core: Core, s: number): void {
     return;
   }
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
-  if (tcb[row + Tcb.persistProbes] >= core.config.maxRetries) {
+  // A user timeout the app set ends it even so (RFC 9293 §3.10.8: in any state, as Linux).
+  if (givesUp(core, s, tcb[row + Tcb.persistProbes])) {
     timedOut(core, s, Count.retransmitTimeouts);
     return;
   }
@@ -98,6 +123,7 @@ function persistTimeout(core: Core, s: number): void {
   sendProbe(core, s);
   tcb[row + Tcb.persistInterval] = Math.min(tcb[row + Tcb.persistInterval] * 2, core.config.rtoMaxMs);
   slots.arm(s, Timer.Persist, (core.now + tcb[row + Tcb.persistInterval]) | 0);
+  endByUserTimeout(core, s, Timer.Persist);
 }
 
 /** RFC 1122 §4.2.3.6: after idle time with nothing outstanding, probe; after `count`

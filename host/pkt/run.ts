@@ -5,7 +5,7 @@
 // Numbering follows packetdrill: the client's sequence numbers are used as written; our
 // sequence numbers and the client's ACK fields are relative to our ISN, learnt from the
 // SYN-ACK.
-import { NumericConfigKey, StackConfig, defaultConfig } from '../../firmware/tcp/config';
+import { ConfigError, NumericConfigKey, StackConfig, defaultConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
 import { CounterName } from '../../firmware/tcp/counters';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
@@ -115,6 +115,11 @@ interface Fd {
   readShut: boolean;
   /** setsockopt(TCP_INQ, [1]): recvmsg() reports the bytes left to read (TCP_CM_INQ). */
   inq: boolean;
+  /** A socket's or listener's TCP_USER_TIMEOUT (ms), TCP_MAXSEG (0: config.mss) and
+   *  TCP_NOOPT. */
+  userTimeoutMs: number;
+  maxSeg: number;
+  noOptions: boolean;
 }
 
 /** Linux's numbering of tcpi_state and tcpi_ca_state, which the scripts compare against. */
@@ -541,6 +546,7 @@ class Runner {
         fd.listener = stack.listen(LOCAL_PORT, {
           backlog: fd.backlog, noDelay: fd.noDelay,
           keepalive: fd.keepalive ? { idleMs: fd.keepIdleS * 1000, intervalMs: fd.keepIntvlS * 1000, count: fd.keepCnt } : undefined,
+          userTimeoutMs: fd.userTimeoutMs, mss: fd.maxSeg || undefined, noOptions: fd.noOptions,
         });
         return { value: 0 };
       }
@@ -722,8 +728,11 @@ class Runner {
         this.compareOut(event, 3, error === undefined ? 0 : error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET');
         return { value: 0 };
       }
-      case 'TCP_MAXSEG':
-        this.compareOut(event, 3, info?.mss || config.mss);
+      case 'TCP_MAXSEG': // a connection's send MSS; a socket's or listener's setting
+        this.compareOut(event, 3, info?.mss || fd.maxSeg || config.mss);
+        return { value: 0 };
+      case 'TCP_USER_TIMEOUT':
+        this.compareOut(event, 3, info?.userTimeout ?? fd.userTimeoutMs);
         return { value: 0 };
       default:
         this.fail(event.line, `getsockopt ${name} is not supported by slotcp's runner`);
@@ -738,7 +747,7 @@ class Runner {
   private info(fd: Fd): TcpInfo | undefined {
     const info: TcpInfo = {
       state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
-      retransmits: 0, mss: 0, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0,
+      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, userTimeout: fd.userTimeoutMs, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0,
     };
     if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
@@ -773,7 +782,10 @@ class Runner {
     scope.set('tcpi_rtt', info.srtt * 1000);
     scope.set('tcpi_rttvar', info.rttvar * 1000);
     scope.set('tcpi_snd_mss', info.mss);
-    scope.set('tcpi_advmss', this.stack.config.mss);
+    scope.set('tcpi_advmss', info.advMss);
+    // Linux's and FreeBSD's bits: TCPI_OPT_SACK 2 (slotcp has no timestamps, 1, or
+    // window scaling, 4).
+    scope.set('tcpi_options', info.sackOk ? 2 : 0);
     scope.set('tcpi_snd_cwnd', Math.floor(info.cwnd / mss));
     scope.set('tcpi_snd_ssthresh', info.ssthresh >= 0x7fffffff ? TCP_INFINITE_SSTHRESH : Math.floor(info.ssthresh / mss));
     scope.set('tcpi_unacked', Math.ceil(info.unacked / mss));
@@ -785,7 +797,7 @@ class Runner {
     }
   }
 
-  private setsockopt(event: SyscallEvent): { value: number } {
+  private setsockopt(event: SyscallEvent): { value: number; errno?: string } {
     const fd = this.fd(event);
     const name = argName(event, 2);
     const value = event.args[3];
@@ -812,6 +824,14 @@ class Runner {
         fd.noDelay = flag() !== 0;
         if (fd.kind === 'connection') this.stack.setNoDelay(fd.handle, fd.noDelay);
         return { value: 0 };
+      case 'TCP_USER_TIMEOUT':
+      case 'TCP_MAXSEG':
+        return this.setStackOption(event, fd, name, flag());
+      case 'TCP_NOOPT': // FreeBSD's; slotcp's is per listener
+        if (fd.kind === 'connection') this.fail(event.line, 'slotcp sets TCP_NOOPT per listener: set it on the listening socket');
+        fd.noOptions = flag() !== 0;
+        if (fd.kind === 'listener') this.stack.setListenOptions(fd.listener, { noOptions: fd.noOptions });
+        return { value: 0 };
       case 'SO_KEEPALIVE':
       case 'TCP_KEEPIDLE':
       case 'TCP_KEEPINTVL':
@@ -827,6 +847,28 @@ class Runner {
       default:
         this.fail(event.line, `setsockopt ${name} is not supported by slotcp's runner`);
     }
+  }
+
+  /** TCP_USER_TIMEOUT (a socket, a listener or a connection) and TCP_MAXSEG (a socket or
+   *  a listener: slotcp sets it per listener) through the stack's calls; a value they
+   *  refuse is EINVAL, as a value out of Linux's bounds is. A socket not yet listening
+   *  keeps them for listen(), checked here by the stack's bounds (ListenOptions). */
+  private setStackOption(event: SyscallEvent, fd: Fd, name: 'TCP_USER_TIMEOUT' | 'TCP_MAXSEG', value: number): { value: number; errno?: string } {
+    const timeout = name === 'TCP_USER_TIMEOUT';
+    if (!timeout && fd.kind === 'connection') this.fail(event.line, 'slotcp sets TCP_MAXSEG per listener: set it on the listening socket');
+    try {
+      if (fd.kind === 'connection') this.stack.setUserTimeout(fd.handle, value);
+      else if (fd.kind === 'listener') this.stack.setListenOptions(fd.listener, timeout ? { userTimeoutMs: value } : { mss: value });
+      else if (timeout ? !(Number.isInteger(value) && value >= 0 && value < 2 ** 30) : !(Number.isInteger(value) && value >= 64 && value <= this.stack.config.mss)) {
+        return { value: -1, errno: 'EINVAL' };
+      }
+    } catch (err) {
+      if (err instanceof RangeError || err instanceof ConfigError) return { value: -1, errno: 'EINVAL' };
+      throw err;
+    }
+    if (timeout) fd.userTimeoutMs = value;
+    else fd.maxSeg = value;
+    return { value: 0 };
   }
 
   private command(event: CommandEvent): void {
@@ -894,7 +936,7 @@ const freebsdStateNames: Record<string, string> = {
 function newFd(kind: Fd['kind']): Fd {
   return {
     kind, listener: -1, handle: -1, lingerS: -1, keepalive: false, keepIdleS: 7200, keepIntvlS: 75, keepCnt: 9,
-    noDelay: false, backlog: 1, nonBlocking: false, readShut: false, inq: false,
+    noDelay: false, backlog: 1, nonBlocking: false, readShut: false, inq: false, userTimeoutMs: 0, maxSeg: 0, noOptions: false,
   };
 }
 
