@@ -107,4 +107,48 @@ describe('loss recovery: what the wire does not show', () => {
     assert.deepEqual(wires(c, bench.advance(10)).map((w) => [w.seq, w.len]), [[537, 536]]);
     assert.equal(bench.stack.counters.lossProbes, 1);
   });
+
+  it('a timeout in slot 1 leaves the connection in slot 0 alone: its delayed ACK and its RTO', () => {
+    const bench = new Bench({ txBytes: 8192 });
+    bench.stack.listen(80);
+    const a = new Client(bench, 80, 40001);
+    a.connect();
+    const ha = bench.stack.accept(0);
+    const b = new Client(bench, 80, 40002);
+    b.connect();
+    const hb = bench.stack.accept(0);
+    assert.deepEqual([ha & 0xff, hb & 0xff], [0, 1]);
+    bench.stack.write(hb, new Uint8Array(100)); // slot 1: unanswered, its RTO at 1 s
+    bench.take();
+    bench.advance(500);
+    bench.stack.write(ha, new Uint8Array(100)); // slot 0: its RTO at 1.5 s
+    bench.advance(400);
+    assert.deepEqual(a.write('x'), [], 'slot 0 holds its ACK for 200 ms');
+    // At 1 s slot 1 times out (its segment again); slot 0's delayed ACK is due at 1.1 s.
+    assert.deepEqual(wires(b, bench.advance(100)).map((w) => [w.seq, w.len]), [[1, 100]]);
+    assert.deepEqual(bench.take(), []);
+    assert.deepEqual(wires(a, bench.advance(100)).map((w) => [w.seq, w.len, w.ack]), [[101, 0, 2]]);
+    // At 1.5 s slot 0's own timeout, then its backed-off one 2 s later, not at once.
+    assert.deepEqual(wires(a, bench.advance(400)).map((w) => [w.seq, w.len]), [[1, 100]]);
+    assert.deepEqual(bench.advance(1999).filter((w) => w.dstPort === 40001), []);
+  });
+
+  it('sends no tail loss probe after a timeout, when a late poll finds both timers due', () => {
+    // A busy platform may poll long after both deadlines: the retransmission timer runs
+    // first, and its go-back-N has no place for a probe (RFC 8985 §7.3: none after an RTO).
+    const bench = new Bench({ txBytes: 8192 });
+    bench.stack.listen(80);
+    const c = new Client(bench, 80);
+    c.connect(1460, SACK_PERMITTED);
+    const h = bench.stack.accept(0);
+    bench.stack.write(h, new Uint8Array(1072));
+    assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 536], [537, 536]]);
+    // The probe was due within 10 ms, the RTO at 1 s; the platform polls once, at 2 s.
+    assert.ok(bench.stack.nextDeadline() <= 10);
+    bench.clock.time += 2000;
+    bench.stack.poll();
+    assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 536]], 'the first segment again, alone');
+    assert.equal(bench.stack.counters.lossProbes, 0);
+    assert.equal(bench.stack.counters.retransmitTimerExpiries, 1);
+  });
 });

@@ -14,8 +14,6 @@ import {
   armLossProbe, idleRestart, inSackRecovery, markResent, nextResend, probeResendFrom, probeSent, resendRoom, sendAllowance,
 } from './recovery';
 
-const MAX_WINDOW = 65535;
-
 /** Starts the outgoing record (core.segment's Out fields) for a segment of slot s's
  *  connection: SEQ `seq`, ACK = RCV.NXT, no MSS option and no payload unless the caller
  *  adds them. */
@@ -136,8 +134,9 @@ export function windowFor(core: Core, s: number): number {
   const step = half < core.config.mss ? half : core.config.mss;
   const moves = seqDiff(edge, tcb[row + Tcb.rcvAdv]);
   if (moves > 0 && (moves >= step || free === slots.rxBytes)) tcb[row + Tcb.rcvAdv] = edge;
+  // At most rxBytes, which config caps at 65535: the header's 16 bits without scaling.
   const window = seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]);
-  return window < 0 ? 0 : window > MAX_WINDOW ? MAX_WINDOW : window;
+  return window < 0 ? 0 : window;
 }
 
 /** Any segment we send carries an ACK, so it settles a pending or delayed one. */
@@ -252,7 +251,6 @@ function startRetransmitTimer(core: Core, s: number): void {
     // user timeout counts from the original wait.
     if (tcb[row + Tcb.retries] === 0) tcb[row + Tcb.stalledSince] = core.now;
   }
-  slots.disarm(s, Timer.Persist);
 }
 
 /** Sends one segment of up to `length` data bytes from SND.NXT (and the FIN if `fin`). */
@@ -433,8 +431,10 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean): void {
       // waits while an earlier short segment is unacknowledged, so a burst's tail still goes.
       break;
     }
+    // Even after the FIN the loop goes on: in SACK recovery the pipe may still have room
+    // for holes that wait until no new data is left (RFC 6675 §5, NextSeg rule 3, step
+    // C.5); otherwise the next pass finds nothing to send and stops.
     sendDataSegment(core, s, length, withFin);
-    if (withFin) break;
   }
 }
 

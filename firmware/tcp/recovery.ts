@@ -180,15 +180,14 @@ export function duplicateAck(core: Core, s: number): boolean {
   return resend;
 }
 
-/** After any acceptable ACK, on a SACK connection (RFC 6675): enough SACKed above the
+/** After any acceptable ACK, on a SACK connection only (RFC 6675): enough SACKed above the
  *  first hole means it is lost, duplicate ACKs or not (returns true: enter recovery and
  *  resend the first segment now); in recovery, resends found lost are resent again. */
 export function sackReassessed(core: Core, s: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  const flags = tcb[row + Tcb.flags];
-  if ((flags & Flag.Sack) === 0) return false;
+  const flags = tcb[row + Tcb.flags]; // Flag.Sack is set: the one caller checks it
   if ((flags & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
     enterRecovery(core, s);
     return true;
