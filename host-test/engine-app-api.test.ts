@@ -205,6 +205,37 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     assert.equal(info.userTimeout, 0, 'back to maxRetries');
   });
 
+  it('setListenOptions changes only the options given, of that listener, for connections it opens next', () => {
+    const bench = new Bench({ listeners: 2, sack: true, mss: 1000, slots: 8 });
+    const stack = bench.stack;
+    stack.setEvents(noEvents);
+    assert.equal(stack.listen(80, { mss: 600, userTimeoutMs: 5000, noOptions: true }), 0);
+    assert.equal(stack.listen(81), 1);
+    const SACK_PERMITTED = [1, 1, 4, 2];
+    let port = 40000;
+    /** A new connection's settings on `serverPort`: advertised MSS, user timeout, SACK
+     *  agreed, and the SYN-ACK's option bytes. */
+    const open = (serverPort: number) => {
+      const c = new Client(bench, serverPort, port++);
+      const synAck = c.connect(1460, SACK_PERMITTED);
+      const info = {} as TcpInfo;
+      assert.ok(stack.info(stack.accept(serverPort - 80), info));
+      return [info.advMss, info.userTimeout, info.sackOk, synAck.options.length > 0];
+    };
+    assert.deepEqual(open(81), [1000, 0, true, true]);
+    stack.setListenOptions(1, { mss: 500 });
+    assert.deepEqual(open(81), [500, 0, true, true]);
+    stack.setListenOptions(1, { userTimeoutMs: 3000 });
+    assert.deepEqual(open(81), [500, 3000, true, true]);
+    stack.setListenOptions(1, { noOptions: true });
+    assert.deepEqual(open(81), [500, 3000, false, false]);
+    stack.setListenOptions(1, { mss: 400 });
+    assert.deepEqual(open(81), [400, 3000, false, false]);
+    stack.setListenOptions(1, { noOptions: false, userTimeoutMs: 0 });
+    assert.deepEqual(open(81), [400, 0, true, true]);
+    assert.deepEqual(open(80), [600, 5000, false, false], 'listener 0 keeps its own');
+  });
+
   it('reads the clock only for calls that change a connection', () => {
     const { bench, stack, handles: [h], clients: [c] } = connected([40000]);
     c.write('abc');
