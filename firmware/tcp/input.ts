@@ -442,7 +442,7 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
   if (acked > 0) {
     sndUnaAdvances(core, s, ack, acked, seg);
   } else if (acked === 0) {
-    if (sack) sameAck(core, s, seg);
+    sameAck(core, s, seg); // records SACK blocks only under Flag.Sack (its own test)
     if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== ack
       && duplicateAck(core, s)) retransmitFirst(core, s);
   }
