@@ -584,8 +584,11 @@ function scheduleAck(core: Core, s: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const config = core.config;
+  // Data bytes received so far (RCV.NXT past the SYN's number), mod 2^32: unsigned, as a
+  // signed distance past 2^31 would read negative and bring quick ACKs back for 2 GiB.
+  const received = seqDiff(tcb[row + Tcb.rcvNxt], seqAdd(tcb[row + Tcb.irs], 1)) >>> 0;
   if (++tcb[row + Tcb.unackedSegments] >= 2 || config.delayedAckMs === 0
-    || (config.quickAcks !== 0 && seqDiff(tcb[row + Tcb.rcvNxt], tcb[row + Tcb.irs]) <= config.quickAcks * config.mss)) {
+    || (config.quickAcks !== 0 && received <= config.quickAcks * config.mss)) {
     tcb[row + Tcb.flags] |= Flag.AckNow;
   } else {
     // The first segment not yet ACKed, so the timer is idle: it runs only while the count
