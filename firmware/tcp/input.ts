@@ -512,13 +512,14 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
   const skip = -ahead; // bytes we already have (acceptable() keeps them below the segment's length)
   const newBytes = dataLength - skip;
   if (newBytes > 0) {
+    // At least 1: acceptable() lets data in only through an open window.
     const room = seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt);
-    const taken = newBytes < room ? newBytes : room > 0 ? room : 0;
+    const taken = newBytes < room ? newBytes : room;
     rxPut(core, s, 0, seg[Seg.dataOffset] + skip, taken);
     tcb[row + Tcb.rxLength] += taken;
     tcb[row + Tcb.rcvNxt] = seqAdd(rcvNxt, taken);
-    // Held data the hole was keeping back.
-    if (tcb[row + Tcb.heldCount] > 0) tcb[row + Tcb.rxLength] += releaseHeld(slots, s);
+    // Held data the hole was keeping back (none, 0, when nothing is held).
+    tcb[row + Tcb.rxLength] += releaseHeld(slots, s);
     tcb[row + Tcb.events] |= Event.Readable;
     if (taken < newBytes || tcb[row + Tcb.holePending]) {
       // Part beyond the window was dropped, or this fills a hole: the sender needs to know now.
