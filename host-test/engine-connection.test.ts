@@ -299,3 +299,22 @@ describe('connection state machine (connection.ts)', () => {
     assert.deepEqual(bench.take(), []);
   });
 });
+
+describe('the send queue when our FIN is acknowledged', () => {
+  it('counts the FIN out of the bytes an ACK drops: nothing queued after one ACK for data and FIN, in slot 1', () => {
+    const bench = new Bench({ slots: 2 });
+    bench.stack.listen(80);
+    new Client(bench, 80, 40001).connect();
+    bench.stack.accept(0);
+    const c = new Client(bench, 80, 40002);
+    c.connect();
+    const h = bench.stack.accept(0);
+    bench.stack.write(h, new Uint8Array(10));
+    bench.stack.shutdown(h);
+    assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 1, 10], ['F.', 11, 0]]);
+    assert.deepEqual(c.segment(ACK, { ack: (c.serverIsn + 12) >>> 0 }), []);
+    assert.equal(bench.stack.state(h), 'FIN-WAIT-2');
+    const row = bench.stack.connections().find((r) => r.remotePort === 40002);
+    assert.deepEqual([row?.state, row?.txQueued], ['FIN-WAIT-2', 0]);
+  });
+});

@@ -156,6 +156,31 @@ describe('receiving', () => {
       assert.deepEqual(wires(c, bench.advance(200)), [{ flags: '.', seq: 1, ack: 21, len: 0, win: 1062 }]);
     }
   });
+
+  it('counts quick ACKs over the first data bytes mod 2^32: none again once 2^31 bytes have come, none at 2^32 with quickAcks 0', () => {
+    type Inside = { core: { slots: { tcb: Int32Array } } };
+    for (const quickAcks of [2, 0]) {
+      for (const slot of [0, 1]) {
+        const first = established({ quickAcks });
+        const { bench, stack } = first;
+        let { c, h } = first;
+        if (slot === 1) {
+          c = new Client(bench, 80, 40001);
+          c.connect();
+          h = stack.accept(0);
+        }
+        assert.equal(h & 0xff, slot);
+        // As if 2^31 + 100 bytes (2^32 - 10 with quickAcks 0) had come and been read: the
+        // IRS moved back by that much from RCV.NXT.
+        const received = quickAcks !== 0 ? 2 ** 31 + 100 : 2 ** 32 - 10;
+        const tcb = (stack as unknown as Inside).core.slots.tcb;
+        tcb[slot * Tcb.ROW + Tcb.irs] = (c.seq - 1 - received) | 0;
+        bench.take();
+        assert.deepEqual(c.write(bytes(10)), [], `quickAcks ${quickAcks}, slot ${slot}: the ACK is delayed`);
+        assert.deepEqual(wires(c, bench.advance(200)).map((w) => [w.flags, w.ack]), [['.', 11]]);
+      }
+    }
+  });
 });
 
 describe('sending', () => {

@@ -68,7 +68,8 @@ describe('passive open', () => {
     const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0,
       sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(row.handle, info));
-    assert.deepEqual([info.state, info.sndWnd, info.mss], ['SYN-RECEIVED', 5000, 300]);
+    // unacked: our SYN alone (SND.UNA is the ISN until the ACK of the SYN).
+    assert.deepEqual([info.state, info.sndWnd, info.mss, info.unacked], ['SYN-RECEIVED', 5000, 300, 1]);
   });
 });
 

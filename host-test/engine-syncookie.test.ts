@@ -52,12 +52,14 @@ describe('SYN cookies', () => {
     assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1000, 500]);
   });
 
-  it('sends a cookie SYN-ACK without options for a listener with noOptions (TCP_NOOPT)', () => {
+  it('sends a cookie SYN-ACK without options for a listener with noOptions (TCP_NOOPT), the second beside one with options', () => {
     const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(79);
     bench.stack.listen(80, { noOptions: true });
     const c = new Client(bench, 80);
     assert.deepEqual(c.connect(1460, [4, 2]).options, []);
     assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+    assert.equal(mssOption(new Client(bench, 79, 40001).connect(1460).options), 536, 'the first listener offers its MSS');
   });
 
   it('takes data on the ACK that completes a cookie handshake', () => {

@@ -208,6 +208,8 @@ describe('TimeWaitTable (unit)', () => {
     assert.equal(put(t, A, 1003, 80, 3, 3, 1000), false, 'a free row, no eviction');
     assert.equal(put(t, A, 1004, 80, 4, 4, 1000), false, 'the other free row');
     assert.equal(put(t, A, 1005, 80, 5, 5, 1000), true, 'now full');
+    assert.deepEqual([t.find(A, 1003, 80), t.find(A, 1004, 80), t.find(A, 1005, 80)], [-1, 1, 0],
+      'of records expiring together the first is evicted');
   });
 
   it('expires only the records that are due, and evicts the one closest to expiry', () => {
@@ -223,6 +225,17 @@ describe('TimeWaitTable (unit)', () => {
     assert.equal(put(t, A, 1005, 80, 5, 5, 5000), true);
     assert.equal(t.find(A, 1003, 80), -1, 'the one due at 2 s went');
     assert.equal(t.size, 3);
+  });
+
+  it('evicts the record closest to expiry also when every record expires after the new one', () => {
+    // The engine never does this (every record expires no later than the one it inserts),
+    // but the table's rule does not rest on it.
+    const t = new TimeWaitTable(2);
+    put(t, A, 1001, 80, 1, 1, 3000);
+    put(t, A, 1002, 80, 2, 2, 2000);
+    assert.equal(put(t, A, 1003, 80, 3, 3, 1000), true);
+    assert.deepEqual([t.find(A, 1001, 80), t.find(A, 1002, 80), t.find(A, 1003, 80)], [0, -1, 1]);
+    assert.equal(t.size, 2);
   });
 });
 

@@ -442,7 +442,7 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
   if (acked > 0) {
     sndUnaAdvances(core, s, ack, acked, seg);
   } else if (acked === 0) {
-    if (sack) sameAck(core, s, seg);
+    sameAck(core, s, seg); // records SACK blocks only under Flag.Sack (its own test)
     if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== ack
       && duplicateAck(core, s)) retransmitFirst(core, s);
   }
@@ -512,13 +512,14 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
   const skip = -ahead; // bytes we already have (acceptable() keeps them below the segment's length)
   const newBytes = dataLength - skip;
   if (newBytes > 0) {
+    // At least 1: acceptable() lets data in only through an open window.
     const room = seqDiff(tcb[row + Tcb.rcvAdv], rcvNxt);
-    const taken = newBytes < room ? newBytes : room > 0 ? room : 0;
+    const taken = newBytes < room ? newBytes : room;
     rxPut(core, s, 0, seg[Seg.dataOffset] + skip, taken);
     tcb[row + Tcb.rxLength] += taken;
     tcb[row + Tcb.rcvNxt] = seqAdd(rcvNxt, taken);
-    // Held data the hole was keeping back.
-    if (tcb[row + Tcb.heldCount] > 0) tcb[row + Tcb.rxLength] += releaseHeld(slots, s);
+    // Held data the hole was keeping back (none, 0, when nothing is held).
+    tcb[row + Tcb.rxLength] += releaseHeld(slots, s);
     tcb[row + Tcb.events] |= Event.Readable;
     if (taken < newBytes || tcb[row + Tcb.holePending]) {
       // Part beyond the window was dropped, or this fills a hole: the sender needs to know now.
@@ -584,8 +585,11 @@ function scheduleAck(core: Core, s: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const config = core.config;
+  // Data bytes received so far (RCV.NXT past the SYN's number), mod 2^32: unsigned, as a
+  // signed distance past 2^31 would read negative and bring quick ACKs back for 2 GiB.
+  const received = seqDiff(tcb[row + Tcb.rcvNxt], seqAdd(tcb[row + Tcb.irs], 1)) >>> 0;
   if (++tcb[row + Tcb.unackedSegments] >= 2 || config.delayedAckMs === 0
-    || (config.quickAcks !== 0 && seqDiff(tcb[row + Tcb.rcvNxt], tcb[row + Tcb.irs]) <= config.quickAcks * config.mss)) {
+    || (config.quickAcks !== 0 && received <= config.quickAcks * config.mss)) {
     tcb[row + Tcb.flags] |= Flag.AckNow;
   } else {
     // The first segment not yet ACKed, so the timer is idle: it runs only while the count
