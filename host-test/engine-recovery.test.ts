@@ -29,6 +29,17 @@ function countersAfter(script: string, names: CounterName[]): Record<string, num
   return alone;
 }
 
+/** A SACK connection (the handshake at one instant: SRTT 1 ms) with two 536-byte
+ *  segments in flight; returns its client. */
+function twoSegmentsOut(bench: Bench): Client {
+  bench.stack.listen(80);
+  const c = new Client(bench, 80);
+  c.connect(1460, SACK_PERMITTED);
+  bench.stack.write(bench.stack.accept(0), new Uint8Array(1072));
+  assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 536], [537, 536]]);
+  return c;
+}
+
 function emptyInfo(): TcpInfo {
   return {
     state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0, sndWnd: 0,
@@ -97,12 +108,7 @@ describe('loss recovery: what the wire does not show', () => {
   it('arms the tail loss probe on a clock past 2^30 ms (the time left to the RTO does not overflow)', () => {
     const bench = new Bench({ txBytes: 8192 });
     bench.clock.time = 0x40000000 + 5;
-    bench.stack.listen(80);
-    const c = new Client(bench, 80);
-    c.connect(1460, SACK_PERMITTED);
-    const h = bench.stack.accept(0);
-    bench.stack.write(h, new Uint8Array(1072));
-    assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 536], [537, 536]]);
+    const c = twoSegmentsOut(bench);
     // SRTT 1 ms (the handshake at one instant): the probe, due 2 ms on, resends the last segment.
     assert.deepEqual(wires(c, bench.advance(10)).map((w) => [w.seq, w.len]), [[537, 536]]);
     assert.equal(bench.stack.counters.lossProbes, 1);
@@ -137,12 +143,7 @@ describe('loss recovery: what the wire does not show', () => {
     // A busy platform may poll long after both deadlines: the retransmission timer runs
     // first, and its go-back-N has no place for a probe (RFC 8985 §7.3: none after an RTO).
     const bench = new Bench({ txBytes: 8192 });
-    bench.stack.listen(80);
-    const c = new Client(bench, 80);
-    c.connect(1460, SACK_PERMITTED);
-    const h = bench.stack.accept(0);
-    bench.stack.write(h, new Uint8Array(1072));
-    assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 536], [537, 536]]);
+    const c = twoSegmentsOut(bench);
     // The probe was due within 10 ms, the RTO at 1 s; the platform polls once, at 2 s.
     assert.ok(bench.stack.nextDeadline() <= 10);
     bench.clock.time += 2000;
