@@ -104,6 +104,12 @@ describe('packet parsing', () => {
     assert.equal(parse(ipEdited((p) => { p[0] = 0x44; })), Refusal.BadIpHeader);
   });
 
+  it('refuses any fragment (more-fragments or an offset in either byte) and takes don\'t-fragment', () => {
+    const flagged = (hi: number, lo: number): Refusal => parse(ipEdited((p) => { p[6] = hi; p[7] = lo; }));
+    assert.deepEqual([flagged(0x20, 0), flagged(0x00, 1), flagged(0x01, 0), flagged(0x40, 0), flagged(0, 0)],
+      [Refusal.Fragment, Refusal.Fragment, Refusal.Fragment, Refusal.None, Refusal.None]);
+  });
+
   it('refuses a total length under the IPv4 header as a bad IP header', () => {
     assert.equal(parse(ipEdited((p) => { p[2] = 0; p[3] = 10; })), Refusal.BadIpHeader);
   });
