@@ -139,8 +139,10 @@ function parseOptions(b: Uint8Array, start: number, end: number, seg: Segment): 
       if (length !== 2) return false;
       seg[Seg.sackPermitted] = 1;
     } else if (kind === 5) {
+      // At most MAX_SACK_BLOCKS: the option list holds 40 bytes, and the length test above
+      // keeps the option within it, so (40 - 2) >> 3 = 4 blocks is the most there can be.
       const blocks = (length - 2) >> 3;
-      if (blocks < 1 || blocks > MAX_SACK_BLOCKS || length !== 2 + 8 * blocks) return false;
+      if (blocks < 1 || length !== 2 + 8 * blocks) return false;
       for (let k = 0; k < 2 * blocks; k++) seg[Seg.sackBlocks + k] = read32(b, i + 2 + 4 * k);
       seg[Seg.sackCount] = blocks;
     }
@@ -165,7 +167,9 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment, bytes: 
 
   const t = ipHeader;
   const tcpLength = totalLength - ipHeader;
-  if (tcpLength < TCP_HEADER) return Refusal.BadTcpHeader;
+  // No separate test of tcpLength < TCP_HEADER: the data offset is then either below 20 or
+  // beyond tcpLength, and refused either way (a byte past the buffer reads as undefined,
+  // whose >>> 4 is 0).
   const tcpHeader = (b[t + 12] >>> 4) * 4;
   if (tcpHeader < TCP_HEADER || tcpHeader > tcpLength) return Refusal.BadTcpHeader;
 
