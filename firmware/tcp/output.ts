@@ -483,6 +483,10 @@ function stopPersist(slots: Slots, s: number): void {
  *  carries the FIN. */
 export function forceSend(core: Core, s: number): void {
   const slots = core.slots;
-  const length = Math.min(unsentBytes(slots, s), payloadRoom(slots, s), slots.tcb[s * Tcb.ROW + Tcb.sndWnd]);
+  const tcb = slots.tcb;
+  // It may be the first data after an idle time, as sendQueued's (nothing is in flight
+  // while the persist timer runs, but a timeout's go-back-N may leave SND.MAX ahead).
+  if (tcb[s * Tcb.ROW + Tcb.sndMax] === tcb[s * Tcb.ROW + Tcb.sndUna]) idleRestart(core, s);
+  const length = Math.min(unsentBytes(slots, s), payloadRoom(slots, s), tcb[s * Tcb.ROW + Tcb.sndWnd]);
   sendDataSegment(core, s, length, false);
 }
