@@ -288,6 +288,24 @@ describe('ECMA-419 Listener and TCP', () => {
       }
     });
 
+    it('onError once: a reset after the peer\'s close was reported (onError(), the socket kept open) is not told again', () => {
+      const { bench } = setup();
+      const errors: unknown[][] = [];
+      const { sockets } = serve(bench, { onError(this: TCP, ...args: unknown[]) { errors.push(args); } });
+      const c = new Client(bench, 80);
+      c.connect();
+      c.write('bye');
+      c.fin();
+      assert.equal(text(sockets[0].read()), 'bye');
+      bench.stack.poll();
+      assert.deepEqual(errors, [[]], 'the peer\'s close, as an error with no argument');
+      c.segment(0x04); // RST at RCV.NXT
+      bench.stack.poll();
+      assert.deepEqual(errors, [[]], 'no second onError');
+      assert.throws(() => sockets[0].write(new Uint8Array(1)), /failed/);
+      sockets[0].close();
+    });
+
     it('onError(reason) on a reset; afterwards write() throws; close() is still allowed', () => {
       const { bench } = setup();
       const errors: unknown[] = [];

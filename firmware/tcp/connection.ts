@@ -5,7 +5,7 @@
 // recovery recovery.ts's: the steps here call into them, never the other way round.
 import { Count } from './counters';
 import { ConnectionError, Core, Lst } from './core';
-import { output, sendAck, sendReset } from './output';
+import { output, peerSendMss, sendAck, sendReset } from './output';
 import { Event, Flag, Slots, State, Timer, Tcb, stateNames } from './slots';
 import { rxDrop } from './ring';
 import { drop } from './trace';
@@ -381,7 +381,8 @@ export function readConsumed(core: Core, s: number, count: number): boolean {
   const known = advertised > 0 ? advertised : 0;
   const free = slots.rxBytes - tcb[row + Tcb.rxLength];
   const half = slots.rxBytes >>> 1;
-  return free >= 2 * known && free - known >= (half < core.config.mss ? half : core.config.mss);
+  const mss = peerSendMss(tcb, row); // windowFor's step
+  return free >= 2 * known && free - known >= (half < mss ? half : mss);
 }
 
 /** A window update goes out now (after readConsumed said so). */

@@ -354,6 +354,9 @@ export class TCP implements Endpoint {
     }
     this.#error = error;
     if (!this.#owned) return; // told to the TCP made from this one
+    // onError once: after the peer's close was reported as one (the socket not closed
+    // yet), a reset or timeout is no news.
+    if (this.#failed) return;
     this.#failed = true;
     this.#onError?.call(this, error);
   }

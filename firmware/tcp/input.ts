@@ -8,7 +8,7 @@ import {
 import { Count } from './counters';
 import { Core, Lst } from './core';
 import {
-  output, replyFor, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
+  output, peerSendMss, replyFor, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
 } from './output';
 import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
@@ -579,7 +579,7 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
 }
 /** Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): at least every second segment, and
  *  never later than delayedAckMs; at once while the connection's first config.quickAcks
- *  MSS of data arrive. */
+ *  MSS of data arrive (the MSS the peer sends with: peerSendMss). */
 function scheduleAck(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
@@ -589,7 +589,7 @@ function scheduleAck(core: Core, s: number): void {
   // signed distance past 2^31 would read negative and bring quick ACKs back for 2 GiB.
   const received = seqDiff(tcb[row + Tcb.rcvNxt], seqAdd(tcb[row + Tcb.irs], 1)) >>> 0;
   if (++tcb[row + Tcb.unackedSegments] >= 2 || config.delayedAckMs === 0
-    || (config.quickAcks !== 0 && received <= config.quickAcks * config.mss)) {
+    || (config.quickAcks !== 0 && received <= config.quickAcks * peerSendMss(tcb, row))) {
     tcb[row + Tcb.flags] |= Flag.AckNow;
   } else {
     // The first segment not yet ACKed, so the timer is idle: it runs only while the count

@@ -121,6 +121,16 @@ function payloadRoom(slots: Slots, s: number): number {
   return tcb[row + Tcb.mss] - sackOptionLength(sackBlocksToSend(slots, s));
 }
 
+/** The MSS the peer assumes without an MSS option (RFC 9293 §3.7.1). */
+const NO_OPTION_MSS = 536;
+
+/** The largest segment the peer sends us (its Eff.snd.MSS): the MSS our SYN-ACK offered
+ *  (config.mss or the listener's TCP_MAXSEG), or 536 with TCP_NOOPT (no MSS option).
+ *  Receiver SWS avoidance steps by it (RFC 9293 §3.8.6.2.2), not by config.mss. */
+export function peerSendMss(tcb: Int32Array, row: number): number {
+  return (tcb[row + Tcb.flags] & Flag.NoOptions) !== 0 ? NO_OPTION_MSS : tcb[row + Tcb.advMss];
+}
+
 /** The window to put in a segment from slot s. The right edge we advertise (rcvAdv) only
  *  moves right, and only by at least min(rx/2, MSS) at a time (receiver SWS avoidance,
  *  RFC 1122 §4.2.3.3), except that an empty buffer is always offered whole. */
@@ -131,7 +141,8 @@ export function windowFor(core: Core, s: number): number {
   const free = slots.rxBytes - tcb[row + Tcb.rxLength];
   const edge = seqAdd(tcb[row + Tcb.rcvNxt], free);
   const half = slots.rxBytes >>> 1;
-  const step = half < core.config.mss ? half : core.config.mss;
+  const mss = peerSendMss(tcb, row);
+  const step = half < mss ? half : mss;
   const moves = seqDiff(edge, tcb[row + Tcb.rcvAdv]);
   if (moves > 0 && (moves >= step || free === slots.rxBytes)) tcb[row + Tcb.rcvAdv] = edge;
   // At most rxBytes, which config caps at 65535: the header's 16 bits without scaling.
@@ -472,6 +483,10 @@ function stopPersist(slots: Slots, s: number): void {
  *  carries the FIN. */
 export function forceSend(core: Core, s: number): void {
   const slots = core.slots;
-  const length = Math.min(unsentBytes(slots, s), payloadRoom(slots, s), slots.tcb[s * Tcb.ROW + Tcb.sndWnd]);
+  const tcb = slots.tcb;
+  // It may be the first data after an idle time, as sendQueued's (nothing is in flight
+  // while the persist timer runs, but a timeout's go-back-N may leave SND.MAX ahead).
+  if (tcb[s * Tcb.ROW + Tcb.sndMax] === tcb[s * Tcb.ROW + Tcb.sndUna]) idleRestart(core, s);
+  const length = Math.min(unsentBytes(slots, s), payloadRoom(slots, s), tcb[s * Tcb.ROW + Tcb.sndWnd]);
   sendDataSegment(core, s, length, false);
 }

@@ -120,7 +120,10 @@ function windowUsed(tcb: Int32Array, row: number): boolean {
 export function idleRestart(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
-  if (((core.now - tcb[row + Tcb.lastSentAt]) | 0) <= tcb[row + Tcb.rto]) return;
+  // Unsigned: the last send is always in the past, so an idle time of 2^31 ms (about 25
+  // days) or more, negative as a signed difference, is still long. Only one within an
+  // RTO of a whole multiple of 2^32 ms (49.7 days) reads short.
+  if (((core.now - tcb[row + Tcb.lastSentAt]) >>> 0) <= tcb[row + Tcb.rto]) return;
   const restart = initialWindowBytes(core.config, tcb[row + Tcb.mss]);
   if (tcb[row + Tcb.cwnd] > restart) tcb[row + Tcb.cwnd] = restart;
 }
