@@ -51,6 +51,20 @@ async function cutLink(tun: Tun): Promise<void> {
   }
 }
 
+/** slotcp reset none of the connections: no reset for unread data, data after close,
+ *  abort(), linger or a timeout. A reset may still answer a late duplicate from a client
+ *  whose connection is already gone (RFC 9293 §3.10.7.1: no TCB, so a reset): when a
+ *  service closes second, a spurious resend of our last segment in LAST-ACK (a tail loss
+ *  probe after 2 × SRTT, a few ms on this link, when the runner's event loop is late)
+ *  draws a second ACK after the first one closed the connection. Each such reset needs
+ *  a resend before it, so there are never more of them than resent segments. */
+function assertNoConnectionReset(c: any): void {
+  const ended = [c.resetsOnCloseUnread, c.resetsOnDataAfterClose, c.resetsOnAbort, c.resetsOnLinger, c.retransmitTimeouts,
+    c.keepaliveTimeouts];
+  assert.deepEqual(ended, [0, 0, 0, 0, 0, 0], `counters ${JSON.stringify(c)}`);
+  assert.ok(c.resetsSent <= c.retransmittedSegments, `${c.resetsSent} resets, ${c.retransmittedSegments} resends`);
+}
+
 describe('interop: Linux TCP clients through a TUN device (slotcp tun)', function () {
   this.timeout(90000);
   let dir = '';
@@ -199,7 +213,7 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     assert.deepEqual([by.echo.accepted, by.echo.closed, by.echo.bytesIn, by.echo.bytesOut], [3, 3, 6000000, 6000000]);
     assert.deepEqual([by.discard.accepted, by.discard.closed, by.discard.bytesIn], [1, 1, 3000000]);
     assert.deepEqual([by['source:1048576'].closed, by['source:1048576'].bytesOut], [1, 1048576]);
-    assert.equal(s.counters.resetsSent, 0);
+    assertNoConnectionReset(s.counters);
     assert.equal(s.counters.timeWaitEntered, 1, 'source closed first: TIME-WAIT; echo and discard closed second');
   });
 
@@ -356,7 +370,7 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     assert.deepEqual([echo.accepted, echo.closed, echo.errors, echo.bytesIn, echo.bytesOut], [32, 32, 0, 640000, 640000]);
     assert.equal(c.established, 32);
     assert.ok(c.droppedSlotsFull + c.droppedBacklogFull + c.synCookiesSent > 0, 'the 4 slots were a limit: some clients had to wait');
-    assert.equal(c.resetsSent, 0);
+    assertNoConnectionReset(c);
     assert.deepEqual(s.usage, { slotsInUse: 0, timeWait: 0 }, 'echo closes second: no TIME-WAIT on our side');
   });
 
@@ -369,7 +383,7 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     const s = await tun.statsWhen(stats, (x) => x.usage.slotsInUse === 0);
     checkUpload(s, pcap, up, 77);
     checkDownload(s, down);
-    assert.equal(s.counters.resetsSent, 0);
+    assertNoConnectionReset(s.counters);
   });
 
   it('10 MB up and down with loss=0.05,dup=0.01,reorder=0.05: finishes within 110 s, SHA-256 verified', async function () {
@@ -462,7 +476,7 @@ describe('interop: Linux TCP clients through a TUN device (slotcp tun)', functio
     const by = Object.fromEntries(s.services.map((x: any) => [x.name, x]));
     assert.deepEqual([by.http.accepted, by.http.closed, by.http.errors], [1, 1, 0]);
     assert.deepEqual([by.echo.accepted, by.echo.closed, by.echo.errors, by.echo.bytesIn, by.echo.bytesOut], [1, 1, 0, 100000, 100000]);
-    assert.equal(s.counters.resetsSent, 0);
+    assertNoConnectionReset(s.counters);
     assert.equal(await tun.stop(), 0);
     const segments = pcapSegments(pcap);
     for (const [port, replyBytes] of [[80, by.http.bytesOut], [7, 100000]]) {
