@@ -321,6 +321,16 @@ describe('initial window (config.initialWindow)', () => {
   });
 });
 
+/** A boolean config key: false by default, true when asked, and anything but true or
+ *  false refused. */
+function checkBooleanKey(key: 'cwndValidation' | 'rtoMinOnVariance' | 'loneFin'): void {
+  assert.equal(makeConfig({ localAddr: 1 })[key], false);
+  assert.equal(makeConfig({ localAddr: 1, [key]: true })[key], true);
+  for (const bad of [0, 1, 'yes', null]) {
+    assert.throws(() => makeConfig({ localAddr: 1, [key]: bad as never }), ConfigError);
+  }
+}
+
 // The growth itself is pinned by host-test/pkt/data/byte-counting*.pkt and
 // cwnd-validation.pkt.
 describe('slow start config (byteCountingLimit, cwndValidation)', () => {
@@ -333,9 +343,7 @@ describe('slow start config (byteCountingLimit, cwndValidation)', () => {
     for (const bad of [-1, 65, 1.5, '2', null]) {
       assert.throws(() => makeConfig({ localAddr: 1, byteCountingLimit: bad as never }), ConfigError);
     }
-    for (const bad of [0, 1, 'yes', null]) {
-      assert.throws(() => makeConfig({ localAddr: 1, cwndValidation: bad as never }), ConfigError);
-    }
+    checkBooleanKey('cwndValidation');
   });
 });
 
@@ -343,22 +351,14 @@ describe('slow start config (byteCountingLimit, cwndValidation)', () => {
 // rto-min-on-rto.pkt.
 describe('RTO floor config (rtoMinOnVariance)', () => {
   it("defaults to RFC 6298's floor on the whole RTO, and refuses anything but true or false", () => {
-    assert.equal(makeConfig({ localAddr: 1 }).rtoMinOnVariance, false);
-    assert.equal(makeConfig({ localAddr: 1, rtoMinOnVariance: true }).rtoMinOnVariance, true);
-    for (const bad of [0, 1, 'yes', null]) {
-      assert.throws(() => makeConfig({ localAddr: 1, rtoMinOnVariance: bad as never }), ConfigError);
-    }
+    checkBooleanKey('rtoMinOnVariance');
   });
 });
 
 // The FIN and its probe are pinned by host-test/pkt/close/lone-fin.pkt and lone-fin-off.pkt.
 describe('lone FIN config (loneFin)', () => {
   it('is off by default, and refuses anything but true or false', () => {
-    assert.equal(makeConfig({ localAddr: 1 }).loneFin, false);
-    assert.equal(makeConfig({ localAddr: 1, loneFin: true }).loneFin, true);
-    for (const bad of [0, 1, 'yes', null]) {
-      assert.throws(() => makeConfig({ localAddr: 1, loneFin: bad as never }), ConfigError);
-    }
+    checkBooleanKey('loneFin');
   });
 });
 
