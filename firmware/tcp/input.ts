@@ -18,10 +18,8 @@ import { duplicateAck, newAck, opened, sackReassessed, ackSettled, sameAck, synA
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
 import { TraceEvent, drop, traceDrop } from './trace';
-import { ACK, FIN, Out, RST, SYN, Seg, Segment, seqLength } from './wire';
+import { ACK, DEFAULT_MSS, FIN, Out, RST, SYN, Seg, Segment, seqLength } from './wire';
 
-/** The MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1). */
-const DEFAULT_PEER_MSS = 536;
 /** The smallest peer MSS used: room for 4 SACK blocks (36 bytes) and 28 bytes of data. */
 const MIN_PEER_MSS = 64;
 
@@ -131,7 +129,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
   }
   let iss = nextIsn(core.hash, core.now, core.localAddr, seg);
   if (reused && seqLt(iss, isnFloor)) iss = isnFloor;
-  const s = openConnection(core, free, l, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
+  const s = openConnection(core, free, l, iss, seqAdd(seg[Seg.seq], 1), seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_MSS);
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   core.count[Count.passiveOpens]++;
@@ -175,7 +173,7 @@ function listenerMss(core: Core, l: number): number {
 /** The half-open limit is reached: answer with a SYN cookie and keep nothing. */
 function sendCookieSynAck(core: Core, l: number, seg: Segment): void {
   const config = core.config;
-  const cookie = makeCookie(core.hash, core.now, core.localAddr, seg, seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_PEER_MSS);
+  const cookie = makeCookie(core.hash, core.now, core.localAddr, seg, seg[Seg.mss] > 0 ? seg[Seg.mss] : DEFAULT_MSS);
   core.count[Count.synCookiesSent]++;
   core.cookiesSent = true;
   core.lastCookieAt = core.now;

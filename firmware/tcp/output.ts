@@ -5,7 +5,7 @@ import { Count } from './counters';
 import { Core } from './core';
 import { Flag, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
-import { ACK, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
+import { ACK, DEFAULT_MSS, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
   writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders } from './wire';
 import { txCopyOut } from './ring';
 import { TraceEvent } from './trace';
@@ -121,14 +121,11 @@ function payloadRoom(slots: Slots, s: number): number {
   return tcb[row + Tcb.mss] - sackOptionLength(sackBlocksToSend(slots, s));
 }
 
-/** The MSS the peer assumes without an MSS option (RFC 9293 §3.7.1). */
-const NO_OPTION_MSS = 536;
-
 /** The largest segment the peer sends us (its Eff.snd.MSS): the MSS our SYN-ACK offered
  *  (config.mss or the listener's TCP_MAXSEG), or 536 with TCP_NOOPT (no MSS option).
  *  Receiver SWS avoidance steps by it (RFC 9293 §3.8.6.2.2), not by config.mss. */
 export function peerSendMss(tcb: Int32Array, row: number): number {
-  return (tcb[row + Tcb.flags] & Flag.NoOptions) !== 0 ? NO_OPTION_MSS : tcb[row + Tcb.advMss];
+  return (tcb[row + Tcb.flags] & Flag.NoOptions) !== 0 ? DEFAULT_MSS : tcb[row + Tcb.advMss];
 }
 
 /** The window to put in a segment from slot s. The right edge we advertise (rcvAdv) only

@@ -14,6 +14,8 @@ export const URG = 0x20;
 export const IPV4_HEADER = 20;
 export const TCP_HEADER = 20;
 export const MSS_OPTION = 4;
+/** The MSS an end assumes when the other sends no MSS option (RFC 9293 §3.7.1). */
+export const DEFAULT_MSS = 536;
 /** nop, nop, SACK-permitted (RFC 2018 §2), as Linux lays it out after the MSS. */
 export const SACK_PERMITTED_OPTION = 4;
 /** SACK blocks a segment can carry (40 option bytes, no timestamps). */
