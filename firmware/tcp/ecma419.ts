@@ -237,9 +237,6 @@ export class TCP implements Endpoint {
   #onWritable: Callback<TCP>;
   #onError: Callback<TCP>;
   #onEnd: Callback<TCP>;
-  /** onEnd was called: it is called once, though both the first delivery and the FIN's
-   *  own event (when it came after the takeover) tell of the peer's close. */
-  #endTold = false;
   /** The connection failed (a ConnectionError; 0: it has not), or the peer's close was
    *  reported as one: it is no longer usable. */
   #failed = false;
@@ -377,10 +374,11 @@ export class TCP implements Endpoint {
     if (stack.peerClosed(handle)) this.deliverEnd();
   }
 
+  /** onEnd once, though both the first delivery and the FIN's own event (when it came
+   *  after the takeover) tell of the peer's close: the socket layer's bit for the slot,
+   *  cleared when this socket took it, as for slotcp's TCPSocket. */
   #tellEnd(): void {
-    if (this.#endTold) return;
-    this.#endTold = true;
-    this.#onEnd!.call(this);
+    if (this.#layer!.firstEnd(this)) this.#onEnd!.call(this);
   }
 
   /** ECMA-419: the peer's close is an error once everything it sent has been read. */
