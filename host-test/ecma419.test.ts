@@ -438,6 +438,11 @@ describe('ECMA-419 Listener and TCP', () => {
         assert.throws(() => new Listener({ port: 80, ...bad }), RangeError, JSON.stringify(bad));
       }
       for (const bad of [{ mss: '300' }, { userTimeout: true }]) assert.throws(() => new Listener({ port: 80, ...bad } as never), TypeError);
+      assert.throws(() => new Listener({ port: 80, mss: '300' } as never), { name: 'TypeError', message: 'mss must be a number' });
+      assert.throws(() => new Listener({ port: 80, mss: 537 }), { name: 'RangeError', message: 'mss must be a whole number from 64 to 536' });
+      // Both bounds are taken.
+      new Listener({ port: 81, mss: 536, userTimeout: 2 ** 30 - 1 }).close();
+      new Listener({ port: 81, mss: 64, userTimeout: 0 }).close();
       new Listener({ port: 80, mss: 300, userTimeout: 3000 });
       const c = new Client(bench, 80);
       assert.deepEqual(c.connect(1460).options.slice(0, 4), [2, 4, 1, 44], 'MSS option 300');
