@@ -3,7 +3,7 @@
 // every refused segment is counted.
 import {
   establish, finAcked, findConnection, findFreeSlot, freeSlot, ourFinAcked, peerFinArrives, pendingConnections,
-  resetAndFree, resetArrives, restartKeepalive, setState,
+  resetArrives, restartKeepalive, setState,
 } from './connection';
 import { Count } from './counters';
 import { Core, Lst } from './core';
@@ -492,8 +492,13 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
   const ahead = seqDiff(seg[Seg.seq], rcvNxt);
   if (dataLength > 0 && seqAdd(ahead, dataLength) > 0 && (tcb[row + Tcb.flags] & Flag.AppClosed)) {
     // New data, and nobody will ever read it: tell the peer at once (RFC 9293 §3.10.7.4
-    // seventh check for a closed receiver; RFC 2525 §2.17).
-    resetAndFree(core, s, Count.resetsOnDataAfterClose);
+    // seventh check for a closed receiver; RFC 2525 §2.17). The reset answers this segment
+    // (<SEQ=SEG.ACK><CTL=RST>, as Linux): SEG.ACK is the peer's RCV.NXT, the one sequence
+    // number an RFC 5961 peer accepts a reset at, even while our FIN is still unacknowledged
+    // and SND.NXT past it.
+    core.count[Count.resetsOnDataAfterClose]++;
+    replyReset(core, seg);
+    freeSlot(core, s);
     return Verdict.Ended;
   }
   // Data we already have, below RCV.NXT or held out of order: reported as a D-SACK block

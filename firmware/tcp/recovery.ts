@@ -352,10 +352,11 @@ export function armLossProbe(core: Core, s: number): void {
   // RFC 8985 §7.2: 2 × SRTT, no floor (SRTT is at least 1 ms: samples are).
   let pto = 2 * (tcb[row + Tcb.srtt8] >> 3);
   if (outstanding <= tcb[row + Tcb.mss]) pto += WORST_CASE_DELAYED_ACK_MS;
+  // RFC 8985 §7.2: when the RTO would fire sooner, the probe goes at the RTO's time instead
+  // (and restarts the retransmission timer behind it: the timers run the probe first).
   // Both callers (a segment sent, an ACK settled) have just started the retransmission timer.
   const rtoLeft = (slots.deadline(s, Timer.Retransmit) - core.now) | 0;
-  if (pto >= rtoLeft) slots.disarm(s, Timer.LossProbe);
-  else slots.arm(s, Timer.LossProbe, (core.now + pto) | 0);
+  slots.arm(s, Timer.LossProbe, (core.now + (pto < rtoLeft ? pto : rtoLeft)) | 0);
 }
 
 /** A probe needs SACK, and none outside recovery's or a timeout's own resending, nor

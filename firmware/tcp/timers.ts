@@ -5,7 +5,7 @@ import { Count } from './counters';
 import { closeTimerExpires, freeSlot, lingerExpires, timedOut } from './connection';
 import { Core } from './core';
 import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendSynAck, unsentBytes } from './output';
-import { State, TIMER_KINDS, Timer, Tcb } from './slots';
+import { Slots, State, TIMER_KINDS, Timer, Tcb } from './slots';
 import { backOff, retransmitTimedOut } from './recovery';
 
 export function runTimers(core: Core): void {
@@ -16,6 +16,9 @@ export function runTimers(core: Core): void {
     // A slot with no timer running has nothing due. A timeout that frees the slot zeroes
     // its row (slots.reset), so none of its later timers is due either.
     if (tcb[s * Tcb.ROW + Tcb.timers] === 0) continue;
+    // A probe that took the RTO's place (RFC 8985 §7.2: the RTO would have fired first)
+    // goes first, restarting the RTO; one merely overdue beside an expired RTO yields to it.
+    if (slots.due(s, Timer.LossProbe, now) && probeInPlaceOfRto(slots, s)) sendLossProbe(core, s);
     if (slots.due(s, Timer.Retransmit, now)) retransmitTimeout(core, s);
     if (slots.due(s, Timer.Persist, now)) persistTimeout(core, s);
     if (slots.due(s, Timer.DelayedAck, now)) {
@@ -28,6 +31,11 @@ export function runTimers(core: Core): void {
     if (slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
   }
   core.count[Count.timeWaitExpired] += core.timeWait.expire(now);
+}
+
+/** The loss probe was set for the RTO's own deadline (armLossProbe's clamp). */
+function probeInPlaceOfRto(slots: Slots, s: number): boolean {
+  return slots.running(s, Timer.Retransmit) && slots.deadline(s, Timer.LossProbe) === slots.deadline(s, Timer.Retransmit);
 }
 
 /** Milliseconds from now until the earliest running timer or TIME-WAIT expiry (0 if one
