@@ -73,6 +73,8 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     assert.deepEqual(info, { state: 'untouched' });
     stack.setKeepalive(dead, 1000, 1000, 1);
     stack.setNoDelay(dead, true);
+    stack.setCork(dead, true);
+    stack.setCork(dead, false);
     stack.shutdown(dead);
     stack.closeWithin(dead, 1000);
     stack.setUserTimeout(dead, 1000);
