@@ -936,9 +936,38 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.deepEqual(sent(1), [1]);
       assert.deepEqual(sent(1), [], 'Nagle holds a small segment while one is unacknowledged');
       s.noDelay = true;
-      assert.deepEqual(sent(1), [2], 'noDelay: what is held goes with it');
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1], 'noDelay: what is held goes at once');
+      assert.deepEqual(sent(1), [1], 'and nothing is held after it');
       s.noDelay = 1 as never;
       assert.deepEqual(sent(1), [], 'only true turns it off');
+    });
+
+    it('write option more (MSG_MORE): a short write waits for the next write without it, which goes with PSH', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, { noDelay: true });
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      const s = sockets[0];
+      s.write(new Uint8Array(3), { more: true });
+      assert.deepEqual(bench.take(), [], 'held, though Nagle is off');
+      s.write(new Uint8Array(2), { more: false });
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 1, 5]]);
+    });
+
+    it('cork (set, extension): true holds short writes, false (and anything but true) sends them', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, { noDelay: true });
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      const s = sockets[0];
+      s.cork = true;
+      s.write(new Uint8Array(3));
+      s.write(new Uint8Array(2));
+      assert.deepEqual(bench.take(), [], 'held, though Nagle is off');
+      s.cork = 1 as never;
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 1, 5]], 'only true corks');
     });
   });
 

@@ -374,6 +374,21 @@ describe('ECMA-419 socket layer', () => {
       assert.ok(c);
     });
 
+    it('setCork(true) holds short writes until setCork(false); write(..., more) holds until a write without it', () => {
+      const { bench, c, socket } = accepted();
+      socket.setNoDelay(true);
+      bench.take();
+      socket.setCork(true);
+      socket.write(new Uint8Array(3));
+      assert.deepEqual(bench.take(), [], 'corked');
+      socket.setCork(false);
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 1, 3]]);
+      socket.write(new Uint8Array(2), 0, 2, true);
+      assert.deepEqual(bench.take(), [], 'MSG_MORE');
+      socket.write(new Uint8Array(1));
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 4, 3]]);
+    });
+
     it('write errors say why: the send side shut down, or the connection gone', () => {
       const { c, socket } = accepted();
       socket.shutdown();
@@ -389,8 +404,9 @@ describe('ECMA-419 socket layer', () => {
       socket.write(new Uint8Array(1));
       assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1], 'Nagle holds the second');
       socket.setNoDelay(true);
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1], 'what Nagle held goes at once');
       socket.write(new Uint8Array(1));
-      assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [2]);
+      assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [1]);
       socket.shutdown();
       assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq]), [['F.', 4]]);
     });

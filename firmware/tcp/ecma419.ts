@@ -14,9 +14,9 @@
 // Where slotcp differs: there is no active open (a TCP needs `from`), a Listener needs a
 // port (no ephemeral port 0), and closing with unread data resets the connection (RFC
 // 2525 §2.17). Extensions, used only when asked for: onEnd() (the peer's half-close,
-// instead of onError), shutdown(), abort(), linger (SO_LINGER {1, N}), noDelay, keepAlive
-// per socket and
-// keepalive/backlog per listener, `stack` (which stack a Listener uses), and state.
+// instead of onError), shutdown(), abort(), linger (SO_LINGER {1, N}), noDelay, cork
+// (TCP_CORK), keepAlive per socket and keepalive/backlog per listener, `stack` (which
+// stack a Listener uses), and state. write()'s `more` option is MSG_MORE.
 import { ConnectionError } from './core';
 import { Endpoint, ListenerEndpoint, SocketLayer } from './socket';
 import { ListenOptions, Stack } from './stack';
@@ -442,7 +442,9 @@ export class TCP implements Endpoint {
       if (stack.write(handle, bytes, 0, 0) < 0) throw new Error('slotcp: the socket is closed for writing');
       throw new Error(`slotcp: would block (${bytes.length} bytes, room for ${room})`);
     }
-    if (stack.write(handle, bytes, 0, bytes.length) < 0) throw new Error('slotcp: the socket is closed for writing');
+    // `more` says more data follows at once: MSG_MORE (a part segment waits for it).
+    const more = options !== undefined && options.more === true;
+    if (stack.write(handle, bytes, 0, bytes.length, more) < 0) throw new Error('slotcp: the socket is closed for writing');
     return stack.writable(handle);
   }
 
@@ -496,6 +498,12 @@ export class TCP implements Endpoint {
 
   set noDelay(value: boolean) {
     this.#live().stack.setNoDelay(this.#handle, value === true);
+  }
+
+  /** slotcp extension, TCP_CORK (Stack.setCork): true holds part segments; false (and
+   *  anything but true) sends what waits. */
+  set cork(value: boolean) {
+    this.#live().stack.setCork(this.#handle, value === true);
   }
 
   /** RFC 9293 state name ("CLOSED" once the socket is closed). */

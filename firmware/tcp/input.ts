@@ -8,7 +8,7 @@ import {
 import { Count } from './counters';
 import { Core, Lst } from './core';
 import {
-  output, peerSendMss, replyFor, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
+  Push, output, peerSendMss, replyFor, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
 } from './output';
 import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
@@ -310,11 +310,12 @@ function acceptable(core: Core, s: number, seg: Segment): boolean {
 }
 
 /** A segment for a connection in a slot (SYN-RECEIVED and every synchronized state):
- *  the checks decide, then the answer they asked for goes out. */
+ *  the checks decide, then the answer they asked for goes out. An arriving segment
+ *  pushes what MSG_MORE held (Linux sends on every ACK with the socket's own setting). */
 function connectionInput(core: Core, s: number, seg: Segment): void {
   switch (checkSegment(core, s, seg)) {
     case Verdict.Continue:
-      output(core, s, true);
+      output(core, s, true, Push.More);
       break;
     case Verdict.DropAndAck:
       sendOutOfWindowAck(core, s);

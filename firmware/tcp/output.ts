@@ -270,7 +270,7 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   const offset = seqDiff(seq, tcb[row + Tcb.sndUna]);
   const emptiesQueue = offset + length === tcb[row + Tcb.txLength];
   let flags = ACK;
-  if (length > 0 && emptiesQueue) flags |= PSH;
+  if (length > 0 && emptiesQueue && (tcb[row + Tcb.flags] & Flag.More) === 0) flags |= PSH;
   if (fin) flags |= FIN;
   const isRetransmission = seqLt(seq, tcb[row + Tcb.sndMax]);
   const room = payloadRoom(slots, s); // before transmit() sends a D-SACK block and forgets it
@@ -386,19 +386,33 @@ function canSendData(state: number): boolean {
     || state === State.Closing || state === State.LastAck;
 }
 
+/** What output() lets go of that the app asked to hold back (Linux's tcp_push decides
+ *  the same by its `nonagle` argument). */
+export const enum Push {
+  /** Nothing: TCP_CORK and MSG_MORE both hold (the app's writes, timers, closes). */
+  None,
+  /** What MSG_MORE held, which corks only its own write: a segment arrived, or the cork
+   *  came off. A cork still on holds. */
+  More,
+  /** Everything, the cork's part segment too, this once: TCP_NODELAY was set (Linux's
+   *  TCP_NAGLE_PUSH). */
+  All,
+}
+
 /** Sends what slot s may send now (tcp_output): new data within the peer's and the
  *  congestion window, the FIN after the last byte, and a pending ACK if nothing else
  *  carried it (unless `holdAck`: the caller flushes ACKs once the app has had its say,
- *  so that its reply or FIN can carry the ACK). Arms the persist timer when the peer's
- *  window holds data back. */
-export function output(core: Core, s: number, holdAck = false): void {
+ *  so that its reply or FIN can carry the ACK). `push` says which of the app's holds
+ *  (cork, MSG_MORE) this call lets go. Arms the persist timer when data waits with
+ *  nothing in flight. */
+export function output(core: Core, s: number, holdAck = false, push = Push.None): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   if (canSendData(tcb[row + Tcb.state])) {
     const sackRecovery = inSackRecovery(slots, s);
     if (sackRecovery || unsentBytes(slots, s) > 0 || finPending(slots, s)) {
-      sendQueued(core, s, sackRecovery);
+      sendQueued(core, s, sackRecovery, push);
       armPersist(core, s);
     } else {
       // Nothing to send and nothing waiting (the usual case after a segment arrives).
@@ -409,8 +423,8 @@ export function output(core: Core, s: number, holdAck = false): void {
 }
 
 /** output()'s sending: new data within the peer's and the congestion window (holes
- *  first in SACK recovery), with Nagle, sender SWS avoidance and the FIN. */
-function sendQueued(core: Core, s: number, sackRecovery: boolean): void {
+ *  first in SACK recovery), with Nagle, the cork, sender SWS avoidance and the FIN. */
+function sendQueued(core: Core, s: number, sackRecovery: boolean, push: Push): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
@@ -433,10 +447,9 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean): void {
       // Sender SWS avoidance (RFC 1122 §4.2.3.4): a part segment only when nothing is in
       // flight and it is at least half the largest window the peer has offered.
       if (outstanding > 0 || length < (tcb[row + Tcb.maxSndWnd] >>> 1)) break;
-    } else if (length < mss && length > 0 && !fin && (tcb[row + Tcb.flags] & Flag.NoDelay) === 0
-      && seqGt(tcb[row + Tcb.smallEnd], tcb[row + Tcb.sndUna]) && !seqLt(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndMax])) {
-      // Nagle (RFC 896) in Minshall's variant, as Linux has it: a short segment of new data
-      // waits while an earlier short segment is unacknowledged, so a burst's tail still goes.
+    } else if (length < mss && length > 0 && !fin && !seqLt(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndMax])
+      && (appHolds(tcb[row + Tcb.flags], push) || nagleHolds(tcb, row))) {
+      // A short segment of new data ending the queue waits (the FIN never does).
       break;
     }
     // Even after the FIN the loop goes on: in SACK recovery the pipe may still have room
@@ -446,11 +459,26 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean): void {
   }
 }
 
+/** TCP_CORK, or MSG_MORE on the write that queued the data, holds a short segment
+ *  whatever is in flight (tcp(7)), unless this output() is a push that lets it go. */
+function appHolds(flags: number, push: Push): boolean {
+  if (push === Push.All) return false;
+  return (flags & Flag.Corked) !== 0 || (push === Push.None && (flags & Flag.More) !== 0);
+}
+
+/** Nagle (RFC 896) in Minshall's variant, as Linux has it: a short segment waits while an
+ *  earlier short segment is unacknowledged, so a burst's tail still goes. */
+function nagleHolds(tcb: Int32Array, row: number): boolean {
+  return (tcb[row + Tcb.flags] & Flag.NoDelay) === 0 && seqGt(tcb[row + Tcb.smallEnd], tcb[row + Tcb.sndUna]);
+}
+
 /** The persist timer: when data waits and nothing is in flight, no ACK will come to
  *  restart sending. With a closed window it probes (RFC 9293 §3.8.6.1); with a window too
- *  small for SWS avoidance to use, it forces a segment out (RFC 1122 §4.2.3.4 override).
- *  With nothing in flight neither the retransmission timer nor a loss probe runs: the ACK
- *  that brings SND.UNA to SND.NXT stops both, and so does a timeout before going back. */
+ *  small for SWS avoidance to use, it forces a segment out (RFC 1122 §4.2.3.4 override),
+ *  and so it does a part segment the cork or MSG_MORE holds: the ceiling on corking
+ *  (tcp(7)'s 200 ms; Linux's probe timer, at the RTO as here). With nothing in flight
+ *  neither the retransmission timer nor a loss probe runs: the ACK that brings SND.UNA to
+ *  SND.NXT stops both, and so does a timeout before going back. */
 function armPersist(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
@@ -474,13 +502,14 @@ function stopPersist(slots: Slots, s: number): void {
   slots.tcb[s * Tcb.ROW + Tcb.persistInterval] = 0;
 }
 
-/** Persist expiry with an open window: sends what fits in it, SWS avoidance overridden.
- *  The window is open at expiry only if SWS avoidance held back a part segment (output()
- *  sends anything else that fits, the FIN too): data stays queued behind it, so it never
- *  carries the FIN. */
+/** Persist expiry with an open window: sends what fits in it, SWS avoidance, the cork and
+ *  MSG_MORE overridden. The window is open at expiry only if one of them held back a part
+ *  segment (output() sends anything else that fits, the FIN too), so it never carries
+ *  the FIN. It is pushed (PSH if it ends the queue, as Linux's probe sets it). */
 export function forceSend(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
+  tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.More;
   // It may be the first data after an idle time, as sendQueued's (nothing is in flight
   // while the persist timer runs, but a timeout's go-back-N may leave SND.MAX ahead).
   if (tcb[s * Tcb.ROW + Tcb.sndMax] === tcb[s * Tcb.ROW + Tcb.sndUna]) idleRestart(core, s);

@@ -62,6 +62,14 @@ export const enum Flag {
   /** The listener had TCP_NOOPT (FreeBSD): the SYN-ACK carries no options (no MSS, no
    *  SACK-permitted), so SACK is not agreed. */
   NoOptions = 1 << 15,
+  /** TCP_CORK (tcp(7)): a part segment at the end of the queue waits for more data, and
+   *  goes when the cork comes off, TCP_NODELAY is set, the FIN follows it or the persist
+   *  timer expires (Linux's 200 ms ceiling is its probe timer, at the RTO). */
+  Corked = 1 << 16,
+  /** The last write had MSG_MORE: the part segment it leaves waits as under the cork, but
+   *  only for that write (the next push lets it go), and the segment ending the queue
+   *  carries no PSH (Linux marks PSH only for a write without MSG_MORE). */
+  More = 1 << 17,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like

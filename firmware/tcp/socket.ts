@@ -348,13 +348,14 @@ export class TCPSocket implements SocketCallbacks, Endpoint {
 
   /** Queues bytes to send; returns how many were taken (as much as the send buffer has
    *  room for, see onWritable). Throws if the socket is closed for writing. `offset` and
-   *  `length` pick bytes of `data` without making a subarray. */
-  write(data: ArrayBuffer | ArrayBufferView, offset = 0, length?: number): number {
+   *  `length` pick bytes of `data` without making a subarray; `more` (MSG_MORE) holds a
+   *  part segment at the end until the next write without it (Stack.write). */
+  write(data: ArrayBuffer | ArrayBufferView, offset = 0, length?: number, more = false): number {
     const bytes = data instanceof Uint8Array ? data
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
         : new Uint8Array(data);
     const have = bytes.length - offset;
-    const count = this.layer.stack.write(this.handle, bytes, offset, length === undefined || length > have ? have : length);
+    const count = this.layer.stack.write(this.handle, bytes, offset, length === undefined || length > have ? have : length, more);
     if (count < 0) throw new Error(`slotcp: socket is closed for writing (${count === -1 ? 'the connection is gone' : 'its send side is closed'})`);
     return count;
   }
@@ -378,6 +379,11 @@ export class TCPSocket implements SocketCallbacks, Endpoint {
 
   setNoDelay(noDelay: boolean): void {
     this.layer.stack.setNoDelay(this.handle, noDelay);
+  }
+
+  /** TCP_CORK (Stack.setCork): part segments wait while on; off sends what waits. */
+  setCork(cork: boolean): void {
+    this.layer.stack.setCork(this.handle, cork);
   }
 
   /** RFC 9293 state name. */

@@ -11,7 +11,7 @@ import {
 import { ConfigError, StackConfig, makeConfig } from './config';
 import { Core, StackEvents, Lst } from './core';
 import { segmentArrives } from './input';
-import { output } from './output';
+import { Push, output, unsentBytes } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
@@ -505,8 +505,10 @@ export class Stack {
   /** Queues up to `length` bytes for sending and sends what it may; returns the count
    *  queued (limited by writable()), -1 for a dead handle, or -2 when the send side is
    *  closed (shut down, or the connection past ESTABLISHED/CLOSE-WAIT) (a RangeError for
-   *  an offset or length outside `from`, see checkRange). */
-  write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset): number {
+   *  an offset or length outside `from`, see checkRange). With `more` (MSG_MORE), a part
+   *  segment at the end waits, as under setCork, until the next write without it, an
+   *  arriving segment or the persist timer's ceiling, and carries no PSH. */
+  write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset, more = false): number {
     checkRange('write', from.length, offset, length);
     const core = this.core;
     const s = this.slot(handle, false);
@@ -514,6 +516,9 @@ export class Stack {
     if (!sendOpen(core.slots, s)) return -2;
     const count = txPut(core, s, from, offset, length);
     if (count > 0) {
+      const tcb = core.slots.tcb;
+      if (more) tcb[s * Tcb.ROW + Tcb.flags] |= Flag.More;
+      else tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.More;
       core.tick();
       output(core, s);
     }
@@ -550,7 +555,9 @@ export class Stack {
     if (s >= 0) this.core.slots.tcb[s * Tcb.ROW + Tcb.userTimeout] = ms;
   }
 
-  /** Nagle's algorithm on (false) or off (true) for one connection. */
+  /** Nagle's algorithm on (false) or off (true) for one connection. Turning it off (as
+   *  setting TCP_NODELAY in Linux, even when already set) sends what is held now, a part
+   *  segment under setCork or MSG_MORE too; the cork holds again for later writes. */
   setNoDelay(handle: number, noDelay: boolean): void {
     const s = this.slot(handle, false);
     if (s < 0) return;
@@ -558,6 +565,32 @@ export class Stack {
     const row = s * Tcb.ROW;
     if (noDelay) tcb[row + Tcb.flags] |= Flag.NoDelay;
     else tcb[row + Tcb.flags] &= ~Flag.NoDelay;
+    if (noDelay) this.push(s, Push.All);
+  }
+
+  /** TCP_CORK for one connection (tcp(7)): while on, a part segment at the end of what
+   *  was written waits for more (full segments still go), until the cork comes off (then
+   *  it goes, Nagle permitting), setNoDelay(true), a close or the persist timer (at the
+   *  RTO, with nothing in flight: Linux's 200 ms ceiling). */
+  setCork(handle: number, cork: boolean): void {
+    const s = this.slot(handle, false);
+    if (s < 0) return;
+    const tcb = this.core.slots.tcb;
+    const row = s * Tcb.ROW;
+    if (cork) {
+      tcb[row + Tcb.flags] |= Flag.Corked;
+    } else {
+      tcb[row + Tcb.flags] &= ~Flag.Corked;
+      this.push(s, Push.More);
+    }
+  }
+
+  /** Sends what slot s holds that `push` lets go (setNoDelay, setCork); nothing to do
+   *  (and no clock read) when nothing waits. */
+  private push(s: number, push: Push): void {
+    if (unsentBytes(this.core.slots, s) === 0) return;
+    this.core.tick();
+    output(this.core, s, false, push);
   }
 
   /** Closes the connection and lets go of the handle. With unread received data the

@@ -168,14 +168,14 @@ export const differences: Difference[] = [
     config: { linux: { quickAcks: 16 } },
   },
   {
-    what: "scripts that use socket options and calls slotcp's API does not have are not run (n/a): MSG_EOR record boundaries, TCP_CORK and MSG_MORE, TCP_NOTSENT_LOWAT with poll(), open()/sendfile(), per-socket IP_TOS and IP_TTL (whose scripts also expect the RST to a SYN at a port bound but not listening to carry the bound socket's TOS or TTL: slotcp has no bound sockets)",
-    why: "slotcp's send buffer is a byte ring (no record marks), it has Nagle and noDelay but no cork, no poll or low-water marks, and one TTL and TOS per stack (config); its per-listener MSS and option set and its user timeout are supported (TCP_MAXSEG, TCP_NOOPT, TCP_USER_TIMEOUT)",
+    what: "scripts that use socket options and calls slotcp's API does not have are not run (n/a): MSG_EOR record boundaries, TCP_NOTSENT_LOWAT with poll(), open()/sendfile(), per-socket IP_TOS and IP_TTL (whose scripts also expect the RST to a SYN at a port bound but not listening to carry the bound socket's TOS or TTL: slotcp has no bound sockets)",
+    why: "slotcp's send buffer is a byte ring (no record marks), it has no poll or low-water marks, and one TTL and TOS per stack (config); its per-listener MSS and option set, its user timeout, Nagle and noDelay, the cork and MSG_MORE are supported (TCP_MAXSEG, TCP_NOOPT, TCP_USER_TIMEOUT, TCP_NODELAY, TCP_CORK, MSG_MORE)",
     rfc: 'none (socket API)',
     suites: ['linux', 'freebsd'],
     label: "a socket option or call slotcp's API does not have",
     scripts: [
       `${PD}eor/no-coalesce-large.pkt`, `${PD}eor/no-coalesce-retrans.pkt`, `${PD}eor/no-coalesce-small.pkt`,
-      `${PD}eor/no-coalesce-subsequent.pkt`, `${PD}nagle/sockopt_cork_nodelay.pkt`, `${PD}nagle/sendmsg_msg_more.pkt`,
+      `${PD}eor/no-coalesce-subsequent.pkt`,
       `${PD}notsent_lowat/notsent-lowat-default.pkt`, `${PD}notsent_lowat/notsent-lowat-setsockopt.pkt`,
       `${PD}notsent_lowat/notsent-lowat-sysctl.pkt`, `${PD}sendfile/sendfile-simple.pkt`,
       `${TS}socket-api/setsockopt/socket-api-setsockopt-tos-passive-ipv4.pkt`,
