@@ -447,8 +447,12 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.equal(sockets[0].write(new Uint8Array(100)), 0, '164 bytes unsent: not writable, 372 bytes of room or not');
       assert.throws(() => sockets[0].write(new Uint8Array(1)), /would block \(1 bytes, room for 0\)/);
       c.ack = (c.serverIsn + 537) >>> 0;
+      c.window = 0;
+      assert.deepEqual(wires(c, c.segment(ACK)), [], 'ACKed, the window shut: 164 bytes still unsent');
+      assert.deepEqual(writable, [1072], 'room, but not under the mark');
+      c.window = 536;
       assert.deepEqual(wires(c, c.segment(ACK)), [{ flags: 'P.', seq: 537, ack: 1, len: 164, win: 1072 }]);
-      assert.deepEqual(writable, [1072, 908], 'nothing unsent once the rest went out: writable again');
+      assert.deepEqual(writable, [1072, 908], 'a window update sent the rest, nothing ACKed: writable again');
       const d = new Client(bench, 80, 40002);
       d.connect();
       for (const bad of [-1, 1.5, 2 ** 30]) assert.throws(() => new TCP({ from: sockets[1], notsentLowat: bad }), RangeError, `${bad}`);
