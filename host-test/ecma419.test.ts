@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { ConnectionErrors, Listener, TCP } from '../firmware/tcp/ecma419';
 import { Tcb } from '../firmware/tcp/slots';
+import { ACK } from '../firmware/tcp/wire';
 import { SocketLayer } from '../firmware/tcp/socket';
 import { Bench, Client, sentMs, wires } from './support/net';
 
@@ -430,6 +431,33 @@ describe('ECMA-419 Listener and TCP', () => {
       for (const bad of [-1, 1.5, 2 ** 30]) assert.throws(() => new TCP({ from: sockets[1], userTimeout: bad }), RangeError, `${bad}`);
       assert.throws(() => new TCP({ from: sockets[1], userTimeout: '1' } as never), TypeError);
       new TCP({ from: sockets[1], userTimeout: 0 });
+    });
+
+    it('extension notsentLowat (TCP_NOTSENT_LOWAT, bytes): writable only while fewer bytes than that are unsent', () => {
+      const { bench } = setup();
+      const writable: number[] = [];
+      const { sockets } = serve(bench, { notsentLowat: 100, onWritable(this: TCP, n: number) { writable.push(n); } });
+      const c = new Client(bench, 80, 40001);
+      c.window = 536; // one segment out at a time: what the app writes beyond it waits unsent
+      c.connect();
+      bench.advance(0);
+      assert.deepEqual(writable, [1072]);
+      assert.equal(sockets[0].write(new Uint8Array(600)), 472, '64 bytes unsent, under the mark: the room');
+      assert.deepEqual(wires(c, bench.take()), [{ flags: '.', seq: 1, ack: 1, len: 536, win: 1072 }]);
+      assert.equal(sockets[0].write(new Uint8Array(100)), 0, '164 bytes unsent: not writable, 372 bytes of room or not');
+      assert.throws(() => sockets[0].write(new Uint8Array(1)), /would block \(1 bytes, room for 0\)/);
+      c.ack = (c.serverIsn + 537) >>> 0;
+      c.window = 0;
+      assert.deepEqual(wires(c, c.segment(ACK)), [], 'ACKed, the window shut: 164 bytes still unsent');
+      assert.deepEqual(writable, [1072], 'room, but not under the mark');
+      c.window = 536;
+      assert.deepEqual(wires(c, c.segment(ACK)), [{ flags: 'P.', seq: 537, ack: 1, len: 164, win: 1072 }]);
+      assert.deepEqual(writable, [1072, 908], 'a window update sent the rest, nothing ACKed: writable again');
+      const d = new Client(bench, 80, 40002);
+      d.connect();
+      for (const bad of [-1, 1.5, 2 ** 30]) assert.throws(() => new TCP({ from: sockets[1], notsentLowat: bad }), RangeError, `${bad}`);
+      assert.throws(() => new TCP({ from: sockets[1], notsentLowat: '1' } as never), TypeError);
+      new TCP({ from: sockets[1], notsentLowat: 0 });
     });
 
     it('Listener extensions mss (TCP_MAXSEG) and userTimeout: the SYN-ACK offers that MSS; bad values throw', () => {

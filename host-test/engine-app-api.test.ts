@@ -78,6 +78,7 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     stack.shutdown(dead);
     stack.closeWithin(dead, 1000);
     stack.setUserTimeout(dead, 1000);
+    stack.setNotsentLowat(dead, 1000);
     stack.close(dead);
     stack.abort(dead);
     assert.deepEqual(bench.take(), []);
@@ -208,6 +209,22 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     assert.equal(info.userTimeout, 0, 'back to maxRetries');
   });
 
+  it('setNotsentLowat refuses what is not a whole number of bytes up to 2^30, and info() tells the setting', () => {
+    const { stack, handles: [h] } = connected([40000]);
+    const info = {} as TcpInfo;
+    for (const bytes of [-1, 1.5, 0x40000000, NaN]) {
+      assert.throws(() => stack.setNotsentLowat(h, bytes), {
+        name: 'RangeError', message: `slotcp setNotsentLowat: bytes must be a whole number up to 2^30, got ${bytes}`,
+      });
+    }
+    stack.setNotsentLowat(h, 0x3fffffff);
+    stack.info(h, info);
+    assert.equal(info.notsentLowat, 0x3fffffff);
+    stack.setNotsentLowat(h, 0);
+    stack.info(h, info);
+    assert.equal(info.notsentLowat, 0, 'back to config.notsentLowat');
+  });
+
   it('setListenOptions changes only the options given, of that listener, for connections it opens next', () => {
     const bench = new Bench({ listeners: 2, sack: true, mss: 1000, slots: 8 });
     const stack = bench.stack;
@@ -277,7 +294,7 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     assert.equal(stack.info(h, info), true);
     assert.deepEqual(info, {
       state: 'ESTABLISHED', rto: 2000, srtt: 13, rttvar: 25, cwnd: 536, ssthresh: 1072, unacked: 50, retransmits: 1,
-      mss: 536, advMss: 536, sackOk: false, userTimeout: 0, sndWnd: 30000, recovery: false, afterTimeout: true, dupAcks: 0, sacked: 0, rxQueued: 4, txQueued: 50,
+      mss: 536, advMss: 536, sackOk: false, userTimeout: 0, notsentLowat: 0, sndWnd: 30000, recovery: false, afterTimeout: true, dupAcks: 0, sacked: 0, rxQueued: 4, txQueued: 50,
     });
   });
 

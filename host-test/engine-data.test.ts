@@ -403,3 +403,16 @@ describe('D-SACK (RFC 2883)', () => {
     void h;
   });
 });
+
+// The mark itself is pinned by host-test/pkt/data/notsent-lowat*.pkt.
+describe('send low-water mark config (notsentLowat)', () => {
+  it('is off (0) by default, takes whole bytes up to 2^30 - 1, and refuses anything else', () => {
+    assert.equal(makeConfig({ localAddr: 1 }).notsentLowat, 0);
+    assert.equal(makeConfig({ localAddr: 1, notsentLowat: 0x3fffffff }).notsentLowat, 0x3fffffff);
+    for (const bad of [-1, 0x40000000, 1.5, '2', null]) {
+      assert.throws(() => makeConfig({ localAddr: 1, notsentLowat: bad as never }), {
+        name: 'Error', message: `slotcp config: notsentLowat must be an integer from 0 to 1073741823, got ${String(bad)}`,
+      });
+    }
+  });
+});

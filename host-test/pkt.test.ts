@@ -129,6 +129,17 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     assert.throws(() => runScript(fin, 'x', peerRunOptions('linux')), /flags P\. instead of F\./);
   });
 
+  it("offers a non-blocking write just the bytes a Linux script expects it to take (its stack's buffer policy), and no others", () => {
+    const nonBlocking = `${handshake}+0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0\n`;
+    const partial = parseScript(`${nonBlocking}+0 write(4, ..., 5000) = 1000\n+0 > P. 1:1001(1000) ack 1\n`);
+    assert.doesNotThrow(() => runScript(partial, 'x', peerRunOptions('linux')));
+    assert.throws(() => runScript(partial, 'x', peerRunOptions('freebsd')), /write\(\) returned 5000 instead of 1000/);
+    const blocking = parseScript(`${handshake}+0 write(4, ..., 5000) = 1000\n`);
+    assert.throws(() => runScript(blocking, 'x', peerRunOptions('linux')), /write\(\) returned 5000 instead of 1000/);
+    const tooMuch = parseScript(`${nonBlocking}+0 write(4, ..., 2000000) = 1500000\n`);
+    assert.throws(() => runScript(tooMuch, 'x', peerRunOptions('linux')), /write\(\) returned 1048576 instead of 1500000/);
+  });
+
   it('scales them too when the script accepts any SYN-ACK options (<...>): the scripts\' stacks agree whenever offered', () => {
     const anyOptions = handshake.replace('<mss 1460,nop,nop,sackOK,nop,wscale 8>', '<...>');
     const script = parseScript(`${anyOptions}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);

@@ -74,6 +74,11 @@ export interface StackConfig {
    *  (RFC 8985 §7.3). false, the default: the FIN waits for the congestion window like
    *  data, and a probe resends the last segment's data with it. */
   loneFin: boolean;
+  /** TCP_NOTSENT_LOWAT for every connection that sets none of its own (Linux's sysctl
+   *  net.ipv4.tcp_notsent_lowat), bytes: a connection is writable (writable() above 0,
+   *  the writable event, write() takes data) only while fewer bytes than this are queued
+   *  and not yet sent. 0, the default: no mark, writable while the send buffer has room. */
+  notsentLowat: number;
 }
 
 export type InitialWindow = 'rfc5681' | 'rfc6928' | number;
@@ -107,6 +112,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   cwndValidation: false,
   quickAcks: 0,
   loneFin: false,
+  notsentLowat: 0,
 });
 
 export class ConfigError extends Error {}
@@ -157,6 +163,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkBoolean(config, 'cwndValidation');
   checkInteger(config, 'quickAcks', 0, 64);
   checkBoolean(config, 'loneFin');
+  checkInteger(config, 'notsentLowat', 0, 0x3fffffff);
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

@@ -398,7 +398,29 @@ export function sendOpen(slots: Slots, s: number): boolean {
   return state === State.Established || state === State.CloseWait;
 }
 
-/** Send-buffer room the app may fill now: 0 once it has closed or shut down writing. */
-export function sendRoom(slots: Slots, s: number): number {
-  return sendOpen(slots, s) ? slots.txBytes - slots.tcb[s * Tcb.ROW + Tcb.txLength] : 0;
+/** TCP_NOTSENT_LOWAT in force for slot s: its own (Stack.setNotsentLowat), else the
+ *  stack's (config.notsentLowat); 0: none. */
+export function notsentLowat(core: Core, s: number): number {
+  const own = core.slots.tcb[s * Tcb.ROW + Tcb.notsentLowat];
+  return own > 0 ? own : core.config.notsentLowat;
+}
+
+/** Bytes queued and never sent: the tx ring holds SND.UNA on, SND.MAX - SND.UNA of it sent. */
+function unsentBytes(slots: Slots, s: number): number {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const unsent = tcb[row + Tcb.txLength] - seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
+  return unsent > 0 ? unsent : 0;
+}
+
+/** Send-buffer room the app may fill now: 0 once it has closed or shut down writing, and
+ *  while the bytes not yet sent have reached the low-water mark (TCP_NOTSENT_LOWAT, as
+ *  Linux: an app that writes only when told keeps little unsent data queued, so what it
+ *  writes last is fresh when it goes out). */
+export function sendRoom(core: Core, s: number): number {
+  const slots = core.slots;
+  if (!sendOpen(slots, s)) return 0;
+  const lowat = notsentLowat(core, s);
+  if (lowat > 0 && unsentBytes(slots, s) >= lowat) return 0;
+  return slots.txBytes - slots.tcb[s * Tcb.ROW + Tcb.txLength];
 }

@@ -94,7 +94,8 @@ function wholeOption(o: Record<string, unknown>, name: string, least: number, mo
   return value;
 }
 
-/** The largest user timeout in ms (Stack.setUserTimeout's bound). */
+/** The largest user timeout in ms (Stack.setUserTimeout's bound), and low-water mark in
+ *  bytes (setNotsentLowat's). */
 const MAX_USER_TIMEOUT = 0x3fffffff;
 
 export class Listener implements ListenerEndpoint {
@@ -205,6 +206,10 @@ export interface TcpOptions {
   /** Extension, TCP_USER_TIMEOUT (RFC 5482): data unacknowledged this many ms resets the
    *  connection (onError(TimedOut)), in place of the stack's maxRetries; 0: maxRetries. */
   userTimeout?: number;
+  /** Extension, TCP_NOTSENT_LOWAT (bytes): the socket is writable (onWritable, write()
+   *  takes data) only while fewer bytes than this are written and not yet sent; 0: the
+   *  stack's config.notsentLowat. */
+  notsentLowat?: number;
   format?: 'buffer' | 'number';
   target?: unknown;
 }
@@ -269,6 +274,7 @@ export class TCP implements Endpoint {
       throw new RangeError('linger must be a whole number of ms (0 or more)');
     }
     const userTimeout = wholeOption(o, 'userTimeout', 0, MAX_USER_TIMEOUT);
+    const notsentLowat = wholeOption(o, 'notsentLowat', 0, MAX_USER_TIMEOUT); // the same 2^30 bound
     const format = o.format === undefined ? 'buffer' : o.format;
     if (format !== 'buffer' && format !== 'number') throw new RangeError('format must be "buffer" or "number"');
     const onReadable = callbackOption<TCP>(o, 'onReadable');
@@ -289,6 +295,7 @@ export class TCP implements Endpoint {
     if (o.noDelay !== undefined) layer.stack.setNoDelay(handle, o.noDelay as boolean);
     if (o.keepAlive !== undefined) layer.stack.setKeepalive(handle, o.keepAlive as number, o.keepAlive as number, KEEPALIVE_COUNT);
     if (userTimeout !== undefined) layer.stack.setUserTimeout(handle, userTimeout);
+    if (notsentLowat !== undefined) layer.stack.setNotsentLowat(handle, notsentLowat);
     if ((error as number) !== 0) layer.fail(this, error);
     else layer.attach(this);
   }

@@ -3,7 +3,7 @@
 // built in the one output buffer and handed to the port before the next is built.
 import { Count } from './counters';
 import { Core } from './core';
-import { Flag, Slots, State, Timer, Tcb } from './slots';
+import { Event, Flag, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
 import { ACK, DEFAULT_MSS, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
   writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders } from './wire';
@@ -286,6 +286,9 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   if (length < room) tcb[row + Tcb.smallEnd] = end;
   if (seqGt(end, tcb[row + Tcb.sndMax])) {
     tcb[row + Tcb.sndMax] = end;
+    // With a TCP_NOTSENT_LOWAT, sending (not only an ACK) may make the connection
+    // writable again (connection.ts sendRoom): the app hears of it.
+    if ((tcb[row + Tcb.notsentLowat] | core.config.notsentLowat) !== 0) tcb[row + Tcb.events] |= Event.Writable;
     const flight = seqDiff(end, tcb[row + Tcb.sndUna]); // for config.cwndValidation (recovery.ts)
     if (flight > tcb[row + Tcb.maxFlight]) tcb[row + Tcb.maxFlight] = flight;
   }

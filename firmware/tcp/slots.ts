@@ -210,6 +210,9 @@ export const enum Tcb {
   /** Our MSS: the SYN-ACK's MSS option and the cap on the send MSS (config.mss, or the
    *  listener's TCP_MAXSEG when it opened). */
   advMss,
+  /** TCP_NOTSENT_LOWAT set for this connection (Stack.setNotsentLowat), bytes; 0:
+   *  config.notsentLowat applies (connection.ts notsentLowat). */
+  notsentLowat,
   /** The duplicate range the next segment reports first (valid with Flag.Dsack). */
   dsackStart,
   dsackEnd,

@@ -87,6 +87,8 @@ export interface TcpInfo {
   sackOk: boolean;
   /** TCP_USER_TIMEOUT in ms; 0: config.maxRetries applies. */
   userTimeout: number;
+  /** TCP_NOTSENT_LOWAT set for this connection, bytes; 0: config.notsentLowat applies. */
+  notsentLowat: number;
   sndWnd: number;
   /** In fast recovery (RFC 5681/6675). */
   recovery: boolean;
@@ -494,12 +496,13 @@ export class Stack {
     }
   }
 
-  /** Send-buffer room; 0 once the app has closed or shut down writing; -1 for a dead
-   *  handle. */
+  /** Send-buffer room; 0 once the app has closed or shut down writing, or while the
+   *  bytes not yet sent have reached the connection's TCP_NOTSENT_LOWAT
+   *  (setNotsentLowat, config.notsentLowat); -1 for a dead handle. */
   writable(handle: number): number {
     const s = this.slot(handle, false);
     if (s < 0) return -1;
-    return sendRoom(this.core.slots, s);
+    return sendRoom(this.core, s);
   }
 
   /** Queues up to `length` bytes for sending and sends what it may; returns the count
@@ -514,7 +517,8 @@ export class Stack {
     const s = this.slot(handle, false);
     if (s < 0) return -1;
     if (!sendOpen(core.slots, s)) return -2;
-    const count = txPut(core, s, from, offset, length);
+    const room = sendRoom(core, s);
+    const count = txPut(core, s, from, offset, length < room ? length : room);
     if (count > 0) {
       const tcb = core.slots.tcb;
       if (more) tcb[s * Tcb.ROW + Tcb.flags] |= Flag.More;
@@ -553,6 +557,18 @@ export class Stack {
     checkUserTimeout('setUserTimeout', ms, RangeError);
     const s = this.slot(handle, false);
     if (s >= 0) this.core.slots.tcb[s * Tcb.ROW + Tcb.userTimeout] = ms;
+  }
+
+  /** TCP_NOTSENT_LOWAT for one connection, bytes: it is writable (writable() above 0,
+   *  the writable event, write() takes data) only while fewer bytes than this are queued
+   *  and not yet sent; 0 goes back to config.notsentLowat. Throws a RangeError on a bad
+   *  value; does nothing for a dead handle. */
+  setNotsentLowat(handle: number, bytes: number): void {
+    if (!Number.isInteger(bytes) || bytes < 0 || bytes > 0x3fffffff) { // config.notsentLowat's bound
+      throw new RangeError(`slotcp setNotsentLowat: bytes must be a whole number up to 2^30, got ${bytes}`);
+    }
+    const s = this.slot(handle, false);
+    if (s >= 0) this.core.slots.tcb[s * Tcb.ROW + Tcb.notsentLowat] = bytes;
   }
 
   /** Nagle's algorithm on (false) or off (true) for one connection. Turning it off (as
@@ -667,6 +683,7 @@ export class Stack {
     into.advMss = tcb[row + Tcb.advMss];
     into.sackOk = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
     into.userTimeout = tcb[row + Tcb.userTimeout];
+    into.notsentLowat = tcb[row + Tcb.notsentLowat];
     into.sndWnd = tcb[row + Tcb.sndWnd];
     into.recovery = (tcb[row + Tcb.flags] & Flag.Recovery) !== 0;
     into.afterTimeout = (tcb[row + Tcb.flags] & Flag.AfterTimeout) !== 0;

@@ -72,6 +72,12 @@ export const differences: Difference[] = [
     suites: ['linux', 'freebsd'], neutralize: 'buffer-sizes',
   },
   {
+    what: "a non-blocking write() that the script expects to take fewer bytes than asked (and more than 0) offers slotcp just that many, when slotcp has room for them; slotcp's count is then the script's",
+    why: "how much one write takes is the socket buffer's policy: Linux stops at its send buffer counted in skb memory (truesize, with sndbuf autotuning) and, under TCP_NOTSENT_LOWAT, at the first skb (up to 64 KB) allocated once the unsent bytes reach the mark; slotcp's send buffer is a byte ring (1 MiB here) and its low-water mark is checked once per write. The bytes the script's stack took are what its segments carry",
+    rfc: 'none (socket API, not protocol)',
+    suites: ['linux'], neutralize: 'partial-writes',
+  },
+  {
     what: 'stack config: MSS 1460, 65535-byte receive and 1 MiB send buffers, 8 slots',
     why: "the scripts' hosts have a 1500-byte MTU and large buffers; slotcp's defaults fit an ESP8266",
     rfc: 'RFC 9293 §3.7.1 (MSS from the MTU), RFC 879',
@@ -168,19 +174,25 @@ export const differences: Difference[] = [
     config: { linux: { quickAcks: 16 } },
   },
   {
-    what: "scripts that use socket options and calls slotcp's API does not have are not run (n/a): MSG_EOR record boundaries, TCP_NOTSENT_LOWAT with poll(), open()/sendfile(), per-socket IP_TOS and IP_TTL (whose scripts also expect the RST to a SYN at a port bound but not listening to carry the bound socket's TOS or TTL: slotcp has no bound sockets)",
-    why: "slotcp's send buffer is a byte ring (no record marks), it has no poll or low-water marks, and one TTL and TOS per stack (config); its per-listener MSS and option set, its user timeout, Nagle and noDelay, the cork and MSG_MORE are supported (TCP_MAXSEG, TCP_NOOPT, TCP_USER_TIMEOUT, TCP_NODELAY, TCP_CORK, MSG_MORE)",
+    what: "scripts that use socket options and calls slotcp's API does not have are not run (n/a): MSG_EOR record boundaries, per-socket IP_TOS and IP_TTL (whose scripts also expect the RST to a SYN at a port bound but not listening to carry the bound socket's TOS or TTL: slotcp has no bound sockets)",
+    why: "slotcp's send buffer is a byte ring (no record marks), and one TTL and TOS per stack (config); its per-listener MSS and option set, its user timeout, Nagle and noDelay, the cork and MSG_MORE and its unsent-bytes low-water mark are supported (TCP_MAXSEG, TCP_NOOPT, TCP_USER_TIMEOUT, TCP_NODELAY, TCP_CORK, MSG_MORE, TCP_NOTSENT_LOWAT), and the runner has poll(), open() and sendfile()",
     rfc: 'none (socket API)',
     suites: ['linux', 'freebsd'],
     label: "a socket option or call slotcp's API does not have",
     scripts: [
       `${PD}eor/no-coalesce-large.pkt`, `${PD}eor/no-coalesce-retrans.pkt`, `${PD}eor/no-coalesce-small.pkt`,
       `${PD}eor/no-coalesce-subsequent.pkt`,
-      `${PD}notsent_lowat/notsent-lowat-default.pkt`, `${PD}notsent_lowat/notsent-lowat-setsockopt.pkt`,
-      `${PD}notsent_lowat/notsent-lowat-sysctl.pkt`, `${PD}sendfile/sendfile-simple.pkt`,
       `${TS}socket-api/setsockopt/socket-api-setsockopt-tos-passive-ipv4.pkt`,
       `${TS}socket-api/setsockopt/socket-api-setsockopt-ttl-passive-ipv4.pkt`,
     ],
+  },
+  {
+    what: "a script that tests when Linux reports POLLOUT on a full send buffer without TCP_NOTSENT_LOWAT is not run (n/a)",
+    why: "Linux's send buffer is counted in skb memory (truesize) and autotuned as the congestion window grows, and a full one is writable again only once its free space is at least half what is queued (sk_stream_min_wspace); slotcp's is a byte ring, 1 MiB in the peer run, writable whenever it has room, so the poll returns at once where the script's waits for a second ACK",
+    rfc: 'none (socket API, not protocol)',
+    suites: ['linux'],
+    label: "Linux's send-buffer wake-up (POLLOUT once free space is half what is queued, skb accounting)",
+    scripts: [`${PD}notsent_lowat/notsent-lowat-default.pkt`],
   },
   {
     what: "scripts that test pacing (the fq qdisc spacing packets out), a local qdisc that drops everything (tc's pfifo limit 0: Linux then retries every 500 ms, TCP_RESOURCE_PROBE_INTERVAL, and counts tcpi_probes) or path MTU probing are not run (n/a)",

@@ -11,7 +11,7 @@ import { CounterName } from '../../firmware/tcp/counters';
 import { Stack, TcpInfo } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, RST, SYN, URG, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
 import { newClientSegment, writeClientSegment } from '../packet';
-import { CodeEvent, CommandEvent, Nested, PacketEvent, Script, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
+import { CodeEvent, CommandEvent, Nested, PacketEvent, Script, ScriptCommand, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
 import { CodeError, CodeScope, runCode } from './code';
 import { EstablishedPeer, establishedPeer, establishedPreamble, isEstablishedOption } from './established';
 import { parseScript } from './parse';
@@ -53,7 +53,10 @@ export type Neutralization =
   /** SO_RCVBUF/SO_SNDBUF: getsockopt values not compared, setsockopt accepted and ignored. */
   | 'buffer-sizes'
   /** The PSH flag of outbound segments is not compared (the other flags are). */
-  | 'push';
+  | 'push'
+  /** A non-blocking write the script expects to take fewer bytes than asked queues just
+   *  that many, when slotcp has room for them. */
+  | 'partial-writes';
 
 export interface RunOptions {
   /** Stack config applied before the script's own options. */
@@ -99,7 +102,7 @@ const configOptions: Record<string, NumericConfigKey> = {
 const ignoredOptions = new Set(['ip_version', 'bind_port', 'connect_port', 'wire_client', 'wire_server', 'verbose', 'define']);
 
 interface Fd {
-  kind: 'listener' | 'connection' | 'socket';
+  kind: 'listener' | 'connection' | 'socket' | 'file';
   listener: number;
   handle: number;
   /** SO_LINGER {1, N}: close() resets after N seconds without the FIN ACKed (0: at once); -1: off. */
@@ -120,6 +123,8 @@ interface Fd {
   userTimeoutMs: number;
   maxSeg: number;
   noOptions: boolean;
+  /** A file open()ed for sendfile(): its bytes (one of the preamble's files) and offset. */
+  file?: { data: Uint8Array; position: number };
 }
 
 /** Linux's numbering of tcpi_state and tcpi_ca_state, which the scripts compare against. */
@@ -137,7 +142,11 @@ const codeSymbols: [string, number][] = [
   ['TCP_CA_Open', 0], ['TCP_CA_Disorder', 1], ['TCP_CA_CWR', 2], ['TCP_CA_Recovery', 3], ['TCP_CA_Loss', 4],
 ];
 /** Blocking calls that may wait for what the script's later lines send (`T1...T2`). */
-const WAITS_FOR_PEER = new Set(['accept', 'read', 'recv', 'recvfrom', 'recvmsg']);
+const WAITS_FOR_PEER = new Set(['accept', 'read', 'recv', 'recvfrom', 'recvmsg', 'poll']);
+
+/** poll()'s events the runner knows, in the order it writes them. */
+const POLL_EVENTS = ['POLLIN', 'POLLOUT'];
+const EMPTY = new Uint8Array(0);
 
 /** Linux's congestion state (tcpi_ca_state) for what slotcp knows: Recovery (3) in fast
  *  recovery, Loss (4) resending after a timeout, Disorder (1) while duplicate ACKs or
@@ -176,6 +185,10 @@ class Runner {
   /** packetdrill's socket under test: the fd the %{ }% blocks read tcp_info from. */
   private socketUnderTest = -1;
   private readonly codeScope: CodeScope = new Map();
+  /** Files the preamble made (`dd`), by path: the runner's own, in memory. */
+  private readonly files = new Map<string, Uint8Array>();
+  /** When the poll() under way started (µs): its timeout counts from here. */
+  private pollStart = 0;
 
   constructor(private readonly script: Script, private readonly name: string, options: RunOptions = {}) {
     const config: Partial<StackConfig> = { ...options.config, localAddr: LOCAL_ADDR };
@@ -197,6 +210,7 @@ class Runner {
       else if (!ignoredOptions.has(key) && !isEstablishedOption(key)) throw new PktFailure(1, name, `unknown option --${key}`);
     }
     this.tolerance = tolerance;
+    if (script.initCommand) this.preamble(script.initCommand, config);
     try {
       this.established = establishedPeer(script.options);
     } catch (err) {
@@ -338,8 +352,17 @@ class Runner {
    *  the clock runs to its latest time first, in case timers release it. */
   private awaitPending(usecs: number): void {
     const pending = this.pending;
-    if (!pending || usecs <= pending.latest) return;
+    if (!pending) return;
+    // A poll() whose timeout ends before the event returns then, whatever the event does.
+    const timeout = pending.event.name === 'poll' ? this.pollEnd(pending.event) : Infinity;
+    if (timeout < usecs && timeout <= pending.latest) {
+      this.advanceTo(timeout);
+      this.settlePending();
+      return;
+    }
+    if (usecs <= pending.latest) return;
     this.advanceTo(pending.latest);
+    this.settlePending();
     if (this.pending) {
       this.fail(pending.event.line, `${pending.event.name}() blocked past ${formatSeconds(pending.latest - this.tolerance)} sec (+ tolerance) `
         + `and has not returned\n  script: ${pending.event.text.trim()}`);
@@ -493,15 +516,21 @@ class Runner {
   private syscall(event: SyscallEvent, start: number): void {
     const latest = this.latestTime(event, start);
     if (this.pending) this.fail(event.line, `${event.name}() while ${this.pending.event.name}() on line ${this.pending.event.line} blocks`);
+    if (event.name === 'poll') this.pollStart = this.clockMs * 1000;
     if (event.time.end && WAITS_FOR_PEER.has(event.name) && event.result.errno !== 'EAGAIN') {
       // packetdrill runs a blocking call beside the script: the lines after it (a SYN, the
       // data) may be what it waits for. It returns when it no longer blocks (settlePending).
       const now = this.execute(event, this.clockMs * 1000);
-      if (now.errno === 'EAGAIN' && !this.fds.get(argInteger(event, 0))?.nonBlocking) this.pending = { event, latest };
+      const blocks = event.name === 'poll' || !this.fds.get(argInteger(event, 0))?.nonBlocking;
+      if (now.errno === 'EAGAIN' && blocks) this.pending = { event, latest };
       else this.returned(event, latest, now);
       return;
     }
-    this.compareResult(event, this.execute(event, latest));
+    const result = this.execute(event, latest);
+    if (event.name === 'poll' && result.errno === 'EAGAIN') {
+      this.fail(event.line, `poll() blocks past its time (+ tolerance); a poll that waits for later lines needs its end (T1...T2)\n  script: ${event.text.trim()}`);
+    }
+    this.compareResult(event, result);
   }
 
   private compareResult(event: SyscallEvent, actual: { value: number; errno?: string }): void {
@@ -586,14 +615,14 @@ class Runner {
         const count = argInteger(event, 2);
         const flags = event.name !== 'write' ? this.flagNames(event, 3, ['MSG_MORE']) : [];
         if (isNull(event.args[1]) && count > 0) return { value: -1, errno: 'EFAULT' };
-        return this.send(fd, count, latest, flags.includes('MSG_MORE'));
+        return this.send(fd, this.writeCount(event, fd, count), latest, flags.includes('MSG_MORE'));
       }
       case 'sendmsg': {
         const fd = this.fd(event);
         const msg = msghdr(event, 1);
         const flags = this.flagNames(event, 2, ['MSG_MORE']);
         if (msg.control.length) this.fail(event.line, 'sendmsg(): control messages are not supported by slotcp\'s runner');
-        return this.send(fd, msg.bytes, latest, flags.includes('MSG_MORE'));
+        return this.send(fd, this.writeCount(event, fd, msg.bytes), latest, flags.includes('MSG_MORE'));
       }
       case 'close': {
         const n = argInteger(event, 0);
@@ -612,6 +641,12 @@ class Runner {
         if (how !== 'SHUT_RD') stack.shutdown(fd.handle);
         return { value: 0 };
       }
+      case 'poll':
+        return this.poll(event, latest);
+      case 'open':
+        return this.open(event);
+      case 'sendfile':
+        return this.sendfile(event, latest);
       case 'setsockopt':
         return this.setsockopt(event);
       case 'getsockopt':
@@ -652,16 +687,25 @@ class Runner {
     return { value: -1, errno: 'EAGAIN' };
   }
 
-  /** write()/send()/sendmsg(): `count` bytes, blocking for room unless non-blocking;
-   *  `more` is MSG_MORE (the stack's write(..., more)), on each part written. */
-  private send(fd: Fd, count: number, latest: number, more: boolean): { value: number; errno?: string } {
+  /** The bytes a write of `count` offers the stack: with 'partial-writes', a non-blocking
+   *  write the script expects to take fewer (its stack stopped at its send buffer or its
+   *  TCP_NOTSENT_LOWAT) offers just those, when slotcp has room for them. */
+  private writeCount(event: SyscallEvent, fd: Fd, count: number): number {
+    const expected = event.result.value;
+    if (!this.neutralize.has('partial-writes') || !fd.nonBlocking || !(expected > 0 && expected < count)) return count;
+    return this.stack.writable(fd.handle) >= expected ? expected : count;
+  }
+
+  /** write()/send()/sendmsg()/sendfile(): `count` bytes (`data`'s, else zeros), blocking
+   *  for room unless non-blocking; `more` is MSG_MORE (the stack's write(..., more)), on
+   *  each part written. */
+  private send(fd: Fd, count: number, latest: number, more: boolean, data: Uint8Array = new Uint8Array(count)): { value: number; errno?: string } {
     const stack = this.stack;
     const error = this.errors.get(fd.handle);
     if (error !== undefined) {
       this.errors.delete(fd.handle);
       return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
     }
-    const data = new Uint8Array(count);
     let written = stack.write(fd.handle, data, 0, count, more);
     if (written < 0) return { value: -1, errno: 'EPIPE' };
     if (written === 0 && count > 0 && fd.nonBlocking) return { value: -1, errno: 'EAGAIN' };
@@ -671,6 +715,88 @@ class Runner {
       written += taken;
     }
     return { value: written };
+  }
+
+  /**
+   * poll(fds, nfds, timeout): each pollfd's revents is what it asks for (POLLIN, POLLOUT)
+   * that is ready; the result is the count of pollfds with any. POLLIN: a listener has
+   * connections to accept, or a read would not block (bytes to read, the peer's FIN, an
+   * error to report, SHUT_RD). POLLOUT: a write would not block: writable() is above 0
+   * (send-buffer room, under the TCP_NOTSENT_LOWAT) or the send side is shut (EPIPE at
+   * once; Linux's tcp_poll reports POLLOUT then too). Nothing ready:
+   * it waits, running timers and (with an end time, T1...T2) the script's later lines,
+   * until something is or `timeout` ms pass (then 0; -1 waits for ever). The revents the
+   * script writes are compared, as packetdrill does.
+   */
+  private poll(event: SyscallEvent, latest: number): { value: number; errno?: string } {
+    const list = pollfds(event);
+    const nfds = argInteger(event, 1);
+    if (nfds !== list.length) this.fail(event.line, `poll(): nfds ${nfds} but ${list.length} pollfds`);
+    const end = this.pollEnd(event);
+    const ready = () => list.some((p) => this.revents(event, p.fd, p.events).length > 0);
+    this.block(ready, Math.min(latest, end));
+    const actual = list.map((p) => this.revents(event, p.fd, p.events));
+    const count = actual.filter((r) => r.length > 0).length;
+    if (count === 0 && this.clockMs * 1000 < end) return { value: -1, errno: 'EAGAIN' };
+    list.forEach((p, i) => {
+      if (actual[i].join('|') !== p.revents.join('|')) {
+        this.fail(event.line, `poll(): expected revents of ${p.revents.join('|') || 0} but got ${actual[i].join('|') || 0} for pollfd ${i}\n  script: ${event.text.trim()}`);
+      }
+    });
+    return { value: count };
+  }
+
+  /** When the poll() under way times out (µs; Infinity for a timeout of -1). */
+  private pollEnd(event: SyscallEvent): number {
+    const timeout = argInteger(event, 2);
+    return timeout < 0 ? Infinity : this.pollStart + timeout * 1000;
+  }
+
+  /** The events of `asked` (POLL_EVENTS names, in that order) that fd `n` has now. */
+  private revents(event: SyscallEvent, n: number, asked: string[]): string[] {
+    const fd = this.fds.get(n);
+    if (!fd) this.fail(event.line, `poll(): fd ${n} is not open`);
+    const stack = this.stack;
+    const has = new Set<string>();
+    if (fd.kind === 'listener' && stack.acceptable(fd.listener) > 0) has.add('POLLIN');
+    if (fd.kind === 'connection') {
+      const handle = fd.handle;
+      if (stack.available(handle) > 0 || stack.ended(handle) || fd.readShut || this.errors.has(handle)) has.add('POLLIN');
+      // An empty write is negative for a shut send side or a dead connection (Stack.write).
+      if (stack.writable(handle) > 0 || stack.write(handle, EMPTY) < 0) has.add('POLLOUT');
+    }
+    return POLL_EVENTS.filter((e) => has.has(e) && asked.includes(e));
+  }
+
+  /** open(path, O_RDONLY): one of the files the preamble made (`dd`), else ENOENT. */
+  private open(event: SyscallEvent): { value: number; errno?: string } {
+    const file = event.args[0];
+    if (file?.kind !== 'string') this.fail(event.line, 'open(): argument 1 must be a path in quotes');
+    this.flagNames(event, 1, ['O_RDONLY']);
+    const data = this.files.get(file.value);
+    if (!data) return { value: -1, errno: 'ENOENT' };
+    const n = event.result.value >= 0 ? event.result.value : Math.max(2, ...this.fds.keys()) + 1;
+    this.fds.set(n, { ...newFd('file'), file: { data, position: 0 } });
+    return { value: n };
+  }
+
+  /** sendfile(out, in, offset, count): up to `count` bytes of file `in` from `[offset]`
+   *  (the file's position unchanged) or from its position (NULL; it moves on) written to
+   *  connection `out`, as write() would. */
+  private sendfile(event: SyscallEvent, latest: number): { value: number; errno?: string } {
+    const out = this.fd(event, 0);
+    const file = this.fd(event, 1).file;
+    if (!file) return { value: -1, errno: 'EINVAL' };
+    if (out.kind !== 'connection') return { value: -1, errno: 'ENOTCONN' };
+    const offsetArg = event.args[2];
+    const fromPosition = isNull(offsetArg);
+    const offset = fromPosition ? file.position : offsetArg?.kind === 'array' && typeof offsetArg.items[0] === 'number' ? offsetArg.items[0]
+      : this.fail(event.line, 'sendfile(): argument 3 must be [offset] or NULL');
+    const count = argInteger(event, 3);
+    const bytes = file.data.subarray(Math.min(offset, file.data.length), Math.min(offset + count, file.data.length));
+    const result = this.send(out, bytes.length, latest, false, bytes);
+    if (fromPosition && result.value > 0) file.position += result.value;
+    return result;
   }
 
   /** recvmsg()'s msg_flags (only 0: slotcp never truncates) and control messages: a
@@ -735,6 +861,9 @@ class Runner {
       case 'TCP_USER_TIMEOUT':
         this.compareOut(event, 3, info?.userTimeout ?? fd.userTimeoutMs);
         return { value: 0 };
+      case 'TCP_NOTSENT_LOWAT': // the socket's own setting, not the sysctl's (as Linux)
+        this.compareOut(event, 3, info?.notsentLowat ?? 0);
+        return { value: 0 };
       default:
         this.fail(event.line, `getsockopt ${name} is not supported by slotcp's runner`);
     }
@@ -748,7 +877,7 @@ class Runner {
   private info(fd: Fd): TcpInfo | undefined {
     const info: TcpInfo = {
       state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
-      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, userTimeout: fd.userTimeoutMs, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0,
+      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, userTimeout: fd.userTimeoutMs, notsentLowat: 0, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0,
     };
     if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
@@ -832,6 +961,15 @@ class Runner {
       case 'TCP_USER_TIMEOUT':
       case 'TCP_MAXSEG':
         return this.setStackOption(event, fd, name, flag());
+      case 'TCP_NOTSENT_LOWAT':
+        if (fd.kind !== 'connection') this.fail(event.line, 'slotcp sets TCP_NOTSENT_LOWAT per connection: set it on the accepted socket');
+        try {
+          this.stack.setNotsentLowat(fd.handle, flag());
+        } catch (err) {
+          if (err instanceof RangeError) return { value: -1, errno: 'EINVAL' };
+          throw err;
+        }
+        return { value: 0 };
       case 'TCP_NOOPT': // FreeBSD's; slotcp's is per listener
         if (fd.kind === 'connection') this.fail(event.line, 'slotcp sets TCP_NOOPT per listener: set it on the listening socket');
         fd.noOptions = flag() !== 0;
@@ -876,6 +1014,58 @@ class Runner {
     return { value: 0 };
   }
 
+  /**
+   * The script's init command (its backtick preamble) is never run as a shell: the runner
+   * emulates the few commands whose effect the script relies on and notes the rest.
+   * `sysctl [-q|-w] net.ipv4.tcp_notsent_lowat=N` (or set_sysctls.py's
+   * /proc/sys/net/ipv4/tcp_notsent_lowat=N) sets config.notsentLowat; `rm -f FILE` and
+   * `dd if=/dev/zero of=FILE bs=B count=N` remove and make a file of the runner's own, in
+   * memory (the host's files are never touched), which open() and sendfile() read.
+   */
+  private preamble(command: ScriptCommand, config: Partial<StackConfig>): void {
+    for (const line of shellLines(command.command)) {
+      const words = shellWords(line);
+      const program = (words[0] ?? '').split('/').pop();
+      const emulated = program === 'sysctl' || program === 'set_sysctls.py' ? this.sysctls(words.slice(1), config)
+        : program === 'rm' ? this.removeFiles(words.slice(1))
+          : program === 'dd' ? this.makeFile(words.slice(1)) : false;
+      if (!emulated) this.notes.push(`${this.name}:${command.line}: shell command not run: ${line}`);
+    }
+  }
+
+  /** sysctl's `name=value` settings; false if one is not emulated (the rest still apply). */
+  private sysctls(args: string[], config: Partial<StackConfig>): boolean {
+    let all = true;
+    for (const arg of args) {
+      if (arg.startsWith('-')) continue;
+      const [key, value] = arg.split('=');
+      const name = key.replace(/^\/proc\/sys\//, '').replace(/\//g, '.');
+      if (name === 'net.ipv4.tcp_notsent_lowat' && /^\d+$/.test(value ?? '')) config.notsentLowat = Number(value);
+      else all = false;
+    }
+    return all;
+  }
+
+  /** `rm -f FILE...`. */
+  private removeFiles(args: string[]): boolean {
+    if (args[0] !== '-f') return false;
+    for (const file of args.slice(1)) this.files.delete(file);
+    return true;
+  }
+
+  /** `dd if=/dev/zero of=FILE bs=B count=N [status=none]`: a file of B × N zero bytes
+   *  (packetdrill's payloads are zeros). */
+  private makeFile(args: string[]): boolean {
+    const operands = new Map(args.map((a) => a.split('=') as [string, string]));
+    const bs = Number(operands.get('bs') ?? 512);
+    const count = Number(operands.get('count'));
+    const file = operands.get('of');
+    if (operands.get('if') !== '/dev/zero' || !file || !Number.isInteger(bs) || !Number.isInteger(count)
+      || [...operands.keys()].some((k) => !['if', 'of', 'bs', 'count', 'status'].includes(k))) return false;
+    this.files.set(file, new Uint8Array(bs * count));
+    return true;
+  }
+
   private command(event: CommandEvent): void {
     const sleep = /^\s*sleep\s+([\d.]+)\s*$/.exec(event.command);
     if (sleep) {
@@ -907,6 +1097,7 @@ class Runner {
     const states: string[] = [];
     const held = new Set<number>();
     for (const fd of this.fds.values()) {
+      if (fd.kind === 'file') continue;
       if (fd.kind === 'listener') states.push('LISTEN');
       else if (fd.kind === 'socket') states.push('CLOSED');
       else {
@@ -927,6 +1118,37 @@ class Runner {
       this.fail(event.line, `shell command failed: ${count} TCP sockets in ${state}, the script expects ${expected}\n  script: ${event.text.trim()}`);
     }
   }
+}
+
+/** A shell command's lines: backslash-newlines joined, split at newlines, `;` and `&&`. */
+function shellLines(command: string): string[] {
+  return command.replace(/\\\n/g, ' ').split(/\n|;|&&/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** A command line's words, quotes removed (`a="b c"` is one word, `a=b c`). */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quote = '';
+  let inWord = false;
+  for (const c of line) {
+    if (quote) {
+      if (c === quote) quote = '';
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (inWord) words.push(word);
+  return words;
 }
 
 /** The state checks tcp-testsuite makes with sockstat (Runner.sockstat). */
@@ -988,6 +1210,25 @@ function msghdr(event: SyscallEvent, index: number): Msghdr {
     }
   }
   return { bytes, flags: flags as number, control };
+}
+
+/** poll()'s `[{fd=N, events=A|B, revents=C}, ...]`: each event list as POLL_EVENTS names
+ *  in that order (0: none); a name the runner does not know fails. */
+function pollfds(event: SyscallEvent): { fd: number; events: string[]; revents: string[] }[] {
+  const arg = event.args[0];
+  const bad = (what: string): never => { throw new PktFailure(event.line, '', `poll(): ${what}`); };
+  const list = arg?.kind === 'nested' && Array.isArray(arg.value) ? arg.value : bad('argument 1 must be a list of pollfds');
+  const names = (v: Nested | undefined): string[] => {
+    if (v === 0) return [];
+    const terms = typeof v === 'string' ? v.split('|').map((t) => t.trim()) : bad('events and revents must be POLL names or 0');
+    for (const t of terms) if (!POLL_EVENTS.includes(t)) bad(`${t} is not supported by slotcp's runner (${POLL_EVENTS.join(', ')})`);
+    return POLL_EVENTS.filter((e) => terms.includes(e));
+  };
+  return list.map((p) => {
+    const f = p && typeof p === 'object' && !Array.isArray(p) ? p.fields : bad('each pollfd must be {fd=N, events=..., revents=...}');
+    if (typeof f.fd !== 'number') bad('each pollfd needs fd=N');
+    return { fd: f.fd as number, events: names(f.events), revents: names(f.revents ?? 0) };
+  });
 }
 
 function isNull(arg: SyscallArg | undefined): boolean {
