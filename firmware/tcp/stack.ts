@@ -16,7 +16,7 @@ import { Clock, PacketPort, RandomSource } from './platform';
 import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
 import { highestSacked, sackedBelow } from './sack';
-import { rxAddress, rxTake, txPut } from './ring';
+import { markRecordEnd, rxAddress, rxTake, txPut } from './ring';
 import { TraceHook, drop } from './trace';
 import { msUntilNextDeadline, runTimers } from './timers';
 import { Refusal, Seg, parsePacket } from './wire';
@@ -505,14 +505,17 @@ export class Stack {
   /** Queues up to `length` bytes for sending and sends what it may; returns the count
    *  queued (limited by writable()), -1 for a dead handle, or -2 when the send side is
    *  closed (shut down, or the connection past ESTABLISHED/CLOSE-WAIT) (a RangeError for
-   *  an offset or length outside `from`, see checkRange). */
-  write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset): number {
+   *  an offset or length outside `from`, see checkRange). `endOfRecord` (MSG_EOR): if all
+   *  `length` bytes are taken, they end a record, and bytes written later never share a
+   *  segment with them, sent or resent (Linux's semantics; see ring.ts markRecordEnd). */
+  write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset, endOfRecord = false): number {
     checkRange('write', from.length, offset, length);
     const core = this.core;
     const s = this.slot(handle, false);
     if (s < 0) return -1;
     if (!sendOpen(core.slots, s)) return -2;
     const count = txPut(core, s, from, offset, length);
+    if (endOfRecord && count === length && count > 0) markRecordEnd(core.slots, s);
     if (count > 0) {
       core.tick();
       output(core, s);

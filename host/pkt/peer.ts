@@ -174,8 +174,7 @@ export const differences: Difference[] = [
     suites: ['linux', 'freebsd'],
     label: "a socket option or call slotcp's API does not have",
     scripts: [
-      `${PD}eor/no-coalesce-large.pkt`, `${PD}eor/no-coalesce-retrans.pkt`, `${PD}eor/no-coalesce-small.pkt`,
-      `${PD}eor/no-coalesce-subsequent.pkt`, `${PD}nagle/sockopt_cork_nodelay.pkt`, `${PD}nagle/sendmsg_msg_more.pkt`,
+      `${PD}nagle/sockopt_cork_nodelay.pkt`, `${PD}nagle/sendmsg_msg_more.pkt`,
       `${PD}notsent_lowat/notsent-lowat-default.pkt`, `${PD}notsent_lowat/notsent-lowat-setsockopt.pkt`,
       `${PD}notsent_lowat/notsent-lowat-sysctl.pkt`, `${PD}sendfile/sendfile-simple.pkt`,
       `${TS}socket-api/setsockopt/socket-api-setsockopt-tos-passive-ipv4.pkt`,

@@ -584,16 +584,16 @@ class Runner {
       case 'sendto': { // sendto's address arguments (5, 6) are `...`: a connected socket's
         const fd = this.fd(event);
         const count = argInteger(event, 2);
-        if (event.name !== 'write') this.flagNames(event, 3, []);
+        const flags = event.name !== 'write' ? this.flagNames(event, 3, ['MSG_EOR']) : [];
         if (isNull(event.args[1]) && count > 0) return { value: -1, errno: 'EFAULT' };
-        return this.send(fd, count, latest);
+        return this.send(fd, count, latest, flags.includes('MSG_EOR'));
       }
       case 'sendmsg': {
         const fd = this.fd(event);
         const msg = msghdr(event, 1);
-        this.flagNames(event, 2, []);
+        const flags = this.flagNames(event, 2, ['MSG_EOR']);
         if (msg.control.length) this.fail(event.line, 'sendmsg(): control messages are not supported by slotcp\'s runner');
-        return this.send(fd, msg.bytes, latest);
+        return this.send(fd, msg.bytes, latest, flags.includes('MSG_EOR'));
       }
       case 'close': {
         const n = argInteger(event, 0);
@@ -652,8 +652,9 @@ class Runner {
     return { value: -1, errno: 'EAGAIN' };
   }
 
-  /** write()/send()/sendmsg(): `count` bytes, blocking for room unless non-blocking. */
-  private send(fd: Fd, count: number, latest: number): { value: number; errno?: string } {
+  /** write()/send()/sendmsg(): `count` bytes, blocking for room unless non-blocking.
+   *  MSG_EOR (`endOfRecord`) marks the end of a record once every byte is queued. */
+  private send(fd: Fd, count: number, latest: number, endOfRecord = false): { value: number; errno?: string } {
     const stack = this.stack;
     const error = this.errors.get(fd.handle);
     if (error !== undefined) {
@@ -661,11 +662,11 @@ class Runner {
       return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
     }
     const data = new Uint8Array(count);
-    let written = stack.write(fd.handle, data);
+    let written = stack.write(fd.handle, data, 0, count, endOfRecord);
     if (written < 0) return { value: -1, errno: 'EPIPE' };
     if (written === 0 && count > 0 && fd.nonBlocking) return { value: -1, errno: 'EAGAIN' };
     while (written < count && !fd.nonBlocking && this.block(() => stack.writable(fd.handle) !== 0, latest)) {
-      const more = stack.write(fd.handle, data, written);
+      const more = stack.write(fd.handle, data, written, count - written, endOfRecord);
       if (more <= 0) break;
       written += more;
     }
