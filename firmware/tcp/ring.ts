@@ -109,9 +109,10 @@ const enum RecordRun {
  *  data queued after it never shares a segment with the bytes before it. Linux marks the
  *  socket buffer's tail skb and starts a new one for later writes, so any number of marks
  *  may wait; two words keep them as a run of equally long records ending at the latest
- *  mark (exact for one mark and for records of one size, the scripts' and a framed
- *  protocol's case). A mark that breaks the run starts a new one: the older marks are
- *  forgotten, and bytes across them may then share a segment. */
+ *  mark: exact for any two marks, and for any number of records of one size (the
+ *  scripts' and a framed protocol's case). A record of another length starts a new run
+ *  with the mark before it: the older marks are forgotten, and bytes across them may then
+ *  share a segment. */
 export function markRecordEnd(slots: Slots, s: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
@@ -121,11 +122,14 @@ export function markRecordEnd(slots: Slots, s: number): void {
   const length = seqDiff(end, tcb[row + Tcb.recordEnd]);
   if (count > 0 && length <= 0) return; // no byte since the last mark
   tcb[row + Tcb.recordEnd] = end;
-  if (count > 0 && (count === 1 || length === (run & RecordRun.LengthMask))) {
-    const next = count < RecordRun.MaxCount ? count + 1 : count;
-    tcb[row + Tcb.recordRun] = (next << RecordRun.CountShift) | length;
-  } else {
+  if (count === 0) {
     tcb[row + Tcb.recordRun] = 1 << RecordRun.CountShift;
+  } else {
+    // The run goes on if this record is as long as its others; else the last two marks
+    // make a new one.
+    const same = count > 1 && length === (run & RecordRun.LengthMask);
+    const next = !same ? 2 : count < RecordRun.MaxCount ? count + 1 : count;
+    tcb[row + Tcb.recordRun] = (next << RecordRun.CountShift) | length;
   }
 }
 
