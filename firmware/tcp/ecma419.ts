@@ -15,7 +15,7 @@
 // port (no ephemeral port 0), and closing with unread data resets the connection (RFC
 // 2525 §2.17). Extensions, used only when asked for: onEnd() (the peer's half-close,
 // instead of onError), shutdown(), abort(), linger (SO_LINGER {1, N}), noDelay, keepAlive
-// per socket and
+// per socket, write's endOfRecord (MSG_EOR) and
 // keepalive/backlog per listener, `stack` (which stack a Listener uses), and state.
 import { ConnectionError } from './core';
 import { Endpoint, ListenerEndpoint, SocketLayer } from './socket';
@@ -416,8 +416,10 @@ export class TCP implements Endpoint {
     return result;
   }
 
-  /** Sends all of `data` or throws (nothing sent); returns the writable count left. */
-  write(data: unknown, options?: { more?: boolean; byteLength?: number }): number {
+  /** Sends all of `data` or throws (nothing sent); returns the writable count left. With
+   *  the extension `endOfRecord: true` (MSG_EOR) the bytes end a record: what is written
+   *  after them never shares a segment with them. */
+  write(data: unknown, options?: { more?: boolean; byteLength?: number; endOfRecord?: boolean }): number {
     const layer = this.#live();
     if (options !== undefined) checkWriteOptions(options);
     const stack = layer.stack;
@@ -442,7 +444,9 @@ export class TCP implements Endpoint {
       if (stack.write(handle, bytes, 0, 0) < 0) throw new Error('slotcp: the socket is closed for writing');
       throw new Error(`slotcp: would block (${bytes.length} bytes, room for ${room})`);
     }
-    if (stack.write(handle, bytes, 0, bytes.length) < 0) throw new Error('slotcp: the socket is closed for writing');
+    if (stack.write(handle, bytes, 0, bytes.length, options?.endOfRecord === true) < 0) {
+      throw new Error('slotcp: the socket is closed for writing');
+    }
     return stack.writable(handle);
   }
 
@@ -526,9 +530,12 @@ export class TCP implements Endpoint {
   }
 }
 
-function checkWriteOptions(options: { more?: unknown; byteLength?: unknown }): void {
+function checkWriteOptions(options: { more?: unknown; byteLength?: unknown; endOfRecord?: unknown }): void {
   if (options === null || typeof options !== 'object') throw new TypeError('write options must be an object');
   if (options.more !== undefined && typeof options.more !== 'boolean') throw new TypeError('more must be true or false');
+  if (options.endOfRecord !== undefined && typeof options.endOfRecord !== 'boolean') {
+    throw new TypeError('endOfRecord must be true or false');
+  }
   if (options.byteLength !== undefined
     && (typeof options.byteLength !== 'number' || !Number.isInteger(options.byteLength) || options.byteLength < 1)) {
     throw new RangeError('byteLength must be a positive integer');

@@ -348,13 +348,15 @@ export class TCPSocket implements SocketCallbacks, Endpoint {
 
   /** Queues bytes to send; returns how many were taken (as much as the send buffer has
    *  room for, see onWritable). Throws if the socket is closed for writing. `offset` and
-   *  `length` pick bytes of `data` without making a subarray. */
-  write(data: ArrayBuffer | ArrayBufferView, offset = 0, length?: number): number {
+   *  `length` pick bytes of `data` without making a subarray. `endOfRecord` (MSG_EOR): if
+   *  all of them are taken they end a record, never sent in one segment with what is
+   *  written after (Stack.write). */
+  write(data: ArrayBuffer | ArrayBufferView, offset = 0, length?: number, endOfRecord = false): number {
     const bytes = data instanceof Uint8Array ? data
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
         : new Uint8Array(data);
     const have = bytes.length - offset;
-    const count = this.layer.stack.write(this.handle, bytes, offset, length === undefined || length > have ? have : length);
+    const count = this.layer.stack.write(this.handle, bytes, offset, length === undefined || length > have ? have : length, endOfRecord);
     if (count < 0) throw new Error(`slotcp: socket is closed for writing (${count === -1 ? 'the connection is gone' : 'its send side is closed'})`);
     return count;
   }
