@@ -159,8 +159,11 @@ export const differences: Difference[] = [
       `${PD}sack/sack-shift-sacked-7-5-6-8-9-fack.pkt`, `${PD}sack/sack-shift-sacked-2-6-8-3-9-nofack.pkt`,
       `${PD}cubic/cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt`,
       // Its MSG_EOR segments all match (its first flight and its resends are cut at the
-      // marks); the first resend is RACK's reordering timer, 4-8 ms after an ACK whose one
-      // SACK block holds three 400-byte segments (1200 bytes: not lost by RFC 6675).
+      // marks). Its first resend is RACK's reordering timer, 4-8 ms after an ACK whose one
+      // SACK block holds three 400-byte segments (1200 bytes: not lost by RFC 6675); with
+      // RACK (tried on a merge with the rack branch) that resend matches, and the next two,
+      // which Linux's PRR sends on the partial ACK, wait for the RTO: RFC 6675's pipe, the
+      // 10,000 bytes of new data still in flight, exceeds Reno's halved window (6,200).
       `${PD}eor/no-coalesce-retrans.pkt`,
     ],
   },
