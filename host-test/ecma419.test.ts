@@ -1068,6 +1068,20 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 1], [2, 1]]);
     });
 
+    it('write option endOfRecord (MSG_EOR): the record is never sent with what follows; anything but a boolean throws', () => {
+      const { bench } = setup();
+      const { sockets } = serve(bench, {});
+      const c = new Client(bench, 80);
+      c.connect();
+      bench.take();
+      const s = sockets[0];
+      assert.throws(() => s.write(new Uint8Array(1), { endOfRecord: 1 as never }), { name: 'TypeError', message: 'endOfRecord must be true or false' });
+      s.write(new Uint8Array(10));
+      s.write(new Uint8Array(20), { endOfRecord: true }); // held by Nagle behind the first
+      s.write(new Uint8Array(30), { endOfRecord: false });
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 10], [11, 20]]);
+    });
+
     it('a Uint8Array of another realm (its prototype not this realm\'s Uint8Array.prototype) is a byte buffer', () => {
       const { bench } = setup();
       const { sockets } = serve(bench, {});

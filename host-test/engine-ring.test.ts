@@ -3,7 +3,9 @@
 // SipHash keys) nor of the app's buffer changed beyond them.
 import assert from 'node:assert/strict';
 import { Core } from '../firmware/tcp/core';
-import { rxDrop, rxPut, rxTake, txCopyOut, txDrop, txPut } from '../firmware/tcp/ring';
+import {
+  cutAtRecordEnd, dropRecordMarks, markRecordEnd, recordStartBefore, rxDrop, rxPut, rxTake, toRecordEnd, txCopyOut, txDrop, txPut,
+} from '../firmware/tcp/ring';
 import { Tcb } from '../firmware/tcp/slots';
 import { Bench } from './support/net';
 
@@ -95,5 +97,92 @@ describe('ring.ts, slot 1', () => {
     txCopyOut(c, 1, 3, 50, 1); // one byte, well short of the end
     expected[out + 50] = 2;
     assert.deepEqual(c.memory, expected);
+  });
+});
+
+describe('ring.ts, end-of-record marks (MSG_EOR), slot 1', () => {
+  /** Slot 1 with SND.UNA at `una` and records of these lengths written, each marked (the
+   *  marks never read the ring's bytes, so the queue may be longer than the ring here). */
+  function marked(una: number, records: number[]): Core {
+    const c = core();
+    const tcb = c.slots.tcb;
+    tcb[ROW + Tcb.sndUna] = una;
+    for (const length of records) {
+      tcb[ROW + Tcb.txLength] += length;
+      markRecordEnd(c.slots, 1);
+    }
+    return c;
+  }
+  /** The marks toRecordEnd finds, walking from SND.UNA to the end of the queue. */
+  function marks(c: Core): number[] {
+    const tcb = c.slots.tcb;
+    const found: number[] = [];
+    const end = (tcb[ROW + Tcb.sndUna] + tcb[ROW + Tcb.txLength]) | 0;
+    for (let seq = tcb[ROW + Tcb.sndUna]; ((end - seq) | 0) > 0;) {
+      const to = toRecordEnd(tcb, ROW, seq);
+      if (to < 0) break;
+      seq = (seq + to) | 0;
+      found.push(seq);
+    }
+    return found;
+  }
+
+  it('a run of equal records keeps every mark, across the sequence wrap', () => {
+    const c = marked(-10, [4, 4, 4, 4]);
+    assert.deepEqual(marks(c), [-6, -2, 2, 6]);
+    const tcb = c.slots.tcb;
+    assert.equal(toRecordEnd(tcb, ROW, -5), 3, 'from inside a record, to its end');
+    assert.equal(toRecordEnd(tcb, ROW, 6), -1, 'none past the latest');
+    assert.equal(cutAtRecordEnd(tcb, ROW, -10, 3), 3, 'a segment short of the mark is left whole');
+    assert.equal(cutAtRecordEnd(tcb, ROW, -10, 10), 4);
+  });
+
+  it('any two marks are kept; a third record of another length keeps only the last two', () => {
+    assert.deepEqual(marks(marked(100, [3, 5])), [103, 108]);
+    assert.deepEqual(marks(marked(100, [3, 5, 7])), [108, 115]);
+    assert.deepEqual(marks(marked(100, [3, 5, 5, 2])), [113, 115], 'the run of fives gives way to the two-byte record');
+    assert.deepEqual(marks(marked(100, [3, 0, 5])), [103, 108], 'a mark with no byte since the last changes nothing');
+  });
+
+  it('a write without the mark after a record: the next record\'s length counts from the last mark', () => {
+    const c = marked(0, [4]);
+    c.slots.tcb[ROW + Tcb.txLength] += 6; // a plain write
+    c.slots.tcb[ROW + Tcb.txLength] += 4;
+    markRecordEnd(c.slots, 1);
+    assert.deepEqual(marks(c), [4, 14]);
+  });
+
+  it('the run holds at most 1023 marks: the oldest give way', () => {
+    const c = marked(0, new Array(1100).fill(1));
+    const found = marks(c);
+    assert.equal(found.length, 1023);
+    assert.deepEqual([found[0], found[1022]], [78, 1100]);
+  });
+
+  it('recordStartBefore: the last mark after `from` and before `seq`, else `from`', () => {
+    const tcb = marked(0, [10, 10, 10]).slots.tcb; // marks 10, 20, 30
+    assert.equal(recordStartBefore(tcb, ROW, 0, 30), 20);
+    assert.equal(recordStartBefore(tcb, ROW, 0, 31), 30);
+    assert.equal(recordStartBefore(tcb, ROW, 0, 25), 20);
+    assert.equal(recordStartBefore(tcb, ROW, 0, 10), 0, 'none below the first');
+    assert.equal(recordStartBefore(tcb, ROW, 20, 30), 20, 'a mark at `from` is no later start');
+    const one = marked(0, [10]).slots.tcb;
+    assert.equal(recordStartBefore(one, ROW, 0, 10), 0);
+    assert.equal(recordStartBefore(one, ROW, 0, 11), 10);
+    assert.equal(recordStartBefore(core().slots.tcb, ROW, 5, 50), 5, 'no marks');
+  });
+
+  it('dropRecordMarks: the run goes once SND.UNA reaches the latest mark, not before', () => {
+    const c = marked(0, [10, 10]);
+    const tcb = c.slots.tcb;
+    tcb[ROW + Tcb.sndUna] = 19;
+    dropRecordMarks(c.slots, 1);
+    assert.deepEqual(marks(c), [20]);
+    tcb[ROW + Tcb.sndUna] = 20;
+    dropRecordMarks(c.slots, 1);
+    assert.equal(tcb[ROW + Tcb.recordRun], 0);
+    tcb[ROW + Tcb.txLength] = 5;
+    markRecordEnd(c.slots, 1);
+    assert.deepEqual(marks(c), [25], 'a new mark starts a new run');
   });
 });

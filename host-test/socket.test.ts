@@ -5,7 +5,8 @@ import { ConnectionError } from '../firmware/tcp/core';
 import { Listener, TCP } from '../firmware/tcp/ecma419';
 import { Tcb } from '../firmware/tcp/slots';
 import { SocketLayer, TCPSocket } from '../firmware/tcp/socket';
-import { RST } from '../firmware/tcp/wire';
+import { WriteFlag } from '../firmware/tcp/stack';
+import { ACK, RST } from '../firmware/tcp/wire';
 import { Bench, Client, wires } from './support/net';
 
 describe('ECMA-419 socket layer', () => {
@@ -383,10 +384,24 @@ describe('ECMA-419 socket layer', () => {
       assert.deepEqual(bench.take(), [], 'corked');
       socket.setCork(false);
       assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 1, 3]]);
-      socket.write(new Uint8Array(2), 0, 2, true);
+      socket.write(new Uint8Array(2), 0, 2, WriteFlag.More);
       assert.deepEqual(bench.take(), [], 'MSG_MORE');
       socket.write(new Uint8Array(1));
       assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 4, 3]]);
+    });
+
+    it('write(data, offset, length, WriteFlag.EndOfRecord) ends a record (MSG_EOR): Nagle\'s held tail goes alone once data follows it', () => {
+      const { bench, c, socket } = accepted();
+      bench.take();
+      socket.write(new Uint8Array(10));
+      socket.write(new Uint8Array(20), 0, undefined, WriteFlag.EndOfRecord);
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 10]], 'Nagle holds the record');
+      socket.write(new Uint8Array(30));
+      // The record is no longer the queue's tail: it goes, alone and pushed; the write
+      // after it is the new tail, which Nagle holds.
+      assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 11, 20]]);
+      const sent = c.segment(ACK, { ack: (c.serverIsn + 31) >>> 0 });
+      assert.deepEqual(wires(c, sent).map((w) => [w.seq, w.len]), [[31, 30]], 'the tail goes once the record is ACKed');
     });
 
     it('write errors say why: the send side shut down, or the connection gone', () => {

@@ -16,10 +16,11 @@
 // 2525 §2.17). Extensions, used only when asked for: onEnd() (the peer's half-close,
 // instead of onError), shutdown(), abort(), linger (SO_LINGER {1, N}), noDelay, cork
 // (TCP_CORK), keepAlive per socket and keepalive/backlog per listener, `stack` (which
-// stack a Listener uses), and state. write()'s `more` option is MSG_MORE.
+// stack a Listener uses), and state. write()'s `more` option is MSG_MORE, and its
+// `endOfRecord` extension MSG_EOR.
 import { ConnectionError } from './core';
 import { Endpoint, ListenerEndpoint, SocketLayer } from './socket';
-import { ListenOptions, Stack } from './stack';
+import { ListenOptions, Stack, WriteFlag } from './stack';
 import { formatIpv4, parseIpv4 } from './wire';
 
 /** The reasons a slotcp connection fails, as plain values for JavaScript apps (the
@@ -423,8 +424,10 @@ export class TCP implements Endpoint {
     return result;
   }
 
-  /** Sends all of `data` or throws (nothing sent); returns the writable count left. */
-  write(data: unknown, options?: { more?: boolean; byteLength?: number }): number {
+  /** Sends all of `data` or throws (nothing sent); returns the writable count left. With
+   *  the extension `endOfRecord: true` (MSG_EOR) the bytes end a record: what is written
+   *  after them never shares a segment with them. */
+  write(data: unknown, options?: { more?: boolean; byteLength?: number; endOfRecord?: boolean }): number {
     const layer = this.#live();
     if (options !== undefined) checkWriteOptions(options);
     const stack = layer.stack;
@@ -450,8 +453,8 @@ export class TCP implements Endpoint {
       throw new Error(`slotcp: would block (${bytes.length} bytes, room for ${room})`);
     }
     // `more` says more data follows at once: MSG_MORE (a part segment waits for it).
-    const more = options !== undefined && options.more === true;
-    if (stack.write(handle, bytes, 0, bytes.length, more) < 0) throw new Error('slotcp: the socket is closed for writing');
+    const flags = (options?.more === true ? WriteFlag.More : 0) | (options?.endOfRecord === true ? WriteFlag.EndOfRecord : 0);
+    if (stack.write(handle, bytes, 0, bytes.length, flags) < 0) throw new Error('slotcp: the socket is closed for writing');
     return stack.writable(handle);
   }
 
@@ -541,9 +544,12 @@ export class TCP implements Endpoint {
   }
 }
 
-function checkWriteOptions(options: { more?: unknown; byteLength?: unknown }): void {
+function checkWriteOptions(options: { more?: unknown; byteLength?: unknown; endOfRecord?: unknown }): void {
   if (options === null || typeof options !== 'object') throw new TypeError('write options must be an object');
   if (options.more !== undefined && typeof options.more !== 'boolean') throw new TypeError('more must be true or false');
+  if (options.endOfRecord !== undefined && typeof options.endOfRecord !== 'boolean') {
+    throw new TypeError('endOfRecord must be true or false');
+  }
   if (options.byteLength !== undefined
     && (typeof options.byteLength !== 'number' || !Number.isInteger(options.byteLength) || options.byteLength < 1)) {
     throw new RangeError('byteLength must be a positive integer');

@@ -13,7 +13,7 @@ import {
 import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { holdRange, noteDuplicate, releaseHeld } from './reassembly';
-import { rxPut, txDrop } from './ring';
+import { dropRecordMarks, rxPut, txDrop } from './ring';
 import { duplicateAck, newAck, opened, sackReassessed, ackSettled, sameAck, synAcknowledged } from './recovery';
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
@@ -471,6 +471,7 @@ function sndUnaAdvances(core: Core, s: number, ack: number, acked: number, seg: 
   const dataAcked = acked < tcb[row + Tcb.txLength] ? acked : tcb[row + Tcb.txLength];
   txDrop(slots, s, dataAcked);
   tcb[row + Tcb.sndUna] = ack;
+  dropRecordMarks(slots, s);
   tcb[row + Tcb.retries] = 0;
   const resend = newAck(core, s, ack, acked, seg); // before dupAcks goes: it counts what they reported
   tcb[row + Tcb.dupAcks] = 0;

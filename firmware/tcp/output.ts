@@ -7,7 +7,7 @@ import { Event, Flag, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
 import { ACK, DEFAULT_MSS, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
   writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders } from './wire';
-import { txCopyOut } from './ring';
+import { cutAtRecordEnd, toRecordEnd, txCopyOut } from './ring';
 import { TraceEvent } from './trace';
 import { highestSacked, holeEnd } from './sack';
 import {
@@ -270,7 +270,10 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   const offset = seqDiff(seq, tcb[row + Tcb.sndUna]);
   const emptiesQueue = offset + length === tcb[row + Tcb.txLength];
   let flags = ACK;
-  if (length > 0 && emptiesQueue && (tcb[row + Tcb.flags] & Flag.More) === 0) flags |= PSH;
+  // The end of a record (MSG_EOR) is where its writer pushed, as the queue's end is
+  // (RFC 9293 §3.9.1: PSH on the last segment of what was pushed), unless the last write
+  // said more follows (MSG_MORE).
+  if (length > 0 && ((emptiesQueue && (tcb[row + Tcb.flags] & Flag.More) === 0) || toRecordEnd(tcb, row, seq) === length)) flags |= PSH;
   if (fin) flags |= FIN;
   const isRetransmission = seqLt(seq, tcb[row + Tcb.sndMax]);
   const room = payloadRoom(slots, s); // before transmit() sends a D-SACK block and forgets it
@@ -317,7 +320,7 @@ export function sendLossProbe(core: Core, s: number): void {
   const room = payloadRoom(slots, s);
   const unsent = unsentBytes(slots, s);
   const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
-  const length = Math.min(unsent, room);
+  const length = cutAtRecordEnd(tcb, row, tcb[row + Tcb.sndNxt], Math.min(unsent, room));
   const fresh = length > 0 && tcb[row + Tcb.sndWnd] - outstanding >= length;
   if (fresh) sendDataSegment(core, s, length, false);
   else if (loneFinSent(core, s)) retransmitAt(core, s, tcb[row + Tcb.finSeq], tcb[row + Tcb.sndMax]);
@@ -352,7 +355,7 @@ function retransmitAt(core: Core, s: number, seq: number, end: number): number {
   const saved = tcb[row + Tcb.sndNxt];
   const offset = seqDiff(seq, tcb[row + Tcb.sndUna]);
   const queued = tcb[row + Tcb.txLength] - offset;
-  const length = Math.max(0, Math.min(queued, payloadRoom(slots, s), seqDiff(end, seq)));
+  const length = cutAtRecordEnd(tcb, row, seq, Math.max(0, Math.min(queued, payloadRoom(slots, s), seqDiff(end, seq))));
   const fin = (tcb[row + Tcb.flags] & Flag.FinQueued) !== 0 && seqAdd(seq, length) === tcb[row + Tcb.finSeq]
     && seqGt(end, tcb[row + Tcb.finSeq]);
   tcb[row + Tcb.sndNxt] = seq;
@@ -440,19 +443,23 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean, push: Push): v
     if (unsent === 0 && !fin) break;
     const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
     const usable = sendAllowance(slots, s, outstanding, sackRecovery);
-    const length = Math.max(0, Math.min(unsent, mss, usable));
+    // An end-of-record mark ends what may go in one segment, as the queue's end does.
+    const record = cutAtRecordEnd(tcb, row, tcb[row + Tcb.sndNxt], unsent);
+    const length = Math.max(0, Math.min(record, mss, usable));
     const lastOfQueue = length === unsent;
     // The FIN goes with the last byte if the window has room for it too; with
     // config.loneFin a FIN with no data left needs only the peer's window.
     const withFin = fin && lastOfQueue && (usable > length || (length === 0 && core.config.loneFin && tcb[row + Tcb.sndWnd] > outstanding));
     if (length === 0 && !withFin) break;
-    if (length < mss && !lastOfQueue) {
+    if (length < mss && length !== record) {
       // Sender SWS avoidance (RFC 1122 §4.2.3.4): a part segment only when nothing is in
       // flight and it is at least half the largest window the peer has offered.
       if (outstanding > 0 || length < (tcb[row + Tcb.maxSndWnd] >>> 1)) break;
-    } else if (length < mss && length > 0 && !fin && !seqLt(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndMax])
+    } else if (length < mss && length > 0 && lastOfQueue && !fin && !seqLt(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndMax])
       && (appHolds(tcb[row + Tcb.flags], push) || nagleHolds(tcb, row))) {
-      // A short segment of new data ending the queue waits (the FIN never does).
+      // A short segment of new data ending the queue waits (the FIN never does). Only the
+      // queue's tail waits: a short record with data queued behind it goes at once (Linux
+      // pushes every skb but the last, tcp_write_xmit).
       break;
     }
     // Even after the FIN the loop goes on: in SACK recovery the pipe may still have room
@@ -515,7 +522,8 @@ export function forceSend(core: Core, s: number): void {
   tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.More;
   // It may be the first data after an idle time, as sendQueued's (nothing is in flight
   // while the persist timer runs, but a timeout's go-back-N may leave SND.MAX ahead).
-  if (tcb[s * Tcb.ROW + Tcb.sndMax] === tcb[s * Tcb.ROW + Tcb.sndUna]) idleRestart(core, s);
-  const length = Math.min(unsentBytes(slots, s), payloadRoom(slots, s), tcb[s * Tcb.ROW + Tcb.sndWnd]);
+  const row = s * Tcb.ROW;
+  if (tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) idleRestart(core, s);
+  const length = cutAtRecordEnd(tcb, row, tcb[row + Tcb.sndNxt], Math.min(unsentBytes(slots, s), payloadRoom(slots, s), tcb[row + Tcb.sndWnd]));
   sendDataSegment(core, s, length, false);
 }

@@ -9,6 +9,7 @@
 import { initialWindowBytes } from './config';
 import { Count } from './counters';
 import { Core } from './core';
+import { recordStartBefore } from './ring';
 import { forgetAcked, lossIndicated, nextHole, pipe, recordSackBlocks, resendLost, sackedBelow } from './sack';
 import { Flag, Slots, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
@@ -368,13 +369,17 @@ export function probeAllowed(slots: Slots, s: number): boolean {
   return (tcb[row + Tcb.flags] & (Flag.Sack | Flag.Recovery | Flag.AfterTimeout | Flag.ProbeOut)) === Flag.Sack;
 }
 
-/** Where the probe resends from when no new data can go: the last `room` bytes sent. */
+/** Where the probe resends from when no new data can go: the last segment's worth sent
+ *  (`room` bytes, or from the last end-of-record mark within them). */
 export function probeResendFrom(slots: Slots, s: number, room: number): number {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const dataEnd = seqAdd(tcb[row + Tcb.sndUna], tcb[row + Tcb.txLength]);
   const sentEnd = seqLt(dataEnd, tcb[row + Tcb.sndMax]) ? dataEnd : tcb[row + Tcb.sndMax];
-  return seqDiff(sentEnd, tcb[row + Tcb.sndUna]) > room ? seqAdd(sentEnd, -room) : tcb[row + Tcb.sndUna];
+  const from = seqDiff(sentEnd, tcb[row + Tcb.sndUna]) > room ? seqAdd(sentEnd, -room) : tcb[row + Tcb.sndUna];
+  // The last segment began at an end-of-record mark if one cut it (Linux probes with the
+  // last skb, which a mark begins).
+  return recordStartBefore(tcb, row, from, sentEnd);
 }
 
 /** The probe went out (`resent`: old data rather than new): no other until it is

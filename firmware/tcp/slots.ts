@@ -216,6 +216,13 @@ export const enum Tcb {
   /** The duplicate range the next segment reports first (valid with Flag.Dsack). */
   dsackStart,
   dsackEnd,
+  /** End-of-record marks (MSG_EOR, output.ts recordEnd): no segment carries bytes from
+   *  both sides of one, as Linux never merges data across them. recordEnd is the sequence
+   *  number just past the latest mark; recordRun packs how many marks the run holds (the
+   *  bits from RecordRun.CountShift up; 0 = none) and the equal length of its records:
+   *  the marks are recordEnd − k × length for k below the count. */
+  recordEnd,
+  recordRun,
   /** Running timers (bit 1 << Timer), then TIMER_KINDS deadlines. */
   timers,
   deadlines,

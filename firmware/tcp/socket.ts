@@ -348,14 +348,16 @@ export class TCPSocket implements SocketCallbacks, Endpoint {
 
   /** Queues bytes to send; returns how many were taken (as much as the send buffer has
    *  room for, see onWritable). Throws if the socket is closed for writing. `offset` and
-   *  `length` pick bytes of `data` without making a subarray; `more` (MSG_MORE) holds a
-   *  part segment at the end until the next write without it (Stack.write). */
-  write(data: ArrayBuffer | ArrayBufferView, offset = 0, length?: number, more = false): number {
+   *  `length` pick bytes of `data` without making a subarray. `flags` are Stack.write's
+   *  WriteFlag bits: More (MSG_MORE) holds a part segment at the end until the next write
+   *  without it; EndOfRecord (MSG_EOR), if all the bytes are taken, ends a record, never
+   *  sent in one segment with what is written after. */
+  write(data: ArrayBuffer | ArrayBufferView, offset = 0, length?: number, flags = 0): number {
     const bytes = data instanceof Uint8Array ? data
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
         : new Uint8Array(data);
     const have = bytes.length - offset;
-    const count = this.layer.stack.write(this.handle, bytes, offset, length === undefined || length > have ? have : length, more);
+    const count = this.layer.stack.write(this.handle, bytes, offset, length === undefined || length > have ? have : length, flags);
     if (count < 0) throw new Error(`slotcp: socket is closed for writing (${count === -1 ? 'the connection is gone' : 'its send side is closed'})`);
     return count;
   }

@@ -16,10 +16,18 @@ import { Clock, PacketPort, RandomSource } from './platform';
 import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
 import { highestSacked, sackedBelow } from './sack';
-import { rxAddress, rxTake, txPut } from './ring';
+import { markRecordEnd, rxAddress, rxTake, txPut } from './ring';
 import { TraceHook, drop } from './trace';
 import { msUntilNextDeadline, runTimers } from './timers';
 import { Refusal, Seg, parsePacket } from './wire';
+
+/** Stack.write()'s flags, as send(2)'s (bits; 0 for none). */
+export const enum WriteFlag {
+  /** MSG_MORE: more data follows at once, so a part segment at the end waits for it. */
+  More = 1,
+  /** MSG_EOR: the bytes end a record; bytes written later never share a segment with them. */
+  EndOfRecord = 2,
+}
 
 export interface ListenOptions {
   /** Connections not yet accepted (half-open included) before new SYNs are dropped. */
@@ -508,20 +516,28 @@ export class Stack {
   /** Queues up to `length` bytes for sending and sends what it may; returns the count
    *  queued (limited by writable()), -1 for a dead handle, or -2 when the send side is
    *  closed (shut down, or the connection past ESTABLISHED/CLOSE-WAIT) (a RangeError for
-   *  an offset or length outside `from`, see checkRange). With `more` (MSG_MORE), a part
-   *  segment at the end waits, as under setCork, until the next write without it, an
-   *  arriving segment or the persist timer's ceiling, and carries no PSH. */
-  write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset, more = false): number {
+   *  an offset or length outside `from`, see checkRange; for `flags` other than
+   *  WriteFlag bits). `flags`, as send(2)'s: WriteFlag.More (MSG_MORE): a part segment at
+   *  the end waits, as under setCork, until the next write without it, an arriving segment
+   *  or the persist timer's ceiling, and carries no PSH. WriteFlag.EndOfRecord (MSG_EOR):
+   *  if all `length` bytes are taken, they end a record, and bytes written later never
+   *  share a segment with them, sent or resent (Linux's semantics; see ring.ts
+   *  markRecordEnd). */
+  write(handle: number, from: Uint8Array, offset = 0, length = from.length - offset, flags = 0): number {
     checkRange('write', from.length, offset, length);
+    if ((flags & ~(WriteFlag.More | WriteFlag.EndOfRecord)) !== 0 || (flags | 0) !== flags) {
+      throw new RangeError(`slotcp write: flags must be WriteFlag bits (More 1, EndOfRecord 2), got ${flags}`);
+    }
     const core = this.core;
     const s = this.slot(handle, false);
     if (s < 0) return -1;
     if (!sendOpen(core.slots, s)) return -2;
     const room = sendRoom(core, s);
     const count = txPut(core, s, from, offset, length < room ? length : room);
+    if ((flags & WriteFlag.EndOfRecord) !== 0 && count === length && count > 0) markRecordEnd(core.slots, s);
     if (count > 0) {
       const tcb = core.slots.tcb;
-      if (more) tcb[s * Tcb.ROW + Tcb.flags] |= Flag.More;
+      if (flags & WriteFlag.More) tcb[s * Tcb.ROW + Tcb.flags] |= Flag.More;
       else tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.More;
       core.tick();
       output(core, s);

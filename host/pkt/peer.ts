@@ -164,6 +164,13 @@ export const differences: Difference[] = [
       `${PD}fast_retransmit/fr-4pkt-fack-last-mss.pkt`, `${PD}sack/sack-shift-sacked-7-3-4-8-9-fack.pkt`,
       `${PD}sack/sack-shift-sacked-7-5-6-8-9-fack.pkt`, `${PD}sack/sack-shift-sacked-2-6-8-3-9-nofack.pkt`,
       `${PD}cubic/cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt`,
+      // Its MSG_EOR segments all match (its first flight and its resends are cut at the
+      // marks). Its first resend is RACK's reordering timer, 4-8 ms after an ACK whose one
+      // SACK block holds three 400-byte segments (1200 bytes: not lost by RFC 6675); with
+      // RACK (tried on a merge with the rack branch) that resend matches, and the next two,
+      // which Linux's PRR sends on the partial ACK, wait for the RTO: RFC 6675's pipe, the
+      // 10,000 bytes of new data still in flight, exceeds Reno's halved window (6,200).
+      `${PD}eor/no-coalesce-retrans.pkt`,
     ],
   },
   {
@@ -174,14 +181,12 @@ export const differences: Difference[] = [
     config: { linux: { quickAcks: 16 } },
   },
   {
-    what: "scripts that use socket options and calls slotcp's API does not have are not run (n/a): MSG_EOR record boundaries, per-socket IP_TOS and IP_TTL (whose scripts also expect the RST to a SYN at a port bound but not listening to carry the bound socket's TOS or TTL: slotcp has no bound sockets)",
-    why: "slotcp's send buffer is a byte ring (no record marks), and one TTL and TOS per stack (config); its per-listener MSS and option set, its user timeout, Nagle and noDelay, the cork and MSG_MORE and its unsent-bytes low-water mark are supported (TCP_MAXSEG, TCP_NOOPT, TCP_USER_TIMEOUT, TCP_NODELAY, TCP_CORK, MSG_MORE, TCP_NOTSENT_LOWAT), and the runner has poll(), open() and sendfile()",
+    what: "scripts that use socket options and calls slotcp's API does not have are not run (n/a): per-socket IP_TOS and IP_TTL (whose scripts also expect the RST to a SYN at a port bound but not listening to carry the bound socket's TOS or TTL: slotcp has no bound sockets)",
+    why: "slotcp has one TTL and TOS per stack (config); its per-listener MSS and option set, its user timeout, Nagle and noDelay, the cork and MSG_MORE, record boundaries and its unsent-bytes low-water mark are supported (TCP_MAXSEG, TCP_NOOPT, TCP_USER_TIMEOUT, TCP_NODELAY, TCP_CORK, MSG_MORE, MSG_EOR, TCP_NOTSENT_LOWAT), and the runner has poll(), open() and sendfile()",
     rfc: 'none (socket API)',
     suites: ['linux', 'freebsd'],
     label: "a socket option or call slotcp's API does not have",
     scripts: [
-      `${PD}eor/no-coalesce-large.pkt`, `${PD}eor/no-coalesce-retrans.pkt`, `${PD}eor/no-coalesce-small.pkt`,
-      `${PD}eor/no-coalesce-subsequent.pkt`,
       `${TS}socket-api/setsockopt/socket-api-setsockopt-tos-passive-ipv4.pkt`,
       `${TS}socket-api/setsockopt/socket-api-setsockopt-ttl-passive-ipv4.pkt`,
     ],

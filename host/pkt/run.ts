@@ -8,7 +8,7 @@
 import { ConfigError, NumericConfigKey, StackConfig, defaultConfig } from '../../firmware/tcp/config';
 import { ConnectionError } from '../../firmware/tcp/core';
 import { CounterName } from '../../firmware/tcp/counters';
-import { Stack, TcpInfo } from '../../firmware/tcp/stack';
+import { Stack, TcpInfo, WriteFlag } from '../../firmware/tcp/stack';
 import { ACK, FIN, PSH, RST, SYN, URG, flagLetters, parseIpv4 } from '../../firmware/tcp/wire';
 import { newClientSegment, writeClientSegment } from '../packet';
 import { CodeEvent, CommandEvent, Nested, PacketEvent, Script, ScriptCommand, ScriptEvent, SyscallArg, SyscallEvent, TcpOption } from './ast';
@@ -613,16 +613,16 @@ class Runner {
       case 'sendto': { // sendto's address arguments (5, 6) are `...`: a connected socket's
         const fd = this.fd(event);
         const count = argInteger(event, 2);
-        const flags = event.name !== 'write' ? this.flagNames(event, 3, ['MSG_MORE']) : [];
+        const flags = event.name !== 'write' ? this.flagNames(event, 3, ['MSG_MORE', 'MSG_EOR']) : [];
         if (isNull(event.args[1]) && count > 0) return { value: -1, errno: 'EFAULT' };
-        return this.send(fd, this.writeCount(event, fd, count), latest, flags.includes('MSG_MORE'));
+        return this.send(fd, this.writeCount(event, fd, count), latest, writeFlags(flags));
       }
       case 'sendmsg': {
         const fd = this.fd(event);
         const msg = msghdr(event, 1);
-        const flags = this.flagNames(event, 2, ['MSG_MORE']);
+        const flags = this.flagNames(event, 2, ['MSG_MORE', 'MSG_EOR']);
         if (msg.control.length) this.fail(event.line, 'sendmsg(): control messages are not supported by slotcp\'s runner');
-        return this.send(fd, this.writeCount(event, fd, msg.bytes), latest, flags.includes('MSG_MORE'));
+        return this.send(fd, this.writeCount(event, fd, msg.bytes), latest, writeFlags(flags));
       }
       case 'close': {
         const n = argInteger(event, 0);
@@ -697,20 +697,20 @@ class Runner {
   }
 
   /** write()/send()/sendmsg()/sendfile(): `count` bytes (`data`'s, else zeros), blocking
-   *  for room unless non-blocking; `more` is MSG_MORE (the stack's write(..., more)), on
-   *  each part written. */
-  private send(fd: Fd, count: number, latest: number, more: boolean, data: Uint8Array = new Uint8Array(count)): { value: number; errno?: string } {
+   *  for room unless non-blocking; `flags` (MSG_MORE, MSG_EOR as the stack's WriteFlag)
+   *  go with each part written, so a record ends once every byte is queued. */
+  private send(fd: Fd, count: number, latest: number, flags: number, data: Uint8Array = new Uint8Array(count)): { value: number; errno?: string } {
     const stack = this.stack;
     const error = this.errors.get(fd.handle);
     if (error !== undefined) {
       this.errors.delete(fd.handle);
       return { value: -1, errno: error === ConnectionError.TimedOut ? 'ETIMEDOUT' : 'ECONNRESET' };
     }
-    let written = stack.write(fd.handle, data, 0, count, more);
+    let written = stack.write(fd.handle, data, 0, count, flags);
     if (written < 0) return { value: -1, errno: 'EPIPE' };
     if (written === 0 && count > 0 && fd.nonBlocking) return { value: -1, errno: 'EAGAIN' };
     while (written < count && !fd.nonBlocking && this.block(() => stack.writable(fd.handle) !== 0, latest)) {
-      const taken = stack.write(fd.handle, data, written, count - written, more);
+      const taken = stack.write(fd.handle, data, written, count - written, flags);
       if (taken <= 0) break;
       written += taken;
     }
@@ -794,7 +794,7 @@ class Runner {
       : this.fail(event.line, 'sendfile(): argument 3 must be [offset] or NULL');
     const count = argInteger(event, 3);
     const bytes = file.data.subarray(Math.min(offset, file.data.length), Math.min(offset + count, file.data.length));
-    const result = this.send(out, bytes.length, latest, false, bytes);
+    const result = this.send(out, bytes.length, latest, 0, bytes);
     if (fromPosition && result.value > 0) file.position += result.value;
     return result;
   }
@@ -1229,6 +1229,11 @@ function pollfds(event: SyscallEvent): { fd: number; events: string[]; revents: 
     if (typeof f.fd !== 'number') bad('each pollfd needs fd=N');
     return { fd: f.fd as number, events: names(f.events), revents: names(f.revents ?? 0) };
   });
+}
+
+/** send()'s MSG_MORE and MSG_EOR as the stack's write flags. */
+function writeFlags(names: string[]): number {
+  return (names.includes('MSG_MORE') ? WriteFlag.More : 0) | (names.includes('MSG_EOR') ? WriteFlag.EndOfRecord : 0);
 }
 
 function isNull(arg: SyscallArg | undefined): boolean {
