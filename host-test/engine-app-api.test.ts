@@ -2,7 +2,7 @@
 // dead handle, the arguments it refuses and its message, which calls read the clock,
 // accept()'s order, and info() field by field. Wire behaviour is in host-test/pkt/.
 import assert from 'node:assert/strict';
-import { TcpInfo } from '../firmware/tcp/stack';
+import { TcpInfo, WriteFlag } from '../firmware/tcp/stack';
 import { ACK, PSH, flagLetters } from '../firmware/tcp/wire';
 import { Bench, CLIENT, Client, established } from './support/net';
 
@@ -223,6 +223,18 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     stack.setNotsentLowat(h, 0);
     stack.info(h, info);
     assert.equal(info.notsentLowat, 0, 'back to config.notsentLowat');
+  });
+
+  it('write refuses flags that are not WriteFlag bits, queueing nothing', () => {
+    const { stack, handles: [h] } = connected([40000]);
+    const before = stack.writable(h);
+    for (const flags of [4, -1, 1.5, 3 | 8, NaN]) {
+      assert.throws(() => stack.write(h, new Uint8Array(10), 0, 10, flags), {
+        name: 'RangeError', message: `slotcp write: flags must be WriteFlag bits (More 1, EndOfRecord 2), got ${flags}`,
+      });
+    }
+    assert.equal(stack.writable(h), before, 'nothing queued');
+    assert.equal(stack.write(h, new Uint8Array(10), 0, 10, WriteFlag.More | WriteFlag.EndOfRecord), 10);
   });
 
   it('setListenOptions changes only the options given, of that listener, for connections it opens next', () => {
