@@ -70,6 +70,19 @@ function endEpoch(tcb: Int32Array, row: number): void {
   tcb[row + Tcb.flags] &= ~Flag.CubicFresh;
 }
 
+/** Sending resumes with nothing outstanding: the time since the last send does not count
+ *  in t, so the cubic function goes on from where it was rather than jumping ahead by the
+ *  idle time (RFC 9438 §5.8; Linux moves the epoch on the same way). */
+export function cubicIdle(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const epoch = tcb[row + Tcb.ccEpoch];
+  const idle = (core.now - tcb[row + Tcb.lastSentAt]) | 0;
+  if (epoch === 0 || idle <= 0 || (tcb[row + Tcb.flags] & Flag.Recovery)) return;
+  const moved = (epoch + idle) | 0;
+  tcb[row + Tcb.ccEpoch] = ((moved - core.now) | 0) > 0 ? core.now || 1 : moved || 1;
+}
+
 /** An RTT sample: the least one is CUBIC's RTT (the t + RTT of RFC 9438 §4.2). */
 export function cubicRttSample(core: Core, s: number, rtt: number): void {
   const tcb = core.slots.tcb;

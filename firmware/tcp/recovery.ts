@@ -9,7 +9,7 @@
 import { initialWindowBytes } from './config';
 import { Count } from './counters';
 import { Core } from './core';
-import { cubicForget, cubicGrow, cubicRttSample, cubicThreshold, prrAck, prrEnd, prrStart } from './cubic';
+import { cubicForget, cubicGrow, cubicIdle, cubicRttSample, cubicThreshold, prrAck, prrEnd, prrStart } from './cubic';
 import { forgetAcked, lossIndicated, nextHole, pipe, recordSackBlocks, resendLost, sackedBelow } from './sack';
 import { Flag, Slots, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
@@ -156,13 +156,15 @@ function windowUsed(tcb: Int32Array, row: number): boolean {
 }
 
 
-/** Before sending with nothing outstanding: after more than an RTO without sending data,
+/** Before sending with nothing outstanding (with CUBIC, its epoch moves on by the time
+ *  nothing was sent): after more than an RTO without sending data,
  *  the ACK clock the window was built on is gone, so it restarts from the restart window
  *  RW = min(IW, cwnd) (RFC 5681 §4.1's SHOULD; ssthresh is kept, as the RFC says nothing
  *  of it). */
 export function idleRestart(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
+  if (core.config.congestion === 'cubic') cubicIdle(core, s);
   // Unsigned: the last send is always in the past, so an idle time of 2^31 ms (about 25
   // days) or more, negative as a signed difference, is still long. Only one within an
   // RTO of a whole multiple of 2^32 ms (49.7 days) reads short.

@@ -143,11 +143,11 @@ export const differences: Difference[] = [
     config: { linux: { congestion: 'cubic' } },
   },
   {
-    what: "scripts that test CUBIC's HyStart (its delay-based exit from slow start) or its growth over a long bulk transfer with an idle restart are not run (n/a)",
-    why: 'slotcp\'s CUBIC has no HyStart: slow start runs until ssthresh or a loss; and its idle restart keeps RFC 5681 §4.1\'s restart window rather than moving the CUBIC epoch on',
-    rfc: 'RFC 9406 (HyStart++ is optional), RFC 9438 §4.2, RFC 5681 §4.1',
+    what: "scripts that test CUBIC's HyStart (its delay-based exit from slow start, which the bulk-transfer scripts also count on) are not run (n/a)",
+    why: "slotcp's CUBIC has no HyStart, so slow start runs until ssthresh or a loss: HyStart's delay test needs an RTT sample from every ACK in a round (a send time per segment), where slotcp times one segment per round trip (RFC 6298), as with RACK",
+    rfc: 'RFC 9438 §4.10 (HyStart++, RFC 9406, is a SHOULD; RFC 5681 slow start a MAY)',
     suites: ['linux'],
-    label: "CUBIC's HyStart and its long-run growth (Linux); slotcp's CUBIC has no HyStart",
+    label: "CUBIC's HyStart (Linux); slotcp's CUBIC has no HyStart",
     scripts: [
       `${PD}cubic/cubic-bulk-166k.pkt`, `${PD}cubic/cubic-bulk-166k-idle-restart.pkt`,
       `${PD}cubic/cubic-hystart-delay-rtt-jumps-upward.pkt`,
