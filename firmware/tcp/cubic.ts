@@ -10,10 +10,10 @@ import { Core } from './core';
 import { pipe } from './sack';
 import { Flag, Tcb } from './slots';
 
-/** β (RFC 9438 §4.6) in 1/1024: ssthresh = 0.7 × cwnd. */
+/** β (RFC 9438 §4.1.1, §4.6) in 1/1024: ssthresh = 0.7 × cwnd. */
 const BETA = 717;
 const BETA_SCALE = 1024;
-/** C = 0.4 (RFC 9438 §5) as 410 / 2^10, applied to t³ with t in 2^-10 s. */
+/** C = 0.4 (RFC 9438 §4.1.1) as 410 / 2^10, applied to t³ with t in 2^-10 s. */
 const C_SCALED = 410;
 /** 2^40 / 410: (W_max - cwnd) × this is K³, K in 2^-10 s. */
 const CUBE_FACTOR = 2681735677;
@@ -114,8 +114,9 @@ export function prrStart(core: Core, s: number, prior: number, delivered: number
  *  SACKed): the window becomes the pipe plus what may be sent now. Above ssthresh, in
  *  proportion to what was delivered (β of it); at or below, what was delivered and not
  *  yet matched by sending (Conservative Reduction Bound), a segment more when the ACK
- *  moved SND.UNA and showed no new loss (`safe`: Slow Start Reduction Bound, as
- *  6937bis and Linux), never past ssthresh. Counted in whole segments, as Linux. */
+ *  moved SND.UNA (`safe`: the Slow Start Reduction Bound on 6937bis's safe ACK, as
+ *  Linux; both also ask that the ACK show no new loss, which slotcp does not tell
+ *  apart), never past ssthresh. Counted in whole segments, as Linux. */
 export function prrAck(core: Core, s: number, delivered: number, safe: boolean): void {
   const slots = core.slots;
   const tcb = slots.tcb;
