@@ -362,6 +362,17 @@ describe('lone FIN config (loneFin)', () => {
   });
 });
 
+// CUBIC and PRR themselves are pinned by host-test/pkt/cubic/*.pkt; Reno by the rest.
+describe('congestion control config (congestion)', () => {
+  it("is 'reno' by default, takes 'cubic', and refuses anything else", () => {
+    assert.equal(makeConfig({ localAddr: 1 }).congestion, 'reno');
+    assert.equal(makeConfig({ localAddr: 1, congestion: 'cubic' }).congestion, 'cubic');
+    for (const bad of ['Cubic', 'bbr', '', 1, true, null]) {
+      assert.throws(() => makeConfig({ localAddr: 1, congestion: bad as never }), ConfigError);
+    }
+  });
+});
+
 // The ACKs themselves are pinned by host-test/pkt/data/quick-acks.pkt.
 describe('quick ACK config (quickAcks)', () => {
   it('is off by default, 0 to 64 MSS, and refuses anything else', () => {

@@ -79,7 +79,15 @@ export interface StackConfig {
    *  the writable event, write() takes data) only while fewer bytes than this are queued
    *  and not yet sent. 0, the default: no mark, writable while the send buffer has room. */
   notsentLowat: number;
+  /** Congestion control: 'reno', the default (RFC 5681 with NewReno and RFC 6675 SACK
+   *  recovery: ssthresh half the flight, linear growth), or 'cubic' (RFC 9438 CUBIC as
+   *  Linux has it: ssthresh 0.7 × cwnd, the cubic window function with its Reno-friendly
+   *  region and fast convergence, counted in whole segments; and in SACK recovery RFC
+   *  6937's Proportional Rate Reduction). */
+  congestion: Congestion;
 }
+
+export type Congestion = 'reno' | 'cubic';
 
 export type InitialWindow = 'rfc5681' | 'rfc6928' | number;
 
@@ -113,6 +121,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   quickAcks: 0,
   loneFin: false,
   notsentLowat: 0,
+  congestion: 'reno',
 });
 
 export class ConfigError extends Error {}
@@ -164,6 +173,9 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'quickAcks', 0, 64);
   checkBoolean(config, 'loneFin');
   checkInteger(config, 'notsentLowat', 0, 0x3fffffff);
+  if (config.congestion !== 'reno' && config.congestion !== 'cubic') {
+    throw new ConfigError(`slotcp config: congestion must be 'reno' or 'cubic', got ${String(config.congestion)}`);
+  }
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

@@ -14,7 +14,7 @@ import { Event, Flag, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { holdRange, noteDuplicate, releaseHeld } from './reassembly';
 import { dropRecordMarks, rxPut, txDrop } from './ring';
-import { duplicateAck, newAck, opened, sackReassessed, ackSettled, sameAck, synAcknowledged } from './recovery';
+import { deliveryMark, duplicateAck, newAck, opened, recoveryAck, sackReassessed, ackSettled, sameAck, synAcknowledged } from './recovery';
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
 import { TraceEvent, drop, traceDrop } from './trace';
@@ -438,16 +438,26 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
   restartKeepalive(core, s);
   if (seqGt(ack, tcb[row + Tcb.sndNxt])) tcb[row + Tcb.sndNxt] = ack; // acks data sent before a go-back-N
   const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
+  const cubic = core.config.congestion === 'cubic';
+  const mark = cubic ? deliveryMark(slots, s) : 0; // what this ACK delivers, for CUBIC and PRR
+  let entered = false; // recovery began with this ACK
   if (acked > 0) {
-    sndUnaAdvances(core, s, ack, acked, seg);
+    sndUnaAdvances(core, s, ack, acked, seg, mark);
   } else if (acked === 0) {
     sameAck(core, s, seg); // records SACK blocks only under Flag.Sack (its own test)
     if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== ack
-      && duplicateAck(core, s)) retransmitFirst(core, s);
+      && duplicateAck(core, s, mark)) {
+      retransmitFirst(core, s);
+      entered = true;
+    }
   }
   // With SACK the scoreboard alone may show a loss (a window that changes makes ACKs that
   // are not duplicates).
-  if (sack && sackReassessed(core, s)) retransmitFirst(core, s);
+  if (sack && sackReassessed(core, s, mark)) {
+    retransmitFirst(core, s);
+    entered = true;
+  }
+  if (cubic && !entered) recoveryAck(core, s, mark, acked > 0);
   // Window update, from segments no older than the last one that updated it (SND.UNA is
   // the ACK now if it is not older).
   if (acked >= 0 && (seqLt(tcb[row + Tcb.sndWl1], seg[Seg.seq])
@@ -464,7 +474,7 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
 
 /** SND.UNA advances: drop acknowledged bytes, and tell loss recovery (which may want
  *  the next segment resent at once). */
-function sndUnaAdvances(core: Core, s: number, ack: number, acked: number, seg: Segment): void {
+function sndUnaAdvances(core: Core, s: number, ack: number, acked: number, seg: Segment, mark: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
@@ -473,7 +483,7 @@ function sndUnaAdvances(core: Core, s: number, ack: number, acked: number, seg: 
   tcb[row + Tcb.sndUna] = ack;
   dropRecordMarks(slots, s);
   tcb[row + Tcb.retries] = 0;
-  const resend = newAck(core, s, ack, acked, seg); // before dupAcks goes: it counts what they reported
+  const resend = newAck(core, s, ack, acked, seg, mark); // before dupAcks goes: it counts what they reported
   tcb[row + Tcb.dupAcks] = 0;
   if (resend) retransmitFirst(core, s);
   ackSettled(core, s, ack, seg);

@@ -3,6 +3,7 @@
 // built in the one output buffer and handed to the port before the next is built.
 import { Count } from './counters';
 import { Core } from './core';
+import { prrSent } from './cubic';
 import { Event, Flag, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
 import { ACK, DEFAULT_MSS, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
@@ -295,6 +296,8 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
     const flight = seqDiff(end, tcb[row + Tcb.sndUna]); // for config.cwndValidation (recovery.ts)
     if (flight > tcb[row + Tcb.maxFlight]) tcb[row + Tcb.maxFlight] = flight;
   }
+  // PRR counts what recovery sends (config.congestion 'cubic').
+  if ((tcb[row + Tcb.flags] & Flag.Recovery) && core.config.congestion === 'cubic') prrSent(core, s, length);
   if (isRetransmission) {
     core.count[Count.retransmittedSegments]++;
   } else if ((tcb[row + Tcb.flags] & Flag.Timing) === 0) {

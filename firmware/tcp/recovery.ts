@@ -10,6 +10,7 @@ import { initialWindowBytes } from './config';
 import { Count } from './counters';
 import { Core } from './core';
 import { recordStartBefore } from './ring';
+import { cubicForget, cubicGrow, cubicIdle, cubicRttSample, cubicThreshold, prrAck, prrEnd, prrStart } from './cubic';
 import { forgetAcked, lossIndicated, nextHole, pipe, recordSackBlocks, resendLost, sackedBelow } from './sack';
 import { Flag, Slots, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
@@ -21,8 +22,11 @@ const MAX_CWND = 0x3fffffff;
 const WORST_CASE_DELAYED_ACK_MS = 200;
 
 /** RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 × SMSS), for a loss found by duplicate
- *  ACKs, SACK or a timeout. */
-function reduceThreshold(tcb: Int32Array, row: number): number {
+ *  ACKs, SACK or a timeout; CUBIC's β × cwnd with config.congestion 'cubic'. */
+function reduceThreshold(core: Core, s: number): number {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  if (core.config.congestion === 'cubic') return (tcb[row + Tcb.ssthresh] = cubicThreshold(core, s));
   const inFlight = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
   const ssthresh = Math.max(inFlight >>> 1, 2 * tcb[row + Tcb.mss]);
   tcb[row + Tcb.ssthresh] = ssthresh;
@@ -57,8 +61,8 @@ export function synAcknowledged(core: Core, s: number): void {
 /** SND.UNA advanced by `acked` to `ack`: the scoreboard forgets what is acknowledged, the
  *  RTT is sampled, the window grows, or recovery ends or goes on (a partial ACK). Returns
  *  true when the first unacknowledged segment must be resent now (NewReno, RFC 6582
- *  §3.2). */
-export function newAck(core: Core, s: number, ack: number, acked: number, seg: Segment): boolean {
+ *  §3.2). `mark` is deliveryMark() before the ACK. */
+export function newAck(core: Core, s: number, ack: number, acked: number, seg: Segment, mark: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
@@ -92,8 +96,12 @@ export function newAck(core: Core, s: number, ack: number, acked: number, seg: S
   } else if (tcb[row + Tcb.flags] & Flag.Recovery) {
     tcb[row + Tcb.flags] &= ~Flag.Recovery;
     tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
+    // CUBIC's epoch starts with the ACK that ends recovery (as Linux's).
+    if (core.config.congestion === 'cubic') cubicRecovered(core, s, acked, mark);
   } else if (core.config.cwndValidation && !windowUsed(tcb, row)) {
     // The sender has not been using the window (app-limited): it does not grow.
+  } else if (core.config.congestion === 'cubic') {
+    cubicGrow(core, s, cubicDelivered(core, s, acked, mark));
   } else if (tcb[row + Tcb.cwnd] < tcb[row + Tcb.ssthresh]) {
     const limit = core.config.byteCountingLimit; // RFC 3465's L, in segments (0: none)
     const grow = limit === 0 ? (delivered > 0 ? delivered : 0) : acked < limit * mss ? acked : limit * mss;
@@ -105,6 +113,41 @@ export function newAck(core: Core, s: number, ack: number, acked: number, seg: S
   return false;
 }
 
+/** config.congestion 'cubic': recovery ended at ssthresh; the ACK that ended it grows
+ *  the window as any other would. */
+function cubicRecovered(core: Core, s: number, acked: number, mark: number): void {
+  prrEnd(core, s);
+  if (!core.config.cwndValidation || windowUsed(core.slots.tcb, s * Tcb.ROW)) cubicGrow(core, s, cubicDelivered(core, s, acked, mark));
+}
+
+/** What an ACK of `acked` bytes delivered, for CUBIC: with SACK, how far it moved
+ *  deliveryMark(); without, less a segment per duplicate ACK before it (each reported a
+ *  segment that arrived). */
+function cubicDelivered(core: Core, s: number, acked: number, mark: number): number {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  if (tcb[row + Tcb.flags] & Flag.Sack) return deliveredSince(core.slots, s, mark);
+  return acked - tcb[row + Tcb.dupAcks] * tcb[row + Tcb.mss];
+}
+
+/** Where delivery stands, for config.congestion 'cubic': SND.UNA plus the bytes SACKed
+ *  above it. What an ACK delivered (acknowledged or SACKed anew) is how far it moved. */
+export function deliveryMark(slots: Slots, s: number): number {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  return (tcb[row + Tcb.sndUna] + sackedBelow(slots, s, tcb[row + Tcb.sndMax])) | 0;
+}
+
+function deliveredSince(slots: Slots, s: number, mark: number): number {
+  return (deliveryMark(slots, s) - mark) | 0;
+}
+
+/** After an ACK in SACK recovery that did not start it (config.congestion 'cubic'): PRR
+ *  sets the window from what the ACK delivered; `advanced`: it moved SND.UNA. */
+export function recoveryAck(core: Core, s: number, mark: number, advanced: boolean): void {
+  if (inSackRecovery(core.slots, s)) prrAck(core, s, deliveredSince(core.slots, s, mark), advanced);
+}
+
 /** Congestion window validation (config.cwndValidation; RFC 7661's rule that a window
  *  the sender has not been using is not validated, in Linux's form): the window grows
  *  only while it is less than twice the largest flight since everything was last
@@ -114,13 +157,15 @@ function windowUsed(tcb: Int32Array, row: number): boolean {
 }
 
 
-/** Before sending with nothing outstanding: after more than an RTO without sending data,
+/** Before sending with nothing outstanding (with CUBIC, its epoch moves on by the time
+ *  nothing was sent): after more than an RTO without sending data,
  *  the ACK clock the window was built on is gone, so it restarts from the restart window
  *  RW = min(IW, cwnd) (RFC 5681 §4.1's SHOULD; ssthresh is kept, as the RFC says nothing
  *  of it). */
 export function idleRestart(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
+  if (core.config.congestion === 'cubic') cubicIdle(core, s);
   // Unsigned: the last send is always in the past, so an idle time of 2^31 ms (about 25
   // days) or more, negative as a signed difference, is still long. Only one within an
   // RTO of a whole multiple of 2^32 ms (49.7 days) reads short.
@@ -157,7 +202,7 @@ function probeAnswered(core: Core, s: number, ack: number, seg: Segment): void {
   tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
   const duplicate = seg[Seg.sackCount] > 0 && seqLe(seg[Seg.sackBlocks + 1], ack);
   if (!resent || duplicate) return;
-  tcb[row + Tcb.ssthresh] = Math.max(tcb[row + Tcb.cwnd] >>> 1, 2 * tcb[row + Tcb.mss]);
+  tcb[row + Tcb.ssthresh] = core.config.congestion === 'cubic' ? cubicThreshold(core, s) : Math.max(tcb[row + Tcb.cwnd] >>> 1, 2 * tcb[row + Tcb.mss]);
   tcb[row + Tcb.cwnd] = tcb[row + Tcb.ssthresh];
   core.count[Count.lossProbeRepairs]++;
 }
@@ -168,14 +213,15 @@ export function sameAck(core: Core, s: number, seg: Segment): void {
 }
 
 /** RFC 5681 §3.2: a duplicate ACK; the third starts fast retransmit (returns true: resend
- *  the first unacknowledged segment now), later ones inflate NewReno's window. */
-export function duplicateAck(core: Core, s: number): boolean {
+ *  the first unacknowledged segment now), later ones inflate NewReno's window. `mark`
+ *  is deliveryMark() before the ACK. */
+export function duplicateAck(core: Core, s: number, mark: number): boolean {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   const count = ++tcb[row + Tcb.dupAcks];
   let resend = false;
   if (count === 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.AfterTimeout)) === 0) {
-    enterRecovery(core, s);
+    enterRecovery(core, s, mark);
     resend = true;
   } else if (count > 3 && (tcb[row + Tcb.flags] & (Flag.Recovery | Flag.Sack)) === Flag.Recovery) {
     tcb[row + Tcb.cwnd] += tcb[row + Tcb.mss]; // NewReno inflation; SACK recovery counts the pipe instead
@@ -187,13 +233,13 @@ export function duplicateAck(core: Core, s: number): boolean {
 /** After any acceptable ACK, on a SACK connection only (RFC 6675): enough SACKed above the
  *  first hole means it is lost, duplicate ACKs or not (returns true: enter recovery and
  *  resend the first segment now); in recovery, resends found lost are resent again. */
-export function sackReassessed(core: Core, s: number): boolean {
+export function sackReassessed(core: Core, s: number, mark: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const flags = tcb[row + Tcb.flags]; // Flag.Sack is set: the one caller checks it
   if ((flags & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
-    enterRecovery(core, s);
+    enterRecovery(core, s, mark);
     return true;
   }
   if ((flags & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna]) && resendLost(slots, s)) {
@@ -208,12 +254,13 @@ export function sackReassessed(core: Core, s: number): boolean {
 
 /** Fast retransmit and the start of fast recovery (RFC 5681 §3.2, RFC 6582, RFC 6675):
  *  half the flight as threshold; the caller resends the first unacknowledged segment. */
-function enterRecovery(core: Core, s: number): void {
+function enterRecovery(core: Core, s: number, mark: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const mss = tcb[row + Tcb.mss];
-  const ssthresh = reduceThreshold(tcb, row);
+  const prior = tcb[row + Tcb.cwnd];
+  const ssthresh = reduceThreshold(core, s);
   // NewReno inflates the window by the three segments that have left the network; with
   // SACK the pipe estimate already leaves them out.
   tcb[row + Tcb.cwnd] = tcb[row + Tcb.flags] & Flag.Sack ? ssthresh : ssthresh + 3 * mss;
@@ -223,6 +270,9 @@ function enterRecovery(core: Core, s: number): void {
   tcb[row + Tcb.flags] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent);
   slots.disarm(s, Timer.LossProbe);
   tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
+  // With CUBIC, PRR sets the window from here on (SACK recovery only: NewReno's keeps
+  // its inflation).
+  if (core.config.congestion === 'cubic' && (tcb[row + Tcb.flags] & Flag.Sack)) prrStart(core, s, prior, deliveredSince(slots, s, mark));
   core.count[Count.fastRetransmits]++;
 }
 
@@ -233,7 +283,14 @@ export function retransmitTimedOut(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  reduceThreshold(tcb, row);
+  if (core.config.congestion !== 'cubic') {
+    reduceThreshold(core, s);
+  } else {
+    // As Linux: no new threshold for a timeout in recovery (the loss was answered) or
+    // after one that made no progress (the window is already one segment).
+    if ((tcb[row + Tcb.flags] & Flag.Recovery) === 0 && !((tcb[row + Tcb.flags] & Flag.AfterTimeout) && tcb[row + Tcb.retries] > 1)) reduceThreshold(core, s);
+    cubicForget(core, s);
+  }
   tcb[row + Tcb.cwnd] = tcb[row + Tcb.mss];
   tcb[row + Tcb.dupAcks] = 0;
   tcb[row + Tcb.flags] &= ~(Flag.Recovery | Flag.Timing); // Karn: no RTT from retransmissions
@@ -271,6 +328,7 @@ function sampleRtt(core: Core, s: number, rtt: number): void {
     tcb[row + Tcb.srtt8] += delta;
     tcb[row + Tcb.rttvar4] += (delta < 0 ? -delta : delta) - (tcb[row + Tcb.rttvar4] >> 2);
   }
+  if (core.config.congestion === 'cubic') cubicRttSample(core, s, sample);
   updateRto(core, s);
 }
 

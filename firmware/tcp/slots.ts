@@ -70,6 +70,9 @@ export const enum Flag {
    *  only for that write (the next push lets it go), and the segment ending the queue
    *  carries no PSH (Linux marks PSH only for a write without MSG_MORE). */
   More = 1 << 17,
+  /** config.congestion 'cubic': the window is unchanged since CUBIC last worked out its
+   *  growth rate (ccLast), so the rate holds for a while (cubic.ts). */
+  CubicFresh = 1 << 18,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -223,6 +226,19 @@ export const enum Tcb {
    *  the marks are recordEnd − k × length for k below the count. */
   recordEnd,
   recordRun,
+  /** config.congestion 'cubic' (cubic.ts), counts in segments: outside recovery, when
+   *  the present congestion avoidance epoch began (ms; 0: none) | the ACKed segments
+   *  counted for the Reno-friendly estimate << 16 and that estimate | when the growth
+   *  rate was last worked out (ms, low 16 bits) << 16 and that rate (segments ACKed per
+   *  segment of growth). In recovery the three are Proportional Rate Reduction's
+   *  bytes delivered, bytes sent, and the window before the loss (RFC 6937). Then W_max
+   *  << 16 | the ACKed segments towards the next segment of growth; the window when the
+   *  epoch began << 16 | the least RTT sampled (ms). */
+  ccEpoch,
+  ccCount,
+  ccLast,
+  ccMax,
+  ccBase,
   /** Running timers (bit 1 << Timer), then TIMER_KINDS deadlines. */
   timers,
   deadlines,

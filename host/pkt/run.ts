@@ -204,6 +204,7 @@ class Runner {
       else if (configOptions[key]) config[configOptions[key]] = this.integerOption(key, value);
       else if (key === 'sack') config.sack = this.integerOption(key, value) !== 0;
       else if (key === 'cwnd_validation') config.cwndValidation = this.integerOption(key, value) !== 0;
+      else if (key === 'congestion' && (value === 'reno' || value === 'cubic')) config.congestion = value;
       else if (key === 'lone_fin') config.loneFin = this.integerOption(key, value) !== 0;
       else if (key === 'rto_min_on_variance') config.rtoMinOnVariance = this.integerOption(key, value) !== 0;
       else if (key === 'initial_window') config.initialWindow = value === 'rfc5681' || value === 'rfc6928' ? value : this.integerOption(key, value);
