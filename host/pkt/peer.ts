@@ -160,14 +160,6 @@ export const differences: Difference[] = [
     ],
   },
   {
-    what: 'scripts where a tail loss probe is due later than the RTO are not run (n/a)',
-    why: "Linux then sends the probe at the RTO's time instead, with no backoff, and the RTO comes an RTO after it; slotcp lets the RTO fire (and back off). The script tests CUBIC after that timeout, which with slotcp's own timing it passes",
-    rfc: 'RFC 8985 §7.2 (the probe at the RTO time when that is sooner) vs RFC 6298 §5',
-    suites: ['linux'],
-    label: 'a tail loss probe due after the RTO (Linux sends it at the RTO time)',
-    scripts: [`${PD}cubic/cubic-rto-ss-ca-cwnd-bump.pkt`],
-  },
-  {
     what: "scripts that test RACK's time-based loss detection (a reordering timer resends a hole before three duplicate ACKs) and its reordering statistics (tcpi_lost, tcpi_reordering) are not run (n/a)",
     why: 'slotcp detects loss by duplicate ACKs and RFC 6675 IsLost; RACK needs a send time per segment, which its fixed per-slot scoreboard does not keep (it has RFC 8985 §7 tail loss probes)',
     rfc: 'RFC 8985 §6 vs RFC 6675 §5, RFC 5681 §3.2',
