@@ -202,6 +202,9 @@ export const enum Tcb {
   /** Our MSS: the SYN-ACK's MSS option and the cap on the send MSS (config.mss, or the
    *  listener's TCP_MAXSEG when it opened). */
   advMss,
+  /** IP_TOS and IP_TTL of every segment it sends, tos << 8 | ttl (wire.ts ipTosTtl): the
+   *  listener's when it opened (its SYN-ACK on), or what setIpHeader set since. */
+  ipTosTtl,
   /** The duplicate range the next segment reports first (valid with Flag.Dsack). */
   dsackStart,
   dsackEnd,
