@@ -82,6 +82,10 @@ export interface ListenerOptionsEcma {
    *  connections it accepts: see ListenOptions. */
   mss?: number;
   userTimeout?: number;
+  /** IP_TOS (0..255; the ECN bits are sent as 0) and IP_TTL (1..255) of its SYN-ACKs and
+   *  of the connections it accepts: see ListenOptions. */
+  tos?: number;
+  ttl?: number;
 }
 
 /** Checks an optional whole-number option: TypeError for another type, RangeError
@@ -127,9 +131,11 @@ export class Listener implements ListenerEndpoint {
     if ('target' in o) this.target = o.target;
     const mss = wholeOption(o, 'mss', 64, layer.stack.config.mss);
     const userTimeoutMs = wholeOption(o, 'userTimeout', 0, MAX_USER_TIMEOUT);
+    const tos = wholeOption(o, 'tos', 0, 255);
+    const ttl = wholeOption(o, 'ttl', 1, 255);
     this.#id = layer.stack.listen(port, {
       backlog: o.backlog as number | undefined, noDelay: o.noDelay as boolean | undefined,
-      keepalive: o.keepalive as ListenOptions['keepalive'], mss, userTimeoutMs,
+      keepalive: o.keepalive as ListenOptions['keepalive'], mss, userTimeoutMs, tos, ttl,
     });
     this.#layer = layer;
     this.#port = port;
@@ -205,6 +211,10 @@ export interface TcpOptions {
   /** Extension, TCP_USER_TIMEOUT (RFC 5482): data unacknowledged this many ms resets the
    *  connection (onError(TimedOut)), in place of the stack's maxRetries; 0: maxRetries. */
   userTimeout?: number;
+  /** Extension, IP_TOS (0..255; the ECN bits are sent as 0) and IP_TTL (1..255): the
+   *  connection's segments from now on carry them (default: its listener's). */
+  tos?: number;
+  ttl?: number;
   format?: 'buffer' | 'number';
   target?: unknown;
 }
@@ -269,6 +279,8 @@ export class TCP implements Endpoint {
       throw new RangeError('linger must be a whole number of ms (0 or more)');
     }
     const userTimeout = wholeOption(o, 'userTimeout', 0, MAX_USER_TIMEOUT);
+    const tos = wholeOption(o, 'tos', 0, 255);
+    const ttl = wholeOption(o, 'ttl', 1, 255);
     const format = o.format === undefined ? 'buffer' : o.format;
     if (format !== 'buffer' && format !== 'number') throw new RangeError('format must be "buffer" or "number"');
     const onReadable = callbackOption<TCP>(o, 'onReadable');
@@ -289,6 +301,8 @@ export class TCP implements Endpoint {
     if (o.noDelay !== undefined) layer.stack.setNoDelay(handle, o.noDelay as boolean);
     if (o.keepAlive !== undefined) layer.stack.setKeepalive(handle, o.keepAlive as number, o.keepAlive as number, KEEPALIVE_COUNT);
     if (userTimeout !== undefined) layer.stack.setUserTimeout(handle, userTimeout);
+    if (tos !== undefined) layer.stack.setTos(handle, tos);
+    if (ttl !== undefined) layer.stack.setTtl(handle, ttl);
     if ((error as number) !== 0) layer.fail(this, error);
     else layer.attach(this);
   }
