@@ -203,7 +203,7 @@ export const enum Tcb {
    *  listener's TCP_MAXSEG when it opened). */
   advMss,
   /** IP_TOS and IP_TTL of every segment it sends, tos << 8 | ttl (wire.ts ipTosTtl): the
-   *  listener's when it opened (its SYN-ACK on), or what setIpHeader set since. */
+   *  listener's when it opened (its SYN-ACK on), or what setTos and setTtl set since. */
   ipTosTtl,
   /** The duplicate range the next segment reports first (valid with Flag.Dsack). */
   dsackStart,
