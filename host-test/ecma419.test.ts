@@ -476,6 +476,29 @@ describe('ECMA-419 Listener and TCP', () => {
       assert.deepEqual(c.connect(1460).options.slice(0, 4), [2, 4, 1, 44], 'MSS option 300');
     });
 
+    it('extensions tos and ttl (IP_TOS, IP_TTL): the Listener\'s go on its SYN-ACKs and its connections, a TCP\'s on its own; bad values throw', () => {
+      const { bench } = setup({ listeners: 8 });
+      for (const bad of [{ tos: -1 }, { tos: 256 }, { tos: 1.5 }, { ttl: 0 }, { ttl: 256 }]) {
+        assert.throws(() => new Listener({ port: 80, ...bad }), RangeError, JSON.stringify(bad));
+      }
+      assert.throws(() => new Listener({ port: 80, tos: '32' } as never), { name: 'TypeError', message: 'tos must be a number' });
+      assert.throws(() => new Listener({ port: 80, ttl: 0 }), { name: 'RangeError', message: 'ttl must be a whole number from 1 to 255' });
+      const sockets: TCP[] = [];
+      new Listener({
+        port: 80, tos: 0x2b, ttl: 9,
+        onReadable(count) { while (count--) sockets.push(new TCP({ from: this.read(), ...(sockets.length ? { tos: 0xb8, ttl: 200 } : {}) })); },
+      });
+      const c = new Client(bench, 80, 40001);
+      const synAck = c.connect();
+      assert.deepEqual([synAck.tos, synAck.ttl], [0x28, 9], "the Listener's, ECN bits cleared");
+      const d = new Client(bench, 80, 40002);
+      d.connect();
+      for (const socket of sockets) socket.write(new Uint8Array(4));
+      assert.deepEqual(bench.take().map((x) => [x.dstPort, x.tos, x.ttl]), [[40001, 0x28, 9], [40002, 0xb8, 200]]);
+      assert.throws(() => new TCP({ from: sockets[0], ttl: 256 }), RangeError);
+      assert.throws(() => new TCP({ from: sockets[0], tos: true } as never), TypeError);
+    });
+
     it('an exception thrown by a callback leaves the stack whole: the held ACK goes out, other connections run, then it is rethrown', () => {
       const { bench } = setup();
       const got: string[] = [];

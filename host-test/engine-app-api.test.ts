@@ -2,10 +2,23 @@
 // dead handle, the arguments it refuses and its message, which calls read the clock,
 // accept()'s order, and info() field by field. Wire behaviour is in host-test/pkt/.
 import assert from 'node:assert/strict';
+import { ConfigError } from '../firmware/tcp/config';
 import { TcpInfo, WriteFlag } from '../firmware/tcp/stack';
-import { ACK, PSH, flagLetters } from '../firmware/tcp/wire';
+import { ACK, PSH, SYN, flagLetters } from '../firmware/tcp/wire';
 import { Bench, CLIENT, Client, established } from './support/net';
 
+/** Asserts that `call` throws a ConfigError with this message (a plain check: the XS
+ *  harness's assert.throws takes no validation function). */
+function throwsConfigError(call: () => unknown, message: string): void {
+  try {
+    call();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    assert.equal((err as Error).message, message);
+    return;
+  }
+  assert.fail(`no ConfigError: ${message}`);
+}
 const bytes = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
 const noEvents = { acceptable() {}, readable() {}, writable() {}, ended() {}, error() {} };
 
@@ -79,6 +92,8 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     stack.closeWithin(dead, 1000);
     stack.setUserTimeout(dead, 1000);
     stack.setNotsentLowat(dead, 1000);
+    stack.setTos(dead, 0x20);
+    stack.setTtl(dead, 9);
     stack.close(dead);
     stack.abort(dead);
     assert.deepEqual(bench.take(), []);
@@ -237,6 +252,49 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     assert.equal(stack.write(h, new Uint8Array(10), 0, 10, WriteFlag.More | WriteFlag.EndOfRecord), 10);
   });
 
+  it('setTos and setTtl refuse what is not a whole 0..255 (TTL 1..255), clear the ECN bits, change only their own byte', () => {
+    const { bench, stack, handles: [h], clients: [c] } = connected([40000], { tos: 0x28, ttl: 7 });
+    const info = {} as TcpInfo;
+    stack.info(h, info);
+    assert.deepEqual([info.tos, info.ttl], [0x28, 7], 'from the listener');
+    for (const tos of [-1, 256, 1.5, NaN]) {
+      assert.throws(() => stack.setTos(h, tos), { name: 'RangeError', message: `slotcp setTos: tos must be a whole number from 0 to 255, got ${tos}` });
+    }
+    for (const ttl of [0, 256, 1.5, NaN]) {
+      assert.throws(() => stack.setTtl(h, ttl), { name: 'RangeError', message: `slotcp setTtl: ttl must be a whole number from 1 to 255, got ${ttl}` });
+    }
+    stack.setTos(h, 0xbb);
+    stack.info(h, info);
+    assert.deepEqual([info.tos, info.ttl], [0xb8, 7], 'ECN bits cleared (RFC 3168 §5), TTL kept');
+    stack.setTtl(h, 255);
+    stack.info(h, info);
+    assert.deepEqual([info.tos, info.ttl], [0xb8, 255], 'TOS kept');
+    stack.write(h, bytes(3));
+    const [sent] = bench.take().filter((x) => x.dstPort === c.port);
+    assert.deepEqual([sent.tos, sent.ttl, sent.payload.length], [0xb8, 255, 3]);
+  });
+
+  it('listen and setListenOptions refuse a bad tos or ttl with a ConfigError; absent ones stay', () => {
+    const bench = new Bench({ listeners: 2, ttl: 50 });
+    const stack = bench.stack;
+    throwsConfigError(() => stack.listen(80, { tos: 256 }), 'slotcp listen: tos must be a whole number from 0 to 255, got 256');
+    throwsConfigError(() => stack.listen(80, { ttl: 0 }), 'slotcp listen: ttl must be a whole number from 1 to 255, got 0');
+    const l = stack.listen(80);
+    throwsConfigError(() => stack.setListenOptions(l, { ttl: 1.5 }), 'slotcp setListenOptions: ttl must be a whole number from 1 to 255, got 1.5');
+    throwsConfigError(() => stack.setListenOptions(l, { tos: -1 }), 'slotcp setListenOptions: tos must be a whole number from 0 to 255, got -1');
+    const synAck = () => {
+      const [s] = bench.send({ dstPort: 80, srcPort: 41000 + bench.stack.usage().slotsInUse, seq: 1, flags: SYN });
+      return [s.tos, s.ttl];
+    };
+    assert.deepEqual(synAck(), [0, 50], "none set: TOS 0 and the stack's config.ttl");
+    stack.setListenOptions(l, { tos: 0x2b });
+    assert.deepEqual(synAck(), [0x28, 50], 'TTL stays');
+    stack.setListenOptions(l, { ttl: 3 });
+    assert.deepEqual(synAck(), [0x28, 3], 'TOS stays');
+    stack.setListenOptions(l, { mss: 500 });
+    assert.deepEqual(synAck(), [0x28, 3], 'another option leaves both');
+  });
+
   it('setListenOptions changes only the options given, of that listener, for connections it opens next', () => {
     const bench = new Bench({ listeners: 2, sack: true, mss: 1000, slots: 8 });
     const stack = bench.stack;
@@ -306,7 +364,7 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     assert.equal(stack.info(h, info), true);
     assert.deepEqual(info, {
       state: 'ESTABLISHED', rto: 2000, srtt: 13, rttvar: 25, cwnd: 536, ssthresh: 1072, unacked: 50, retransmits: 1,
-      mss: 536, advMss: 536, sackOk: false, userTimeout: 0, notsentLowat: 0, sndWnd: 30000, recovery: false, afterTimeout: true, dupAcks: 0, sacked: 0, rxQueued: 4, txQueued: 50,
+      mss: 536, advMss: 536, sackOk: false, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 64, sndWnd: 30000, recovery: false, afterTimeout: true, dupAcks: 0, sacked: 0, rxQueued: 4, txQueued: 50,
     });
   });
 

@@ -62,6 +62,18 @@ describe('SYN cookies', () => {
     assert.equal(mssOption(new Client(bench, 79, 40001).connect(1460).options), 536, 'the first listener offers its MSS');
   });
 
+  it("sends a cookie SYN-ACK with the listener's tos and ttl, and the connection it opens keeps them", () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80, { tos: 0xb8, ttl: 9, noDelay: true });
+    const c = new Client(bench, 80);
+    const synAck = c.connect(1460);
+    assert.deepEqual([flagString(synAck.flags), synAck.tos, synAck.ttl], ['S.', 0xb8, 9]);
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+    const h = bench.stack.accept(0);
+    bench.stack.write(h, new Uint8Array(10));
+    assert.deepEqual(bench.take().map((s) => [s.payload.length, s.tos, s.ttl]), [[10, 0xb8, 9]]);
+  });
+
   it('takes data on the ACK that completes a cookie handshake', () => {
     const bench = new Bench({ halfOpenLimit: 0 });
     bench.stack.listen(80);
@@ -219,7 +231,7 @@ describe('SYN cookies', () => {
     assert.deepEqual(c.segment(ACK), []);
     assert.equal(bench.stack.counters.synCookiesAccepted, 1);
     const h = bench.stack.accept(0);
-    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0, notsentLowat: 0,
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
       sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(h, info));
     assert.deepEqual([info.srtt, info.rttvar, info.rto], [0, 0, 3000], 'no sample: the initial RTO');

@@ -224,6 +224,12 @@ describe('packetdrill parser: packets', () => {
     assert.ok(!('tos' in packet('+0 > . 1:1(0)')));
   });
 
+  it("reads start:end(length)! as absolute sequence numbers (nplab packetdrill's form)", () => {
+    const rst = packet('+0 > (ttl 4) R. 0:0(0)! ack 1 win 0');
+    assert.deepEqual([rst.absoluteSeq, rst.seqStart, rst.ack, rst.ttl], [true, 0, 1, 4]);
+    assert.ok(!('absoluteSeq' in packet('+0 > R. 0:0(0) ack 1')));
+  });
+
   it('records which of ack, win, urg and options are written', () => {
     const bare = packet('+0 > . 1:1(0)');
     assert.deepEqual(['ack', 'window', 'urg', 'options'].filter((k) => k in bare), []);

@@ -140,6 +140,22 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     assert.throws(() => runScript(tooMuch, 'x', peerRunOptions('linux')), /write\(\) returned 1048576 instead of 1500000/);
   });
 
+  it("ignores TOS and TTL only on a RST while a socket is bound and none listens, for FreeBSD's scripts", () => {
+    const bound = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, IPPROTO_IP, IP_TTL, [4], 4) = 0
++0 bind(3, ..., ...) = 0
++0 < S 0:0(0) win 65535 <mss 1460>
++0 > (ttl 4) R. 0:0(0)! ack 1 win 0
++0 listen(3, 1) = 0
++0 < S 0:0(0) win 65535 <mss 1460>
++0 > (ttl 5) S. 0:0(0) ack 1 <...>
+`;
+    const upToReset = parseScript(bound.split('\n').slice(0, 5).join('\n'));
+    assert.doesNotThrow(() => runScript(upToReset, 'x', peerRunOptions('freebsd')));
+    assert.throws(() => runScript(upToReset, 'x', peerRunOptions('linux')), /ttl 64 instead of 4/);
+    assert.throws(() => runScript(parseScript(bound), 'x', peerRunOptions('freebsd')), /:8: bad outbound packet: ttl 4 instead of 5/);
+  });
+
   it('scales them too when the script accepts any SYN-ACK options (<...>): the scripts\' stacks agree whenever offered', () => {
     const anyOptions = handshake.replace('<mss 1460,nop,nop,sackOK,nop,wscale 8>', '<...>');
     const script = parseScript(`${anyOptions}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);

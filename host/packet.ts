@@ -2,14 +2,14 @@
 // runner): writeClientSegment() writes a whole segment a client sends from a record
 // filled by field name; writeHeaders() is the positional form of wire.ts's
 // writeSegmentHeaders(), which the core calls with its own record.
-import { Out, finishPacket, newSegment, writeSegmentHeaders } from '../firmware/tcp/wire';
+import { Out, finishPacket, ipTosTtl, newSegment, writeSegmentHeaders } from '../firmware/tcp/wire';
 
 const fields = newSegment();
 
 /** Writes IPv4 and TCP headers into `b`; returns the offset where the payload goes (see
- *  writeSegmentHeaders). */
+ *  writeSegmentHeaders). `tosTtl`: ipTosTtl(TOS, TTL), or a TTL alone for TOS 0. */
 export function writeHeaders(
-  b: Uint8Array, ipId: number, ttl: number,
+  b: Uint8Array, ipId: number, tosTtl: number,
   src: number, dst: number, srcPort: number, dstPort: number,
   seq: number, ack: number, flags: number, window: number, mssOption: number, dataLength: number,
   moreOptions = 0,
@@ -24,7 +24,7 @@ export function writeHeaders(
   fields[Out.window] = window;
   fields[Out.mss] = mssOption;
   fields[Out.length] = dataLength;
-  return writeSegmentHeaders(b, fields, ttl, src, moreOptions);
+  return writeSegmentHeaders(b, fields, tosTtl, src, moreOptions);
 }
 
 /** The fields of a TCP segment's headers that the tests look at or set: IPv4 addresses
@@ -71,25 +71,10 @@ export function newClientSegment(): ClientSegment {
  *  `b` must hold 60 bytes plus the options and the payload. */
 export function writeClientSegment(b: Uint8Array, s: ClientSegment): number {
   const options = s.options;
-  const at = writeHeaders(b, 1, s.ttl ?? 64, s.srcAddr, s.dstAddr, s.srcPort, s.dstPort, s.seq | 0, s.ack | 0, s.flags, s.window, s.mss,
+  const at = writeHeaders(b, 1, ipTosTtl(s.tos ?? 0, s.ttl ?? 64), s.srcAddr, s.dstAddr, s.srcPort, s.dstPort, s.seq | 0, s.ack | 0, s.flags, s.window, s.mss,
     s.dataLength, options.length);
   for (let i = 0; i < options.length; i++) b[at - options.length + i] = options[i];
   const data = s.data;
   for (let i = 0; i < s.dataLength; i++) b[at + i] = data[i];
-  if (s.tos !== undefined) {
-    b[1] = s.tos;
-    ipHeaderChecksum(b);
-  }
   return finishPacket(b);
-}
-
-/** Recomputes an IPv4 header's checksum (20 bytes) after a field changed. */
-export function ipHeaderChecksum(b: Uint8Array): void {
-  b[10] = 0;
-  b[11] = 0;
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += (b[i] << 8) | b[i + 1];
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  b[10] = (~sum >>> 8) & 0xff;
-  b[11] = ~sum & 0xff;
 }

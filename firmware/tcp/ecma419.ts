@@ -83,6 +83,10 @@ export interface ListenerOptionsEcma {
    *  connections it accepts: see ListenOptions. */
   mss?: number;
   userTimeout?: number;
+  /** IP_TOS (0..255; the ECN bits are sent as 0) and IP_TTL (1..255) of its SYN-ACKs and
+   *  of the connections it accepts: see ListenOptions. */
+  tos?: number;
+  ttl?: number;
 }
 
 /** Checks an optional whole-number option: TypeError for another type, RangeError
@@ -129,9 +133,11 @@ export class Listener implements ListenerEndpoint {
     if ('target' in o) this.target = o.target;
     const mss = wholeOption(o, 'mss', 64, layer.stack.config.mss);
     const userTimeoutMs = wholeOption(o, 'userTimeout', 0, MAX_USER_TIMEOUT);
+    const tos = wholeOption(o, 'tos', 0, 255);
+    const ttl = wholeOption(o, 'ttl', 1, 255);
     this.#id = layer.stack.listen(port, {
       backlog: o.backlog as number | undefined, noDelay: o.noDelay as boolean | undefined,
-      keepalive: o.keepalive as ListenOptions['keepalive'], mss, userTimeoutMs,
+      keepalive: o.keepalive as ListenOptions['keepalive'], mss, userTimeoutMs, tos, ttl,
     });
     this.#layer = layer;
     this.#port = port;
@@ -211,6 +217,10 @@ export interface TcpOptions {
    *  takes data) only while fewer bytes than this are written and not yet sent; 0: the
    *  stack's config.notsentLowat. */
   notsentLowat?: number;
+  /** Extension, IP_TOS (0..255; the ECN bits are sent as 0) and IP_TTL (1..255): the
+   *  connection's segments from now on carry them (default: its listener's). */
+  tos?: number;
+  ttl?: number;
   format?: 'buffer' | 'number';
   target?: unknown;
 }
@@ -276,6 +286,8 @@ export class TCP implements Endpoint {
     }
     const userTimeout = wholeOption(o, 'userTimeout', 0, MAX_USER_TIMEOUT);
     const notsentLowat = wholeOption(o, 'notsentLowat', 0, MAX_USER_TIMEOUT); // the same 2^30 bound
+    const tos = wholeOption(o, 'tos', 0, 255);
+    const ttl = wholeOption(o, 'ttl', 1, 255);
     const format = o.format === undefined ? 'buffer' : o.format;
     if (format !== 'buffer' && format !== 'number') throw new RangeError('format must be "buffer" or "number"');
     const onReadable = callbackOption<TCP>(o, 'onReadable');
@@ -297,6 +309,8 @@ export class TCP implements Endpoint {
     if (o.keepAlive !== undefined) layer.stack.setKeepalive(handle, o.keepAlive as number, o.keepAlive as number, KEEPALIVE_COUNT);
     if (userTimeout !== undefined) layer.stack.setUserTimeout(handle, userTimeout);
     if (notsentLowat !== undefined) layer.stack.setNotsentLowat(handle, notsentLowat);
+    if (tos !== undefined) layer.stack.setTos(handle, tos);
+    if (ttl !== undefined) layer.stack.setTtl(handle, ttl);
     if ((error as number) !== 0) layer.fail(this, error);
     else layer.attach(this);
   }

@@ -77,17 +77,15 @@ function closedInput(core: Core, seg: Segment): void {
     drop(core, Count.droppedResets);
     return;
   }
-  replyReset(core, seg);
+  replyReset(core, seg, core.config.ttl); // no socket: the stack's TTL, TOS 0
 }
 
 /** <SEQ=SEG.ACK><CTL=RST> if the segment has an ACK, else
- *  <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
-function replyReset(core: Core, seg: Segment): void {
-  if (seg[Seg.flags] & ACK) {
-    replyFor(core, seg[Seg.ack], 0, RST, 0);
-  } else {
-    replyFor(core, 0, seqAdd(seg[Seg.seq], seqLength(seg)), RST | ACK, 0);
-  }
+ *  <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>; with IP TOS and TTL `tosTtl` (ipTosTtl). */
+function replyReset(core: Core, seg: Segment, tosTtl: number): void {
+  const o = seg[Seg.flags] & ACK ? replyFor(core, seg[Seg.ack], 0, RST, 0)
+    : replyFor(core, 0, seqAdd(seg[Seg.seq], seqLength(seg)), RST | ACK, 0);
+  o[Out.ip] = tosTtl;
   transmit(core);
 }
 
@@ -113,7 +111,7 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
         return -1;
       }
     }
-    replyReset(core, seg);
+    replyReset(core, seg, core.listeners.table[l * Lst.ROW + Lst.ipTosTtl]); // the listener answers
     return -1;
   }
   // No SYN, or SYN with FIN (a scanner's probe; Linux drops it too).
@@ -177,7 +175,9 @@ function sendCookieSynAck(core: Core, l: number, seg: Segment): void {
   core.count[Count.synCookiesSent]++;
   core.cookiesSent = true;
   core.lastCookieAt = core.now;
-  replyFor(core, cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK, Math.min(config.rxBytes, 65535))[Out.mss] = offeredMss(core, l);
+  const o = replyFor(core, cookie, seqAdd(seg[Seg.seq], 1), SYN | ACK, Math.min(config.rxBytes, 65535));
+  o[Out.mss] = offeredMss(core, l);
+  o[Out.ip] = core.listeners.table[l * Lst.ROW + Lst.ipTosTtl];
   transmit(core);
 }
 
@@ -233,6 +233,7 @@ function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: n
   tcb[row + Tcb.keepCount] = listeners[l * Lst.ROW + Lst.keepCount];
   tcb[row + Tcb.userTimeout] = listeners[l * Lst.ROW + Lst.userTimeout];
   tcb[row + Tcb.advMss] = listenerMss(core, l);
+  tcb[row + Tcb.ipTosTtl] = listeners[l * Lst.ROW + Lst.ipTosTtl];
   tcb[row + Tcb.iss] = iss;
   tcb[row + Tcb.sndUna] = iss;
   tcb[row + Tcb.sndNxt] = seqAdd(iss, 1);
@@ -406,7 +407,7 @@ function synAcked(core: Core, s: number, seg: Segment): boolean {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   if (seg[Seg.ack] !== tcb[row + Tcb.sndNxt]) {
-    replyFor(core, seg[Seg.ack], 0, RST, 0);
+    replyFor(core, seg[Seg.ack], 0, RST, 0)[Out.ip] = tcb[row + Tcb.ipTosTtl];
     transmit(core);
     return false;
   }
@@ -509,7 +510,7 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
     // number an RFC 5961 peer accepts a reset at, even while our FIN is still unacknowledged
     // and SND.NXT past it.
     core.count[Count.resetsOnDataAfterClose]++;
-    replyReset(core, seg);
+    replyReset(core, seg, tcb[row + Tcb.ipTosTtl]); // with the connection's TOS and TTL
     freeSlot(core, s);
     return Verdict.Ended;
   }

@@ -32,11 +32,14 @@ function segmentFor(core: Core, s: number, seq: number, flags: number, window: n
   o[Out.mss] = 0;
   o[Out.slot] = s;
   o[Out.length] = 0;
+  o[Out.ip] = tcb[row + Tcb.ipTosTtl];
   return o;
 }
 
 /** Starts the outgoing record for a reply to the segment being processed, for no slot
- *  (resets, cookie SYN-ACKs, TIME-WAIT ACKs): back to where it came from. */
+ *  (resets, cookie SYN-ACKs, TIME-WAIT ACKs): back to where it came from, with the
+ *  stack's TTL and TOS 0 (a caller that answers for a listener or a connection sets
+ *  Out.ip to theirs). */
 export function replyFor(core: Core, seq: number, ack: number, flags: number, window: number): Segment {
   const o = core.segment;
   o[Out.dst] = o[Seg.srcAddr];
@@ -49,6 +52,7 @@ export function replyFor(core: Core, seq: number, ack: number, flags: number, wi
   o[Out.mss] = 0;
   o[Out.slot] = -1;
   o[Out.length] = 0;
+  o[Out.ip] = core.config.ttl; // ipTosTtl(0, ttl)
   return o;
 }
 
@@ -68,7 +72,7 @@ export function transmit(core: Core): void {
   if (s >= 0 && (tcb[row + Tcb.flags] & Flag.Sack) && !(flags & RST)) {
     more = flags & SYN ? SACK_PERMITTED_OPTION : sackOptionLength(sackBlocksToSend(core.slots, s));
   }
-  const at = writeSegmentHeaders(out, o, core.config.ttl, core.localAddr, more, core.bytes);
+  const at = writeSegmentHeaders(out, o, o[Out.ip], core.localAddr, more, core.bytes);
   if (more > 0) {
     if (flags & SYN) {
       writeSackPermitted(out, at - more);

@@ -216,6 +216,9 @@ export const enum Tcb {
   /** TCP_NOTSENT_LOWAT set for this connection (Stack.setNotsentLowat), bytes; 0:
    *  config.notsentLowat applies (connection.ts notsentLowat). */
   notsentLowat,
+  /** IP_TOS and IP_TTL of every segment it sends, tos << 8 | ttl (wire.ts ipTosTtl): the
+   *  listener's when it opened (its SYN-ACK on), or what setTos and setTtl set since. */
+  ipTosTtl,
   /** The duplicate range the next segment reports first (valid with Flag.Dsack). */
   dsackStart,
   dsackEnd,

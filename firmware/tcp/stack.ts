@@ -19,7 +19,7 @@ import { highestSacked, sackedBelow } from './sack';
 import { markRecordEnd, rxAddress, rxTake, txPut } from './ring';
 import { TraceHook, drop } from './trace';
 import { msUntilNextDeadline, runTimers } from './timers';
-import { Refusal, Seg, parsePacket } from './wire';
+import { Refusal, Seg, ipTosTtl, parsePacket } from './wire';
 
 /** Stack.write()'s flags, as send(2)'s (bits; 0 for none). */
 export const enum WriteFlag {
@@ -48,6 +48,13 @@ export interface ListenOptions {
    *  536, RFC 9293 §3.7.1) nor SACK-permitted (so SACK is off); the peer's MSS is still
    *  honoured. For peers that choke on options. */
   noOptions?: boolean;
+  /** IP_TOS: the IPv4 TOS byte of the SYN-ACKs and of every segment of the connections it
+   *  accepts, 0..255 (IPTOS_DSCP_*: the DSCP in its upper 6 bits, RFC 2474); the 2 ECN
+   *  bits are sent as 0 (Not-ECT, RFC 3168 §5: slotcp does not do ECN). Default 0. */
+  tos?: number;
+  /** IP_TTL: the IPv4 TTL of the same segments, 1..255 (RFC 1122 §3.2.1.7: never 0).
+   *  Default config.ttl. */
+  ttl?: number;
 }
 
 /** The largest timer setting in ms (under 2^30, as setKeepalive's and closeWithin's):
@@ -59,6 +66,18 @@ function checkUserTimeout(call: string, ms: number, error: new (message: string)
   if (!Number.isInteger(ms) || ms < 0 || ms > MAX_MS) {
     throw new error(`slotcp ${call}: userTimeoutMs must be a whole number of ms up to 2^30, got ${ms}`);
   }
+}
+
+/** The TOS an app may set (a byte), with the ECN bits cleared: a sender that does not do
+ *  ECN marks its packets Not-ECT (RFC 3168 §5). Throws `error` if bad. */
+function checkedTos(call: string, tos: number, error: new (message: string) => Error): number {
+  if (!Number.isInteger(tos) || tos < 0 || tos > 255) throw new error(`slotcp ${call}: tos must be a whole number from 0 to 255, got ${tos}`);
+  return tos & 0xfc;
+}
+
+/** A TTL the app may set: 1..255 (RFC 1122 §3.2.1.7: a host never sends TTL 0). */
+function checkTtl(call: string, ttl: number, error: new (message: string) => Error): void {
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 255) throw new error(`slotcp ${call}: ttl must be a whole number from 1 to 255, got ${ttl}`);
 }
 
 /** One row of the connection listing (netstat). */
@@ -97,6 +116,9 @@ export interface TcpInfo {
   userTimeout: number;
   /** TCP_NOTSENT_LOWAT set for this connection, bytes; 0: config.notsentLowat applies. */
   notsentLowat: number;
+  /** IP_TOS and IP_TTL of its segments (the listener's, or setTos/setTtl's). */
+  tos: number;
+  ttl: number;
   sndWnd: number;
   /** In fast recovery (RFC 5681/6675). */
   recovery: boolean;
@@ -360,6 +382,8 @@ export class Stack {
     }
     if (options.mss !== undefined) this.checkMss('listen', options.mss);
     if (options.userTimeoutMs !== undefined) checkUserTimeout('listen', options.userTimeoutMs, ConfigError);
+    const tos = options.tos === undefined ? 0 : checkedTos('listen', options.tos, ConfigError);
+    if (options.ttl !== undefined) checkTtl('listen', options.ttl, ConfigError);
     const packetPort = this.core.port;
     if (packetPort.addPort && !packetPort.addPort(port)) {
       throw new ConfigError(`slotcp listen: the packet path has no room for port ${port}`);
@@ -373,19 +397,25 @@ export class Stack {
     listeners.table[l * Lst.ROW + Lst.mss] = options.mss ?? 0;
     listeners.table[l * Lst.ROW + Lst.userTimeout] = options.userTimeoutMs ?? 0;
     listeners.table[l * Lst.ROW + Lst.noOptions] = options.noOptions ? 1 : 0;
+    listeners.table[l * Lst.ROW + Lst.ipTosTtl] = ipTosTtl(tos, options.ttl ?? this.core.config.ttl);
     return l;
   }
 
-  /** Changes a listener's `mss`, `userTimeoutMs` and `noOptions` (ListenOptions; those absent stay)
-   *  for the connections it opens from now on, as setsockopt on a listening socket does.
-   *  Throws a ConfigError on a bad value or a listener not listening. */
-  setListenOptions(listener: number, options: Pick<ListenOptions, 'mss' | 'userTimeoutMs' | 'noOptions'>): void {
+  /** Changes a listener's `mss`, `userTimeoutMs`, `noOptions`, `tos` and `ttl`
+   *  (ListenOptions; those absent stay) for the connections it opens from now on (and,
+   *  for tos and ttl, its own SYN-ACKs and resets), as setsockopt on a listening socket
+   *  does. Throws a ConfigError on a bad value or a listener not listening. */
+  setListenOptions(listener: number, options: Pick<ListenOptions, 'mss' | 'userTimeoutMs' | 'noOptions' | 'tos' | 'ttl'>): void {
     const listeners = this.core.listeners;
     if (!(Number.isInteger(listener) && listener >= 0 && listener < listeners.count && listeners.table[listener * Lst.ROW + Lst.port] !== 0)) {
       throw new ConfigError(`slotcp setListenOptions: ${listener} is not a listener`);
     }
     if (options.mss !== undefined) this.checkMss('setListenOptions', options.mss);
     if (options.userTimeoutMs !== undefined) checkUserTimeout('setListenOptions', options.userTimeoutMs, ConfigError);
+    const at = listener * Lst.ROW + Lst.ipTosTtl;
+    const tos = options.tos === undefined ? listeners.table[at] >>> 8 : checkedTos('setListenOptions', options.tos, ConfigError);
+    if (options.ttl !== undefined) checkTtl('setListenOptions', options.ttl, ConfigError);
+    listeners.table[at] = ipTosTtl(tos, options.ttl ?? listeners.table[at] & 0xff);
     if (options.mss !== undefined) listeners.table[listener * Lst.ROW + Lst.mss] = options.mss;
     if (options.userTimeoutMs !== undefined) listeners.table[listener * Lst.ROW + Lst.userTimeout] = options.userTimeoutMs;
     if (options.noOptions !== undefined) listeners.table[listener * Lst.ROW + Lst.noOptions] = options.noOptions ? 1 : 0;
@@ -587,6 +617,28 @@ export class Stack {
     if (s >= 0) this.core.slots.tcb[s * Tcb.ROW + Tcb.notsentLowat] = bytes;
   }
 
+  /** IP_TOS for one connection (ListenOptions.tos): its segments from now on (data, FIN,
+   *  ACKs, RST) carry `tos`, ECN bits cleared. Throws a RangeError on a bad value; does
+   *  nothing for a dead handle. */
+  setTos(handle: number, tos: number): void {
+    const checked = checkedTos('setTos', tos, RangeError);
+    const s = this.slot(handle, false);
+    if (s < 0) return;
+    const at = s * Tcb.ROW + Tcb.ipTosTtl;
+    const tcb = this.core.slots.tcb;
+    tcb[at] = ipTosTtl(checked, tcb[at] & 0xff);
+  }
+
+  /** IP_TTL for one connection (ListenOptions.ttl), 1..255: as setTos. */
+  setTtl(handle: number, ttl: number): void {
+    checkTtl('setTtl', ttl, RangeError);
+    const s = this.slot(handle, false);
+    if (s < 0) return;
+    const at = s * Tcb.ROW + Tcb.ipTosTtl;
+    const tcb = this.core.slots.tcb;
+    tcb[at] = ipTosTtl(tcb[at] >>> 8, ttl);
+  }
+
   /** Nagle's algorithm on (false) or off (true) for one connection. Turning it off (as
    *  setting TCP_NODELAY in Linux, even when already set) sends what is held now, a part
    *  segment under setCork or MSG_MORE too; the cork holds again for later writes. */
@@ -700,6 +752,8 @@ export class Stack {
     into.sackOk = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
     into.userTimeout = tcb[row + Tcb.userTimeout];
     into.notsentLowat = tcb[row + Tcb.notsentLowat];
+    into.tos = tcb[row + Tcb.ipTosTtl] >>> 8;
+    into.ttl = tcb[row + Tcb.ipTosTtl] & 0xff;
     into.sndWnd = tcb[row + Tcb.sndWnd];
     into.recovery = (tcb[row + Tcb.flags] & Flag.Recovery) !== 0;
     into.afterTimeout = (tcb[row + Tcb.flags] & Flag.AfterTimeout) !== 0;

@@ -84,6 +84,9 @@ export const enum Out {
   length,
   /** The IPv4 identification of the last packet sent. */
   ipId,
+  /** The IPv4 TOS and TTL: tos << 8 | ttl (ipTosTtl()): the connection's (Tcb.ipTosTtl), the
+   *  listener's for a cookie SYN-ACK, the stack's (config.ttl, TOS 0) for other replies. */
+  ip,
   END,
 }
 
@@ -200,11 +203,18 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment, bytes: 
   return Refusal.None;
 }
 
+/** One word for an IPv4 header's TOS and TTL (both 8 bits), as Out.ip, Tcb.ipTosTtl and
+ *  Lst.ipTosTtl keep them. */
+export function ipTosTtl(tos: number, ttl: number): number {
+  return (tos << 8) | ttl;
+}
+
 /** Writes the IPv4 and TCP headers of the segment described by h's Out fields into `b`
- *  and returns the offset where its payload goes. An MSS option is written if h[Out.mss]
- *  > 0; `moreOptions` bytes are left for the caller to fill just before the payload. Call
- *  finishPacket() once the payload is in place. */
-export function writeSegmentHeaders(b: Uint8Array, h: Segment, ttl: number, src: number, moreOptions: number,
+ *  and returns the offset where its payload goes. `tosTtl` is ipTosTtl(TOS, TTL) (a TTL
+ *  alone is TOS 0). An MSS option is written if h[Out.mss] > 0; `moreOptions` bytes are
+ *  left for the caller to fill just before the payload. Call finishPacket() once the
+ *  payload is in place. */
+export function writeSegmentHeaders(b: Uint8Array, h: Segment, tosTtl: number, src: number, moreOptions: number,
   bytes: BytePrimitives = jsBytes): number {
   // Stored byte by byte rather than through write16/write32: this runs for every segment
   // sent, and on XS a call costs more than the stores it saves writing out. A Uint8Array
@@ -215,11 +225,11 @@ export function writeSegmentHeaders(b: Uint8Array, h: Segment, ttl: number, src:
   const ipId = h[Out.ipId];
   const dst = h[Out.dst];
   b[0] = 0x45; // version 4, 20-byte header
-  b[1] = 0;
+  b[1] = tosTtl >>> 8;
   b[2] = total >>> 8; b[3] = total;
   b[4] = ipId >>> 8; b[5] = ipId;
   b[6] = 0x40; b[7] = 0; // don't fragment
-  b[8] = ttl;
+  b[8] = tosTtl;
   b[9] = 6;
   b[10] = 0; b[11] = 0;
   b[12] = src >>> 24; b[13] = src >>> 16; b[14] = src >>> 8; b[15] = src;

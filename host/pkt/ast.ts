@@ -48,6 +48,10 @@ export interface PacketEvent extends EventBase {
   seqStart: number;
   seqEnd: number;
   payloadLength: number;
+  /** `start:end(length)!`: the sequence numbers are absolute, not relative to the ISN (an
+   *  outbound RST to a SYN for no connection starts at 0). Only outbound packets differ:
+   *  inbound ones are sent as written anyway. */
+  absoluteSeq?: true;
   /** Absent when not written: packetdrill then uses 0 (sends it, and expects it). */
   ack?: number;
   /** Absent only on outbound packets (inbound ones must give it): the window is not checked. */

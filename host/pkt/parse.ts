@@ -415,8 +415,9 @@ class Parser {
     return [...FLAG_ORDER].filter((c) => letters.includes(c)).join('');
   }
 
-  /** `start:end(length)`; end wraps modulo 2^32 (packetdrill forbids wrapping). */
-  private sequence(): { seqStart: number; seqEnd: number; payloadLength: number } {
+  /** `start:end(length)`, or `start:end(length)!` for numbers not relative to the ISN
+   *  (nplab packetdrill's form); end wraps modulo 2^32 (packetdrill forbids wrapping). */
+  private sequence(): { seqStart: number; seqEnd: number; payloadLength: number; absoluteSeq?: true } {
     const first = this.peek();
     const seqStart = this.unsigned(U32, 'TCP start sequence number (start:end(length))');
     this.expectPunct(':');
@@ -427,7 +428,7 @@ class Parser {
     if ((seqStart + payloadLength) % 2 ** 32 !== seqEnd) {
       this.fail(first, `${seqStart}:${seqEnd}(${payloadLength}): end - start must equal the length`);
     }
-    return { seqStart, seqEnd, payloadLength };
+    return this.acceptPunct('!') ? { seqStart, seqEnd, payloadLength, absoluteSeq: true } : { seqStart, seqEnd, payloadLength };
   }
 
   /** After `<`: `...>` or a comma-separated list whose bytes fill whole 32-bit words. */
