@@ -74,6 +74,11 @@ export interface StackConfig {
    *  (RFC 8985 §7.3). false, the default: the FIN waits for the congestion window like
    *  data, and a probe resends the last segment's data with it. */
   loneFin: boolean;
+  /** RACK time-based loss detection (RFC 8985 §6, which says SHOULD) on SACK connections:
+   *  a hole is lost once data sent after it was delivered a reordering window ago, with
+   *  no need for three duplicate ACKs. true, the default; false: RFC 6675's IsLost alone
+   *  (Linux's net.ipv4.tcp_recovery=0). */
+  rack: boolean;
 }
 
 export type InitialWindow = 'rfc5681' | 'rfc6928' | number;
@@ -107,6 +112,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   cwndValidation: false,
   quickAcks: 0,
   loneFin: false,
+  rack: true,
 });
 
 export class ConfigError extends Error {}
@@ -157,6 +163,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkBoolean(config, 'cwndValidation');
   checkInteger(config, 'quickAcks', 0, 64);
   checkBoolean(config, 'loneFin');
+  checkBoolean(config, 'rack');
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

@@ -62,6 +62,12 @@ export const enum Flag {
   /** The listener had TCP_NOOPT (FreeBSD): the SYN-ACK carries no options (no MSS, no
    *  SACK-permitted), so SACK is not agreed. */
   NoOptions = 1 << 15,
+  /** RACK (RFC 8985 §6.2 step 3, RACK.reord): a segment sent once was delivered below the
+   *  highest one delivered before it. From then on the reordering window is never 0. */
+  Reordered = 1 << 20,
+  /** The LossProbe timer runs as RACK's reordering timer (RFC 8985 §6.2 step 5), not as a
+   *  tail loss probe: the two never run together, and the reordering timer wins. */
+  ReoTimer = 1 << 21,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -130,6 +136,14 @@ export const enum Tcb {
   resendMark,
   /** SND.MAX just after the last tail loss probe went out (valid with Flag.ProbeOut). */
   probeEnd,
+  // RACK (RFC 8985 §6, rack.ts). rackEnd is RACK.end_seq: the end of the highest segment
+  // sent once that the peer has delivered (cumulatively or SACKed); rackAt is when the ACK
+  // that delivered it arrived, RACK.xmit_ts + RACK.rtt for that segment. Unsacked data
+  // below lostTo is taken as lost. minRtt is RACK.min_RTT, ms (0: no sample yet).
+  rackEnd,
+  rackAt,
+  lostTo,
+  minRtt,
   localPort,
   remotePort,
   /** Send MSS: the peer's MSS option (536 if absent) capped by ours. */

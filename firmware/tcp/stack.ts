@@ -15,7 +15,7 @@ import { output } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
 import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
-import { highestSacked, sackedBelow } from './sack';
+import { highestSacked, lostBytes, sackedBelow } from './sack';
 import { rxAddress, rxTake, txPut } from './ring';
 import { TraceHook, drop } from './trace';
 import { msUntilNextDeadline, runTimers } from './timers';
@@ -97,6 +97,10 @@ export interface TcpInfo {
    *  recovery, signs of loss or reordering being watched. */
   dupAcks: number;
   sacked: number;
+  /** Bytes in holes below the highest SACKed byte taken as lost (RFC 6675 IsLost or
+   *  RACK, RFC 8985 §6), resent or not, and of those, bytes resent in this recovery. */
+  lost: number;
+  retrans: number;
   rxQueued: number;
   txQueued: number;
 }
@@ -639,6 +643,8 @@ export class Stack {
     into.afterTimeout = (tcb[row + Tcb.flags] & Flag.AfterTimeout) !== 0;
     into.dupAcks = tcb[row + Tcb.dupAcks];
     into.sacked = sackedBelow(this.core.slots, s, highestSacked(this.core.slots, s)); // every SACKed byte
+    into.lost = lostBytes(this.core.slots, s, false);
+    into.retrans = lostBytes(this.core.slots, s, true);
     into.rxQueued = tcb[row + Tcb.rxLength];
     into.txQueued = tcb[row + Tcb.txLength];
     return true;
