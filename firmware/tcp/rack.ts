@@ -60,7 +60,10 @@ export function rackCumulativeAck(slots: Slots, s: number, from: number): void {
 }
 
 /** After an ACK's SACK blocks are on the scoreboard (step 2): RACK's segment moves up to
- *  the highest delivered byte if data sent once got there. */
+ *  the end of the highest SACKed range that holds a delivered segment of data sent once.
+ *  slotcp keeps no segment boundaries, so a range shorter than the MSS is taken as
+ *  possibly part of a segment, which RFC 8985 does not count as delivered (a peer that
+ *  SACKs the last byte alone delivers nothing by it). */
 export function rackDelivered(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
@@ -68,9 +71,11 @@ export function rackDelivered(core: Core, s: number): void {
   const una = tcb[row + Tcb.sndUna];
   if (seqLt(tcb[row + Tcb.lostTo], una)) tcb[row + Tcb.lostTo] = una;
   if (seqLt(tcb[row + Tcb.rackEnd], una)) tcb[row + Tcb.rackEnd] = una;
-  const high = highestSacked(slots, s);
-  if (seqGt(high, tcb[row + Tcb.rackEnd]) && sentOnce(slots, s, seqAdd(high, -1))) {
-    tcb[row + Tcb.rackEnd] = high;
+  for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
+    const end = tcb[row + Tcb.sackedEnd + k];
+    if (!seqGt(end, tcb[row + Tcb.rackEnd]) || seqDiff(end, tcb[row + Tcb.sackedStart + k]) < tcb[row + Tcb.mss]) continue;
+    if (!sentOnce(slots, s, seqAdd(end, -1))) continue;
+    tcb[row + Tcb.rackEnd] = end;
     tcb[row + Tcb.rackAt] = core.now;
   }
 }
