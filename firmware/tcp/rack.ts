@@ -25,7 +25,7 @@
 //   probe then leaves alone.
 import { Core } from './core';
 import { Flag, Slots, Timer, Tcb } from './slots';
-import { highestSacked, holeBelow, sackedBelow, sentOnce } from './sack';
+import { highestSacked, holeBelow, reordered, sackedBelow, sentOnce } from './sack';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
 
 /** A connection opens, or a timeout sends everything again: nothing delivered, lost or
@@ -56,7 +56,7 @@ export function rackCumulativeAck(slots: Slots, s: number, from: number): void {
   if (!seqGt(fack, from) || (tcb[row + Tcb.flags] & Flag.AfterTimeout) || seqGt(tcb[row + Tcb.highRxt], from)) return;
   const ack = tcb[row + Tcb.sndUna];
   const top = seqLt(ack, fack) ? ack : fack;
-  if (sackedBelow(slots, s, top) < seqDiff(top, from)) tcb[row + Tcb.flags] |= Flag.Reordered;
+  if (sackedBelow(slots, s, top) < seqDiff(top, from)) reordered(slots, s, from, fack);
 }
 
 /** After an ACK's SACK blocks are on the scoreboard (step 2): RACK's segment moves up to

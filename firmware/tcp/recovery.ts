@@ -38,6 +38,7 @@ export function opened(core: Core, s: number): void {
   const row = s * Tcb.ROW;
   tcb[row + Tcb.rto] = core.config.rtoInitialMs;
   tcb[row + Tcb.ssthresh] = 0x7fffffff;
+  tcb[row + Tcb.reordering] = 3; // DupThresh (RFC 6675) until more is seen
   rackOpened(core.slots, s);
 }
 

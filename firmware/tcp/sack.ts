@@ -20,14 +20,13 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
   const row = s * Tcb.ROW;
   const una = tcb[row + Tcb.sndUna];
   const max = tcb[row + Tcb.sndMax];
+  const fack = tcb[row + Tcb.rackEnd];
+  let low = fack; // the lowest block newly delivered below RACK.fack (RFC 8985 §6.2 step 3)
   for (let k = 0; k < seg[Seg.sackCount]; k++) {
     const left = seg[Seg.sackBlocks + 2 * k];
     const right = seg[Seg.sackBlocks + 2 * k + 1];
     if (!seqLt(left, right) || !seqLt(una, left) || seqGt(right, max)) continue;
-    const fack = tcb[row + Tcb.rackEnd];
-    if (seqLt(left, fack) && sentOnce(slots, s, left) && !covered(slots, s, left, seqLt(right, fack) ? right : fack)) {
-      tcb[row + Tcb.flags] |= Flag.Reordered; // RFC 8985 §6.2 step 3: newly delivered below RACK.fack
-    }
+    if (seqLt(left, low) && sentOnce(slots, s, left) && !covered(slots, s, left, seqLt(right, fack) ? right : fack)) low = left;
     if (!addRange(tcb, row + Tcb.sackedCount, SACK_RANGES, left, right)) {
       // Full: the lowest range goes (the newest block is the one to keep, and what lies
       // lowest is soonest acknowledged), then there is room.
@@ -35,6 +34,19 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
       addRange(tcb, row + Tcb.sackedCount, SACK_RANGES, left, right);
     }
   }
+  if (low !== fack) reordered(slots, s, low, highestSacked(slots, s));
+}
+
+/** Data sent once was delivered from `low` on, below `fack`, the highest byte delivered
+ *  by then: reordering (RFC 8985 §6.2 step 3, RACK.reord). Its degree in segments is
+ *  kept too, the most seen, up to 300 (Linux's tcp_info reordering and its limit). */
+export function reordered(slots: Slots, s: number, low: number, fack: number): void {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const mss = tcb[row + Tcb.mss];
+  const distance = seqDiff(fack, low);
+  tcb[row + Tcb.flags] |= Flag.Reordered;
+  if (distance > tcb[row + Tcb.reordering] * mss) tcb[row + Tcb.reordering] = Math.min(((distance + mss - 1) / mss) | 0, 300);
 }
 
 /** Whether the data from `seq` on was sent only once: nothing of it resent in this

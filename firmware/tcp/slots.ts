@@ -144,6 +144,10 @@ export const enum Tcb {
   rackAt,
   lostTo,
   minRtt,
+  /** The reordering seen, in segments: the farthest a segment sent once was delivered
+   *  below the highest delivered before it (at least DupThresh, 3; Linux's tcp_info
+   *  reordering). */
+  reordering,
   localPort,
   remotePort,
   /** Send MSS: the peer's MSS option (536 if absent) capped by ours. */

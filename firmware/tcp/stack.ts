@@ -101,6 +101,9 @@ export interface TcpInfo {
    *  RACK, RFC 8985 §6), resent or not, and of those, bytes resent in this recovery. */
   lost: number;
   retrans: number;
+  /** The reordering seen, in segments (at least 3; RFC 8985 §6.2 step 3's RACK.reord
+   *  with its distance, Linux's tcp_info reordering). */
+  reordering: number;
   rxQueued: number;
   txQueued: number;
 }
@@ -645,6 +648,7 @@ export class Stack {
     into.sacked = sackedBelow(this.core.slots, s, highestSacked(this.core.slots, s)); // every SACKed byte
     into.lost = lostBytes(this.core.slots, s, false);
     into.retrans = lostBytes(this.core.slots, s, true);
+    into.reordering = tcb[row + Tcb.reordering];
     into.rxQueued = tcb[row + Tcb.rxLength];
     into.txQueued = tcb[row + Tcb.txLength];
     return true;

@@ -748,7 +748,7 @@ class Runner {
   private info(fd: Fd): TcpInfo | undefined {
     const info: TcpInfo = {
       state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
-      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, userTimeout: fd.userTimeoutMs, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, rxQueued: 0, txQueued: 0,
+      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, userTimeout: fd.userTimeoutMs, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0,
     };
     if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
@@ -793,6 +793,7 @@ class Runner {
     scope.set('tcpi_sacked', Math.ceil(info.sacked / mss));
     scope.set('tcpi_lost', Math.ceil(info.lost / mss));
     scope.set('tcpi_retrans', Math.ceil(info.retrans / mss));
+    scope.set('tcpi_reordering', info.reordering);
     try {
       runCode(event.code, scope, (line) => this.notes.push(`${this.name}:${event.line}: print: ${line}`));
     } catch (err) {
