@@ -3,8 +3,8 @@
 // passed since, whatever the count of duplicate ACKs; RFC 6675's IsLost (sack.ts) stays
 // beside it, so a hole with enough SACKed above it is lost at once, as before.
 //
-// RACK keeps a send time per segment; a slot here keeps four words instead, using what
-// the sequence numbers say about sending order:
+// RACK keeps a send time per segment; a slot here keeps four words instead (Tcb.rackEnd,
+// rackAt, lostTo, rackStats), using what the sequence numbers say about sending order:
 // - Data sent once went out in sequence order, so "sent before the delivered segment"
 //   is "below RACK.end_seq" (rackEnd, the highest delivered end of data sent once). Data
 //   resent (below HighRxt in recovery, or after a timeout) is left out of RACK's
@@ -23,8 +23,11 @@
 //   the least RTT sample of the connection rather than a windowed minimum.
 // - The reordering timer runs in the LossProbe timer (Flag.ReoTimer), which a tail loss
 //   probe then leaves alone.
+// - A block the peer SACKs again after a full scoreboard dropped it looks newly
+//   delivered: if below RACK.fack it counts as reordering, which only makes RACK wait
+//   longer (the window is then never 0).
 import { Core } from './core';
-import { Flag, Slots, Timer, Tcb } from './slots';
+import { Flag, RackStats, Slots, Timer, Tcb } from './slots';
 import { highestSacked, holeBelow, reordered, sackedBelow, sentOnce } from './sack';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
 
@@ -43,7 +46,10 @@ export function rackOpened(slots: Slots, s: number): void {
 export function rackRttSample(slots: Slots, s: number, rtt: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  if (tcb[row + Tcb.minRtt] === 0 || rtt < tcb[row + Tcb.minRtt]) tcb[row + Tcb.minRtt] = rtt;
+  const stats = tcb[row + Tcb.rackStats];
+  const min = stats & RackStats.MIN_RTT_MASK;
+  if (min !== 0 && rtt >= min) return;
+  tcb[row + Tcb.rackStats] = (stats & ~RackStats.MIN_RTT_MASK) | (rtt < RackStats.MIN_RTT_MASK ? rtt : RackStats.MIN_RTT_MASK);
 }
 
 /** SND.UNA moved from `from` to the ACK (before the scoreboard forgets what it covers):
@@ -86,7 +92,7 @@ function reorderingWindow(slots: Slots, s: number): number {
   const row = s * Tcb.ROW;
   const flags = tcb[row + Tcb.flags];
   if (!(flags & Flag.Reordered) && ((flags & Flag.Recovery) || sackedBelow(slots, s, highestSacked(slots, s)) > 2 * tcb[row + Tcb.mss])) return 0;
-  const quarter = tcb[row + Tcb.minRtt] >> 2;
+  const quarter = (tcb[row + Tcb.rackStats] & RackStats.MIN_RTT_MASK) >> 2;
   const srtt = tcb[row + Tcb.srtt8] >> 3;
   return quarter < srtt ? quarter : srtt;
 }

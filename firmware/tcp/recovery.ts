@@ -11,7 +11,7 @@ import { Count } from './counters';
 import { Core } from './core';
 import { forgetAcked, lossIndicated, nextHole, pipe, recordSackBlocks, resendLost, sackedBelow } from './sack';
 import { rackCumulativeAck, rackDelivered, rackDetect, rackOpened, rackRttSample } from './rack';
-import { Flag, Slots, Timer, Tcb } from './slots';
+import { Flag, RackStats, Slots, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { Seg, Segment } from './wire';
 
@@ -38,7 +38,7 @@ export function opened(core: Core, s: number): void {
   const row = s * Tcb.ROW;
   tcb[row + Tcb.rto] = core.config.rtoInitialMs;
   tcb[row + Tcb.ssthresh] = 0x7fffffff;
-  tcb[row + Tcb.reordering] = 3; // DupThresh (RFC 6675) until more is seen
+  tcb[row + Tcb.rackStats] = 3 << RackStats.REORDERING_SHIFT; // DupThresh (RFC 6675) until more is seen
   rackOpened(core.slots, s);
 }
 

@@ -5,7 +5,7 @@
 // still be in the network. A full scoreboard drops its lowest range for a new block: SACK
 // is advice, and forgetting some only costs retransmissions the peer did not need.
 import { Seg, Segment } from './wire';
-import { Flag, Slots, Tcb } from './slots';
+import { Flag, RackStats, Slots, Tcb } from './slots';
 import { addRange, removeRange } from './ranges';
 import { seqDiff, seqGt, seqLe, seqLt } from './seq';
 
@@ -46,7 +46,10 @@ export function reordered(slots: Slots, s: number, low: number, fack: number): v
   const mss = tcb[row + Tcb.mss];
   const distance = seqDiff(fack, low);
   tcb[row + Tcb.flags] |= Flag.Reordered;
-  if (distance > tcb[row + Tcb.reordering] * mss) tcb[row + Tcb.reordering] = Math.min(((distance + mss - 1) / mss) | 0, 300);
+  const stats = tcb[row + Tcb.rackStats];
+  if (distance <= (stats >>> RackStats.REORDERING_SHIFT) * mss) return;
+  const degree = Math.min(((distance + mss - 1) / mss) | 0, 300);
+  tcb[row + Tcb.rackStats] = (stats & RackStats.MIN_RTT_MASK) | (degree << RackStats.REORDERING_SHIFT);
 }
 
 /** Whether the data from `seq` on was sent only once: nothing of it resent in this

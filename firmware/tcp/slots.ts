@@ -86,6 +86,13 @@ export const enum Timer {
 }
 export const TIMER_KINDS = 7;
 
+/** Tcb.rackStats: min_RTT in the low 16 bits (ms, at most 65,535; 0 before a sample),
+ *  the reordering degree above them (at most 300). */
+export const enum RackStats {
+  MIN_RTT_MASK = 0xffff,
+  REORDERING_SHIFT = 16,
+}
+
 /** Bits of the Tcb.events field: app notifications waiting to be delivered. */
 export const enum Event {
   Readable = 1,
@@ -139,15 +146,14 @@ export const enum Tcb {
   // RACK (RFC 8985 §6, rack.ts). rackEnd is RACK.end_seq: the end of the highest segment
   // sent once that the peer has delivered (cumulatively or SACKed); rackAt is when the ACK
   // that delivered it arrived, RACK.xmit_ts + RACK.rtt for that segment. Unsacked data
-  // below lostTo is taken as lost. minRtt is RACK.min_RTT, ms (0: no sample yet).
+  // below lostTo is taken as lost.
   rackEnd,
   rackAt,
   lostTo,
-  minRtt,
-  /** The reordering seen, in segments: the farthest a segment sent once was delivered
-   *  below the highest delivered before it (at least DupThresh, 3; Linux's tcp_info
-   *  reordering). */
-  reordering,
+  /** Two counts in one word (RACK_STATS below): RACK.min_RTT in ms, and the reordering
+   *  seen in segments, the farthest data sent once was delivered below the highest byte
+   *  delivered before it (at least DupThresh, 3; Linux's tcp_info reordering). */
+  rackStats,
   localPort,
   remotePort,
   /** Send MSS: the peer's MSS option (536 if absent) capped by ours. */

@@ -13,7 +13,7 @@ import { Core, StackEvents, Lst } from './core';
 import { segmentArrives } from './input';
 import { output } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
-import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
+import { Event, Flag, RackStats, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
 import { highestSacked, lostBytes, sackedBelow } from './sack';
 import { rxAddress, rxTake, txPut } from './ring';
@@ -648,7 +648,7 @@ export class Stack {
     into.sacked = sackedBelow(this.core.slots, s, highestSacked(this.core.slots, s)); // every SACKed byte
     into.lost = lostBytes(this.core.slots, s, false);
     into.retrans = lostBytes(this.core.slots, s, true);
-    into.reordering = tcb[row + Tcb.reordering];
+    into.reordering = tcb[row + Tcb.rackStats] >>> RackStats.REORDERING_SHIFT;
     into.rxQueued = tcb[row + Tcb.rxLength];
     into.txQueued = tcb[row + Tcb.txLength];
     return true;
