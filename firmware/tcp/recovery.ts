@@ -1,11 +1,12 @@
 // Congestion control and loss recovery, as one controller that reacts to events and
 // answers how much may be sent and from where (smoltcp's congestion controller has the
 // same shape): RFC 5681 slow start and congestion avoidance, RFC 6582 NewReno, RFC 6675
-// SACK recovery, RFC 3042 Limited Transmit, RFC 8985 §7 tail loss probes, RFC 6298's RTO
-// and the reaction to its expiry. It never sends: a reaction that wants the first
-// unacknowledged segment resent now returns true, and its caller (input.ts, on an ACK)
-// does it; output.ts asks it how much the window allows and which hole comes next. The
-// SACK scoreboard it reads is sack.ts's. cwnd and ssthresh are written here only.
+// SACK recovery, RFC 3042 Limited Transmit, RFC 8985 §6 RACK loss detection (rack.ts)
+// and §7 tail loss probes, RFC 6298's RTO and the reaction to its expiry. It never sends:
+// a reaction that wants the first unacknowledged segment resent now returns true, and its
+// caller (input.ts on an ACK, timers.ts on RACK's reordering timer) does it; output.ts
+// asks it how much the window allows and which hole comes next. The SACK scoreboard it
+// reads is sack.ts's. cwnd and ssthresh are written here only.
 import { initialWindowBytes } from './config';
 import { Count } from './counters';
 import { Core } from './core';
