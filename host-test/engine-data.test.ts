@@ -427,3 +427,15 @@ describe('send low-water mark config (notsentLowat)', () => {
     }
   });
 });
+
+// RACK itself is pinned by host-test/pkt/sack/rack-*.pkt; rack off by the RFC 6675
+// scripts that set --rack=0.
+describe('RACK config (rack)', () => {
+  it('is on by default (RFC 8985 says SHOULD), and refuses anything but true or false', () => {
+    assert.equal(makeConfig({ localAddr: 1 }).rack, true);
+    assert.equal(makeConfig({ localAddr: 1, rack: false }).rack, false);
+    for (const bad of [0, 1, 'yes', null]) {
+      assert.throws(() => makeConfig({ localAddr: 1, rack: bad as never }), ConfigError);
+    }
+  });
+});

@@ -66,7 +66,7 @@ describe('passive open', () => {
     const row = bench.stack.connections().find((r) => r.remotePort === 40002);
     assert.equal(row?.state, 'SYN-RECEIVED');
     const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
-      sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0 };
+      sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(row.handle, info));
     // unacked: our SYN alone (SND.UNA is the ISN until the ACK of the SYN).
     assert.deepEqual([info.state, info.sndWnd, info.mss, info.unacked], ['SYN-RECEIVED', 5000, 300, 1]);

@@ -232,7 +232,7 @@ describe('SYN cookies', () => {
     assert.equal(bench.stack.counters.synCookiesAccepted, 1);
     const h = bench.stack.accept(0);
     const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
-      sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0 };
+      sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(h, info));
     assert.deepEqual([info.srtt, info.rttvar, info.rto], [0, 0, 3000], 'no sample: the initial RTO');
     bench.stack.write(h, new Uint8Array(10));

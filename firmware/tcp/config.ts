@@ -85,6 +85,11 @@ export interface StackConfig {
    *  region and fast convergence, counted in whole segments; and in SACK recovery RFC
    *  6937's Proportional Rate Reduction). */
   congestion: Congestion;
+  /** RACK time-based loss detection (RFC 8985 §6, which says SHOULD) on SACK connections:
+   *  a hole is lost once data sent after it was delivered a reordering window ago, with
+   *  no need for three duplicate ACKs. true, the default; false: RFC 6675's IsLost alone
+   *  (Linux's net.ipv4.tcp_recovery=0). */
+  rack: boolean;
 }
 
 export type Congestion = 'reno' | 'cubic';
@@ -122,6 +127,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   loneFin: false,
   notsentLowat: 0,
   congestion: 'reno',
+  rack: true,
 });
 
 export class ConfigError extends Error {}
@@ -176,6 +182,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   if (config.congestion !== 'reno' && config.congestion !== 'cubic') {
     throw new ConfigError(`slotcp config: congestion must be 'reno' or 'cubic', got ${String(config.congestion)}`);
   }
+  checkBoolean(config, 'rack');
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

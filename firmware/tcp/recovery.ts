@@ -1,18 +1,20 @@
 // Congestion control and loss recovery, as one controller that reacts to events and
 // answers how much may be sent and from where (smoltcp's congestion controller has the
 // same shape): RFC 5681 slow start and congestion avoidance, RFC 6582 NewReno, RFC 6675
-// SACK recovery, RFC 3042 Limited Transmit, RFC 8985 §7 tail loss probes, RFC 6298's RTO
-// and the reaction to its expiry. It never sends: a reaction that wants the first
-// unacknowledged segment resent now returns true, and its caller (input.ts, on an ACK)
-// does it; output.ts asks it how much the window allows and which hole comes next. The
-// SACK scoreboard it reads is sack.ts's. cwnd and ssthresh are written here only.
+// SACK recovery, RFC 3042 Limited Transmit, RFC 8985 §6 RACK loss detection (rack.ts)
+// and §7 tail loss probes, RFC 6298's RTO and the reaction to its expiry. It never sends:
+// a reaction that wants the first unacknowledged segment resent now returns true, and its
+// caller (input.ts on an ACK, timers.ts on RACK's reordering timer) does it; output.ts
+// asks it how much the window allows and which hole comes next. The SACK scoreboard it
+// reads is sack.ts's. cwnd and ssthresh are written here only.
 import { initialWindowBytes } from './config';
 import { Count } from './counters';
 import { Core } from './core';
 import { recordStartBefore } from './ring';
 import { cubicForget, cubicGrow, cubicIdle, cubicRttSample, cubicThreshold, prrAck, prrEnd, prrStart } from './cubic';
 import { forgetAcked, lossIndicated, nextHole, pipe, recordSackBlocks, resendLost, sackedBelow } from './sack';
-import { Flag, Slots, Timer, Tcb } from './slots';
+import { rackCumulativeAck, rackDelivered, rackDetect, rackOpened, rackRttSample } from './rack';
+import { Flag, RackStats, Slots, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { Seg, Segment } from './wire';
 
@@ -42,6 +44,8 @@ export function opened(core: Core, s: number): void {
   const row = s * Tcb.ROW;
   tcb[row + Tcb.rto] = core.config.rtoInitialMs;
   tcb[row + Tcb.ssthresh] = 0x7fffffff;
+  tcb[row + Tcb.rackStats] = 3 << RackStats.REORDERING_SHIFT; // DupThresh (RFC 6675) until more is seen
+  rackOpened(core.slots, s);
 }
 
 /** Our SYN is acknowledged: the initial window (config.initialWindow: RFC 5681 §3.1 or
@@ -73,6 +77,7 @@ export function newAck(core: Core, s: number, ack: number, acked: number, seg: S
   let delivered = acked;
   if (core.config.byteCountingLimit === 0) delivered -= sack ? sackedBelow(slots, s, ack) : tcb[row + Tcb.dupAcks] * tcb[row + Tcb.mss];
   if (sack) {
+    rackCumulativeAck(slots, s, seqAdd(ack, -acked));
     forgetAcked(slots, s);
     recordSackBlocks(slots, s, seg);
   }
@@ -184,6 +189,7 @@ export function ackSettled(core: Core, s: number, ack: number, seg: Segment): vo
   if (tcb[row + Tcb.sndNxt] === ack) {
     slots.disarm(s, Timer.Retransmit);
     slots.disarm(s, Timer.LossProbe);
+    tcb[row + Tcb.flags] &= ~Flag.ReoTimer;
   } else {
     slots.arm(s, Timer.Retransmit, (core.now + tcb[row + Tcb.rto]) | 0);
     tcb[row + Tcb.stalledSince] = core.now; // new data ACKed: what is left waits from now
@@ -230,18 +236,19 @@ export function duplicateAck(core: Core, s: number, mark: number): boolean {
   return resend;
 }
 
-/** After any acceptable ACK, on a SACK connection only (RFC 6675): enough SACKed above the
- *  first hole means it is lost, duplicate ACKs or not (returns true: enter recovery and
- *  resend the first segment now); in recovery, resends found lost are resent again. */
+/** After any acceptable ACK, on a SACK connection only (RFC 6675, RFC 8985 §6.2): enough
+ *  SACKed above the first hole, or RACK's reordering window passed since data sent after
+ *  it was delivered, means it is lost, duplicate ACKs or not (returns true: enter
+ *  recovery and resend the first segment now); in recovery, resends found lost are
+ *  resent again. `mark` is deliveryMark() before the ACK. */
 export function sackReassessed(core: Core, s: number, mark: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
+  rackDelivered(core, s);
+  if (rackDetect(core, s)) armLossProbe(core, s); // the reordering timer gave the timer back
+  if (lossFound(core, s, mark)) return true;
   const flags = tcb[row + Tcb.flags]; // Flag.Sack is set: the one caller checks it
-  if ((flags & (Flag.Recovery | Flag.AfterTimeout)) === 0 && lossIndicated(slots, s)) {
-    enterRecovery(core, s, mark);
-    return true;
-  }
   if ((flags & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna]) && resendLost(slots, s)) {
     // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
     // within the same recovery: the window was cut once for this loss episode.
@@ -249,6 +256,31 @@ export function sackReassessed(core: Core, s: number, mark: number): boolean {
     tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
     core.count[Count.lostResends]++;
   }
+  return false;
+}
+
+/** Outside recovery and a timeout's resending, a loss the scoreboard shows (RFC 6675
+ *  IsLost or RACK) starts fast recovery: returns true, the caller resending the first
+ *  segment (`mark`: deliveryMark() before the ACK, for PRR). In recovery, with no reordering seen, RACK's window is 0 from then on
+ *  (RFC 8985 §6.2 step 4): the holes below its segment are lost at once. */
+function lossFound(core: Core, s: number, mark: number): boolean {
+  const flags = core.slots.tcb[s * Tcb.ROW + Tcb.flags];
+  if ((flags & (Flag.Recovery | Flag.AfterTimeout)) !== 0 || !lossIndicated(core.slots, s)) return false;
+  enterRecovery(core, s, mark);
+  rackDetect(core, s);
+  return true;
+}
+
+/** RACK's reordering timer expired (RFC 8985 §6.2 step 5): the holes it waited for are
+ *  lost now. Returns true when that starts fast recovery (the caller resends the first
+ *  segment); in recovery the caller's output() resends them as the pipe allows. */
+export function reorderingTimedOut(core: Core, s: number): boolean {
+  const slots = core.slots;
+  slots.tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.ReoTimer;
+  slots.disarm(s, Timer.LossProbe);
+  rackDetect(core, s);
+  if (lossFound(core, s, deliveryMark(slots, s))) return true; // no ACK: nothing delivered now
+  armLossProbe(core, s);
   return false;
 }
 
@@ -267,7 +299,7 @@ function enterRecovery(core: Core, s: number, mark: number): void {
   tcb[row + Tcb.flags] |= Flag.Recovery;
   // A loss probe still out belongs to this loss episode: its ACK must not cut the window
   // a second time (RFC 8985 §7.4).
-  tcb[row + Tcb.flags] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent);
+  tcb[row + Tcb.flags] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent | Flag.ReoTimer);
   slots.disarm(s, Timer.LossProbe);
   tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
   // With CUBIC, PRR sets the window from here on (SACK recovery only: NewReno's keeps
@@ -297,10 +329,11 @@ export function retransmitTimedOut(core: Core, s: number): void {
   // RFC 6582 §4.1: no fast retransmit until everything sent so far is ACKed. RFC 2018 §8:
   // the peer may have dropped what it SACKed, so the scoreboard starts again.
   tcb[row + Tcb.flags] |= Flag.AfterTimeout;
-  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent);
+  tcb[row + Tcb.flags] &= ~(Flag.ProbeOut | Flag.ProbeResent | Flag.ReoTimer);
   slots.disarm(s, Timer.LossProbe);
   tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
   tcb[row + Tcb.sackedCount] = 0;
+  rackOpened(slots, s); // RACK starts again too: what follows is all resent
   backOff(core, s);
   tcb[row + Tcb.sndNxt] = tcb[row + Tcb.sndUna]; // go back to the first unacknowledged byte
 }
@@ -320,6 +353,7 @@ function sampleRtt(core: Core, s: number, rtt: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   const sample = rtt > 0 ? rtt : 1;
+  rackRttSample(core.slots, s, sample);
   if (tcb[row + Tcb.srtt8] === 0) {
     tcb[row + Tcb.srtt8] = sample << 3;
     tcb[row + Tcb.rttvar4] = sample << 1;
@@ -403,6 +437,7 @@ export function armLossProbe(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
+  if (tcb[row + Tcb.flags] & Flag.ReoTimer) return; // RACK's reordering timer has it
   const outstanding = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]);
   if (!probeAllowed(slots, s) || tcb[row + Tcb.srtt8] === 0 || outstanding === 0) {
     slots.disarm(s, Timer.LossProbe);

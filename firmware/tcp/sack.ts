@@ -5,7 +5,7 @@
 // still be in the network. A full scoreboard drops its lowest range for a new block: SACK
 // is advice, and forgetting some only costs retransmissions the peer did not need.
 import { Seg, Segment } from './wire';
-import { Slots, Tcb } from './slots';
+import { Flag, RackStats, Slots, Tcb } from './slots';
 import { addRange, removeRange } from './ranges';
 import { seqDiff, seqGt, seqLe, seqLt } from './seq';
 
@@ -20,10 +20,13 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
   const row = s * Tcb.ROW;
   const una = tcb[row + Tcb.sndUna];
   const max = tcb[row + Tcb.sndMax];
+  const fack = tcb[row + Tcb.rackEnd];
+  let low = fack; // the lowest block newly delivered below RACK.fack (RFC 8985 §6.2 step 3)
   for (let k = 0; k < seg[Seg.sackCount]; k++) {
     const left = seg[Seg.sackBlocks + 2 * k];
     const right = seg[Seg.sackBlocks + 2 * k + 1];
     if (!seqLt(left, right) || !seqLt(una, left) || seqGt(right, max)) continue;
+    if (seqLt(left, low) && sentOnce(slots, s, left) && !covered(slots, s, left, seqLt(right, fack) ? right : fack)) low = left;
     if (!addRange(tcb, row + Tcb.sackedCount, SACK_RANGES, left, right)) {
       // Full: the lowest range goes (the newest block is the one to keep, and what lies
       // lowest is soonest acknowledged), then there is room.
@@ -31,6 +34,42 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
       addRange(tcb, row + Tcb.sackedCount, SACK_RANGES, left, right);
     }
   }
+  if (low !== fack) reordered(slots, s, low, highestSacked(slots, s));
+}
+
+/** Data sent once was delivered from `low` on, below `fack`, the highest byte delivered
+ *  by then: reordering (RFC 8985 §6.2 step 3, RACK.reord). Its degree in segments is
+ *  kept too, the most seen, up to 300 (Linux's tcp_info reordering and its limit). */
+export function reordered(slots: Slots, s: number, low: number, fack: number): void {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const mss = tcb[row + Tcb.mss];
+  const distance = seqDiff(fack, low);
+  tcb[row + Tcb.flags] |= Flag.Reordered;
+  const stats = tcb[row + Tcb.rackStats];
+  if (distance <= (stats >>> RackStats.REORDERING_SHIFT) * mss) return;
+  const degree = Math.min(((distance + mss - 1) / mss) | 0, 300);
+  tcb[row + Tcb.rackStats] = (stats & RackStats.MIN_RTT_MASK) | (degree << RackStats.REORDERING_SHIFT);
+}
+
+/** Whether the data from `seq` on was sent only once: nothing of it resent in this
+ *  recovery (below HighRxt) or by a timeout's go-back-N (RFC 8985 §6.2 step 2 keeps
+ *  resends out: their delivery says nothing certain about when they were sent). */
+export function sentOnce(slots: Slots, s: number, seq: number): boolean {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  if (tcb[row + Tcb.flags] & Flag.AfterTimeout) return false;
+  return !seqLt(seq, tcb[row + Tcb.highRxt]) || !seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna]);
+}
+
+/** Whether [left, right) is wholly on the scoreboard already. */
+function covered(slots: Slots, s: number, left: number, right: number): boolean {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
+    if (seqLe(tcb[row + Tcb.sackedStart + k], left) && seqLe(right, tcb[row + Tcb.sackedEnd + k])) return true;
+  }
+  return false;
 }
 
 function lowestRange(slots: Slots, s: number): number {
@@ -125,7 +164,7 @@ export function pipe(slots: Slots, s: number): number {
   // At most SACK_RANGES holes: each ends where a SACKed range starts.
   for (let seq = unsackedFrom(slots, s, una); seqLt(seq, high);) {
     const end = holeEnd(slots, s, seq);
-    if (!lostBelow(slots, s, end)) bytes += seqDiff(end, seq);
+    bytes += seqDiff(end, lostUpTo(slots, s, seq, end));
     if (seqGt(resentTo, seq)) bytes += seqDiff(seqLt(resentTo, end) ? resentTo : end, seq);
     seq = unsackedFrom(slots, s, end);
   }
@@ -143,10 +182,42 @@ export function nextHole(slots: Slots, s: number, anyHole: boolean): number {
   const from = seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna]) ? tcb[row + Tcb.highRxt] : tcb[row + Tcb.sndUna];
   for (let seq = unsackedFrom(slots, s, from); seqLt(seq, high);) {
     const end = holeEnd(slots, s, seq);
-    if (anyHole || lostBelow(slots, s, end)) return seq;
+    if (anyHole || seqGt(lostUpTo(slots, s, seq, end), seq)) return seq;
     seq = unsackedFrom(slots, s, end);
   }
   return high;
+}
+
+/** How much of the hole [seq, end) is taken as lost, as the byte where that part ends:
+ *  all of it by RFC 6675 IsLost (enough SACKed above), the part below lostTo by RACK
+ *  (RFC 8985 §6.2 step 5), else none (`seq`). */
+function lostUpTo(slots: Slots, s: number, seq: number, end: number): number {
+  const lostTo = slots.tcb[s * Tcb.ROW + Tcb.lostTo];
+  if (lostBelow(slots, s, end) || !seqLt(lostTo, end)) return end;
+  return seqGt(lostTo, seq) ? lostTo : seq;
+}
+
+/** Bytes of the holes below the highest SACKed byte taken as lost (resent or not), and
+ *  of those resent in this recovery: Linux's tcp_info lost and retransmitted counts. */
+export function lostBytes(slots: Slots, s: number, resent: boolean): number {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const una = tcb[row + Tcb.sndUna];
+  const high = highestSacked(slots, s);
+  const resentTo = seqGt(tcb[row + Tcb.highRxt], una) ? tcb[row + Tcb.highRxt] : una;
+  let bytes = 0;
+  for (let seq = unsackedFrom(slots, s, una); seqLt(seq, high);) {
+    const end = holeEnd(slots, s, seq);
+    const to = resent ? (seqLt(resentTo, end) ? resentTo : end) : lostUpTo(slots, s, seq, end);
+    if (seqGt(to, seq)) bytes += seqDiff(to, seq);
+    seq = unsackedFrom(slots, s, end);
+  }
+  return bytes;
+}
+
+/** Whether unsacked data lies in [from, end). */
+export function holeBelow(slots: Slots, s: number, from: number, end: number): boolean {
+  return seqLt(unsackedFrom(slots, s, from), end);
 }
 
 /** Where the hole starting at `seq` ends: the start of the next SACKed range above it. */
@@ -179,10 +250,10 @@ export function resendLost(slots: Slots, s: number): boolean {
   return after > 2 * tcb[row + Tcb.mss];
 }
 
-/** Whether the scoreboard alone says the first unacknowledged segment is lost: RFC 6675's
- *  IsLost(SND.UNA), everything SACKed being above it. */
+/** Whether the scoreboard says the first unacknowledged segment is lost: RFC 6675's
+ *  IsLost(SND.UNA), everything SACKed being above it, or RACK's mark (lostTo). */
 export function lossIndicated(slots: Slots, s: number): boolean {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  return lostBelow(slots, s, tcb[row + Tcb.sndUna]);
+  return lostBelow(slots, s, tcb[row + Tcb.sndUna]) || seqGt(tcb[row + Tcb.lostTo], tcb[row + Tcb.sndUna]);
 }

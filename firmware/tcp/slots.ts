@@ -73,6 +73,12 @@ export const enum Flag {
   /** config.congestion 'cubic': the window is unchanged since CUBIC last worked out its
    *  growth rate (ccLast), so the rate holds for a while (cubic.ts). */
   CubicFresh = 1 << 18,
+  /** RACK (RFC 8985 §6.2 step 3, RACK.reord): a segment sent once was delivered below the
+   *  highest one delivered before it. From then on the reordering window is never 0. */
+  Reordered = 1 << 20,
+  /** The LossProbe timer runs as RACK's reordering timer (RFC 8985 §6.2 step 5), not as a
+   *  tail loss probe: the two never run together, and the reordering timer wins. */
+  ReoTimer = 1 << 21,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -90,6 +96,13 @@ export const enum Timer {
   Linger,
 }
 export const TIMER_KINDS = 7;
+
+/** Tcb.rackStats: min_RTT in the low 16 bits (ms, at most 65,535; 0 before a sample),
+ *  the reordering degree above them (at most 300). */
+export const enum RackStats {
+  MIN_RTT_MASK = 0xffff,
+  REORDERING_SHIFT = 16,
+}
 
 /** Bits of the Tcb.events field: app notifications waiting to be delivered. */
 export const enum Event {
@@ -141,6 +154,17 @@ export const enum Tcb {
   resendMark,
   /** SND.MAX just after the last tail loss probe went out (valid with Flag.ProbeOut). */
   probeEnd,
+  // RACK (RFC 8985 §6, rack.ts). rackEnd is RACK.end_seq: the end of the highest segment
+  // sent once that the peer has delivered (cumulatively or SACKed); rackAt is when the ACK
+  // that delivered it arrived, RACK.xmit_ts + RACK.rtt for that segment. Unsacked data
+  // below lostTo is taken as lost.
+  rackEnd,
+  rackAt,
+  lostTo,
+  /** Two counts in one word (RACK_STATS below): RACK.min_RTT in ms, and the reordering
+   *  seen in segments, the farthest data sent once was delivered below the highest byte
+   *  delivered before it (at least DupThresh, 3; Linux's tcp_info reordering). */
+  rackStats,
   localPort,
   remotePort,
   /** Send MSS: the peer's MSS option (536 if absent) capped by ours. */

@@ -13,9 +13,9 @@ import { Core, StackEvents, Lst } from './core';
 import { segmentArrives } from './input';
 import { Push, output, unsentBytes } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
-import { Event, Flag, State, Timer, stateNames, Tcb } from './slots';
+import { Event, Flag, RackStats, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
-import { highestSacked, sackedBelow } from './sack';
+import { highestSacked, lostBytes, sackedBelow } from './sack';
 import { markRecordEnd, rxAddress, rxTake, txPut } from './ring';
 import { TraceHook, drop } from './trace';
 import { msUntilNextDeadline, runTimers } from './timers';
@@ -129,6 +129,13 @@ export interface TcpInfo {
    *  recovery, signs of loss or reordering being watched. */
   dupAcks: number;
   sacked: number;
+  /** Bytes in holes below the highest SACKed byte taken as lost (RFC 6675 IsLost or
+   *  RACK, RFC 8985 §6), resent or not, and of those, bytes resent in this recovery. */
+  lost: number;
+  retrans: number;
+  /** The reordering seen, in segments (at least 3; RFC 8985 §6.2 step 3's RACK.reord
+   *  with its distance, Linux's tcp_info reordering). */
+  reordering: number;
   rxQueued: number;
   txQueued: number;
 }
@@ -759,6 +766,9 @@ export class Stack {
     into.afterTimeout = (tcb[row + Tcb.flags] & Flag.AfterTimeout) !== 0;
     into.dupAcks = tcb[row + Tcb.dupAcks];
     into.sacked = sackedBelow(this.core.slots, s, highestSacked(this.core.slots, s)); // every SACKed byte
+    into.lost = lostBytes(this.core.slots, s, false);
+    into.retrans = lostBytes(this.core.slots, s, true);
+    into.reordering = tcb[row + Tcb.rackStats] >>> RackStats.REORDERING_SHIFT;
     into.rxQueued = tcb[row + Tcb.rxLength];
     into.txQueued = tcb[row + Tcb.txLength];
     return true;

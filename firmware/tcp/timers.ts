@@ -4,9 +4,9 @@
 import { Count } from './counters';
 import { closeTimerExpires, freeSlot, lingerExpires, timedOut } from './connection';
 import { Core } from './core';
-import { forceSend, output, sendAck, sendLossProbe, sendProbe, sendSynAck, unsentBytes } from './output';
-import { Slots, State, TIMER_KINDS, Timer, Tcb } from './slots';
-import { backOff, retransmitTimedOut } from './recovery';
+import { forceSend, output, retransmitFirst, sendAck, sendLossProbe, sendProbe, sendSynAck, unsentBytes } from './output';
+import { Flag, Slots, State, TIMER_KINDS, Timer, Tcb } from './slots';
+import { backOff, reorderingTimedOut, retransmitTimedOut } from './recovery';
 
 export function runTimers(core: Core): void {
   const slots = core.slots;
@@ -27,7 +27,7 @@ export function runTimers(core: Core): void {
     }
     if (slots.due(s, Timer.Keepalive, now)) keepaliveTimeout(core, s);
     if (slots.due(s, Timer.Close, now)) closeTimeout(core, s);
-    if (slots.due(s, Timer.LossProbe, now)) sendLossProbe(core, s); // which stops its timer
+    if (slots.due(s, Timer.LossProbe, now)) lossProbeTimeout(core, s);
     if (slots.due(s, Timer.Linger, now)) lingerTimeout(core, s);
   }
   core.count[Count.timeWaitExpired] += core.timeWait.expire(now);
@@ -109,6 +109,18 @@ function endByUserTimeout(core: Core, s: number, timer: Timer): void {
   if (limit === 0 || !slots.running(s, timer)) return;
   const end = (slots.tcb[row + Tcb.stalledSince] + limit) | 0;
   if (((slots.deadline(s, timer) - end) | 0) > 0) slots.arm(s, timer, end);
+}
+
+/** The LossProbe timer: a tail loss probe (sendLossProbe stops the timer), or RACK's
+ *  reordering timer (RFC 8985 §6.2 step 5), whose losses are resent like those an ACK
+ *  shows. */
+function lossProbeTimeout(core: Core, s: number): void {
+  if (!(core.slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.ReoTimer)) {
+    sendLossProbe(core, s);
+    return;
+  }
+  if (reorderingTimedOut(core, s)) retransmitFirst(core, s);
+  output(core, s);
 }
 
 function persistTimeout(core: Core, s: number): void {

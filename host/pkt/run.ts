@@ -223,6 +223,7 @@ class Runner {
       else if (key === 'cwnd_validation') config.cwndValidation = this.integerOption(key, value) !== 0;
       else if (key === 'congestion' && (value === 'reno' || value === 'cubic')) config.congestion = value;
       else if (key === 'lone_fin') config.loneFin = this.integerOption(key, value) !== 0;
+      else if (key === 'rack') config.rack = this.integerOption(key, value) !== 0;
       else if (key === 'rto_min_on_variance') config.rtoMinOnVariance = this.integerOption(key, value) !== 0;
       else if (key === 'initial_window') config.initialWindow = value === 'rfc5681' || value === 'rfc6928' ? value : this.integerOption(key, value);
       else if (!ignoredOptions.has(key) && !isEstablishedOption(key)) throw new PktFailure(1, name, `unknown option --${key}`);
@@ -913,7 +914,7 @@ class Runner {
   private info(fd: Fd): TcpInfo | undefined {
     const info: TcpInfo = {
       state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
-      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, userTimeout: fd.userTimeoutMs, notsentLowat: 0, tos: fd.tos, ttl: fd.ttl || this.stack.config.ttl, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, rxQueued: 0, txQueued: 0,
+      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, userTimeout: fd.userTimeoutMs, notsentLowat: 0, tos: fd.tos, ttl: fd.ttl || this.stack.config.ttl, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0,
     };
     if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
@@ -955,6 +956,10 @@ class Runner {
     scope.set('tcpi_snd_cwnd', Math.floor(info.cwnd / mss));
     scope.set('tcpi_snd_ssthresh', info.ssthresh >= 0x7fffffff ? TCP_INFINITE_SSTHRESH : Math.floor(info.ssthresh / mss));
     scope.set('tcpi_unacked', Math.ceil(info.unacked / mss));
+    scope.set('tcpi_sacked', Math.ceil(info.sacked / mss));
+    scope.set('tcpi_lost', Math.ceil(info.lost / mss));
+    scope.set('tcpi_retrans', Math.ceil(info.retrans / mss));
+    scope.set('tcpi_reordering', info.reordering);
     try {
       runCode(event.code, scope, (line) => this.notes.push(`${this.name}:${event.line}: print: ${line}`));
     } catch (err) {
