@@ -161,8 +161,7 @@ function put(t: TimeWaitTable, remoteAddr: number, remotePort: number, localPort
   expiresAt: number): boolean {
   const row = new Int32Array(Tcb.ROW);
   row[Tcb.remoteAddr] = remoteAddr;
-  row[Tcb.remotePort] = remotePort;
-  row[Tcb.localPort] = localPort;
+  row[Tcb.ports] = (localPort << 16) | remotePort;
   row[Tcb.rcvNxt] = rcvNxt;
   row[Tcb.sndNxt] = sndNxt;
   return t.insert(row, 0, expiresAt);

@@ -79,9 +79,9 @@ export class StatusPage {
       const row = s * Tcb.ROW;
       if (tcb[row + Tcb.state] === State.Free) continue;
       const at = Snap.HEADER + rows++ * SlotCol.SIZE;
-      snap[at + SlotCol.localPort] = tcb[row + Tcb.localPort];
+      snap[at + SlotCol.localPort] = tcb[row + Tcb.ports] >>> 16;
       snap[at + SlotCol.remoteAddr] = tcb[row + Tcb.remoteAddr];
-      snap[at + SlotCol.remotePort] = tcb[row + Tcb.remotePort];
+      snap[at + SlotCol.remotePort] = tcb[row + Tcb.ports] & 0xffff;
       snap[at + SlotCol.state] = tcb[row + Tcb.state];
       snap[at + SlotCol.rxLength] = tcb[row + Tcb.rxLength];
       snap[at + SlotCol.txLength] = tcb[row + Tcb.txLength];

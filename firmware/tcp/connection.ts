@@ -6,7 +6,7 @@
 import { Count } from './counters';
 import { ConnectionError, Core, Lst } from './core';
 import { output, peerSendMss, sendAck, sendReset } from './output';
-import { Event, Flag, Slots, State, Timer, Tcb, stateNames } from './slots';
+import { Event, Flag, Probes, Slots, State, Timer, Tcb, stateNames } from './slots';
 import { rxDrop } from './ring';
 import { drop } from './trace';
 import { seqAdd, seqDiff } from './seq';
@@ -67,8 +67,9 @@ export function findFreeSlot(core: Core): number {
 export function findConnection(core: Core, remoteAddr: number, remotePort: number, localPort: number): number {
   const count = core.slots.count;
   const tcb = core.slots.tcb;
+  const ports = (localPort << 16) | remotePort;
   for (let s = 0, row = 0; s < count; s++, row += Tcb.ROW) {
-    if (tcb[row + Tcb.remotePort] === remotePort && tcb[row + Tcb.localPort] === localPort
+    if (tcb[row + Tcb.ports] === ports
       && tcb[row + Tcb.remoteAddr] === remoteAddr && tcb[row + Tcb.state] !== State.Free) return s;
   }
   return -1;
@@ -82,7 +83,7 @@ export function pendingConnections(core: Core, l: number): number {
   let count = 0;
   for (let s = 0, row = 0; s < slots; s++, row += Tcb.ROW) {
     const state = tcb[row + Tcb.state];
-    if (state === State.Free || state === State.SynReceived || tcb[row + Tcb.listener] !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
+    if (state === State.Free || state === State.SynReceived || (tcb[row + Tcb.listener] & 0xffff) !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
     count++;
   }
   return count;
@@ -131,7 +132,7 @@ export function restartKeepalive(core: Core, s: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const idle = tcb[row + Tcb.keepIdle];
-  tcb[row + Tcb.keepaliveProbes] = 0;
+  tcb[row + Tcb.probes] &= ~(0xff << Probes.Keepalive);
   const state = tcb[row + Tcb.state];
   if (idle > 0 && (state === State.Established || state === State.CloseWait)) {
     slots.arm(s, Timer.Keepalive, (core.now + idle) | 0);
@@ -213,8 +214,10 @@ export function establish(core: Core, s: number): void {
   const row = s * Tcb.ROW;
   setState(core, s, State.Established);
   tcb[row + Tcb.retries] = 0;
-  tcb[row + Tcb.acceptOrder] = core.acceptCounter++;
-  core.listeners.table[tcb[row + Tcb.listener] * Lst.ROW + Lst.announce] = 1;
+  const l = tcb[row + Tcb.listener] & 0xffff;
+  tcb[row + Tcb.listener] = (core.acceptCounter << 16) | l;
+  core.acceptCounter = (core.acceptCounter + 1) & 0xffff;
+  core.listeners.table[l * Lst.ROW + Lst.announce] = 1;
   core.count[Count.established]++;
 }
 
@@ -258,7 +261,7 @@ export function peerFinArrives(core: Core, s: number): void {
   const row = s * Tcb.ROW;
   tcb[row + Tcb.rcvNxt] = seqAdd(tcb[row + Tcb.rcvNxt], 1);
   tcb[row + Tcb.flags] |= Flag.PeerFin | Flag.AckNow;
-  tcb[row + Tcb.events] |= Event.End;
+  tcb[row + Tcb.flags] |= Event.End;
   switch (tcb[row + Tcb.state]) {
     case State.Established:
       setState(core, s, State.CloseWait);
@@ -357,7 +360,7 @@ export function listenerGone(core: Core, l: number): void {
   const tcb = slots.tcb;
   for (let s = 0; s < slots.count; s++) {
     const row = s * Tcb.ROW;
-    if (tcb[row + Tcb.state] === State.Free || tcb[row + Tcb.listener] !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
+    if (tcb[row + Tcb.state] === State.Free || (tcb[row + Tcb.listener] & 0xffff) !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
     if (tcb[row + Tcb.state] !== State.SynReceived) {
       core.count[Count.resetsOnAbort]++;
       sendReset(core, s);

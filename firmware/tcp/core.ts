@@ -65,7 +65,7 @@ export const enum Lst {
   /** 1: TCP_NOOPT (FreeBSD), SYN-ACKs without options (Flag.NoOptions). */
   noOptions,
   /** IP_TOS and IP_TTL (tos << 8 | ttl) of its cookie SYN-ACKs and of the connections it
-   *  opens from now on, copied into each (Tcb.ipTosTtl). */
+   *  opens from now on, copied into each (Tcb.tosTtlMss). */
   ipTosTtl,
   /** Connections ready to accept have been announced since the last acceptable event. */
   announce,

@@ -10,7 +10,7 @@ import { Core, Lst } from './core';
 import {
   Push, output, peerSendMss, replyFor, retransmitFirst, sendChallengeAck, sendOutOfWindowAck, sendSynAck, transmit,
 } from './output';
-import { Event, Flag, State, Timer, Tcb } from './slots';
+import { Event, Flag, Probes, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { holdRange, noteDuplicate, releaseHeld } from './reassembly';
 import { dropRecordMarks, rxPut, txDrop } from './ring';
@@ -223,17 +223,15 @@ function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: n
   setState(core, s, State.SynReceived);
   tcb[row + Tcb.listener] = l;
   tcb[row + Tcb.remoteAddr] = seg[Seg.srcAddr];
-  tcb[row + Tcb.remotePort] = seg[Seg.srcPort];
-  tcb[row + Tcb.localPort] = seg[Seg.dstPort];
+  tcb[row + Tcb.ports] = (seg[Seg.dstPort] << 16) | seg[Seg.srcPort];
   const listeners = core.listeners.table;
   if (listeners[l * Lst.ROW + Lst.noDelay]) tcb[row + Tcb.flags] |= Flag.NoDelay;
   if (listeners[l * Lst.ROW + Lst.noOptions]) tcb[row + Tcb.flags] |= Flag.NoOptions;
   tcb[row + Tcb.keepIdle] = listeners[l * Lst.ROW + Lst.keepIdle];
   tcb[row + Tcb.keepInterval] = listeners[l * Lst.ROW + Lst.keepInterval];
-  tcb[row + Tcb.keepCount] = listeners[l * Lst.ROW + Lst.keepCount];
+  tcb[row + Tcb.probes] = (listeners[l * Lst.ROW + Lst.keepCount] & 0xff) << Probes.Allowed;
   tcb[row + Tcb.userTimeout] = listeners[l * Lst.ROW + Lst.userTimeout];
-  tcb[row + Tcb.advMss] = listenerMss(core, l);
-  tcb[row + Tcb.ipTosTtl] = listeners[l * Lst.ROW + Lst.ipTosTtl];
+  tcb[row + Tcb.tosTtlMss] = (listenerMss(core, l) << 16) | listeners[l * Lst.ROW + Lst.ipTosTtl];
   tcb[row + Tcb.iss] = iss;
   tcb[row + Tcb.sndUna] = iss;
   tcb[row + Tcb.sndNxt] = seqAdd(iss, 1);
@@ -248,7 +246,7 @@ function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: n
   tcb[row + Tcb.rcvAdv] = seqAdd(rcvNxt, Math.min(slots.rxBytes, 65535)); // as the SYN-ACK offers
   // A floor under the peer's MSS (Linux has one too): a tiny MSS would leave no room for
   // data beside the SACK option, and is no use to an honest peer.
-  tcb[row + Tcb.mss] = Math.min(Math.max(peerMss, MIN_PEER_MSS), tcb[row + Tcb.advMss]);
+  tcb[row + Tcb.mss] = Math.min(Math.max(peerMss, MIN_PEER_MSS), tcb[row + Tcb.tosTtlMss] >>> 16);
   opened(core, s);
   // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
   // cookie does not keep the SYN's options).
@@ -407,7 +405,7 @@ function synAcked(core: Core, s: number, seg: Segment): boolean {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   if (seg[Seg.ack] !== tcb[row + Tcb.sndNxt]) {
-    replyFor(core, seg[Seg.ack], 0, RST, 0)[Out.ip] = tcb[row + Tcb.ipTosTtl];
+    replyFor(core, seg[Seg.ack], 0, RST, 0)[Out.ip] = tcb[row + Tcb.tosTtlMss] & 0xffff;
     transmit(core);
     return false;
   }
@@ -435,7 +433,7 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
   // The segment passed every check a blind or stale one fails (sequence number, RST,
   // SYN, ACK range): the peer is alive. Only now do the keepalive idle time restart and
   // both probe counts start again; a segment dropped before this proves nothing.
-  tcb[row + Tcb.persistProbes] = 0;
+  tcb[row + Tcb.probes] &= ~(0xff << Probes.Persist);
   restartKeepalive(core, s);
   if (seqGt(ack, tcb[row + Tcb.sndNxt])) tcb[row + Tcb.sndNxt] = ack; // acks data sent before a go-back-N
   const sack = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
@@ -488,7 +486,7 @@ function sndUnaAdvances(core: Core, s: number, ack: number, acked: number, seg: 
   tcb[row + Tcb.dupAcks] = 0;
   if (resend) retransmitFirst(core, s);
   ackSettled(core, s, ack, seg);
-  if (dataAcked > 0) tcb[row + Tcb.events] |= Event.Writable;
+  if (dataAcked > 0) tcb[row + Tcb.flags] |= Event.Writable;
 }
 
 /** Segment text and FIN (RFC 9293 seventh and eighth checks). */
@@ -510,7 +508,7 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
     // number an RFC 5961 peer accepts a reset at, even while our FIN is still unacknowledged
     // and SND.NXT past it.
     core.count[Count.resetsOnDataAfterClose]++;
-    replyReset(core, seg, tcb[row + Tcb.ipTosTtl]); // with the connection's TOS and TTL
+    replyReset(core, seg, tcb[row + Tcb.tosTtlMss] & 0xffff); // with the connection's TOS and TTL
     freeSlot(core, s);
     return Verdict.Ended;
   }
@@ -536,11 +534,12 @@ function textInput(core: Core, s: number, seg: Segment): Verdict {
     tcb[row + Tcb.rcvNxt] = seqAdd(rcvNxt, taken);
     // Held data the hole was keeping back (none, 0, when nothing is held).
     tcb[row + Tcb.rxLength] += releaseHeld(slots, s);
-    tcb[row + Tcb.events] |= Event.Readable;
-    if (taken < newBytes || tcb[row + Tcb.holePending]) {
+    tcb[row + Tcb.flags] |= Event.Readable;
+    if (taken < newBytes || (tcb[row + Tcb.flags] & Flag.HolePending)) {
       // Part beyond the window was dropped, or this fills a hole: the sender needs to know now.
       tcb[row + Tcb.flags] |= Flag.AckNow;
-      tcb[row + Tcb.holePending] = tcb[row + Tcb.heldCount] > 0 ? 1 : 0;
+      if (tcb[row + Tcb.heldCount] > 0) tcb[row + Tcb.flags] |= Flag.HolePending;
+      else tcb[row + Tcb.flags] &= ~Flag.HolePending;
     } else {
       scheduleAck(core, s);
     }
@@ -590,8 +589,7 @@ function outOfOrderInput(core: Core, s: number, seg: Segment): void {
     tcb[row + Tcb.finRcvSeq] = end;
     if (length === 0) core.count[Count.outOfOrderHeld]++;
   }
-  tcb[row + Tcb.flags] |= Flag.AckNow;
-  tcb[row + Tcb.holePending] = 1;
+  tcb[row + Tcb.flags] |= Flag.AckNow | Flag.HolePending;
 }
 /** Delayed ACK (RFC 1122 §4.2.3.2, RFC 9293 §3.8.6.3): at least every second segment, and
  *  never later than delayedAckMs; at once while the connection's first config.quickAcks
@@ -604,12 +602,14 @@ function scheduleAck(core: Core, s: number): void {
   // Data bytes received so far (RCV.NXT past the SYN's number), mod 2^32: unsigned, as a
   // signed distance past 2^31 would read negative and bring quick ACKs back for 2 GiB.
   const received = seqDiff(tcb[row + Tcb.rcvNxt], seqAdd(tcb[row + Tcb.irs], 1)) >>> 0;
-  if (++tcb[row + Tcb.unackedSegments] >= 2 || config.delayedAckMs === 0
+  const flags = tcb[row + Tcb.flags];
+  tcb[row + Tcb.flags] = flags | Flag.AckOwed;
+  if ((flags & Flag.AckOwed) !== 0 || config.delayedAckMs === 0
     || (config.quickAcks !== 0 && received <= config.quickAcks * peerSendMss(tcb, row))) {
     tcb[row + Tcb.flags] |= Flag.AckNow;
   } else {
-    // The first segment not yet ACKed, so the timer is idle: it runs only while the count
-    // is above 0 (ackSent() stops it as it zeroes the count).
+    // The first segment not yet ACKed, so the timer is idle: it runs only while one is
+    // owed (ackSent() stops it as it clears AckOwed).
     slots.arm(s, Timer.DelayedAck, (core.now + core.config.delayedAckMs) | 0);
   }
 }

@@ -23,8 +23,8 @@ function segmentFor(core: Core, s: number, seq: number, flags: number, window: n
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   o[Out.dst] = tcb[row + Tcb.remoteAddr];
-  o[Out.srcPort] = tcb[row + Tcb.localPort];
-  o[Out.dstPort] = tcb[row + Tcb.remotePort];
+  o[Out.srcPort] = tcb[row + Tcb.ports] >>> 16;
+  o[Out.dstPort] = tcb[row + Tcb.ports] & 0xffff;
   o[Out.seq] = seq;
   o[Out.ack] = tcb[row + Tcb.rcvNxt];
   o[Out.flags] = flags;
@@ -32,7 +32,7 @@ function segmentFor(core: Core, s: number, seq: number, flags: number, window: n
   o[Out.mss] = 0;
   o[Out.slot] = s;
   o[Out.length] = 0;
-  o[Out.ip] = tcb[row + Tcb.ipTosTtl];
+  o[Out.ip] = tcb[row + Tcb.tosTtlMss] & 0xffff;
   return o;
 }
 
@@ -130,7 +130,7 @@ function payloadRoom(slots: Slots, s: number): number {
  *  (config.mss or the listener's TCP_MAXSEG), or 536 with TCP_NOOPT (no MSS option).
  *  Receiver SWS avoidance steps by it (RFC 9293 §3.8.6.2.2), not by config.mss. */
 export function peerSendMss(tcb: Int32Array, row: number): number {
-  return (tcb[row + Tcb.flags] & Flag.NoOptions) !== 0 ? DEFAULT_MSS : tcb[row + Tcb.advMss];
+  return (tcb[row + Tcb.flags] & Flag.NoOptions) !== 0 ? DEFAULT_MSS : tcb[row + Tcb.tosTtlMss] >>> 16;
 }
 
 /** The window to put in a segment from slot s. The right edge we advertise (rcvAdv) only
@@ -156,8 +156,7 @@ export function windowFor(core: Core, s: number): number {
 function ackSent(slots: Slots, s: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  tcb[row + Tcb.flags] &= ~Flag.AckNow;
-  tcb[row + Tcb.unackedSegments] = 0;
+  tcb[row + Tcb.flags] &= ~(Flag.AckNow | Flag.AckOwed);
   slots.disarm(s, Timer.DelayedAck);
 }
 
@@ -187,7 +186,7 @@ export function sendSynAck(core: Core, s: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const noOptions = (tcb[row + Tcb.flags] & Flag.NoOptions) !== 0;
-  segmentFor(core, s, tcb[row + Tcb.iss], SYN | ACK, windowFor(core, s))[Out.mss] = noOptions ? 0 : tcb[row + Tcb.advMss];
+  segmentFor(core, s, tcb[row + Tcb.iss], SYN | ACK, windowFor(core, s))[Out.mss] = noOptions ? 0 : tcb[row + Tcb.tosTtlMss] >>> 16;
   transmit(core);
   ackSent(slots, s);
 }
@@ -296,7 +295,7 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
     tcb[row + Tcb.sndMax] = end;
     // With a TCP_NOTSENT_LOWAT, sending (not only an ACK) may make the connection
     // writable again (connection.ts sendRoom): the app hears of it.
-    if ((tcb[row + Tcb.notsentLowat] | core.config.notsentLowat) !== 0) tcb[row + Tcb.events] |= Event.Writable;
+    if ((tcb[row + Tcb.notsentLowat] | core.config.notsentLowat) !== 0) tcb[row + Tcb.flags] |= Event.Writable;
     const flight = seqDiff(end, tcb[row + Tcb.sndUna]); // for config.cwndValidation (recovery.ts)
     if (flight > tcb[row + Tcb.maxFlight]) tcb[row + Tcb.maxFlight] = flight;
   }

@@ -79,6 +79,13 @@ export const enum Flag {
   /** The LossProbe timer runs as RACK's reordering timer (RFC 8985 §6.2 step 5), not as a
    *  tail loss probe: the two never run together, and the reordering timer wins. */
   ReoTimer = 1 << 21,
+  /** Out-of-order data arrived since the last in-order segment: the segment that fills
+   *  the hole is ACKed at once (RFC 5681 §4.2). */
+  HolePending = 1 << 19,
+  /** An in-order data segment arrived since we last sent an ACK: the next one is ACKed at
+   *  once (delayed ACK: at least every second segment). */
+  AckOwed = 1 << 22,
+  // Bits 23 to 25 are Event's (below): the same word.
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -104,11 +111,13 @@ export const enum RackStats {
   REORDERING_SHIFT = 16,
 }
 
-/** Bits of the Tcb.events field: app notifications waiting to be delivered. */
+/** App notifications waiting to be delivered: bits of Tcb.flags above the Flag bits
+ *  (one word less a slot), set and cleared together by Stack's delivery. */
 export const enum Event {
-  Readable = 1,
-  Writable = 2,
-  End = 4,
+  Readable = 1 << 23,
+  Writable = 1 << 24,
+  End = 1 << 25,
+  ALL = Readable | Writable | End,
 }
 
 /** The control block's fields: one row of 32-bit words per slot in Slots.tcb, read and
@@ -120,23 +129,19 @@ export const enum Event {
  *  on a 32-bit board) whatever its length. */
 export const enum Tcb {
   state,
-  /** Bits of Flag. */
+  /** Bits of Flag, and of Event above them. */
   flags,
-  /** Bits of Event: app notifications waiting to be delivered. */
-  events,
+  /** The listener that opened it (low 16 bits), and above them the low 16 bits of its
+   *  place in the accept order (core.acceptCounter when it was established): compared
+   *  wrapping (Stack.accept), as the waiting connections are at most the slots. */
   listener,
   retries,
   dupAcks,
-  /** In-order segments received since we last sent an ACK (delayed ACK). */
-  unackedSegments,
-  /** Keepalive probes sent since the peer was last heard from. */
-  keepaliveProbes,
-  /** Zero-window probes sent since the peer was last heard from (counted apart from
-   *  keepalive probes: one kind of probing must not use up the other's allowance). */
-  persistProbes,
-  /** Out-of-order data arrived since the last in-order segment: the segment that fills
-   *  the hole is ACKed at once (RFC 5681 §4.2). */
-  holePending,
+  /** Three byte counts (Probes): keepalive probes sent since the peer was last heard
+   *  from, zero-window probes likewise (counted apart: one kind of probing must not use up
+   *  the other's allowance; saturating at 255, past any maxRetries), and the keepalive
+   *  probe count allowed (TCP_KEEPCNT, 1..255). */
+  probes,
   /** Out-of-order ranges held in the rx ring (reassembly.ts): their count, then
    *  OUT_OF_ORDER_RANGES starts and as many ends. */
   heldCount,
@@ -165,15 +170,14 @@ export const enum Tcb {
    *  seen in segments, the farthest data sent once was delivered below the highest byte
    *  delivered before it (at least DupThresh, 3; Linux's tcp_info reordering). */
   rackStats,
-  localPort,
-  remotePort,
+  /** localPort << 16 | remotePort, as a TIME-WAIT record keeps them: one compare finds a
+   *  connection's ports. */
+  ports,
   /** Send MSS: the peer's MSS option (536 if absent) capped by ours. */
   mss,
   remoteAddr,
   /** Moves on each time the slot is reused; part of the handle (core.ts handleOf). */
   generation,
-  /** Order in which connections became ready to accept (smallest first). */
-  acceptOrder,
   // Send sequence space (RFC 9293 §3.3.1). sndMax is the highest sequence ever sent, so
   // ACKs for data sent before a go-back-N retransmission are still recognised.
   iss,
@@ -225,7 +229,6 @@ export const enum Tcb {
    *  the listener's entry may be freed and reused while the connection lives. */
   keepIdle,
   keepInterval,
-  keepCount,
   /** TCP_USER_TIMEOUT (RFC 9293 §3.9.1, RFC 5482), ms, as the listener had it when the
    *  connection opened or setUserTimeout set it: data unacknowledged (or a zero window
    *  probed) this long resets the connection, in place of maxRetries; 0 = maxRetries. */
@@ -234,15 +237,14 @@ export const enum Tcb {
    *  retransmission timer started from idle, or an ACK of new data restarted it), or the
    *  first zero-window probe of the run went out. The user timeout counts from here. */
   stalledSince,
-  /** Our MSS: the SYN-ACK's MSS option and the cap on the send MSS (config.mss, or the
-   *  listener's TCP_MAXSEG when it opened). */
-  advMss,
   /** TCP_NOTSENT_LOWAT set for this connection (Stack.setNotsentLowat), bytes; 0:
    *  config.notsentLowat applies (connection.ts notsentLowat). */
   notsentLowat,
-  /** IP_TOS and IP_TTL of every segment it sends, tos << 8 | ttl (wire.ts ipTosTtl): the
-   *  listener's when it opened (its SYN-ACK on), or what setTos and setTtl set since. */
-  ipTosTtl,
+  /** Low 16 bits: IP_TOS and IP_TTL of every segment it sends, tos << 8 | ttl (wire.ts
+   *  ipTosTtl): the listener's when it opened (its SYN-ACK on), or what setTos and setTtl
+   *  set since. High 16 bits: our MSS, the SYN-ACK's MSS option and the cap on the send
+   *  MSS (config.mss, or the listener's TCP_MAXSEG when it opened). */
+  tosTtlMss,
   /** The duplicate range the next segment reports first (valid with Flag.Dsack). */
   dsackStart,
   dsackEnd,
@@ -271,6 +273,13 @@ export const enum Tcb {
   deadlines,
   /** Words per slot. */
   ROW = deadlines + 7, // TIMER_KINDS
+}
+
+/** The bytes of Tcb.probes. */
+export const enum Probes {
+  Keepalive = 0, // shift of the keepalive probes sent
+  Persist = 8, // shift of the zero-window probes sent
+  Allowed = 16, // shift of TCP_KEEPCNT
 }
 
 export class Slots {

@@ -13,7 +13,7 @@ import { Core, StackEvents, Lst } from './core';
 import { segmentArrives } from './input';
 import { Push, output, unsentBytes } from './output';
 import { Clock, PacketPort, RandomSource } from './platform';
-import { Event, Flag, RackStats, State, Timer, stateNames, Tcb } from './slots';
+import { Event, Flag, Probes, RackStats, State, Timer, stateNames, Tcb } from './slots';
 import { seqDiff } from './seq';
 import { highestSacked, lostBytes, sackedBelow } from './sack';
 import { markRecordEnd, rxAddress, rxTake, txPut } from './ring';
@@ -306,7 +306,7 @@ export class Stack {
     const { slots, listeners, events } = core;
     const tcb = slots.tcb;
     const every = only === EVERY_SLOT;
-    const firstListener = every ? 0 : tcb[only * Tcb.ROW + Tcb.listener];
+    const firstListener = every ? 0 : tcb[only * Tcb.ROW + Tcb.listener] & 0xffff;
     const endListener = every ? listeners.count : firstListener + 1;
     for (let l = firstListener; l < endListener; l++) {
       if (!listeners.table[l * Lst.ROW + Lst.announce]) continue;
@@ -321,9 +321,9 @@ export class Stack {
     const endSlot = every ? slots.count : only + 1;
     for (let s = every ? 0 : only; s < endSlot; s++) {
       const row = s * Tcb.ROW;
-      const pending = tcb[row + Tcb.events];
+      const pending = tcb[row + Tcb.flags] & Event.ALL;
       if (pending === 0) continue;
-      tcb[row + Tcb.events] = 0;
+      tcb[row + Tcb.flags] &= ~Event.ALL;
       if ((tcb[row + Tcb.flags] & (Flag.Accepted | Flag.AppClosed)) !== Flag.Accepted) continue;
       const handle = core.handleOf(s);
       try {
@@ -461,9 +461,10 @@ export class Stack {
     let best = -1;
     for (let s = 0; s < slots.count; s++) {
       const state = slots.tcb[s * Tcb.ROW + Tcb.state];
-      if (state === State.Free || state === State.SynReceived || slots.tcb[s * Tcb.ROW + Tcb.listener] !== listener
+      if (state === State.Free || state === State.SynReceived || (slots.tcb[s * Tcb.ROW + Tcb.listener] & 0xffff) !== listener
         || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
-      if (best < 0 || seqDiff(slots.tcb[s * Tcb.ROW + Tcb.acceptOrder], slots.tcb[best * Tcb.ROW + Tcb.acceptOrder]) < 0) best = s;
+      // Accept order in the high 16 bits: their difference, wrapping, says which came first.
+      if (best < 0 || seqDiff(slots.tcb[s * Tcb.ROW + Tcb.listener] & ~0xffff, slots.tcb[best * Tcb.ROW + Tcb.listener] & ~0xffff) < 0) best = s;
     }
     if (best < 0) return -1;
     slots.tcb[best * Tcb.ROW + Tcb.flags] |= Flag.Accepted;
@@ -598,7 +599,7 @@ export class Stack {
     const row = s * Tcb.ROW;
     tcb[row + Tcb.keepIdle] = idleMs;
     tcb[row + Tcb.keepInterval] = intervalMs;
-    tcb[row + Tcb.keepCount] = count;
+    tcb[row + Tcb.probes] = (tcb[row + Tcb.probes] & ~(0xff << Probes.Allowed)) | ((count & 0xff) << Probes.Allowed);
     restartKeepalive(core, s);
   }
 
@@ -631,9 +632,9 @@ export class Stack {
     const checked = checkedTos('setTos', tos, RangeError);
     const s = this.slot(handle, false);
     if (s < 0) return;
-    const at = s * Tcb.ROW + Tcb.ipTosTtl;
+    const at = s * Tcb.ROW + Tcb.tosTtlMss;
     const tcb = this.core.slots.tcb;
-    tcb[at] = ipTosTtl(checked, tcb[at] & 0xff);
+    tcb[at] = (tcb[at] & ~0xffff) | ipTosTtl(checked, tcb[at] & 0xff);
   }
 
   /** IP_TTL for one connection (ListenOptions.ttl), 1..255: as setTos. */
@@ -641,9 +642,9 @@ export class Stack {
     checkTtl('setTtl', ttl, RangeError);
     const s = this.slot(handle, false);
     if (s < 0) return;
-    const at = s * Tcb.ROW + Tcb.ipTosTtl;
+    const at = s * Tcb.ROW + Tcb.tosTtlMss;
     const tcb = this.core.slots.tcb;
-    tcb[at] = ipTosTtl(tcb[at] >>> 8, ttl);
+    tcb[at] = (tcb[at] & ~0xffff) | ipTosTtl((tcb[at] >>> 8) & 0xff, ttl);
   }
 
   /** Nagle's algorithm on (false) or off (true) for one connection. Turning it off (as
@@ -730,7 +731,7 @@ export class Stack {
   /** The peer's port, or -1 for a dead handle. */
   remotePort(handle: number): number {
     const s = this.slot(handle, false);
-    return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.remotePort];
+    return s < 0 ? -1 : this.core.slots.tcb[s * Tcb.ROW + Tcb.ports] & 0xffff;
   }
 
   /** The connection's RFC 9293 state name, or 'CLOSED' for a dead handle. */
@@ -755,12 +756,12 @@ export class Stack {
     into.unacked = Math.max(0, seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]));
     into.retransmits = tcb[row + Tcb.retries];
     into.mss = tcb[row + Tcb.mss];
-    into.advMss = tcb[row + Tcb.advMss];
+    into.advMss = tcb[row + Tcb.tosTtlMss] >>> 16;
     into.sackOk = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
     into.userTimeout = tcb[row + Tcb.userTimeout];
     into.notsentLowat = tcb[row + Tcb.notsentLowat];
-    into.tos = tcb[row + Tcb.ipTosTtl] >>> 8;
-    into.ttl = tcb[row + Tcb.ipTosTtl] & 0xff;
+    into.tos = (tcb[row + Tcb.tosTtlMss] >>> 8) & 0xff;
+    into.ttl = tcb[row + Tcb.tosTtlMss] & 0xff;
     into.sndWnd = tcb[row + Tcb.sndWnd];
     into.recovery = (tcb[row + Tcb.flags] & Flag.Recovery) !== 0;
     into.afterTimeout = (tcb[row + Tcb.flags] & Flag.AfterTimeout) !== 0;
@@ -782,8 +783,8 @@ export class Stack {
     for (let s = 0; s < slots.count; s++) {
       if (slots.tcb[s * Tcb.ROW + Tcb.state] === State.Free) continue;
       rows.push({
-        handle: core.handleOf(s), state: stateNames[slots.tcb[s * Tcb.ROW + Tcb.state]], localPort: slots.tcb[s * Tcb.ROW + Tcb.localPort],
-        remoteAddr: slots.tcb[s * Tcb.ROW + Tcb.remoteAddr] >>> 0, remotePort: slots.tcb[s * Tcb.ROW + Tcb.remotePort], rxQueued: slots.tcb[s * Tcb.ROW + Tcb.rxLength],
+        handle: core.handleOf(s), state: stateNames[slots.tcb[s * Tcb.ROW + Tcb.state]], localPort: slots.tcb[s * Tcb.ROW + Tcb.ports] >>> 16,
+        remoteAddr: slots.tcb[s * Tcb.ROW + Tcb.remoteAddr] >>> 0, remotePort: slots.tcb[s * Tcb.ROW + Tcb.ports] & 0xffff, rxQueued: slots.tcb[s * Tcb.ROW + Tcb.rxLength],
         txQueued: slots.tcb[s * Tcb.ROW + Tcb.txLength],
       });
     }

@@ -5,7 +5,7 @@ import { Count } from './counters';
 import { closeTimerExpires, freeSlot, lingerExpires, timedOut } from './connection';
 import { Core } from './core';
 import { forceSend, output, retransmitFirst, sendAck, sendLossProbe, sendProbe, sendSynAck, unsentBytes } from './output';
-import { Flag, Slots, State, TIMER_KINDS, Timer, Tcb } from './slots';
+import { Flag, Probes, Slots, State, TIMER_KINDS, Timer, Tcb } from './slots';
 import { backOff, reorderingTimedOut, retransmitTimedOut } from './recovery';
 
 export function runTimers(core: Core): void {
@@ -134,11 +134,12 @@ function persistTimeout(core: Core, s: number): void {
   }
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
   // A user timeout the app set ends it even so (RFC 9293 §3.10.8: in any state, as Linux).
-  if (givesUp(core, s, tcb[row + Tcb.persistProbes])) {
+  const sent = (tcb[row + Tcb.probes] >>> Probes.Persist) & 0xff;
+  if (givesUp(core, s, sent)) {
     timedOut(core, s, Count.retransmitTimeouts);
     return;
   }
-  tcb[row + Tcb.persistProbes]++;
+  if (sent < 0xff) tcb[row + Tcb.probes] += 1 << Probes.Persist;
   core.count[Count.zeroWindowProbes]++;
   sendProbe(core, s);
   tcb[row + Tcb.persistInterval] = Math.min(tcb[row + Tcb.persistInterval] * 2, core.config.rtoMaxMs);
@@ -159,11 +160,12 @@ function keepaliveTimeout(core: Core, s: number): void {
     slots.arm(s, Timer.Keepalive, (core.now + tcb[row + Tcb.keepIdle]) | 0); // the retransmission timer watches
     return;
   }
-  if (tcb[row + Tcb.keepaliveProbes] >= tcb[row + Tcb.keepCount]) {
+  const probes = tcb[row + Tcb.probes];
+  if (((probes >>> Probes.Keepalive) & 0xff) >= ((probes >>> Probes.Allowed) & 0xff)) {
     timedOut(core, s, Count.keepaliveTimeouts);
     return;
   }
-  tcb[row + Tcb.keepaliveProbes]++;
+  tcb[row + Tcb.probes] = probes + (1 << Probes.Keepalive);
   core.count[Count.keepaliveProbes]++;
   sendProbe(core, s);
   slots.arm(s, Timer.Keepalive, (core.now + tcb[row + Tcb.keepInterval]) | 0);

@@ -87,7 +87,7 @@ export class TimeWaitTable {
     }
     const at = i * Tw.ROW;
     records[at + Tw.remoteAddr] = tcb[row + Tcb.remoteAddr];
-    records[at + Tw.ports] = (tcb[row + Tcb.localPort] << 16) | tcb[row + Tcb.remotePort];
+    records[at + Tw.ports] = tcb[row + Tcb.ports];
     records[at + Tw.rcvNxt] = tcb[row + Tcb.rcvNxt];
     records[at + Tw.sndNxt] = tcb[row + Tcb.sndNxt];
     records[at + Tw.expires] = expiresAt;

@@ -84,7 +84,7 @@ export const enum Out {
   length,
   /** The IPv4 identification of the last packet sent. */
   ipId,
-  /** The IPv4 TOS and TTL: tos << 8 | ttl (ipTosTtl()): the connection's (Tcb.ipTosTtl), the
+  /** The IPv4 TOS and TTL: tos << 8 | ttl (ipTosTtl()): the connection's (Tcb.tosTtlMss), the
    *  listener's for a cookie SYN-ACK, the stack's (config.ttl, TOS 0) for other replies. */
   ip,
   END,
@@ -203,7 +203,7 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment, bytes: 
   return Refusal.None;
 }
 
-/** One word for an IPv4 header's TOS and TTL (both 8 bits), as Out.ip, Tcb.ipTosTtl and
+/** One word for an IPv4 header's TOS and TTL (both 8 bits), as Out.ip, Tcb.tosTtlMss and
  *  Lst.ipTosTtl keep them. */
 export function ipTosTtl(tos: number, ttl: number): number {
   return (tos << 8) | ttl;
