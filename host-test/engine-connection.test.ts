@@ -137,19 +137,18 @@ describe('connection state machine (connection.ts)', () => {
     assert.equal(bench.stack.remotePort(bench.stack.accept(0)), 40000);
   });
 
-  it('keeps the accept order across the 16-bit wrap of its counter', () => {
-    // The order lives in the high half of Tcb.listener: 0xffff, then 0, must still say
-    // which handshake completed first.
+  it('keeps the accept order across the 32-bit wrap of its counter', () => {
+    // 2^31 - 1, then -2^31: compared wrapping, they still say which handshake completed first.
     const bench = new Bench();
     bench.stack.listen(80);
-    coreOf(bench).acceptCounter = 0xffff;
+    coreOf(bench).acceptCounter = 0x7fffffff;
     const first = new Client(bench, 80, 40000);
     const second = new Client(bench, 80, 40001, 5000);
     first.syn(); // slot 0
     second.syn(); // slot 1
     assert.deepEqual(second.segment(ACK), []);
     assert.deepEqual(first.segment(ACK), []);
-    assert.equal(coreOf(bench).acceptCounter, 1, 'wrapped');
+    assert.equal(coreOf(bench).acceptCounter, -0x7fffffff, 'wrapped');
     assert.equal(bench.stack.remotePort(bench.stack.accept(0)), 40001);
     assert.equal(bench.stack.remotePort(bench.stack.accept(0)), 40000);
   });

@@ -83,7 +83,7 @@ export function pendingConnections(core: Core, l: number): number {
   let count = 0;
   for (let s = 0, row = 0; s < slots; s++, row += Tcb.ROW) {
     const state = tcb[row + Tcb.state];
-    if (state === State.Free || state === State.SynReceived || (tcb[row + Tcb.listener] & 0xffff) !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
+    if (state === State.Free || state === State.SynReceived || tcb[row + Tcb.listener] !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
     count++;
   }
   return count;
@@ -214,10 +214,9 @@ export function establish(core: Core, s: number): void {
   const row = s * Tcb.ROW;
   setState(core, s, State.Established);
   tcb[row + Tcb.retries] = 0;
-  const l = tcb[row + Tcb.listener] & 0xffff;
-  tcb[row + Tcb.listener] = (core.acceptCounter << 16) | l;
-  core.acceptCounter = (core.acceptCounter + 1) & 0xffff;
-  core.listeners.table[l * Lst.ROW + Lst.announce] = 1;
+  tcb[row + Tcb.acceptOrder] = core.acceptCounter;
+  core.acceptCounter = (core.acceptCounter + 1) | 0;
+  core.listeners.table[tcb[row + Tcb.listener] * Lst.ROW + Lst.announce] = 1;
   core.count[Count.established]++;
 }
 
@@ -360,7 +359,7 @@ export function listenerGone(core: Core, l: number): void {
   const tcb = slots.tcb;
   for (let s = 0; s < slots.count; s++) {
     const row = s * Tcb.ROW;
-    if (tcb[row + Tcb.state] === State.Free || (tcb[row + Tcb.listener] & 0xffff) !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
+    if (tcb[row + Tcb.state] === State.Free || tcb[row + Tcb.listener] !== l || (tcb[row + Tcb.flags] & Flag.Accepted)) continue;
     if (tcb[row + Tcb.state] !== State.SynReceived) {
       core.count[Count.resetsOnAbort]++;
       sendReset(core, s);

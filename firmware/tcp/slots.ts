@@ -131,9 +131,6 @@ export const enum Tcb {
   state,
   /** Bits of Flag, and of Event above them. */
   flags,
-  /** The listener that opened it (low 16 bits), and above them the low 16 bits of its
-   *  place in the accept order (core.acceptCounter when it was established): compared
-   *  wrapping (Stack.accept), as the waiting connections are at most the slots. */
   listener,
   retries,
   dupAcks,
@@ -178,6 +175,10 @@ export const enum Tcb {
   remoteAddr,
   /** Moves on each time the slot is reused; part of the handle (core.ts handleOf). */
   generation,
+  /** Order in which connections became ready to accept (smallest first; compared
+   *  wrapping, a whole word: a connection may wait while any number of others come and
+   *  go on other listeners). */
+  acceptOrder,
   // Send sequence space (RFC 9293 §3.3.1). sndMax is the highest sequence ever sent, so
   // ACKs for data sent before a go-back-N retransmission are still recognised.
   iss,

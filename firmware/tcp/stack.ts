@@ -306,7 +306,7 @@ export class Stack {
     const { slots, listeners, events } = core;
     const tcb = slots.tcb;
     const every = only === EVERY_SLOT;
-    const firstListener = every ? 0 : tcb[only * Tcb.ROW + Tcb.listener] & 0xffff;
+    const firstListener = every ? 0 : tcb[only * Tcb.ROW + Tcb.listener];
     const endListener = every ? listeners.count : firstListener + 1;
     for (let l = firstListener; l < endListener; l++) {
       if (!listeners.table[l * Lst.ROW + Lst.announce]) continue;
@@ -461,10 +461,9 @@ export class Stack {
     let best = -1;
     for (let s = 0; s < slots.count; s++) {
       const state = slots.tcb[s * Tcb.ROW + Tcb.state];
-      if (state === State.Free || state === State.SynReceived || (slots.tcb[s * Tcb.ROW + Tcb.listener] & 0xffff) !== listener
+      if (state === State.Free || state === State.SynReceived || slots.tcb[s * Tcb.ROW + Tcb.listener] !== listener
         || (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Accepted)) continue;
-      // Accept order in the high 16 bits: their difference, wrapping, says which came first.
-      if (best < 0 || seqDiff(slots.tcb[s * Tcb.ROW + Tcb.listener] & ~0xffff, slots.tcb[best * Tcb.ROW + Tcb.listener] & ~0xffff) < 0) best = s;
+      if (best < 0 || seqDiff(slots.tcb[s * Tcb.ROW + Tcb.acceptOrder], slots.tcb[best * Tcb.ROW + Tcb.acceptOrder]) < 0) best = s;
     }
     if (best < 0) return -1;
     slots.tcb[best * Tcb.ROW + Tcb.flags] |= Flag.Accepted;
