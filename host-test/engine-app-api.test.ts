@@ -240,6 +240,31 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     assert.equal(info.notsentLowat, 0, 'back to config.notsentLowat');
   });
 
+  it('setNotsentLowat tells a writer held by the mark that it may write once the mark is raised', () => {
+    // Linux's setsockopt(TCP_NOTSENT_LOWAT) wakes the socket's writers likewise.
+    const bench = new Bench({ txBytes: 4096 });
+    const events: string[] = [];
+    bench.stack.listen(80, {});
+    bench.stack.setEvents({ acceptable() {}, readable() {}, writable(_h: number, n: number) { events.push(`writable ${n}`); }, ended() {}, error() {} });
+    const c = new Client(bench, 80, 40000);
+    c.window = 536;
+    c.connect();
+    const h = bench.stack.accept(0);
+    bench.stack.setNotsentLowat(h, 500);
+    assert.equal(bench.stack.write(h, new Uint8Array(2000)), 2000);
+    bench.take();
+    bench.stack.poll();
+    assert.equal(bench.stack.writable(h), 0, 'more unsent than the mark');
+    assert.deepEqual(events, []);
+    bench.stack.setNotsentLowat(h, 3000);
+    assert.ok(bench.stack.writable(h) > 0);
+    bench.stack.poll();
+    assert.deepEqual(events, [`writable ${bench.stack.writable(h)}`]);
+    bench.stack.setNotsentLowat(h, 3000);
+    bench.stack.poll();
+    assert.equal(events.length, 1, 'no second event: it was not held');
+  });
+
   it('write refuses flags that are not WriteFlag bits, queueing nothing', () => {
     const { stack, handles: [h] } = connected([40000]);
     const before = stack.writable(h);

@@ -140,6 +140,23 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     assert.throws(() => runScript(tooMuch, 'x', peerRunOptions('linux')), /write\(\) returned 1048576 instead of 1500000/);
   });
 
+  it('a write the runner cuts short for a Linux script ends no record (MSG_EOR needs every byte taken)', () => {
+    const script = parseScript(`--tolerance_usecs=0
+--established
+--tx=4000
++0 fcntl(4, F_SETFL, O_RDWR|O_NONBLOCK) = 0
++0 write(4, ..., 10) = 10
++0 > P. 1:11(10) ack 1 win 1072
++0 send(4, ..., 300, MSG_EOR) = 200
++0 write(4, ..., 100) = 100
++.01 < . 1:1(0) ack 11 win 65535
++0 > P. 11:311(300) ack 1 win 1072
++.01 < . 1:1(0) ack 311 win 65535
+`);
+    // The 200 bytes taken and the next write's 100 go in one segment: no mark between them.
+    assert.doesNotThrow(() => runScript(script, 'x', { neutralize: new Set(['partial-writes']) }));
+  });
+
   it("ignores TOS and TTL only on a RST while a socket is bound and none listens, for FreeBSD's scripts", () => {
     const bound = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
 +0 setsockopt(3, IPPROTO_IP, IP_TTL, [4], 4) = 0

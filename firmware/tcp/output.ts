@@ -277,7 +277,7 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   // The end of a record (MSG_EOR) is where its writer pushed, as the queue's end is
   // (RFC 9293 §3.9.1: PSH on the last segment of what was pushed), unless the last write
   // said more follows (MSG_MORE).
-  if (length > 0 && ((emptiesQueue && (tcb[row + Tcb.flags] & Flag.More) === 0) || toRecordEnd(tcb, row, seq) === length)) flags |= PSH;
+  if (length > 0 && ((emptiesQueue && (tcb[row + Tcb.flags] & Flag.More) === 0) || endsPushedRecord(tcb, row, seq, length))) flags |= PSH;
   if (fin) flags |= FIN;
   const isRetransmission = seqLt(seq, tcb[row + Tcb.sndMax]);
   const room = payloadRoom(slots, s); // before transmit() sends a D-SACK block and forgets it
@@ -449,8 +449,12 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean, push: Push): v
     if (unsent === 0 && !fin) break;
     const outstanding = seqDiff(tcb[row + Tcb.sndNxt], tcb[row + Tcb.sndUna]);
     const usable = sendAllowance(slots, s, outstanding, sackRecovery);
+    // A go-back-N resend covers what was sent before; bytes the cork or MSG_MORE holds
+    // stay held (Linux resends its sent skbs and never merges unsent bytes into them).
+    const resent = seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndNxt]);
+    const available = resent > 0 && !fin && resent < unsent && appHolds(tcb[row + Tcb.flags], push) ? resent : unsent;
     // An end-of-record mark ends what may go in one segment, as the queue's end does.
-    const record = cutAtRecordEnd(tcb, row, tcb[row + Tcb.sndNxt], unsent);
+    const record = cutAtRecordEnd(tcb, row, tcb[row + Tcb.sndNxt], available);
     const length = Math.max(0, Math.min(record, mss, usable));
     const lastOfQueue = length === unsent;
     // The FIN goes with the last byte if the window has room for it too; with
@@ -473,6 +477,13 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean, push: Push): v
     // C.5); otherwise the next pass finds nothing to send and stops.
     sendDataSegment(core, s, length, withFin);
   }
+}
+
+/** The segment [seq, seq + length) ends at an end-of-record mark whose write pushed
+ *  (had no MSG_MORE; only the latest mark's write is remembered, Flag.RecordMore). */
+function endsPushedRecord(tcb: Int32Array, row: number, seq: number, length: number): boolean {
+  if (toRecordEnd(tcb, row, seq) !== length) return false;
+  return (tcb[row + Tcb.flags] & Flag.RecordMore) === 0 || seqAdd(seq, length) !== tcb[row + Tcb.recordEnd];
 }
 
 /** TCP_CORK, or MSG_MORE on the write that queued the data, holds a short segment

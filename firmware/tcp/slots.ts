@@ -86,6 +86,9 @@ export const enum Flag {
    *  once (delayed ACK: at least every second segment). */
   AckOwed = 1 << 22,
   // Bits 23 to 25 are Event's (below): the same word.
+  /** The write that placed the latest end-of-record mark had MSG_MORE: the segment ending
+   *  at that mark carries no PSH (Linux marks PSH only for a write without MSG_MORE). */
+  RecordMore = 1 << 26,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like

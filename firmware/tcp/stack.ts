@@ -571,13 +571,22 @@ export class Stack {
     if (!sendOpen(core.slots, s)) return -2;
     const room = sendRoom(core, s);
     const count = txPut(core, s, from, offset, length < room ? length : room);
-    if ((flags & WriteFlag.EndOfRecord) !== 0 && count === length && count > 0) markRecordEnd(core.slots, s);
     if (count > 0) {
       const tcb = core.slots.tcb;
-      if (flags & WriteFlag.More) tcb[s * Tcb.ROW + Tcb.flags] |= Flag.More;
-      else tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.More;
+      const row = s * Tcb.ROW;
+      // A write cut short by the buffer (or the low-water mark) pushes what it queued, as
+      // Linux does before it waits for room: MSG_MORE holds only a write taken whole.
+      const more = (flags & WriteFlag.More) !== 0 && count === length;
+      if (more) tcb[row + Tcb.flags] |= Flag.More;
+      else tcb[row + Tcb.flags] &= ~Flag.More;
+      if ((flags & WriteFlag.EndOfRecord) !== 0 && count === length) {
+        markRecordEnd(core.slots, s);
+        // The record's end is a push point (PSH) unless its write said more follows.
+        if (more) tcb[row + Tcb.flags] |= Flag.RecordMore;
+        else tcb[row + Tcb.flags] &= ~Flag.RecordMore;
+      }
       core.tick();
-      output(core, s);
+      output(core, s, false, count < length ? Push.All : Push.None);
     }
     return count;
   }
@@ -621,7 +630,16 @@ export class Stack {
       throw new RangeError(`slotcp setNotsentLowat: bytes must be a whole number up to 2^30, got ${bytes}`);
     }
     const s = this.slot(handle, false);
-    if (s >= 0) this.core.slots.tcb[s * Tcb.ROW + Tcb.notsentLowat] = bytes;
+    if (s < 0) return;
+    const core = this.core;
+    const blocked = sendRoom(core, s) === 0;
+    core.slots.tcb[s * Tcb.ROW + Tcb.notsentLowat] = bytes;
+    // A mark raised (or taken away) may make a blocked writer writable: tell it, as
+    // Linux's setsockopt wakes the socket's writers.
+    if (blocked && sendRoom(core, s) > 0) {
+      core.slots.tcb[s * Tcb.ROW + Tcb.flags] |= Event.Writable;
+      this.requestDelivery();
+    }
   }
 
   /** IP_TOS for one connection (ListenOptions.tos): its segments from now on (data, FIN,

@@ -645,14 +645,17 @@ class Runner {
         const count = argInteger(event, 2);
         const flags = event.name !== 'write' ? this.flagNames(event, 3, ['MSG_MORE', 'MSG_EOR']) : [];
         if (isNull(event.args[1]) && count > 0) return { value: -1, errno: 'EFAULT' };
-        return this.send(fd, this.writeCount(event, fd, count), latest, writeFlags(flags));
+        const offered = this.writeCount(event, fd, count);
+        // A write cut short is no record's end and holds nothing back (as Linux's).
+        return this.send(fd, offered, latest, offered < count ? 0 : writeFlags(flags));
       }
       case 'sendmsg': {
         const fd = this.fd(event);
         const msg = msghdr(event, 1);
         const flags = this.flagNames(event, 2, ['MSG_MORE', 'MSG_EOR']);
         if (msg.control.length) this.fail(event.line, 'sendmsg(): control messages are not supported by slotcp\'s runner');
-        return this.send(fd, this.writeCount(event, fd, msg.bytes), latest, writeFlags(flags));
+        const offered = this.writeCount(event, fd, msg.bytes);
+        return this.send(fd, offered, latest, offered < msg.bytes ? 0 : writeFlags(flags));
       }
       case 'close': {
         const n = argInteger(event, 0);
