@@ -107,7 +107,7 @@ export function prrStart(core: Core, s: number, prior: number, delivered: number
   tcb[row + Tcb.ccLast] = prior;
   tcb[row + Tcb.flags] &= ~Flag.CubicFresh;
   tcb[row + Tcb.highRxt] = tcb[row + Tcb.sndUna]; // nothing resent yet in this recovery (the pipe)
-  prrAck(core, s, delivered, false);
+  prrAck(core, s, delivered, false, true);
 }
 
 /** An ACK in SACK recovery that newly delivered `delivered` bytes (acknowledged or
@@ -117,11 +117,13 @@ export function prrStart(core: Core, s: number, prior: number, delivered: number
  *  moved SND.UNA (`safe`: the Slow Start Reduction Bound on 6937bis's safe ACK, as
  *  Linux; both also ask that the ACK show no new loss, which slotcp does not tell
  *  apart), never past ssthresh. Counted in whole segments, as Linux. */
-export function prrAck(core: Core, s: number, delivered: number, safe: boolean): void {
+export function prrAck(core: Core, s: number, delivered: number, safe: boolean, start = false): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  if (delivered <= 0) return;
+  // At recovery's start the window is set even with nothing delivered (RACK's reordering
+  // timer, a duplicate ACK with no new SACK): else ssthresh would go out at once.
+  if (delivered <= 0 && !start) return;
   const mss = tcb[row + Tcb.mss];
   const ssthresh = tcb[row + Tcb.ssthresh];
   const total = (tcb[row + Tcb.ccEpoch] += delivered);

@@ -261,13 +261,13 @@ export function sackReassessed(core: Core, s: number, mark: number): boolean {
 
 /** Outside recovery and a timeout's resending, a loss the scoreboard shows (RFC 6675
  *  IsLost or RACK) starts fast recovery: returns true, the caller resending the first
- *  segment (`mark`: deliveryMark() before the ACK, for PRR). In recovery, with no reordering seen, RACK's window is 0 from then on
- *  (RFC 8985 §6.2 step 4): the holes below its segment are lost at once. */
+ *  segment (`mark`: deliveryMark() before the ACK, for PRR). In recovery, with no
+ *  reordering seen, RACK's window is 0 from then on (RFC 8985 §6.2 step 4): the holes
+ *  below its segment are lost at once. */
 function lossFound(core: Core, s: number, mark: number): boolean {
   const flags = core.slots.tcb[s * Tcb.ROW + Tcb.flags];
   if ((flags & (Flag.Recovery | Flag.AfterTimeout)) !== 0 || !lossIndicated(core.slots, s)) return false;
-  enterRecovery(core, s, mark);
-  rackDetect(core, s);
+  enterRecovery(core, s, mark); // which lets RACK mark its losses with recovery's window
   return true;
 }
 
@@ -302,6 +302,12 @@ function enterRecovery(core: Core, s: number, mark: number): void {
   tcb[row + Tcb.flags] &= ~(Flag.Timing | Flag.ProbeOut | Flag.ProbeResent | Flag.ReoTimer);
   slots.disarm(s, Timer.LossProbe);
   tcb[row + Tcb.recover] = tcb[row + Tcb.sndMax];
+  // RACK marks its losses, with recovery's reordering window (0 with none seen), before
+  // PRR reads the pipe, which counts no lost segment (RFC 6937, RFC 6675).
+  if (tcb[row + Tcb.flags] & Flag.Sack) {
+    rackDelivered(core, s);
+    rackDetect(core, s);
+  }
   // With CUBIC, PRR sets the window from here on (SACK recovery only: NewReno's keeps
   // its inflation).
   if (core.config.congestion === 'cubic' && (tcb[row + Tcb.flags] & Flag.Sack)) prrStart(core, s, prior, deliveredSince(slots, s, mark));

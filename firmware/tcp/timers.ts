@@ -33,9 +33,11 @@ export function runTimers(core: Core): void {
   core.count[Count.timeWaitExpired] += core.timeWait.expire(now);
 }
 
-/** The loss probe was set for the RTO's own deadline (armLossProbe's clamp). */
+/** The loss probe was set for the RTO's own deadline (armLossProbe's clamp). Not RACK's
+ *  reordering timer, which shares Timer.LossProbe and may fall due at the RTO's time too. */
 function probeInPlaceOfRto(slots: Slots, s: number): boolean {
-  return slots.running(s, Timer.Retransmit) && slots.deadline(s, Timer.LossProbe) === slots.deadline(s, Timer.Retransmit);
+  return (slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.ReoTimer) === 0
+    && slots.running(s, Timer.Retransmit) && slots.deadline(s, Timer.LossProbe) === slots.deadline(s, Timer.Retransmit);
 }
 
 /** Milliseconds from now until the earliest running timer or TIME-WAIT expiry (0 if one
