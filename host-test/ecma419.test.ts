@@ -27,6 +27,17 @@ function serve(bench: Bench, options: Record<string, unknown>, log: string[] = [
   return { listener, sockets, log };
 }
 
+/** One client connected to `serve(bench, options)` with its SYN-ACK taken: the bench,
+ *  the client and the server's TCP. */
+function connectedSocket(options: Record<string, unknown>) {
+  const { bench } = setup();
+  const { sockets } = serve(bench, options);
+  const c = new Client(bench, 80);
+  c.connect();
+  bench.take();
+  return { bench, c, s: sockets[0] };
+}
+
 const text = (b: ArrayBuffer | number | undefined) => new TextDecoder().decode(b as ArrayBuffer);
 
 describe('ECMA-419 Listener and TCP', () => {
@@ -658,12 +669,7 @@ describe('ECMA-419 Listener and TCP', () => {
     });
 
     it('write data: a SharedArrayBuffer is a byte buffer; anything else throws naming the kinds; "number" takes 0 to 255', () => {
-      const { bench } = setup();
-      const { sockets } = serve(bench, {});
-      const c = new Client(bench, 80);
-      c.connect();
-      bench.take();
-      const s = sockets[0];
+      const { bench, c, s } = connectedSocket({});
       assert.equal(s.write(new SharedArrayBuffer(3)), 1069);
       assert.deepEqual(wires(c, bench.take()).map((w) => w.len), [3]);
       assert.throws(() => s.write('x'), { name: 'TypeError', message: 'slotcp: not a byte buffer (ArrayBuffer, SharedArrayBuffer, Uint8Array, Int8Array or DataView)' });
@@ -977,12 +983,7 @@ describe('ECMA-419 Listener and TCP', () => {
     });
 
     it('noDelay (set): true turns Nagle off, false (and anything but true) back on', () => {
-      const { bench } = setup();
-      const { sockets } = serve(bench, {});
-      const c = new Client(bench, 80);
-      c.connect();
-      bench.take();
-      const s = sockets[0];
+      const { bench, c, s } = connectedSocket({});
       const sent = (n: number) => { s.write(new Uint8Array(n)); return wires(c, bench.take()).map((w) => w.len); };
       assert.deepEqual(sent(1), [1]);
       assert.deepEqual(sent(1), [], 'Nagle holds a small segment while one is unacknowledged');
@@ -994,12 +995,7 @@ describe('ECMA-419 Listener and TCP', () => {
     });
 
     it('write option more (MSG_MORE): a short write waits for the next write without it, which goes with PSH', () => {
-      const { bench } = setup();
-      const { sockets } = serve(bench, { noDelay: true });
-      const c = new Client(bench, 80);
-      c.connect();
-      bench.take();
-      const s = sockets[0];
+      const { bench, c, s } = connectedSocket({ noDelay: true });
       s.write(new Uint8Array(3), { more: true });
       assert.deepEqual(bench.take(), [], 'held, though Nagle is off');
       s.write(new Uint8Array(2), { more: false });
@@ -1007,12 +1003,7 @@ describe('ECMA-419 Listener and TCP', () => {
     });
 
     it('cork (set, extension): true holds short writes, false (and anything but true) sends them', () => {
-      const { bench } = setup();
-      const { sockets } = serve(bench, { noDelay: true });
-      const c = new Client(bench, 80);
-      c.connect();
-      bench.take();
-      const s = sockets[0];
+      const { bench, c, s } = connectedSocket({ noDelay: true });
       s.cork = true;
       s.write(new Uint8Array(3));
       s.write(new Uint8Array(2));
@@ -1081,23 +1072,14 @@ describe('ECMA-419 Listener and TCP', () => {
     });
 
     it('noDelay option true: two small writes go out at once', () => {
-      const { bench } = setup();
-      const { sockets } = serve(bench, { noDelay: true });
-      const c = new Client(bench, 80);
-      c.connect();
-      bench.take();
-      sockets[0].write(new Uint8Array(1));
-      sockets[0].write(new Uint8Array(1));
+      const { bench, c, s } = connectedSocket({ noDelay: true });
+      s.write(new Uint8Array(1));
+      s.write(new Uint8Array(1));
       assert.deepEqual(wires(c, bench.take()).map((w) => [w.seq, w.len]), [[1, 1], [2, 1]]);
     });
 
     it('write option endOfRecord (MSG_EOR): the record is never sent with what follows; anything but a boolean throws', () => {
-      const { bench } = setup();
-      const { sockets } = serve(bench, {});
-      const c = new Client(bench, 80);
-      c.connect();
-      bench.take();
-      const s = sockets[0];
+      const { bench, c, s } = connectedSocket({});
       assert.throws(() => s.write(new Uint8Array(1), { endOfRecord: 1 as never }), { name: 'TypeError', message: 'endOfRecord must be true or false' });
       s.write(new Uint8Array(10));
       s.write(new Uint8Array(20), { endOfRecord: true }); // held by Nagle behind the first
@@ -1106,15 +1088,11 @@ describe('ECMA-419 Listener and TCP', () => {
     });
 
     it('a Uint8Array of another realm (its prototype not this realm\'s Uint8Array.prototype) is a byte buffer', () => {
-      const { bench } = setup();
-      const { sockets } = serve(bench, {});
-      const c = new Client(bench, 80);
-      c.connect();
-      bench.take();
+      const { bench, s } = connectedSocket({});
       const foreign = new Uint8Array([7, 8, 9]);
       Object.setPrototypeOf(foreign, Object.create(Object.getPrototypeOf(Uint8Array.prototype)));
       assert.ok(!(foreign instanceof Uint8Array));
-      assert.equal(sockets[0].write(foreign), 1069);
+      assert.equal(s.write(foreign), 1069);
       assert.deepEqual(bench.take().map((x) => [...x.payload]), [[7, 8, 9]]);
     });
 
