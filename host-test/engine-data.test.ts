@@ -11,6 +11,21 @@ import { ConfigError, StackConfig, initialWindowBytes, makeConfig } from '../fir
 
 const bytes = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
 
+/** A connection established in `slot` (0, or 1 beside another in slot 0), so a test
+ *  also runs where the row is not the table's first. */
+function establishedInSlot(slot: number, config: Parameters<typeof established>[0] = {}) {
+  const first = established(config);
+  const { bench, stack } = first;
+  let { c, h } = first;
+  if (slot === 1) {
+    c = new Client(bench, 80, 40001);
+    c.connect();
+    h = stack.accept(0);
+  }
+  assert.equal(h & 0xff, slot);
+  return { bench, stack, c, h };
+}
+
 describe('receiving', () => {
 
   it('numbers the IP header of each segment one more than the last, and counts segments and resets', () => {
@@ -131,15 +146,7 @@ describe('receiving', () => {
   it('forgets a FIN held out of order once data runs past it: RCV.NXT reaching its number 2^32 bytes later ends nothing', () => {
     type Inside = { core: { slots: { tcb: Int32Array } } };
     for (const slot of [0, 1]) {
-      const first = established();
-      const { bench, stack } = first;
-      let { c, h } = first;
-      if (slot === 1) {
-        c = new Client(bench, 80, 40001);
-        c.connect();
-        h = stack.accept(0);
-      }
-      assert.equal(h & 0xff, slot);
+      const { bench, stack, c, h } = establishedInSlot(slot);
       const fin = (c.seq + 20) >>> 0;
       c.segment(ACK | FIN, { seq: (c.seq + 10) >>> 0, data: bytes(10) }); // held
       c.write(bytes(30)); // data past that FIN: it was none
@@ -161,15 +168,7 @@ describe('receiving', () => {
     type Inside = { core: { slots: { tcb: Int32Array } } };
     for (const quickAcks of [2, 0]) {
       for (const slot of [0, 1]) {
-        const first = established({ quickAcks });
-        const { bench, stack } = first;
-        let { c, h } = first;
-        if (slot === 1) {
-          c = new Client(bench, 80, 40001);
-          c.connect();
-          h = stack.accept(0);
-        }
-        assert.equal(h & 0xff, slot);
+        const { bench, stack, c, h } = establishedInSlot(slot, { quickAcks });
         // As if 2^31 + 100 bytes (2^32 - 10 with quickAcks 0) had come and been read: the
         // IRS moved back by that much from RCV.NXT.
         const received = quickAcks !== 0 ? 2 ** 31 + 100 : 2 ** 32 - 10;
