@@ -645,17 +645,14 @@ class Runner {
         const count = argInteger(event, 2);
         const flags = event.name !== 'write' ? this.flagNames(event, 3, ['MSG_MORE', 'MSG_EOR']) : [];
         if (isNull(event.args[1]) && count > 0) return { value: -1, errno: 'EFAULT' };
-        const offered = this.writeCount(event, fd, count);
-        // A write cut short is no record's end and holds nothing back (as Linux's).
-        return this.send(fd, offered, latest, offered < count ? 0 : writeFlags(flags));
+        return this.sendAsWritten(event, fd, count, latest, flags);
       }
       case 'sendmsg': {
         const fd = this.fd(event);
         const msg = msghdr(event, 1);
         const flags = this.flagNames(event, 2, ['MSG_MORE', 'MSG_EOR']);
         if (msg.control.length) this.fail(event.line, 'sendmsg(): control messages are not supported by slotcp\'s runner');
-        const offered = this.writeCount(event, fd, msg.bytes);
-        return this.send(fd, offered, latest, offered < msg.bytes ? 0 : writeFlags(flags));
+        return this.sendAsWritten(event, fd, msg.bytes, latest, flags);
       }
       case 'close': {
         const n = argInteger(event, 0);
@@ -720,13 +717,16 @@ class Runner {
     return { value: -1, errno: 'EAGAIN' };
   }
 
-  /** The bytes a write of `count` offers the stack: with 'partial-writes', a non-blocking
-   *  write the script expects to take fewer (its stack stopped at its send buffer or its
-   *  TCP_NOTSENT_LOWAT) offers just those, when slotcp has room for them. */
-  private writeCount(event: SyscallEvent, fd: Fd, count: number): number {
+  /** write()/send()/sendto()/sendmsg() of `count` bytes with send()'s flag names. With
+   *  'partial-writes', a non-blocking write the script expects to take fewer (its stack
+   *  stopped at its send buffer or its TCP_NOTSENT_LOWAT) offers just those, when slotcp
+   *  has room for them, and without the flags: a write cut short is no record's end and
+   *  holds nothing back (as Linux's). */
+  private sendAsWritten(event: SyscallEvent, fd: Fd, count: number, latest: number, flagNames: string[]): { value: number; errno?: string } {
     const expected = event.result.value;
-    if (!this.neutralize.has('partial-writes') || !fd.nonBlocking || !(expected > 0 && expected < count)) return count;
-    return this.stack.writable(fd.handle) >= expected ? expected : count;
+    const cut = this.neutralize.has('partial-writes') && fd.nonBlocking && expected > 0 && expected < count
+      && this.stack.writable(fd.handle) >= expected;
+    return cut ? this.send(fd, expected, latest, 0) : this.send(fd, count, latest, writeFlags(flagNames));
   }
 
   /** write()/send()/sendmsg()/sendfile(): `count` bytes (`data`'s, else zeros), blocking
