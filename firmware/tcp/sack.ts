@@ -26,7 +26,9 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
     const left = seg[Seg.sackBlocks + 2 * k];
     const right = seg[Seg.sackBlocks + 2 * k + 1];
     if (!seqLt(left, right) || !seqLt(una, left) || seqGt(right, max)) continue;
-    if (seqLt(left, low) && sentOnce(slots, s, left) && !covered(slots, s, left, seqLt(right, fack) ? right : fack)) low = left;
+    const below = seqLt(right, fack) ? right : fack;
+    const newly = firstUncovered(slots, s, left, below); // what the block adds below RACK.fack
+    if (seqLt(newly, below) && seqLt(newly, low) && sentOnce(slots, s, newly)) low = newly;
     if (!addRange(tcb, row + Tcb.sackedCount, SACK_RANGES, left, right)) {
       // Full: the lowest range goes (the newest block is the one to keep, and what lies
       // lowest is soonest acknowledged), then there is room.
@@ -62,14 +64,23 @@ export function sentOnce(slots: Slots, s: number, seq: number): boolean {
   return !seqLt(seq, tcb[row + Tcb.highRxt]) || !seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna]);
 }
 
-/** Whether [left, right) is wholly on the scoreboard already. */
-function covered(slots: Slots, s: number, left: number, right: number): boolean {
+/** The lowest byte of [left, right) not on the scoreboard yet, `right` if none: where a
+ *  block that grows a SACKed range delivers new data (the degree of reordering counts
+ *  from there, not from the range's old start). */
+function firstUncovered(slots: Slots, s: number, left: number, right: number): number {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
-  for (let k = 0; k < tcb[row + Tcb.sackedCount]; k++) {
-    if (seqLe(tcb[row + Tcb.sackedStart + k], left) && seqLe(right, tcb[row + Tcb.sackedEnd + k])) return true;
+  const count = tcb[row + Tcb.sackedCount];
+  let from = left;
+  for (let pass = 0; pass < count; pass++) { // ranges are disjoint: each pass skips at most one
+    let moved = false;
+    for (let k = 0; k < count; k++) {
+      const end = tcb[row + Tcb.sackedEnd + k];
+      if (seqLe(tcb[row + Tcb.sackedStart + k], from) && seqLt(from, end)) { from = end; moved = true; }
+    }
+    if (!moved || !seqLt(from, right)) break;
   }
-  return false;
+  return seqLt(from, right) ? from : right;
 }
 
 function lowestRange(slots: Slots, s: number): number {

@@ -161,13 +161,12 @@ export const differences: Difference[] = [
   },
   {
     what: "scripts that test RACK's loss detection (which slotcp has, RFC 8985 §6) together with Proportional Rate Reduction's pace of recovery resends, Linux's timing of the reordering timer, or a local qdisc that drops the resend are not run (n/a)",
-    why: "sack-shift-sacked-7-3-4-8-9 and 2-6-8-3-9: once RACK finds the holes lost, slotcp resends them as RFC 6675's pipe allows (several at once, with Reno's ssthresh of half the flight), where Linux's PRR sends one per ACK and CUBIC's ssthresh is 0.7 × cwnd; fr-4pkt-fack-last-mss expects the reordering timer's resend 40 ms after the SACK, where RFC 8985 §6.2 (RACK.rtt + reo_wnd less the time since the send, reo_wnd = min_RTT / 4) gives 25 ms with its 100 ms RTT, as slotcp sends it and as the suite's sack-shift scripts expect (+27 ms: Linux adds two jiffies); cubic-rack-reo-timeout-retrans-failed-incoming-data drops the resend in a local qdisc (tc pfifo limit 0) and checks CUBIC's window and tcpi_reord_seen",
+    why: "fr-4pkt-fack-last-mss expects the reordering timer's resend 40 ms after the SACK, where RFC 8985 §6.2 (RACK.rtt + reo_wnd less the time since the send, reo_wnd = min_RTT / 4) gives 25 ms with its 100 ms RTT, as slotcp sends it and as the suite's sack-shift scripts expect (+27 ms: Linux adds two jiffies); cubic-rack-reo-timeout-retrans-failed-incoming-data drops the resend in a local qdisc (tc pfifo limit 0) and checks CUBIC's window and tcpi_reord_seen",
     rfc: 'RFC 8985 §6 (implemented); RFC 6675 §5 vs RFC 6937 (PRR), RFC 9438 (CUBIC)',
     suites: ['linux'],
     label: "RACK (RFC 8985 §6, implemented) with PRR's pace, CUBIC, Linux's reordering-timer timing or a local qdisc drop",
     scripts: [
-      `${PD}fast_retransmit/fr-4pkt-fack-last-mss.pkt`, `${PD}sack/sack-shift-sacked-7-3-4-8-9-fack.pkt`,
-      `${PD}sack/sack-shift-sacked-2-6-8-3-9-nofack.pkt`,
+      `${PD}fast_retransmit/fr-4pkt-fack-last-mss.pkt`,
       `${PD}cubic/cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt`,
       // Its MSG_EOR segments all match (its first flight and its resends are cut at the
       // marks). Its first resend is RACK's reordering timer, 4-8 ms after an ACK whose one
