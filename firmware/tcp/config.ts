@@ -90,6 +90,11 @@ export interface StackConfig {
    *  no need for three duplicate ACKs. true, the default; false: RFC 6675's IsLost alone
    *  (Linux's net.ipv4.tcp_recovery=0). */
   rack: boolean;
+  /** A SYN with FIN set, to a listener: false, the default, drops it (a scanner's probe;
+   *  Linux drops it too); true answers it as a plain SYN, its FIN and any data left for
+   *  the client to send again, as data on any SYN is (FreeBSD's net.inet.tcp.drop_synfin=0).
+   *  RFC 9293 does not single the combination out; RFC 1122 leaves it to the stack. */
+  acceptSynFin: boolean;
 }
 
 export type Congestion = 'reno' | 'cubic';
@@ -128,6 +133,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   notsentLowat: 0,
   congestion: 'reno',
   rack: true,
+  acceptSynFin: false,
 });
 
 export class ConfigError extends Error {}
@@ -183,6 +189,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
     throw new ConfigError(`slotcp config: congestion must be 'reno' or 'cubic', got ${String(config.congestion)}`);
   }
   checkBoolean(config, 'rack');
+  checkBoolean(config, 'acceptSynFin');
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

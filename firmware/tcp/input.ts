@@ -114,8 +114,9 @@ function listenInput(core: Core, l: number, seg: Segment, reused: boolean, isnFl
     replyReset(core, seg, core.listeners.table[l * Lst.ROW + Lst.ipTosTtl]); // the listener answers
     return -1;
   }
-  // No SYN, or SYN with FIN (a scanner's probe; Linux drops it too).
-  if (!(seg[Seg.flags] & SYN) || (seg[Seg.flags] & FIN)) {
+  // No SYN, or SYN with FIN unless config.acceptSynFin (a scanner's probe; Linux drops it
+  // too). An accepted SYN+FIN is a plain SYN: openConnection() takes only its sequence number.
+  if (!(seg[Seg.flags] & SYN) || ((seg[Seg.flags] & FIN) && !core.config.acceptSynFin)) {
     drop(core, Count.droppedBadFlags);
     return -1;
   }

@@ -136,12 +136,6 @@ export const differences: Difference[] = [
     suites: ['freebsd'],
   },
   {
-    what: 'scripts that set net.inet.tcp.drop_synfin=0 and send a SYN+FIN to a listener are not run (reported n/a)',
-    why: 'they test FreeBSD answering a SYN+FIN like a SYN; slotcp drops SYN+FIN (as FreeBSD with drop_synfin=1, which other scripts test)',
-    rfc: 'RFC 9293 is silent on SYN+FIN; RFC 1122 §4.2.2.20 leaves it to the implementation',
-    suites: ['freebsd'],
-  },
-  {
     what: "congestion control is CUBIC with Proportional Rate Reduction in SACK recovery (config.congestion 'cubic')",
     why: "Linux's default is CUBIC with PRR, and its scripts assert its windows (tcpi_snd_cwnd, tcpi_snd_ssthresh: 0.7 × cwnd after a loss, PRR's sending in recovery, CUBIC's growth); slotcp's default is RFC 5681 Reno with NewReno and RFC 6675 recovery (ssthresh half the flight, linear growth) and offers Linux's as config.congestion",
     rfc: 'RFC 9438 (CUBIC), RFC 6937 (PRR) vs RFC 5681, RFC 6675',
@@ -251,7 +245,6 @@ function notApplicable(file: string, text: string): string | undefined {
   if (setting('insecure_syn') === '1' && /-using-shutdown-(left|right)-edge-/.test(name)) {
     return 'RFC 793 variant (insecure_syn=1): an in-window SYN resets; slotcp implements RFC 5961 (challenge ACK)';
   }
-  if (setting('drop_synfin') === '0' && /-listen-/.test(name)) return 'SYN+FIN processed as SYN (drop_synfin=0); slotcp drops SYN+FIN';
   return undefined;
 }
 

@@ -204,6 +204,8 @@ class Runner {
   private readonly codeScope: CodeScope = new Map();
   /** Files the preamble made (`dd`), by path: the runner's own, in memory. */
   private readonly files = new Map<string, Uint8Array>();
+  /** The leading sysctl commands applied as the stack was built (leadingSysctls()). */
+  private readonly appliedCommands = new Set<CommandEvent>();
   /** When the poll() under way started (µs): its timeout counts from here. */
   private pollStart = 0;
 
@@ -224,12 +226,14 @@ class Runner {
       else if (key === 'congestion' && (value === 'reno' || value === 'cubic')) config.congestion = value;
       else if (key === 'lone_fin') config.loneFin = this.integerOption(key, value) !== 0;
       else if (key === 'rack') config.rack = this.integerOption(key, value) !== 0;
+      else if (key === 'accept_syn_fin') config.acceptSynFin = this.integerOption(key, value) !== 0;
       else if (key === 'rto_min_on_variance') config.rtoMinOnVariance = this.integerOption(key, value) !== 0;
       else if (key === 'initial_window') config.initialWindow = value === 'rfc5681' || value === 'rfc6928' ? value : this.integerOption(key, value);
       else if (!ignoredOptions.has(key) && !isEstablishedOption(key)) throw new PktFailure(1, name, `unknown option --${key}`);
     }
     this.tolerance = tolerance;
     if (script.initCommand) this.preamble(script.initCommand, config);
+    this.leadingSysctls(config);
     try {
       this.established = establishedPeer(script.options);
     } catch (err) {
@@ -1081,6 +1085,21 @@ class Runner {
     }
   }
 
+  /**
+   * tcp-testsuite sets its sysctls with timed commands before its first system call; the
+   * ones the runner emulates (sysctls()) take effect as the preamble's do, as the stack is
+   * built. Later ones (the scripts restore the values on their last lines) are noted.
+   */
+  private leadingSysctls(config: Partial<StackConfig>): void {
+    for (const event of this.script.events) {
+      if (event.type !== 'command') return;
+      const words = shellWords(event.command.trim());
+      if (words[0] !== 'sysctl') continue;
+      if (!this.sysctls(words.slice(1), config)) this.notes.push(`${this.name}:${event.line}: sysctl not emulated: ${event.command}`);
+      this.appliedCommands.add(event);
+    }
+  }
+
   /** sysctl's `name=value` settings; false if one is not emulated (the rest still apply). */
   private sysctls(args: string[], config: Partial<StackConfig>): boolean {
     let all = true;
@@ -1089,6 +1108,7 @@ class Runner {
       const [key, value] = arg.split('=');
       const name = key.replace(/^\/proc\/sys\//, '').replace(/\//g, '.');
       if (name === 'net.ipv4.tcp_notsent_lowat' && /^\d+$/.test(value ?? '')) config.notsentLowat = Number(value);
+      else if (name === 'net.inet.tcp.drop_synfin' && /^[01]$/.test(value ?? '')) config.acceptSynFin = value === '0';
       else all = false;
     }
     return all;
@@ -1139,6 +1159,7 @@ class Runner {
   }
 
   private command(event: CommandEvent): void {
+    if (this.appliedCommands.has(event)) return;
     const sleep = /^\s*sleep\s+([\d.]+)\s*$/.exec(event.command);
     if (sleep) {
       const until = this.lastUsecs + Math.round(Number(sleep[1]) * 1e6);
