@@ -173,6 +173,24 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     assert.throws(() => runScript(parseScript(bound), 'x', peerRunOptions('freebsd')), /:8: bad outbound packet: ttl 4 instead of 5/);
   });
 
+  it("takes a listener's reset for a SYN-ACK out of what FreeBSD's scripts see, and nothing else", () => {
+    const synAck = `0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3
++0 setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
++0 bind(3, ..., ...) = 0
++0 listen(3, 1) = 0
++0 < S. 17:20(3) ack 34 win 32767
++1 < S 0:0(0) win 32767 <mss 1460>
++0 > S. 0:0(0) ack 1 win 1072 <mss 1460>
+`;
+    assert.doesNotThrow(() => runScript(parseScript(synAck), 'x', peerRunOptions('freebsd')));
+    // Without it the reset is the first segment the script's SYN-ACK line meets.
+    assert.throws(() => runScript(parseScript(synAck), 'x', { packetdrillChecks: true, config: peerRunOptions('freebsd').config }),
+      /:7: timing error: expected packet at 1\.000000 sec but happened at 0\.000000 sec[^]*actual: R 34:34\(0\)/);
+    // A plain ACK at the listener is still answered, and compared.
+    const ack = synAck.replace('< S. 17:20(3) ack 34', '< . 17:20(3) ack 34');
+    assert.throws(() => runScript(parseScript(ack), 'x', peerRunOptions('freebsd')), /:7: timing error: [^]*actual: R 34:34\(0\)/);
+  });
+
   it('scales them too when the script accepts any SYN-ACK options (<...>): the scripts\' stacks agree whenever offered', () => {
     const anyOptions = handshake.replace('<mss 1460,nop,nop,sackOK,nop,wscale 8>', '<...>');
     const script = parseScript(`${anyOptions}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);

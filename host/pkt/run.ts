@@ -59,7 +59,10 @@ export type Neutralization =
   | 'partial-writes'
   /** `(tos)`/`(ttl)` are not compared on a RST sent while a socket is bound to the port
    *  but none listens there (slotcp has no bound sockets: the stack's values). */
-  | 'bound-socket-reset';
+  | 'bound-socket-reset'
+  /** A listener's reset for a SYN-ACK (RFC 9293's answer to any ACK in LISTEN) is not
+   *  shown to the script, which expects the segment dropped. */
+  | 'listener-syn-ack-reset';
 
 export interface RunOptions {
   /** Stack config applied before the script's own options. */
@@ -543,7 +546,21 @@ class Runner {
     // The script's options are all in `options`, the MSS option too: none is added.
     const length = writeClientSegment(buf, { srcAddr: REMOTE_ADDR, dstAddr: LOCAL_ADDR, srcPort: REMOTE_PORT, dstPort: LOCAL_PORT,
       seq: event.seqStart, ack, flags, window, mss: 0, options, data, dataLength: payload, ttl: event.ttl, tos: event.tos });
+    const atListener = this.neutralize.has('listener-syn-ack-reset') && (flags & SYN) !== 0 && (flags & ACK) !== 0
+      && !this.stack.connections().some((c) => c.remotePort === REMOTE_PORT && c.localPort === LOCAL_PORT);
+    const sentBefore = this.queue.length;
     this.stack.receive(buf, length);
+    if (atListener) this.dropListenerReset(sentBefore, ack, event.line);
+  }
+
+  /** Neutralization 'listener-syn-ack-reset': the reset RFC 9293 §3.10.7.2 has a listener
+   *  send for a SYN-ACK, <SEQ=SEG.ACK><CTL=RST>, is taken out of what the script sees (it
+   *  expects the segment dropped). Anything else the stack sent stays. */
+  private dropListenerReset(from: number, ack: number, line: number): void {
+    const at = this.queue.findIndex((sent, i) => i >= from && sent.flags === RST && sent.seq === ack >>> 0 && sent.payload.length === 0);
+    if (at < 0) return;
+    this.queue.splice(at, 1);
+    this.notes.push(`${this.name}:${line}: the listener's reset for this SYN-ACK (RFC 9293 §3.10.7.2) is not compared (neutralized)`);
   }
 
   private syscall(event: SyscallEvent, start: number): void {
