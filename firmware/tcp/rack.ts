@@ -17,7 +17,8 @@
 //   for a flight sent at once, later than the RFC by how long a flight took to send
 //   otherwise. RACK.rtt is that of RACK's segment (the RFC takes the newest sample, which
 //   a later-delivered earlier segment would make longer).
-// - The reordering window is RFC 8985's min(RACK.min_RTT / 4, SRTT), 0 while no
+// - The reordering window is RFC 8985's min(RACK.min_RTT / 4, SRTT) (the quarter rounded
+//   up to the millisecond clock, so a min_RTT under 4 ms still gives 1 ms), 0 while no
 //   reordering has been seen and the sender is in recovery or DupThresh segments are
 //   SACKed (step 4); its multiplier stays 1 (no D-SACK adaptation), and RACK.min_RTT is
 //   the least RTT sample of the connection rather than a windowed minimum.
@@ -92,7 +93,9 @@ function reorderingWindow(slots: Slots, s: number): number {
   const row = s * Tcb.ROW;
   const flags = tcb[row + Tcb.flags];
   if (!(flags & Flag.Reordered) && ((flags & Flag.Recovery) || sackedBelow(slots, s, highestSacked(slots, s)) > 2 * tcb[row + Tcb.mss])) return 0;
-  const quarter = (tcb[row + Tcb.rackStats] & RackStats.MIN_RTT_MASK) >> 2;
+  // A quarter of a short min_RTT is a fraction of the millisecond clock's tick: rounded
+  // up, as a timer can only wait whole ticks, not down to no window at all.
+  const quarter = ((tcb[row + Tcb.rackStats] & RackStats.MIN_RTT_MASK) + 3) >> 2;
   const srtt = tcb[row + Tcb.srtt8] >> 3;
   return quarter < srtt ? quarter : srtt;
 }
