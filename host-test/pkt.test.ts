@@ -186,6 +186,9 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     // Without it the reset is the first segment the script's SYN-ACK line meets.
     assert.throws(() => runScript(parseScript(synAck), 'x', { packetdrillChecks: true, config: peerRunOptions('freebsd').config }),
       /:7: timing error: expected packet at 1\.000000 sec but happened at 0\.000000 sec[^]*actual: R 34:34\(0\)/);
+    // With no listener (closed), the reset for no socket is compared as written.
+    const closed = synAck.replace('+0 listen(3, 1) = 0\n', '+0 listen(3, 1) = 0\n+0 close(3) = 0\n').replace(/\+1 < S [^]*$/, '+0 > R 34:34(0) win 0\n');
+    assert.doesNotThrow(() => runScript(parseScript(closed), 'x', peerRunOptions('freebsd')));
     // A plain ACK at the listener is still answered, and compared.
     const ack = synAck.replace('< S. 17:20(3) ack 34', '< . 17:20(3) ack 34');
     assert.throws(() => runScript(parseScript(ack), 'x', peerRunOptions('freebsd')), /:7: timing error: [^]*actual: R 34:34\(0\)/);

@@ -547,6 +547,7 @@ class Runner {
     const length = writeClientSegment(buf, { srcAddr: REMOTE_ADDR, dstAddr: LOCAL_ADDR, srcPort: REMOTE_PORT, dstPort: LOCAL_PORT,
       seq: event.seqStart, ack, flags, window, mss: 0, options, data, dataLength: payload, ttl: event.ttl, tos: event.tos });
     const atListener = this.neutralize.has('listener-syn-ack-reset') && (flags & SYN) !== 0 && (flags & ACK) !== 0
+      && [...this.fds.values()].some((fd) => fd.kind === 'listener')
       && !this.stack.connections().some((c) => c.remotePort === REMOTE_PORT && c.localPort === LOCAL_PORT);
     const sentBefore = this.queue.length;
     this.stack.receive(buf, length);
