@@ -17,10 +17,11 @@
 //   for a flight sent at once, later than the RFC by how long a flight took to send
 //   otherwise. RACK.rtt is that of RACK's segment (the RFC takes the newest sample, which
 //   a later-delivered earlier segment would make longer).
-// - The reordering window is RFC 8985's min(RACK.min_RTT / 4, SRTT), 0 while no
-//   reordering has been seen and the sender is in recovery or DupThresh segments are
-//   SACKed (step 4); its multiplier stays 1 (no D-SACK adaptation), and RACK.min_RTT is
-//   the least RTT sample of the connection rather than a windowed minimum.
+// - The reordering window is RFC 8985's min(RACK.min_RTT / 4, SRTT) (the quarter rounded
+//   up to whole milliseconds), 0 while no reordering has been seen and the sender is in
+//   recovery or DupThresh segments are SACKed (step 4); its multiplier stays 1 (no
+//   D-SACK adaptation), and RACK.min_RTT is the least RTT sample of the connection
+//   rather than a windowed minimum.
 // - The reordering timer runs in the LossProbe timer (Flag.ReoTimer), which a tail loss
 //   probe then leaves alone.
 // - A block the peer SACKs again after a full scoreboard dropped it looks newly
@@ -92,7 +93,9 @@ function reorderingWindow(slots: Slots, s: number): number {
   const row = s * Tcb.ROW;
   const flags = tcb[row + Tcb.flags];
   if (!(flags & Flag.Reordered) && ((flags & Flag.Recovery) || sackedBelow(slots, s, highestSacked(slots, s)) > 2 * tcb[row + Tcb.mss])) return 0;
-  const quarter = (tcb[row + Tcb.rackStats] & RackStats.MIN_RTT_MASK) >> 2;
+  // In whole milliseconds, rounded up: a window cut short would take holes as lost before
+  // the RFC allows (2 ms for a 10 ms RTT, where RFC 8985 waits 2.5 ms).
+  const quarter = ((tcb[row + Tcb.rackStats] & RackStats.MIN_RTT_MASK) + 3) >> 2;
   const srtt = tcb[row + Tcb.srtt8] >> 3;
   return quarter < srtt ? quarter : srtt;
 }
