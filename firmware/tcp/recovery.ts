@@ -213,7 +213,7 @@ function probeAnswered(core: Core, s: number, ack: number, seg: Segment): void {
   core.count[Count.lossProbeRepairs]++;
 }
 
-/** An ACK at SND.UNA: its SACK blocks go on the scoreboard. */
+/** An ACK that does not move SND.UNA (at it or older): its SACK blocks go on the scoreboard. */
 export function sameAck(core: Core, s: number, seg: Segment): void {
   if (core.slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Sack) recordSackBlocks(core.slots, s, seg);
 }
