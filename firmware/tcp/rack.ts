@@ -9,7 +9,8 @@
 //   is "below RACK.end_seq" (rackEnd, the highest delivered end of data sent once). Data
 //   resent (below HighRxt in recovery, or after a timeout) is left out of RACK's
 //   updates, which RFC 8985 §6.2 step 2 allows only with a check of when the resend
-//   went; lost resends are still found by sack.ts resendLost(), in sequence numbers.
+//   went; lost resends are still found in sequence numbers, by sack.ts (a later resend
+//   delivered, or enough data sent after the last one SACKed).
 // - Each hole below rackEnd was sent no later than the delivered segment, so the time it
 //   is lost at, Segment.xmit_ts + RACK.rtt + reo_wnd, is at the latest RACK.xmit_ts +
 //   RACK.rtt + reo_wnd: rackAt (when the ACK that delivered RACK's segment arrived) plus

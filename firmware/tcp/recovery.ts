@@ -249,7 +249,9 @@ export function sackReassessed(core: Core, s: number, mark: number): boolean {
   if (rackDetect(core, s)) armLossProbe(core, s); // the reordering timer gave the timer back
   if (lossFound(core, s, mark)) return true;
   const flags = tcb[row + Tcb.flags]; // Flag.Sack is set: the one caller checks it
-  if ((flags & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna]) && resendLost(slots, s)) {
+  tcb[row + Tcb.flags] = flags & ~Flag.ResendOvertaken; // this ACK's news only
+  if ((flags & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna])
+    && ((flags & Flag.ResendOvertaken) || resendLost(slots, s))) {
     // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
     // within the same recovery: the window was cut once for this loss episode.
     tcb[row + Tcb.highRxt] = tcb[row + Tcb.sndUna];

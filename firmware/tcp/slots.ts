@@ -89,6 +89,9 @@ export const enum Flag {
   /** The write that placed the latest end-of-record mark had MSG_MORE: the segment ending
    *  at that mark carries no PSH (Linux marks PSH only for a write without MSG_MORE). */
   RecordMore = 1 << 26,
+  /** In recovery, this ACK newly SACKed data resent after a resend still missing below
+   *  it (sack.ts recordSackBlocks; read and cleared by the same ACK's sackReassessed). */
+  ResendOvertaken = 1 << 27,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
