@@ -14,8 +14,8 @@ export const SACK_RANGES = 4;
 
 /** Adds the segment's SACK blocks that lie within (SND.UNA, SND.MAX] to the scoreboard;
  *  blocks that are malformed, old (a D-SACK, RFC 2883) or beyond what was sent are
- *  ignored. */
-export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
+ *  ignored. `now`: the ACK's arrival, ms. */
+export function recordSackBlocks(slots: Slots, s: number, seg: Segment, now: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const una = tcb[row + Tcb.sndUna];
@@ -40,21 +40,23 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
     }
   }
   if (low !== fack) reordered(slots, s, low, highestSacked(slots, s));
-  if (resent !== una) resendOvertaken(slots, s, resent);
+  if (resent !== una) resendOvertaken(slots, s, resent, now);
 }
 
 /** In recovery, resent data up to `resent` was newly delivered (below HighRxt). A
  *  recovery resends its holes in sequence order, so a hole still open below it was resent
  *  earlier, and RACK (RFC 8985 §6.2 step 5) takes it as lost: at once, its reordering
  *  window being 0 in recovery while no reordering has been seen (step 4); with reordering
- *  seen, resendLost()'s count decides instead. slotcp keeps no send times, so a late
- *  original inside the resent range cannot be told from the resend (RFC 8985 §6.2 step
- *  2's check against min_RTT): that costs at most a needless resend. */
-function resendOvertaken(slots: Slots, s: number, resent: number): void {
+ *  seen, resendLost()'s count decides instead. A delivery less than min_RTT after the
+ *  resend may be the original's, late, rather than the resend's, and is not taken as the
+ *  resend's (RFC 8985 §6.2 step 2); slotcp keeps the time of the last resend only
+ *  (resentAt), which no resend of the range went after. */
+function resendOvertaken(slots: Slots, s: number, resent: number, now: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const flags = tcb[row + Tcb.flags];
   if ((flags & (Flag.Recovery | Flag.Reordered)) !== Flag.Recovery || !holeBelow(slots, s, tcb[row + Tcb.sndUna], resent)) return;
+  if (((now - tcb[row + Tcb.resentAt]) | 0) < (tcb[row + Tcb.rackStats] & RackStats.MIN_RTT_MASK)) return;
   if (seqLt(tcb[row + Tcb.lostTo], resent)) tcb[row + Tcb.lostTo] = resent;
   tcb[row + Tcb.flags] = flags | Flag.ResendOvertaken;
 }
