@@ -160,24 +160,14 @@ export const differences: Difference[] = [
     ],
   },
   {
-    what: "scripts that test RACK's loss detection (which slotcp has, RFC 8985 §6) together with Proportional Rate Reduction's pace of recovery resends, Linux's timing of the reordering timer, or a local qdisc that drops the resend are not run (n/a)",
+    what: "scripts that test RACK's loss detection (which slotcp has, RFC 8985 §6) with Linux's timing of the reordering timer, or with a local qdisc that drops the resend, are not run (n/a)",
     why: "fr-4pkt-fack-last-mss expects the reordering timer's resend 40 ms after the SACK, where RFC 8985 §6.2 (RACK.rtt + reo_wnd less the time since the send, reo_wnd = min_RTT / 4) gives 25 ms with its 100 ms RTT, as slotcp sends it and as the suite's sack-shift scripts expect (+27 ms: Linux adds two jiffies); cubic-rack-reo-timeout-retrans-failed-incoming-data drops the resend in a local qdisc (tc pfifo limit 0) and checks CUBIC's window and tcpi_reord_seen",
-    rfc: 'RFC 8985 §6 (implemented); RFC 6675 §5 vs RFC 6937 (PRR), RFC 9438 (CUBIC)',
+    rfc: 'RFC 8985 §6 (implemented), RFC 9438 (CUBIC)',
     suites: ['linux'],
-    label: "RACK (RFC 8985 §6, implemented) with PRR's pace, CUBIC, Linux's reordering-timer timing or a local qdisc drop",
+    label: "RACK (RFC 8985 §6, implemented) with Linux's reordering-timer timing or a local qdisc drop",
     scripts: [
       `${PD}fast_retransmit/fr-4pkt-fack-last-mss.pkt`,
       `${PD}cubic/cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt`,
-      // Its MSG_EOR segments all match (its first flight and its resends are cut at the
-      // marks). Its first resend is RACK's reordering timer, 4-8 ms after an ACK whose one
-      // SACK block holds three 400-byte segments (1200 bytes: not lost by RFC 6675); with
-      // RACK (tried on a merge with the rack branch) that resend matches, and the next two,
-      // which Linux's PRR sends on the partial ACK, wait for the RTO: RFC 6675's pipe, the
-      // 10,000 bytes of new data still in flight, exceeds Reno's halved window (6,200).
-      `${PD}eor/no-coalesce-retrans.pkt`,
-      // PRR scripts whose recovery counts on RACK marking segments lost: a resend found
-      // lost once later resends are SACKed, holes sent before a SACKed segment.
-      `${PD}fast_recovery/prr-ss-30pkt-lost-1_4-11_16.pkt`, `${PD}fast_recovery/prr-ss-ack-below-snd_una-cubic.pkt`,
     ],
   },
   {
