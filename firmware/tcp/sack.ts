@@ -49,8 +49,8 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment, now: num
  *  window being 0 in recovery while no reordering has been seen (step 4); with reordering
  *  seen, resendLost()'s count decides instead. A delivery less than min_RTT after the
  *  resend may be the original's, late, rather than the resend's, and is not taken as the
- *  resend's (RFC 8985 §6.2 step 2); slotcp keeps the time of the last resend only
- *  (resentAt), which no resend of the range went after. */
+ *  resend's (RFC 8985 §6.2 step 2); slotcp keeps only when the last resend went
+ *  (resentAt), and the range's resend went no later than that. */
 function resendOvertaken(slots: Slots, s: number, resent: number, now: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
