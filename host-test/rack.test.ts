@@ -42,7 +42,7 @@ function sack(slots: Slots, ...blocks: [number, number][]): void {
     seg[Seg.sackBlocks + 2 * k] = l;
     seg[Seg.sackBlocks + 2 * k + 1] = r;
   });
-  recordSackBlocks(slots, S, seg);
+  recordSackBlocks(slots, S, seg, 0);
 }
 
 const minRtt = (slots: Slots) => slots.tcb[ROW + Tcb.rackStats] & RackStats.MIN_RTT_MASK;

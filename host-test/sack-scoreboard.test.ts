@@ -38,7 +38,7 @@ function sackSegment(blocks: [number, number][], leftover: [number, number][] = 
 }
 
 function record(slots: Slots, ...blocks: [number, number][]): void {
-  recordSackBlocks(slots, S, sackSegment(blocks));
+  recordSackBlocks(slots, S, sackSegment(blocks), 0);
 }
 
 /** The scoreboard's ranges in their stored order (the newest last). */
@@ -60,7 +60,7 @@ function leftover(slots: Slots, k: number, start: number, end: number): void {
 describe('SACK scoreboard (sack.ts)', () => {
   it('records every block the segment carries and nothing after them', () => {
     const slots = board(1000, 10000);
-    recordSackBlocks(slots, S, sackSegment([[3000, 3100], [2000, 2100]], [[5000, 5100]]));
+    recordSackBlocks(slots, S, sackSegment([[3000, 3100], [2000, 2100]], [[5000, 5100]]), 0);
     assert.deepEqual(ranges(slots), [[3000, 3100], [2000, 2100]]);
   });
 

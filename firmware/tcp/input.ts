@@ -443,9 +443,12 @@ function ackInput(core: Core, s: number, seg: Segment): Verdict {
   let entered = false; // recovery began with this ACK
   if (acked > 0) {
     sndUnaAdvances(core, s, ack, acked, seg, mark);
-  } else if (acked === 0) {
+  } else {
+    // Any ACK's SACK blocks go on the scoreboard, one older than SND.UNA's too (RFC 6675
+    // §5: "upon the receipt of any ACK containing SACK information"): an ACK reordered
+    // behind a later one still tells what arrived.
     sameAck(core, s, seg); // records SACK blocks only under Flag.Sack (its own test)
-    if (seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== ack
+    if (acked === 0 && seqLength(seg) === 0 && seg[Seg.window] === tcb[row + Tcb.sndWnd] && tcb[row + Tcb.sndNxt] !== ack
       && duplicateAck(core, s, mark)) {
       retransmitFirst(core, s);
       entered = true;

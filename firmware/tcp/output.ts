@@ -347,7 +347,7 @@ function loneFinSent(core: Core, s: number): boolean {
 export function retransmitFirst(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
-  markResent(core.slots, s, retransmitAt(core, s, tcb[row + Tcb.sndUna], tcb[row + Tcb.sndMax]));
+  markResent(core, s, retransmitAt(core, s, tcb[row + Tcb.sndUna], tcb[row + Tcb.sndMax]));
 }
 
 /** Resends one segment of what was sent from `seq` on, at most up to `end` (with the FIN
@@ -388,7 +388,7 @@ function resendHoles(core: Core, s: number): boolean {
     if (resendRoom(slots, s) < room) return false;
     const sentTo = retransmitAt(core, s, hole, holeEnd(slots, s, hole));
     if (!seqGt(sentTo, hole)) return true; // nothing left to send there (cannot loop)
-    markResent(slots, s, sentTo);
+    markResent(core, s, sentTo);
     core.count[Count.sackRetransmits]++;
   }
 }

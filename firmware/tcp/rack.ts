@@ -9,7 +9,8 @@
 //   is "below RACK.end_seq" (rackEnd, the highest delivered end of data sent once). Data
 //   resent (below HighRxt in recovery, or after a timeout) is left out of RACK's
 //   updates, which RFC 8985 §6.2 step 2 allows only with a check of when the resend
-//   went; lost resends are still found by sack.ts resendLost(), in sequence numbers.
+//   went; lost resends are still found in sequence numbers, by sack.ts (a later resend
+//   delivered, or enough data sent after the last one SACKed).
 // - Each hole below rackEnd was sent no later than the delivered segment, so the time it
 //   is lost at, Segment.xmit_ts + RACK.rtt + reo_wnd, is at the latest RACK.xmit_ts +
 //   RACK.rtt + reo_wnd: rackAt (when the ACK that delivered RACK's segment arrived) plus
@@ -94,7 +95,8 @@ function reorderingWindow(slots: Slots, s: number): number {
   const flags = tcb[row + Tcb.flags];
   if (!(flags & Flag.Reordered) && ((flags & Flag.Recovery) || sackedBelow(slots, s, highestSacked(slots, s)) > 2 * tcb[row + Tcb.mss])) return 0;
   // A quarter of a short min_RTT is a fraction of the millisecond clock's tick: rounded
-  // up, as a timer can only wait whole ticks, not down to no window at all.
+  // up, as a timer can only wait whole ticks (2 ms for a 10 ms RTT would take holes as
+  // lost before RFC 8985's 2.5 ms; 1 ms for 1 ms, not no window at all).
   const quarter = ((tcb[row + Tcb.rackStats] & RackStats.MIN_RTT_MASK) + 3) >> 2;
   const srtt = tcb[row + Tcb.srtt8] >> 3;
   return quarter < srtt ? quarter : srtt;

@@ -79,7 +79,7 @@ export function newAck(core: Core, s: number, ack: number, acked: number, seg: S
   if (sack) {
     rackCumulativeAck(slots, s, seqAdd(ack, -acked));
     forgetAcked(slots, s);
-    recordSackBlocks(slots, s, seg);
+    recordSackBlocks(slots, s, seg, core.now);
   }
   if ((tcb[row + Tcb.flags] & Flag.AfterTimeout) && !seqLt(ack, tcb[row + Tcb.recover])) tcb[row + Tcb.flags] &= ~Flag.AfterTimeout;
   if ((tcb[row + Tcb.flags] & Flag.Timing) && seqGt(ack, tcb[row + Tcb.rttSeq])) {
@@ -213,9 +213,9 @@ function probeAnswered(core: Core, s: number, ack: number, seg: Segment): void {
   core.count[Count.lossProbeRepairs]++;
 }
 
-/** An ACK at SND.UNA: its SACK blocks go on the scoreboard. */
+/** An ACK that does not move SND.UNA (at it or older): its SACK blocks go on the scoreboard. */
 export function sameAck(core: Core, s: number, seg: Segment): void {
-  if (core.slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Sack) recordSackBlocks(core.slots, s, seg);
+  if (core.slots.tcb[s * Tcb.ROW + Tcb.flags] & Flag.Sack) recordSackBlocks(core.slots, s, seg, core.now);
 }
 
 /** RFC 5681 §3.2: a duplicate ACK; the third starts fast retransmit (returns true: resend
@@ -249,7 +249,9 @@ export function sackReassessed(core: Core, s: number, mark: number): boolean {
   if (rackDetect(core, s)) armLossProbe(core, s); // the reordering timer gave the timer back
   if (lossFound(core, s, mark)) return true;
   const flags = tcb[row + Tcb.flags]; // Flag.Sack is set: the one caller checks it
-  if ((flags & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna]) && resendLost(slots, s)) {
+  tcb[row + Tcb.flags] = flags & ~Flag.ResendOvertaken; // this ACK's news only
+  if ((flags & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna])
+    && ((flags & Flag.ResendOvertaken) || resendLost(slots, s))) {
     // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
     // within the same recovery: the window was cut once for this loss episode.
     tcb[row + Tcb.highRxt] = tcb[row + Tcb.sndUna];
@@ -426,12 +428,13 @@ export function resendRoom(slots: Slots, s: number): number {
 }
 
 /** A recovery resend went out up to `sentTo`: HighRxt moves there, and what is sent from
- *  now on can show whether it arrived (resendMark). */
-export function markResent(slots: Slots, s: number, sentTo: number): void {
-  const tcb = slots.tcb;
+ *  now on can show whether it arrived (resendMark), and from when (resentAt). */
+export function markResent(core: Core, s: number, sentTo: number): void {
+  const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   tcb[row + Tcb.highRxt] = sentTo;
   tcb[row + Tcb.resendMark] = tcb[row + Tcb.sndMax];
+  tcb[row + Tcb.resentAt] = core.now;
 }
 
 /** Tail loss probe (RFC 8985 §7), on connections with SACK: when data is outstanding and

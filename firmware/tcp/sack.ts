@@ -14,14 +14,15 @@ export const SACK_RANGES = 4;
 
 /** Adds the segment's SACK blocks that lie within (SND.UNA, SND.MAX] to the scoreboard;
  *  blocks that are malformed, old (a D-SACK, RFC 2883) or beyond what was sent are
- *  ignored. */
-export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
+ *  ignored. `now`: the ACK's arrival, ms. */
+export function recordSackBlocks(slots: Slots, s: number, seg: Segment, now: number): void {
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   const una = tcb[row + Tcb.sndUna];
   const max = tcb[row + Tcb.sndMax];
   const fack = tcb[row + Tcb.rackEnd];
   let low = fack; // the lowest block newly delivered below RACK.fack (RFC 8985 §6.2 step 3)
+  let resent = una; // the highest byte newly delivered below HighRxt (resent in recovery)
   for (let k = 0; k < seg[Seg.sackCount]; k++) {
     const left = seg[Seg.sackBlocks + 2 * k];
     const right = seg[Seg.sackBlocks + 2 * k + 1];
@@ -29,6 +30,8 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
     const below = seqLt(right, fack) ? right : fack;
     const newly = firstUncovered(slots, s, left, below); // what the block adds below RACK.fack
     if (seqLt(newly, below) && seqLt(newly, low) && sentOnce(slots, s, newly)) low = newly;
+    const resentEnd = seqLt(right, tcb[row + Tcb.highRxt]) ? right : tcb[row + Tcb.highRxt];
+    if (seqGt(resentEnd, resent) && seqLt(firstUncovered(slots, s, left, resentEnd), resentEnd)) resent = resentEnd;
     if (!addRange(tcb, row + Tcb.sackedCount, SACK_RANGES, left, right)) {
       // Full: the lowest range goes (the newest block is the one to keep, and what lies
       // lowest is soonest acknowledged), then there is room.
@@ -37,6 +40,25 @@ export function recordSackBlocks(slots: Slots, s: number, seg: Segment): void {
     }
   }
   if (low !== fack) reordered(slots, s, low, highestSacked(slots, s));
+  if (resent !== una) resendOvertaken(slots, s, resent, now);
+}
+
+/** In recovery, resent data up to `resent` was newly delivered (below HighRxt). A
+ *  recovery resends its holes in sequence order, so a hole still open below it was resent
+ *  earlier, and RACK (RFC 8985 §6.2 step 5) takes it as lost: at once, its reordering
+ *  window being 0 in recovery while no reordering has been seen (step 4); with reordering
+ *  seen, resendLost()'s count decides instead. A delivery less than min_RTT after the
+ *  resend may be the original's, late, rather than the resend's, and is not taken as the
+ *  resend's (RFC 8985 §6.2 step 2); slotcp keeps only when the last resend went
+ *  (resentAt), and the range's resend went no later than that. */
+function resendOvertaken(slots: Slots, s: number, resent: number, now: number): void {
+  const tcb = slots.tcb;
+  const row = s * Tcb.ROW;
+  const flags = tcb[row + Tcb.flags];
+  if ((flags & (Flag.Recovery | Flag.Reordered)) !== Flag.Recovery || !holeBelow(slots, s, tcb[row + Tcb.sndUna], resent)) return;
+  if (((now - tcb[row + Tcb.resentAt]) | 0) < (tcb[row + Tcb.rackStats] & RackStats.MIN_RTT_MASK)) return;
+  if (seqLt(tcb[row + Tcb.lostTo], resent)) tcb[row + Tcb.lostTo] = resent;
+  tcb[row + Tcb.flags] = flags | Flag.ResendOvertaken;
 }
 
 /** Data sent once was delivered from `low` on, below `fack`, the highest byte delivered

@@ -89,6 +89,9 @@ export const enum Flag {
   /** The write that placed the latest end-of-record mark had MSG_MORE: the segment ending
    *  at that mark carries no PSH (Linux marks PSH only for a write without MSG_MORE). */
   RecordMore = 1 << 26,
+  /** In recovery, this ACK newly SACKed data resent after a resend still missing below
+   *  it (sack.ts recordSackBlocks; read and cleared by the same ACK's sackReassessed). */
+  ResendOvertaken = 1 << 27,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -157,7 +160,9 @@ export const enum Tcb {
   /** SND.MAX when a segment was last resent: once enough data sent after it is SACKed,
    *  every resend before it should have arrived, so a hole still open was lost again. */
   resendMark,
-  /** SND.MAX just after the last tail loss probe went out (valid with Flag.ProbeOut). */
+  /** SND.MAX just after the last tail loss probe went out (valid with Flag.ProbeOut,
+   *  which recovery never has). In recovery the word is resentAt instead: when the last
+   *  resend went out (ms). */
   probeEnd,
   // RACK (RFC 8985 §6, rack.ts). rackEnd is RACK.end_seq: the end of the highest segment
   // sent once that the peer has delivered (cumulatively or SACKed); rackAt is when the ACK
@@ -277,6 +282,8 @@ export const enum Tcb {
   deadlines,
   /** Words per slot. */
   ROW = deadlines + 7, // TIMER_KINDS
+  /** In recovery: when the last resend went out (ms), in probeEnd's word (see there). */
+  resentAt = probeEnd,
 }
 
 /** The bytes of Tcb.probes. */

@@ -154,17 +154,14 @@ export const differences: Difference[] = [
     ],
   },
   {
-    what: "scripts that test RACK's loss detection (which slotcp has, RFC 8985 §6) together with Proportional Rate Reduction's pace of recovery resends, a reordering-timer time that Linux's RACK does not give either, or a local qdisc that drops the resend are not run (n/a)",
+    what: "scripts that test RACK's loss detection (which slotcp has, RFC 8985 §6) with a reordering-timer time that Linux's RACK does not give either, or with a local qdisc that drops the resend are not run (n/a)",
     why: "fr-4pkt-fack-last-mss expects the reordering timer's resend 40 ms after the SACK. RFC 8985 §6.2 gives 25 ms there (RACK.rtt + reo_wnd less the time since the send, reo_wnd = min_RTT / 4 with its 100 ms RTT), as slotcp sends it; Linux's RACK (tcp_recovery.c: reo_wnd = min(min_rtt / 4, srtt), the timer usecs_to_jiffies(that + 2 ms, TCP_TIMEOUT_MIN_US)) gives 27 ms, which the suite's sack-shift scripts expect in the same setting (100 ms RTT, one flight, one segment SACKed, no reordering seen); 40 ms fits only a kernel with HZ=250 before that floor moved to µs (commit 1c2709cfff1d, 2023: 7 jiffies + 2 = 36 ms, inside packetdrill's 12.5% relative tolerance of 40 ms), where the sack-shift scripts' 27 ms would fail. cubic-rack-reo-timeout-retrans-failed-incoming-data drops the resend in a local qdisc (tc pfifo limit 0) and checks CUBIC's window and tcpi_reord_seen",
-    rfc: 'RFC 8985 §6 (implemented); RFC 6675 §5 vs RFC 6937 (PRR), RFC 9438 (CUBIC)',
+    rfc: 'RFC 8985 §6 (implemented), RFC 9438 (CUBIC)',
     suites: ['linux'],
-    label: "RACK (RFC 8985 §6, implemented) with PRR's pace, CUBIC, a reordering-timer time neither RFC 8985 nor Linux's RACK gives, or a local qdisc drop",
+    label: "RACK (RFC 8985 §6, implemented) with a reordering-timer time neither RFC 8985 nor Linux's RACK gives, or a local qdisc drop",
     scripts: [
       `${PD}fast_retransmit/fr-4pkt-fack-last-mss.pkt`,
       `${PD}cubic/cubic-rack-reo-timeout-retrans-failed-incoming-data.pkt`,
-      // PRR scripts whose recovery counts on RACK marking segments lost: a resend found
-      // lost once later resends are SACKed, holes sent before a SACKed segment.
-      `${PD}fast_recovery/prr-ss-30pkt-lost-1_4-11_16.pkt`, `${PD}fast_recovery/prr-ss-ack-below-snd_una-cubic.pkt`,
     ],
   },
   {
