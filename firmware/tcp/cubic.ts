@@ -112,15 +112,16 @@ export function cubicRttSample(core: Core, s: number, rtt: number): void {
 //
 // RFC 9438 §4.10 recommends HyStart++ (RFC 9406) instead; this is the original, as the
 // peer Linux has it (the suites' scripts pin its numbers). The two share the round, the
-// 8 samples and the 4..16 ms bound of least/8; HyStart++ compares each round's least RTT
-// with the previous round's (not the connection's), has no ACK-train test, and goes on
-// in Conservative Slow Start for a few rounds (growing by a quarter) before it ends slow
-// start, where this ends it at once, and may go back to slow start if the RTT falls.
+// 8 samples and a rise threshold of an RTT / 8 within 4..16 ms; HyStart++ compares each
+// round's least RTT with the previous round's (not the connection's), has no ACK-train
+// test, and goes on in Conservative Slow Start for a few rounds (growing by a quarter)
+// before it ends slow start, where this ends it at once, and may go back to slow start
+// if the RTT falls.
 //
 // As Linux before 6.13, a round begins only at an ACK with the window at 16 or more, so
 // the first round starts at the first such ACK (6.13 moves rounds below 16 as well).
-// Linux's ACK-train threshold adds up to 1 ms for the TSO bursts its pacing sends; slotcp
-// sends no TSO burst, so the threshold is half the least RTT.
+// Linux adds a cushion of up to 1 ms for TSO and GRO batches to the least RTT before
+// halving it for the ACK train; slotcp sends no such batches: half the least RTT.
 //
 // The RTT sample. Linux measures every ACK: now less the send time of the newest segment
 // it delivers. slotcp keeps no send time per segment. Data sent once goes out in
@@ -134,13 +135,14 @@ export function cubicRttSample(core: Core, s: number, rtt: number): void {
 // - RFC 6298's timed segment (rttSeq, rttStart, while Flag.Timing): everything below it
 //   went no later than it did.
 // The sample is thus never longer than Linux's for the same ACK (with sends at the same
-// times), so HyStart never ends slow start where Linux's would not: exact for a flight
+// times), so the delay test never fires where Linux's would not: exact for a flight
 // sent at once (each mark's data then went together), shorter for data sent over a
 // while (a flight clocked out by ACKs across a round): the earliest of the round's
 // ACKs can then look as short as the time since the last send, and a rise in the RTT
 // is seen late or not at all; slow start then goes on to ssthresh or a loss, as without
-// HyStart. The least RTT is CUBIC's (RFC 6298 samples, kept above from samples
-// Linux's would also take), which may sit above Linux's per-ACK least, asking more rise.
+// HyStart. The least RTT is CUBIC's, from RFC 6298's samples (true RTTs: the lower
+// bounds here would pull it down), so it may sit above Linux's per-ACK least, and the
+// delay test then asks for a larger rise.
 //
 // Where the state lives: HyStart works only in slow start with no CUBIC epoch (the
 // epoch starts once slow start ends; a loss ends it), outside recovery and a timeout's
