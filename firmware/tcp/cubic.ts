@@ -135,14 +135,17 @@ export function cubicRttSample(core: Core, s: number, rtt: number): void {
 // - RFC 6298's timed segment (rttSeq, rttStart, while Flag.Timing): everything below it
 //   went no later than it did.
 // The sample is thus never longer than Linux's for the same ACK (with sends at the same
-// times), so the delay test never fires where Linux's would not: exact for a flight
+// times), so the delay test never fires where Linux's would not with the same least
+// RTT: exact for a flight
 // sent at once (each mark's data then went together), shorter for data sent over a
 // while (a flight clocked out by ACKs across a round): the earliest of the round's
 // ACKs can then look as short as the time since the last send, and a rise in the RTT
 // is seen late or not at all; slow start then goes on to ssthresh or a loss, as without
-// HyStart. The least RTT is CUBIC's, from RFC 6298's samples (true RTTs: the lower
-// bounds here would pull it down), so it may sit above Linux's per-ACK least, and the
-// delay test then asks for a larger rise.
+// HyStart. slotcp samples only ACKs that move SND.UNA (Linux also ACKs that only SACK
+// more). The least RTT is CUBIC's, from RFC 6298's samples (true RTTs: the lower bounds
+// here would pull it down), so it may sit above Linux's per-ACK least, and the delay
+// test then asks for a larger rise; it also counts the handshake's RTT, which Linux's
+// leaves out (a handshake faster than the data's RTT asks for a smaller one).
 //
 // Where the state lives: HyStart works only in slow start with no CUBIC epoch (the
 // epoch starts once slow start ends; a loss ends it), outside recovery and a timeout's
