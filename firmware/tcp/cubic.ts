@@ -5,10 +5,12 @@
 // time in 1/1024 s, the Reno-friendly estimate's α as one segment per 15/8 windows
 // ACKed, and the growth rate worked out at most once per 31 ms while the window stays
 // the same. State lives in five Tcb words (ccEpoch ... ccBase, see slots.ts), in halves
-// of 16 bits: windows, W_max and counts are capped at 65535 segments.
+// of 16 bits: windows, W_max and counts are capped at 65535 segments. Slow start has
+// Linux's HyStart (below), whose round lives in the words an epoch leaves unused.
 import { Core } from './core';
-import { pipe } from './sack';
+import { highestSacked, pipe } from './sack';
 import { Flag, Tcb } from './slots';
+import { seqGt, seqLe } from './seq';
 
 /** β (RFC 9438 §4.1.1, §4.6) in 1/1024: ssthresh = 0.7 × cwnd. */
 const BETA = 717;
@@ -60,6 +62,7 @@ export function cubicForget(core: Core, s: number): void {
   const row = s * Tcb.ROW;
   tcb[row + Tcb.ccMax] = 0;
   tcb[row + Tcb.ccBase] = 0;
+  tcb[row + Tcb.flags] &= ~Flag.HystartFound; // HyStart may end the next slow start too
   endEpoch(tcb, row);
 }
 
@@ -93,6 +96,165 @@ export function cubicRttSample(core: Core, s: number, rtt: number): void {
   const least = base & 0xffff;
   const sample = rtt < 1 ? 1 : rtt > 0xffff ? 0xffff : rtt;
   if (least === 0 || sample < least) tcb[row + Tcb.ccBase] = (base & ~0xffff) | sample;
+}
+
+// ---- HyStart (Linux's hybrid slow start) -----------------------------------------------
+//
+// Slow start ends before the first loss when the path's queue starts to fill, as Linux's
+// CUBIC has done since 2.6.29 (tcp_cubic.c, after Ha and Rhee's "Taming the Elephants"):
+// once the window is 16 segments or more, each round (until SND.UNA passes SND.MAX as it
+// was when the round began) looks at ACKs, and slow start ends (ssthresh = cwnd) when
+// - the ACKs of a train (each within 2 ms of the one before) keep coming for more than
+//   half the least RTT since the round began (the window is about to fill the path), or
+// - after 8 samples, the round's least RTT sample (of every sample so far) is above the
+//   least RTT by more than least/8, kept within 4..16 ms (the queue grows).
+// Once it has ended slow start, it stays off until a timeout (Flag.HystartFound).
+//
+// RFC 9438 §4.10 recommends HyStart++ (RFC 9406) instead; this is the original, as the
+// peer Linux has it (the suites' scripts pin its numbers). The two share the round, the
+// 8 samples and a rise threshold of an RTT / 8 within 4..16 ms; HyStart++ compares each
+// round's least RTT with the previous round's (not the connection's), has no ACK-train
+// test, and goes on in Conservative Slow Start for a few rounds (growing by a quarter)
+// before it ends slow start, where this ends it at once, and may go back to slow start
+// if the RTT falls.
+//
+// As Linux before 6.13, a round begins only at an ACK with the window at 16 or more, so
+// the first round starts at the first such ACK (6.13 moves rounds below 16 as well).
+// Linux adds a cushion of up to 1 ms for TSO and GRO batches to the least RTT before
+// halving it for the ACK train; slotcp sends no such batches: half the least RTT.
+//
+// The RTT sample. Linux measures every ACK: now less the send time of the newest segment
+// it delivers. slotcp keeps no send time per segment. Data sent once goes out in
+// sequence order, so an ACK that delivers data up to `newest` (the ACK, or the highest
+// SACKed byte) delivers nothing sent after any time by which everything below a mark at
+// or above `newest` had been sent. Three such marks are at hand, and the sample is now
+// less the earliest that applies:
+// - the last send (Tcb.lastSentAt): everything outstanding went by then;
+// - the round's mark: SND.MAX when the round began and the last send before it (the
+//   round's first word, and the high half of ccBase);
+// - RFC 6298's timed segment (rttSeq, rttStart, while Flag.Timing): everything below it
+//   went no later than it did.
+// The sample is thus never longer than Linux's for the same ACK (with sends at the same
+// times), so the delay test never fires where Linux's would not with the same least
+// RTT: exact for a flight
+// sent at once (each mark's data then went together), shorter for data sent over a
+// while (a flight clocked out by ACKs across a round): the earliest of the round's
+// ACKs can then look as short as the time since the last send, and a rise in the RTT
+// is seen late or not at all; slow start then goes on to ssthresh or a loss, as without
+// HyStart. slotcp samples only ACKs that move SND.UNA (Linux also ACKs that only SACK
+// more). The least RTT is CUBIC's, from RFC 6298's samples (true RTTs: the lower bounds
+// here would pull it down), so it may sit above Linux's per-ACK least, and the delay
+// test then asks for a larger rise; it also counts the handshake's RTT, which Linux's
+// leaves out (a handshake faster than the data's RTT asks for a smaller one).
+//
+// Where the state lives: HyStart works only in slow start with no CUBIC epoch (the
+// epoch starts once slow start ends; a loss ends it), outside recovery and a timeout's
+// resending. There the epoch's other words are free: ccCount holds the round's end,
+// ccLast when it began << 16 | the last ACK of its train (ms, low 16 bits), ccBase's high
+// half the round mark's send time (ms, low 16 bits), and ccMax's low half the samples
+// counted + 1 (0: no round yet) << 12 | the round's least sample (ms, at most 4095).
+// Linux's 1 s without delay samples after an epoch starts thus never applies to HyStart
+// here: it never runs in a slow start that follows congestion avoidance without a
+// timeout (after an idle restart), which Linux's would if it had not ended slow start
+// before. Times 65 s or more apart wrap in the 16-bit fields (a round that long, or a
+// train that broke 65 s before, can be misread), and a least RTT above about 4 s leaves
+// the delay test off.
+
+const HYSTART_LOW_WINDOW = 16;
+const HYSTART_MIN_SAMPLES = 8;
+const HYSTART_DELAY_MIN_MS = 4;
+const HYSTART_DELAY_MAX_MS = 16;
+const HYSTART_ACK_DELTA_MS = 2;
+/** ccMax's low half in a HyStart round: the count << 12 | the least sample. */
+const ROUND_COUNT_SHIFT = 12;
+const ROUND_RTT_MASK = 0xfff;
+
+/** An ACK that moved SND.UNA, before the window grows: HyStart's round, its ACK train and
+ *  its RTT sample (Linux's hystart_update, from bictcp_acked). */
+export function hystartAcked(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const least = tcb[row + Tcb.ccBase] & 0xffff;
+  if (!inHystart(tcb, row) || least === 0) return;
+  if ((tcb[row + Tcb.ccMax] & 0xffff) === 0 || seqGt(tcb[row + Tcb.sndUna], tcb[row + Tcb.ccCount])) newRound(core, s);
+  if (ackTrainLong(core, s, least) || delayRose(core, s, least)) leaveSlowStart(tcb, row);
+}
+
+/** Slow start with a window of 16 segments or more, HyStart not yet ended, no epoch, no
+ *  recovery or timeout's resending, and no loss probe's resend this ACK may answer. */
+function inHystart(tcb: Int32Array, row: number): boolean {
+  const mss = tcb[row + Tcb.mss];
+  const cwnd = windowSegments(tcb, row);
+  if (tcb[row + Tcb.flags] & (Flag.HystartFound | Flag.Recovery | Flag.AfterTimeout | Flag.ProbeResent)) return false;
+  return tcb[row + Tcb.ccEpoch] === 0 && cwnd >= HYSTART_LOW_WINDOW && cwnd < Math.floor(tcb[row + Tcb.ssthresh] / mss);
+}
+
+/** A round begins (Linux's bictcp_hystart_reset): it ends once SND.UNA passes SND.MAX,
+ *  all of which had been sent by the last send. */
+function newRound(core: Core, s: number): void {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const now = core.now & 0xffff;
+  tcb[row + Tcb.ccCount] = tcb[row + Tcb.sndMax];
+  tcb[row + Tcb.ccLast] = (now << 16) | now;
+  tcb[row + Tcb.ccBase] = ((tcb[row + Tcb.lastSentAt] & 0xffff) << 16) | (tcb[row + Tcb.ccBase] & 0xffff);
+  tcb[row + Tcb.ccMax] = (tcb[row + Tcb.ccMax] & ~0xffff) | (1 << ROUND_COUNT_SHIFT) | ROUND_RTT_MASK;
+}
+
+/** The ACK train: this ACK came within 2 ms of the train's last, and the train has run
+ *  for more than half the least RTT since the round began. */
+function ackTrainLong(core: Core, s: number, least: number): boolean {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const now = core.now & 0xffff;
+  const last = tcb[row + Tcb.ccLast];
+  if (((now - (last & 0xffff)) & 0xffff) > HYSTART_ACK_DELTA_MS) return false;
+  tcb[row + Tcb.ccLast] = (last & ~0xffff) | now;
+  return ((now - (last >>> 16)) & 0xffff) > least >> 1;
+}
+
+/** The delay test: the round's least sample, once 8 came before this one, above the
+ *  least RTT by more than least/8 (4 to 16 ms). */
+function delayRose(core: Core, s: number, least: number): boolean {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const round = tcb[row + Tcb.ccMax] & 0xffff;
+  const sample = rttLowerBound(core, s);
+  let rtt = round & ROUND_RTT_MASK;
+  if (sample < rtt) rtt = sample;
+  const counted = (round >>> ROUND_COUNT_SHIFT) - 1; // before this sample
+  const stored = counted < HYSTART_MIN_SAMPLES ? counted + 2 : counted + 1;
+  tcb[row + Tcb.ccMax] = (tcb[row + Tcb.ccMax] & ~0xffff) | (stored << ROUND_COUNT_SHIFT) | rtt;
+  if (counted < HYSTART_MIN_SAMPLES) return false;
+  const eighth = least >> 3;
+  return rtt > least + (eighth < HYSTART_DELAY_MIN_MS ? HYSTART_DELAY_MIN_MS : eighth > HYSTART_DELAY_MAX_MS ? HYSTART_DELAY_MAX_MS : eighth);
+}
+
+/** This ACK's RTT sample, ms (at most 4095): now less the earliest time by which the
+ *  newest data it delivers is known to have been sent (see above). */
+function rttLowerBound(core: Core, s: number): number {
+  const tcb = core.slots.tcb;
+  const row = s * Tcb.ROW;
+  const now = core.now;
+  const newest = highestSacked(core.slots, s);
+  let rtt = (now - tcb[row + Tcb.lastSentAt]) | 0;
+  if (seqLe(newest, tcb[row + Tcb.ccCount])) {
+    const sinceMark = ((now & 0xffff) - (tcb[row + Tcb.ccBase] >>> 16)) & 0xffff;
+    if (sinceMark > rtt) rtt = sinceMark;
+  }
+  if ((tcb[row + Tcb.flags] & Flag.Timing) && seqLe(newest, tcb[row + Tcb.rttSeq])) {
+    const sinceTimed = (now - tcb[row + Tcb.rttStart]) | 0;
+    if (sinceTimed > rtt) rtt = sinceTimed;
+  }
+  return rtt < 0 ? 0 : rtt > ROUND_RTT_MASK ? ROUND_RTT_MASK : rtt;
+}
+
+/** HyStart found the exit: ssthresh is the window (growth goes on as congestion
+ *  avoidance), and HyStart is off until a timeout. */
+function leaveSlowStart(tcb: Int32Array, row: number): void {
+  tcb[row + Tcb.ssthresh] = tcb[row + Tcb.cwnd];
+  tcb[row + Tcb.flags] |= Flag.HystartFound;
+  tcb[row + Tcb.ccMax] &= ~0xffff;
 }
 
 // ---- Proportional Rate Reduction (RFC 6937, draft-ietf-tcpm-prr-rfc6937bis) ----------
@@ -175,6 +337,10 @@ export function cubicGrow(core: Core, s: number, delivered: number): void {
       return;
     }
   }
+  // Slow start is over: its HyStart round, in the half that counts the growth carried
+  // over in an epoch, is forgotten before the first epoch reads it (0 at an epoch's start
+  // in any case: a loss clears it).
+  if (tcb[row + Tcb.ccEpoch] === 0) tcb[row + Tcb.ccMax] &= ~0xffff;
   const rate = growthRate(core, s, cwnd, acked);
   // Growth carried over from a slower rate is applied first, a segment at most.
   let carried = tcb[row + Tcb.ccMax] & 0xffff;

@@ -11,7 +11,7 @@ import { initialWindowBytes } from './config';
 import { Count } from './counters';
 import { Core } from './core';
 import { recordStartBefore } from './ring';
-import { cubicForget, cubicGrow, cubicIdle, cubicRttSample, cubicThreshold, prrAck, prrEnd, prrStart } from './cubic';
+import { cubicForget, cubicGrow, cubicIdle, cubicRttSample, cubicThreshold, hystartAcked, prrAck, prrEnd, prrStart } from './cubic';
 import { forgetAcked, lossIndicated, nextHole, pipe, recordSackBlocks, resendLost, sackedBelow } from './sack';
 import { rackCumulativeAck, rackDelivered, rackDetect, rackOpened, rackRttSample } from './rack';
 import { Flag, RackStats, Slots, Timer, Tcb } from './slots';
@@ -88,6 +88,9 @@ export function newAck(core: Core, s: number, ack: number, acked: number, seg: S
   } else if (tcb[row + Tcb.srtt8] > 0) {
     updateRto(core, s); // progress ends any backoff
   }
+  // CUBIC's HyStart may end slow start here, before the window grows (as Linux's, from
+  // every ACK, whether the window is in use or not).
+  if (core.config.congestion === 'cubic') hystartAcked(core, s);
   const mss = tcb[row + Tcb.mss];
   if ((tcb[row + Tcb.flags] & Flag.Recovery) && seqLt(ack, tcb[row + Tcb.recover])) {
     // A partial ACK: another segment of the same window was lost. With SACK, output()

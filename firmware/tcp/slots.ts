@@ -92,6 +92,9 @@ export const enum Flag {
   /** In recovery, this ACK newly SACKed data resent after a resend still missing below
    *  it (sack.ts recordSackBlocks; read and cleared by the same ACK's sackReassessed). */
   ResendOvertaken = 1 << 27,
+  /** config.congestion 'cubic': HyStart ended slow start (Linux's `found`); it stays off
+   *  until a timeout (cubic.ts). */
+  HystartFound = 1 << 28,
 }
 
 /** The per-slot timers. Deadlines are wrapping 32-bit millisecond counts (compared like
@@ -271,7 +274,8 @@ export const enum Tcb {
    *  segment of growth). In recovery the three are Proportional Rate Reduction's
    *  bytes delivered, bytes sent, and the window before the loss (RFC 6937). Then W_max
    *  << 16 | the ACKed segments towards the next segment of growth; the window when the
-   *  epoch began << 16 | the least RTT sampled (ms). */
+   *  epoch began << 16 | the least RTT sampled (ms). In slow start with no epoch,
+   *  ccCount, ccLast, ccBase's high half and ccMax's low half hold HyStart's round. */
   ccEpoch,
   ccCount,
   ccLast,
