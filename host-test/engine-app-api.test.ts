@@ -2,7 +2,7 @@
 // dead handle, the arguments it refuses and its message, which calls read the clock,
 // accept()'s order, and info() field by field. Wire behaviour is in host-test/pkt/.
 import assert from 'node:assert/strict';
-import { ConfigError } from '../firmware/tcp/config';
+import { ConfigError, defaultConfig, makeConfig } from '../firmware/tcp/config';
 import { TcpInfo, WriteFlag } from '../firmware/tcp/stack';
 import { ACK, PSH, SYN, flagLetters } from '../firmware/tcp/wire';
 import { Bench, CLIENT, Client, established } from './support/net';
@@ -47,6 +47,19 @@ function countClockReads(bench: Bench): { reads: number } {
   };
   return counter;
 }
+
+describe('the config', () => {
+  it('holds the fields set as its own, inherits the rest from the defaults, and is read-only', () => {
+    const config = makeConfig({ localAddr: 1, slots: 6, mss: 1000, sack: undefined });
+    // halfOpenLimit is set from slots when not given; undefined leaves the default.
+    assert.deepEqual(Object.keys(config).sort(), ['halfOpenLimit', 'localAddr', 'mss', 'slots']);
+    assert.deepEqual([config.slots, config.mss, config.halfOpenLimit], [6, 1000, 3]);
+    assert.deepEqual([config.sack, config.rxBytes, config.congestion], [defaultConfig.sack, defaultConfig.rxBytes, 'reno']);
+    assert.equal(Object.getPrototypeOf(config), defaultConfig);
+    assert.throws(() => { (config as { mss: number }).mss = 536; }, TypeError);
+    assert.throws(() => { (config as { ttl: number }).ttl = 1; }, TypeError);
+  });
+});
 
 describe('Stack app API: handles, arguments, clock, info', () => {
   it('accepts the oldest waiting connection first, whatever slot it is in, then -1', () => {

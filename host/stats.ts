@@ -14,6 +14,14 @@ export interface StatsSources {
   nowMs: number;
 }
 
+/** Every config field, set or inherited from the defaults (makeConfig's config holds only
+ *  the fields set as its own properties, so a spread would miss the rest). */
+function configFields(config: object): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key in config) fields[key] = (config as Record<string, unknown>)[key];
+  return fields;
+}
+
 export function statsSnapshot(src: StatsSources) {
   const { stack } = src;
   const config = stack.config;
@@ -21,7 +29,7 @@ export function statsSnapshot(src: StatsSources) {
     time: new Date().toISOString(),
     uptimeMs: src.nowMs - src.startedMs,
     addr: formatIpv4(config.localAddr),
-    config: { ...config, localAddr: formatIpv4(config.localAddr) },
+    config: { ...configFields(config), localAddr: formatIpv4(config.localAddr) },
     memory: stack.memory(),
     usage: stack.usage(),
     counters: stack.counters.snapshot(),

@@ -151,13 +151,23 @@ function checkBoolean(config: StackConfig, name: keyof StackConfig): void {
   }
 }
 
-/** Merges `overrides` onto the defaults and checks every field. Throws ConfigError. */
+/** Sets a field of a config made by makeConfig() as its own property: an assignment
+ *  would fail, as the frozen default below it is read-only. */
+function setField(config: StackConfig, key: keyof StackConfig, value: unknown): void {
+  Object.defineProperty(config, key, { value, enumerable: true });
+}
+
+/** Merges `overrides` onto the defaults and checks every field. Throws ConfigError. The
+ *  config holds only the fields set as its own properties and inherits the others from
+ *  defaultConfig: on a board that object lives in flash with its preloaded module, so a
+ *  config takes a heap slot per field set, not one per field (the ESP8266's heap is
+ *  counted in slots). The config is read-only. */
 export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
-  const config: StackConfig = { ...defaultConfig };
+  const config = Object.create(defaultConfig) as StackConfig;
   for (const key of Object.keys(overrides) as (keyof StackConfig)[]) {
     if (!(key in defaultConfig)) throw new ConfigError(`slotcp config: unknown option ${String(key)}`);
     const value = overrides[key];
-    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+    if (value !== undefined) setField(config, key, value);
   }
   checkInteger(config, 'localAddr', 1, 0xffffffff);
   checkInteger(config, 'slots', 1, 255);
@@ -167,7 +177,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'timeWaitCapacity', 0, 1 << 16);
   checkInteger(config, 'mslMs', 1, 600000);
   checkInteger(config, 'listeners', 1, 64);
-  if (overrides.halfOpenLimit === undefined) config.halfOpenLimit = Math.ceil(config.slots / 2);
+  if (overrides.halfOpenLimit === undefined) setField(config, 'halfOpenLimit', Math.ceil(config.slots / 2));
   checkInteger(config, 'halfOpenLimit', 0, config.slots);
   checkInteger(config, 'synAckRetries', 0, 16);
   checkInteger(config, 'maxRetries', 1, 32);
