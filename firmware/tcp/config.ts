@@ -95,6 +95,13 @@ export interface StackConfig {
    *  the client to send again, as data on any SYN is (FreeBSD's net.inet.tcp.drop_synfin=0).
    *  RFC 9293 does not single the combination out; RFC 1122 leaves it to the stack. */
   acceptSynFin: boolean;
+  /** Slow start after idle (RFC 5681 §4.1, a SHOULD): before sending with nothing in
+   *  flight after more than an RTO without sending, the window goes back to the restart
+   *  window min(IW, cwnd), as the ACK clock it was built on has stopped. true, the
+   *  default; false keeps the window over idle times (Linux's
+   *  net.ipv4.tcp_slow_start_after_idle=0, for long-lived connections that send in
+   *  bursts over a path known to take them). */
+  slowStartAfterIdle: boolean;
 }
 
 export type Congestion = 'reno' | 'cubic';
@@ -134,6 +141,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   congestion: 'reno',
   rack: true,
   acceptSynFin: false,
+  slowStartAfterIdle: true,
 });
 
 export class ConfigError extends Error {}
@@ -200,6 +208,7 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   }
   checkBoolean(config, 'rack');
   checkBoolean(config, 'acceptSynFin');
+  checkBoolean(config, 'slowStartAfterIdle');
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

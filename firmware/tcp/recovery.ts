@@ -169,11 +169,12 @@ function windowUsed(tcb: Int32Array, row: number): boolean {
  *  nothing was sent): after more than an RTO without sending data,
  *  the ACK clock the window was built on is gone, so it restarts from the restart window
  *  RW = min(IW, cwnd) (RFC 5681 §4.1's SHOULD; ssthresh is kept, as the RFC says nothing
- *  of it). */
+ *  of it), unless config.slowStartAfterIdle is off. */
 export function idleRestart(core: Core, s: number): void {
   const tcb = core.slots.tcb;
   const row = s * Tcb.ROW;
   if (core.config.congestion === 'cubic') cubicIdle(core, s);
+  if (!core.config.slowStartAfterIdle) return;
   // Unsigned: the last send is always in the past, so an idle time of 2^31 ms (about 25
   // days) or more, negative as a signed difference, is still long. Only one within an
   // RTO of a whole multiple of 2^32 ms (49.7 days) reads short.

@@ -230,6 +230,7 @@ class Runner {
       else if (key === 'lone_fin') config.loneFin = this.integerOption(key, value) !== 0;
       else if (key === 'rack') config.rack = this.integerOption(key, value) !== 0;
       else if (key === 'accept_syn_fin') config.acceptSynFin = this.integerOption(key, value) !== 0;
+      else if (key === 'slow_start_after_idle') config.slowStartAfterIdle = this.integerOption(key, value) !== 0;
       else if (key === 'rto_min_on_variance') config.rtoMinOnVariance = this.integerOption(key, value) !== 0;
       else if (key === 'initial_window') config.initialWindow = value === 'rfc5681' || value === 'rfc6928' ? value : this.integerOption(key, value);
       else if (!ignoredOptions.has(key) && !isEstablishedOption(key)) throw new PktFailure(1, name, `unknown option --${key}`);
@@ -1127,6 +1128,7 @@ class Runner {
       const name = key.replace(/^\/proc\/sys\//, '').replace(/\//g, '.');
       if (name === 'net.ipv4.tcp_notsent_lowat' && /^\d+$/.test(value ?? '')) config.notsentLowat = Number(value);
       else if (name === 'net.inet.tcp.drop_synfin' && /^[01]$/.test(value ?? '')) config.acceptSynFin = value === '0';
+      else if (name === 'net.ipv4.tcp_slow_start_after_idle' && /^[01]$/.test(value ?? '')) config.slowStartAfterIdle = value === '1';
       else all = false;
     }
     return all;
