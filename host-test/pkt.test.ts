@@ -116,6 +116,20 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     assert.throws(() => runScript(script, 'x', { config: peerRunOptions('linux').config }), /options|unexpected/);
   });
 
+  it("tolerates as packetdrill does: the larger of --tolerance_usecs and --tolerance_percent (12.5% by default) of the time since the previous event", () => {
+    // The delayed ACK goes 40 ms after the data (the peer run's delayedAckMs); the script
+    // says 45 ms: 5 ms early, past the 4 ms tolerance but within 12.5% of 45 ms (5.6 ms).
+    const late = parseScript(`${handshake}+0 < P. 1:2(1) ack 1 win 257\n+.045 > . 1:1(0) ack 2\n`);
+    assert.doesNotThrow(() => runScript(late, 'x', peerRunOptions('freebsd')));
+    assert.throws(() => runScript(parseScript(`--tolerance_percent=0\n${handshake}+0 < P. 1:2(1) ack 1 win 257\n+.045 > . 1:1(0) ack 2\n`), 'x',
+      peerRunOptions('freebsd')), /timing error: expected packet at 0\.145000 sec but happened at 0\.140000 sec; tolerance 0\.004000 sec/);
+    // 12.5% of 40 ms is 5 ms: 6 ms early fails.
+    assert.throws(() => runScript(parseScript(`${handshake}+0 < P. 1:2(1) ack 1 win 257\n+.046 > . 1:1(0) ack 2\n`), 'x',
+      peerRunOptions('freebsd')), /tolerance 0\.005750 sec/);
+    // slotcp's own mode: no share of the gap unless the script asks.
+    assert.throws(() => runScript(late, 'x', { ...peerRunOptions('freebsd'), packetdrillChecks: false }), /tolerance 0\.004000 sec/);
+  });
+
   it('scales inbound windows by the agreed wscale for peer scripts (257 << 7 fits 5840 bytes)', () => {
     const script = parseScript(`${handshake}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);
     assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));

@@ -27,6 +27,9 @@ export const REMOTE_ADDR = parseIpv4('192.0.2.1');
 export const LOCAL_PORT = 8080;
 export const REMOTE_PORT = 40000;
 
+/** packetdrill's default share of the time since the previous event it also tolerates
+ *  (run.c verify_time: the larger of the two applies). */
+const DEFAULT_TOLERANCE_PERCENT = 12.5;
 /** packetdrill's default tolerance for event timing. */
 const DEFAULT_TOLERANCE_USECS = 4000;
 
@@ -189,7 +192,14 @@ class Runner {
   private readonly established: EstablishedPeer | undefined;
   /** Script time of the previous event, µs. */
   private lastUsecs = 0;
+  /** --tolerance_usecs: the least tolerance of any event's time. */
   private readonly tolerance: number;
+  /** --tolerance_percent: packetdrill widens an event's tolerance to this share of the
+   *  time since the previous event when that is more (12.5 there; 0, none, in slotcp's
+   *  own mode unless the script sets it). */
+  private readonly tolerancePercent: number;
+  /** The tolerance of the event under way (µs), as above. */
+  private eventTolerance: number;
   private readonly queue: SentSegment[] = [];
   private readonly fds = new Map<number, Fd>();
   private localIsn: number | undefined;
@@ -217,8 +227,10 @@ class Runner {
     this.packetdrillChecks = options.packetdrillChecks ?? false;
     this.neutralize = options.neutralize ?? new Set();
     let tolerance = DEFAULT_TOLERANCE_USECS;
+    let tolerancePercent = this.packetdrillChecks ? DEFAULT_TOLERANCE_PERCENT : 0;
     for (const [key, value] of Object.entries(script.options)) {
       if (key === 'tolerance_usecs') tolerance = this.integerOption(key, value);
+      else if (key === 'tolerance_percent') tolerancePercent = this.percentOption(key, value);
       else if (key === 'strict_segments') this.strictSegments = true;
       // packetdrill's --mss is the tun device's segment size for its TSO/GSO emulation,
       // not the stack's MSS: in packetdrill mode it changes nothing here.
@@ -236,6 +248,8 @@ class Runner {
       else if (!ignoredOptions.has(key) && !isEstablishedOption(key)) throw new PktFailure(1, name, `unknown option --${key}`);
     }
     this.tolerance = tolerance;
+    this.eventTolerance = tolerance;
+    this.tolerancePercent = tolerancePercent;
     if (script.initCommand) this.preamble(script.initCommand, config);
     this.leadingSysctls(config);
     try {
@@ -277,6 +291,12 @@ class Runner {
   private integerOption(key: string, value: string): number {
     const n = Number(value);
     if (!Number.isInteger(n)) throw new PktFailure(1, this.name, `--${key} needs an integer, got '${value}'`);
+    return n;
+  }
+
+  private percentOption(key: string, value: string): number {
+    const n = Number(value);
+    if (!(value.trim() !== '' && n >= 0 && n <= 100)) throw new PktFailure(1, this.name, `--${key} needs a percentage from 0 to 100, got '${value}'`);
     return n;
   }
 
@@ -323,13 +343,15 @@ class Runner {
   /** The latest time the event may happen at (range end, blocking end, or tolerance). */
   private latestTime(event: ScriptEvent, start: number): number {
     const end = event.time.end;
-    if (end) return (end.kind === 'relative' ? this.lastUsecs + end.usecs : end.usecs) + this.tolerance;
+    if (end) return (end.kind === 'relative' ? this.lastUsecs + end.usecs : end.usecs) + this.eventTolerance;
     if (event.time.kind === 'any') return Number.MAX_SAFE_INTEGER;
-    return start + this.tolerance;
+    return start + this.eventTolerance;
   }
 
   private runEvent(event: ScriptEvent): void {
     const start = this.eventTime(event);
+    const dynamic = Math.floor((this.tolerancePercent / 100) * (start - this.lastUsecs));
+    this.eventTolerance = dynamic > this.tolerance ? dynamic : this.tolerance;
     switch (event.type) {
       case 'packet':
         if (event.direction === 'in') {
@@ -391,7 +413,7 @@ class Runner {
     this.advanceTo(pending.latest);
     this.settlePending();
     if (this.pending) {
-      this.fail(pending.event.line, `${pending.event.name}() blocked past ${formatSeconds(pending.latest - this.tolerance)} sec (+ tolerance) `
+      this.fail(pending.event.line, `${pending.event.name}() blocked past ${formatSeconds(pending.latest - pending.tolerance)} sec (+ tolerance) `
         + `and has not returned\n  script: ${pending.event.text.trim()}`);
     }
   }
@@ -404,24 +426,24 @@ class Runner {
     const actual = this.execute(pending.event, this.clockMs * 1000);
     if (actual.errno === 'EAGAIN') return;
     this.pending = undefined;
-    this.returned(pending.event, pending.latest, actual);
+    this.returned(pending.event, pending.latest, actual, pending.tolerance);
   }
 
   /** A blocking call returned now with `actual`: not before its end time (T2, less the
    *  tolerance; awaitPending sees to the latest), and with the script's result. */
-  private returned(event: SyscallEvent, latest: number, actual: { value: number; errno?: string }): void {
+  private returned(event: SyscallEvent, latest: number, actual: { value: number; errno?: string }, tolerance = this.eventTolerance): void {
     const now = this.clockMs * 1000;
-    const end = latest - this.tolerance;
-    if (now < end - this.tolerance) {
+    const end = latest - tolerance;
+    if (now < end - tolerance) {
       this.fail(event.line, `timing error: ${event.name}() returned at ${formatSeconds(now)} sec, expected at `
-        + `${formatSeconds(end)} sec; tolerance ${formatSeconds(this.tolerance)} sec\n  script: ${event.text.trim()}`);
+        + `${formatSeconds(end)} sec; tolerance ${formatSeconds(tolerance)} sec\n  script: ${event.text.trim()}`);
     }
     this.compareResult(event, actual);
   }
 
   /** Fails if the stack sends anything before `usecs` (beyond the tolerance). */
   private expectQuiet(usecs: number, line: number): void {
-    this.advanceTo(Math.max(usecs - this.tolerance, this.clockMs * 1000));
+    this.advanceTo(Math.max(usecs - this.eventTolerance, this.clockMs * 1000));
     if (this.packetdrillChecks) return;
     const early = this.queue[0];
     if (early) this.fail(line, `unexpected outbound packet: ${this.describe(early)}`);
@@ -445,9 +467,9 @@ class Runner {
       payload.set(next.payload, sent.payload.length);
       sent = { ...next, seq: sent.seq, usecs: sent.usecs, flags: sent.flags | next.flags, payload };
     }
-    if (event.time.kind !== 'any' && (sent.usecs < start - this.tolerance || sent.usecs > latest)) {
+    if (event.time.kind !== 'any' && (sent.usecs < start - this.eventTolerance || sent.usecs > latest)) {
       this.fail(event.line, `timing error: expected packet at ${formatSeconds(start)} sec but happened at `
-        + `${formatSeconds(sent.usecs)} sec; tolerance ${formatSeconds(this.tolerance)} sec\n  script: ${event.text.trim()}\n  actual: ${this.describe(sent)}`);
+        + `${formatSeconds(sent.usecs)} sec; tolerance ${formatSeconds(this.eventTolerance)} sec\n  script: ${event.text.trim()}\n  actual: ${this.describe(sent)}`);
     }
     this.matchOutbound(event, sent);
     this.lastUsecs = event.time.kind === 'any' ? sent.usecs : start;
@@ -574,7 +596,7 @@ class Runner {
       // data) may be what it waits for. It returns when it no longer blocks (settlePending).
       const now = this.execute(event, this.clockMs * 1000);
       const blocks = event.name === 'poll' || !this.fds.get(argInteger(event, 0))?.nonBlocking;
-      if (now.errno === 'EAGAIN' && blocks) this.pending = { event, latest };
+      if (now.errno === 'EAGAIN' && blocks) this.pending = { event, latest, tolerance: this.eventTolerance };
       else this.returned(event, latest, now);
       return;
     }
@@ -934,7 +956,7 @@ class Runner {
 
   /** A blocking accept or read that waits for later lines (settlePending), and the
    *  latest time it may return (its end, T2, plus the tolerance). */
-  private pending: { event: SyscallEvent; latest: number } | undefined;
+  private pending: { event: SyscallEvent; latest: number; tolerance: number } | undefined;
 
   /** A connection's TCP variables; for a socket not connected, its state and zeros. */
   private info(fd: Fd): TcpInfo | undefined {
