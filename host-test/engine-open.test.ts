@@ -65,11 +65,79 @@ describe('passive open', () => {
     bench.send({ srcPort: 40002, dstPort: 80, seq: 7, flags: SYN, window: 5000, mss: 300 });
     const row = bench.stack.connections().find((r) => r.remotePort === 40002);
     assert.equal(row?.state, 'SYN-RECEIVED');
-    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
       sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(row.handle, info));
     // unacked: our SYN alone (SND.UNA is the ISN until the ACK of the SYN).
     assert.deepEqual([info.state, info.sndWnd, info.mss, info.unacked], ['SYN-RECEIVED', 5000, 300, 1]);
+  });
+});
+
+describe('window scaling (RFC 7323 §2)', () => {
+  const info = () => ({ state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false,
+    sndWscale: 0, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0,
+    lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 });
+
+  it('answers Window Scale with shift 0 after the MSS (and after SACK-permitted), in the SYN-ACK sent again too', () => {
+    const bench = new Bench({ rtoInitialMs: 1000, slots: 6 }); // three half-open: no SYN cookies
+    bench.stack.listen(80);
+    assert.deepEqual(new Client(bench, 80, 40001).syn(1460, [1, 3, 3, 7]).options, [2, 4, 2, 24, 1, 3, 3, 0]);
+    assert.deepEqual(bench.advance(1000).map((s) => s.options), [[2, 4, 2, 24, 1, 3, 3, 0]], 'the retransmitted SYN-ACK');
+    assert.deepEqual(new Client(bench, 80, 40002).syn(1460, [4, 2, 1, 1, 1, 3, 3, 2]).options, [2, 4, 2, 24, 1, 1, 4, 2, 1, 3, 3, 0]);
+    assert.deepEqual(new Client(bench, 80, 40003).syn(1460, [1, 1, 4, 2]).options, [2, 4, 2, 24, 1, 1, 4, 2], 'none offered, none sent');
+  });
+
+  it("reports the peer's shift (-1: none agreed), and scales its windows from the handshake's ACK on, not the SYN's", () => {
+    const bench = new Bench({ txBytes: 65536 });
+    bench.stack.listen(80);
+    const c = new Client(bench, 80);
+    c.window = 3;
+    c.syn(1460, [1, 3, 3, 9]);
+    const half = bench.stack.connections()[0];
+    const got = info();
+    assert.ok(bench.stack.info(half.handle, got));
+    assert.deepEqual([got.state, got.sndWnd, got.sndWscale], ['SYN-RECEIVED', 3, 9], 'the SYN\'s window as it is');
+    c.segment(ACK);
+    const h = bench.stack.accept(0);
+    assert.ok(bench.stack.info(h, got));
+    assert.deepEqual([got.sndWnd, got.sndWscale], [3 << 9, 9]);
+    c.window = 2;
+    c.segment(ACK);
+    assert.ok(bench.stack.info(h, got));
+    assert.equal(got.sndWnd, 2 << 9, 'a window update');
+    const plain = new Client(bench, 80, 40001);
+    plain.connect();
+    assert.ok(bench.stack.info(bench.stack.accept(0), got));
+    assert.deepEqual([got.sndWnd, got.sndWscale], [65535, -1]);
+  });
+
+  it('scales windows up to 65535 << 14 (below 2^30) and keeps the shift apart from the probe counts in its word', () => {
+    const bench = new Bench({ txBytes: 65536 });
+    bench.stack.listen(80, { keepalive: { idleMs: 5000, intervalMs: 1000, count: 255 } });
+    const c = new Client(bench, 80);
+    c.connect(1460, [1, 3, 3, 14]);
+    const h = bench.stack.accept(0);
+    const got = info();
+    assert.ok(bench.stack.info(h, got));
+    assert.deepEqual([got.sndWnd, got.sndWscale], [65535 * 2 ** 14, 14]);
+    bench.stack.setKeepalive(h, 5000, 1000, 255);
+    assert.equal(bench.advance(5000 + 254 * 1000).length, 255, 'keepalive probes');
+    assert.ok(bench.stack.info(h, got));
+    assert.equal(got.sndWscale, 14);
+    c.window = 1;
+    c.segment(ACK);
+    assert.ok(bench.stack.info(h, got));
+    assert.deepEqual([got.state, got.sndWnd], ['ESTABLISHED', 1 << 14], 'the answer to the probes, scaled');
+  });
+
+  it('agrees to no scaling under TCP_NOOPT (noOptions): no options, windows as they are', () => {
+    const bench = new Bench();
+    bench.stack.listen(80, { noOptions: true });
+    const c = new Client(bench, 80);
+    assert.deepEqual(c.connect(1460, [1, 3, 3, 7]).options, []);
+    const got = info();
+    assert.ok(bench.stack.info(bench.stack.accept(0), got));
+    assert.deepEqual([got.sndWnd, got.sndWscale], [65535, -1]);
   });
 });
 

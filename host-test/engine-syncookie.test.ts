@@ -204,6 +204,20 @@ describe('SYN cookies', () => {
     assert.equal(bench.stack.counters.synCookiesAccepted, 2);
   });
 
+  it('answers Window Scale with none by cookie (the cookie cannot keep the shift): windows are not scaled, even by an option on the ACK', () => {
+    const bench = new Bench({ halfOpenLimit: 0 });
+    bench.stack.listen(80);
+    const c = new Client(bench, 80);
+    assert.deepEqual(c.syn(1460, [1, 1, 4, 2, 1, 3, 3, 7]).options, [2, 4, 2, 24]);
+    c.window = 100;
+    assert.deepEqual(c.segment(ACK, { options: [1, 3, 3, 7] }), []); // RFC 7323 §2.2: only a SYN's counts
+    assert.equal(bench.stack.counters.synCookiesAccepted, 1);
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: 0, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
+      sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
+    assert.ok(bench.stack.info(bench.stack.accept(0), info));
+    assert.deepEqual([info.sndWnd, info.sndWscale], [100, -1]);
+  });
+
   it('takes 536 as the MSS of a cookie client whose SYN had no MSS option (RFC 9293 §3.7.1)', () => {
     const bench = new Bench({ halfOpenLimit: 0, mss: 1460, txBytes: 2000 });
     bench.stack.listen(80, { noDelay: true });
@@ -231,7 +245,7 @@ describe('SYN cookies', () => {
     assert.deepEqual(c.segment(ACK), []);
     assert.equal(bench.stack.counters.synCookiesAccepted, 1);
     const h = bench.stack.accept(0);
-    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
       sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(h, info));
     assert.deepEqual([info.srtt, info.rttvar, info.rto], [0, 0, 3000], 'no sample: the initial RTO');

@@ -130,9 +130,18 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     assert.throws(() => runScript(late, 'x', { ...peerRunOptions('freebsd'), packetdrillChecks: false }), /tolerance 0\.004000 sec/);
   });
 
-  it('scales inbound windows by the agreed wscale for peer scripts (257 << 7 fits 5840 bytes)', () => {
-    const script = parseScript(`${handshake}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);
-    assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
+  it("lets slotcp scale peer scripts' inbound windows itself, SYN-ACK options written or <...> (257 << 7 fits 5840 bytes)", () => {
+    for (const text of [handshake, handshake.replace('<mss 1460,nop,nop,sackOK,nop,wscale 8>', '<...>')]) {
+      const script = parseScript(`${text}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);
+      assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
+    }
+  });
+
+  it('compares whether the SYN-ACK carries Window Scale for peer scripts, not its shift', () => {
+    const without = parseScript(handshake.replace(',nop,wscale 8>', '>'));
+    assert.throws(() => runScript(without, 'x', peerRunOptions('linux')), /:5: bad outbound packet: options \[2 4 5 180 1 1 4 2 1 3 3 0\] lack or add MSS, SACK-permitted or Window Scale/);
+    const offeredNone = parseScript(handshake.replace(',nop,nop,nop,wscale 7>', ',nop,nop>'));
+    assert.throws(() => runScript(offeredNone, 'x', peerRunOptions('linux')), /:5: bad outbound packet: options \[2 4 5 180 1 1 4 2\] lack or add/);
   });
 
   it("compares every flag but PSH for Linux's scripts (PSH placement follows Linux's buffer layout)", () => {
@@ -206,11 +215,5 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     // A plain ACK at the listener is still answered, and compared.
     const ack = synAck.replace('< S. 17:20(3) ack 34', '< . 17:20(3) ack 34');
     assert.throws(() => runScript(parseScript(ack), 'x', peerRunOptions('freebsd')), /:7: timing error: [^]*actual: R 34:34\(0\)/);
-  });
-
-  it('scales them too when the script accepts any SYN-ACK options (<...>): the scripts\' stacks agree whenever offered', () => {
-    const anyOptions = handshake.replace('<mss 1460,nop,nop,sackOK,nop,wscale 8>', '<...>');
-    const script = parseScript(`${anyOptions}+0 write(4, ..., 5840) = 5840\n+0 > . 1:4381(4380) ack 1\n`);
-    assert.doesNotThrow(() => runScript(script, 'x', peerRunOptions('linux')));
   });
 });

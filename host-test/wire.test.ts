@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { finishChecksum, sumBytes } from '../firmware/tcp/checksum';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInRange, seqLe, seqLt } from '../firmware/tcp/seq';
-import { ACK, FIN, Out, PSH, RST, Refusal, SYN, Seg, flagLetters, newSegment, parseIpv4, parsePacket, writeSegmentHeaders } from '../firmware/tcp/wire';
+import { ACK, FIN, Out, PSH, RST, Refusal, SYN, Seg, SynOption, flagLetters, newSegment, parseIpv4, parsePacket, writeSegmentHeaders } from '../firmware/tcp/wire';
 import { Bench, CLIENT, SERVER, buildPacket } from './support/net';
 
 describe('sequence arithmetic', () => {
@@ -70,15 +70,31 @@ describe('packet parsing', () => {
     const seg = newSegment();
     const p = withOptions([1, 1, 4, 2]);
     assert.equal(parsePacket(p, p.length, seg), 0);
-    assert.deepEqual([seg[Seg.sackPermitted], seg[Seg.sackCount]], [1, 0]);
+    assert.deepEqual([seg[Seg.synOptions], seg[Seg.sackCount]], [SynOption.SackPermitted, 0]);
     const edges = [0x10, 0x20, 0xfffffff0, 0x8];
     const block = edges.flatMap((v) => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
     const q = withOptions([1, 1, 5, 18, ...block]);
     assert.equal(parsePacket(q, q.length, seg), 0);
-    assert.deepEqual([seg[Seg.sackPermitted], seg[Seg.sackCount], ...seg.subarray(Seg.sackBlocks, Seg.sackBlocks + 4)], [0, 2, 0x10, 0x20, -16, 8]);
+    assert.deepEqual([seg[Seg.synOptions], seg[Seg.sackCount], ...seg.subarray(Seg.sackBlocks, Seg.sackBlocks + 4)], [0, 2, 0x10, 0x20, -16, 8]);
     const four = withOptions([1, 1, 5, 34, ...block, ...block]);
     assert.equal(parsePacket(four, four.length, seg), 0);
     assert.equal(seg[Seg.sackCount], 4);
+  });
+
+  it('parses Window Scale as Offered | shift, a shift above 14 as 14 (RFC 7323 §2.3), beside SACK-permitted', () => {
+    const seg = newSegment();
+    const shiftOf = (options: number[]): number => {
+      const p = withOptions(options);
+      assert.equal(parsePacket(p, p.length, seg), Refusal.None);
+      return seg[Seg.synOptions];
+    };
+    assert.equal(shiftOf([1, 3, 3, 7]), 0x17 << 8);
+    assert.equal(shiftOf([1, 3, 3, 0]), 0x10 << 8);
+    assert.equal(shiftOf([1, 3, 3, 15]), 0x1e << 8);
+    assert.equal(shiftOf([1, 3, 3, 255]), 0x1e << 8);
+    assert.equal(shiftOf([1, 1, 4, 2, 1, 3, 3, 2]), (0x12 << 8) | SynOption.SackPermitted);
+    // Another length is skipped, the packet kept, as before slotcp knew the option.
+    assert.equal(shiftOf([3, 4, 7, 0]), 0);
   });
 
   /** A SYN whose IPv4 header is rewritten by `edit`, its IP checksum then fixed over

@@ -6,7 +6,8 @@ export interface StackConfig {
   localAddr: number;
   /** Connection slots: the most connections (handshaking, open or closing) at once. */
   slots: number;
-  /** Receive buffer per slot; also the largest window offered (no window scaling). */
+  /** Receive buffer per slot; also the largest window offered (16 bits: our own window
+   *  is never scaled, our Window Scale shift is 0). */
   rxBytes: number;
   /** Send buffer per slot. */
   txBytes: number;

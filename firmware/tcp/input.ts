@@ -18,7 +18,7 @@ import { deliveryMark, duplicateAck, newAck, opened, recoveryAck, sackReassessed
 import { nextIsn } from './isn';
 import { checkCookie, makeCookie } from './syncookie';
 import { TraceEvent, drop, traceDrop } from './trace';
-import { ACK, DEFAULT_MSS, FIN, Out, RST, SYN, Seg, Segment, seqLength } from './wire';
+import { ACK, DEFAULT_MSS, FIN, Out, RST, SYN, Seg, Segment, SynOption, WindowScale, seqLength } from './wire';
 
 /** The smallest peer MSS used: room for 4 SACK blocks (36 bytes) and 28 bytes of data. */
 const MIN_PEER_MSS = 64;
@@ -250,10 +250,12 @@ function openConnection(core: Core, s: number, l: number, iss: number, rcvNxt: n
   tcb[row + Tcb.mss] = Math.min(Math.max(peerMss, MIN_PEER_MSS), tcb[row + Tcb.tosTtlMss] >>> 16);
   opened(core, s);
   // RFC 2018: SACK only if the client's SYN offered it (not for a SYN-cookie open: the
-  // cookie does not keep the SYN's options).
-  if (config.sack && seg[Seg.sackPermitted] && (seg[Seg.flags] & SYN) && !(tcb[row + Tcb.flags] & Flag.NoOptions)) {
-    tcb[row + Tcb.flags] |= Flag.Sack;
-  }
+  // cookie does not keep the SYN's options), and not under TCP_NOOPT.
+  const synOptions = (seg[Seg.flags] & SYN) && !(tcb[row + Tcb.flags] & Flag.NoOptions) ? seg[Seg.synOptions] : 0;
+  if (config.sack && (synOptions & SynOption.SackPermitted)) tcb[row + Tcb.flags] |= Flag.Sack;
+  // RFC 7323 §2.2: window scaling likewise, only if the SYN offered it; the SYN-ACK then
+  // answers with a shift of 0 (our window never exceeds 65535: config.rxBytes).
+  tcb[row + Tcb.probes] |= ((synOptions >>> SynOption.WINDOW_SCALE_AT) & 0xff) << Probes.WindowScale;
   // The SYN-ACK is timed from now; synAcknowledged takes its sample and ends the timing
   // (so rttSeq, which only data's timing uses, is not needed).
   tcb[row + Tcb.flags] |= Flag.Timing;
@@ -313,6 +315,9 @@ function acceptable(core: Core, s: number, seg: Segment): boolean {
  *  the checks decide, then the answer they asked for goes out. An arriving segment
  *  pushes what MSG_MORE held (Linux sends on every ACK with the socket's own setting). */
 function connectionInput(core: Core, s: number, seg: Segment): void {
+  // RFC 7323 §2.2-2.3: the peer's window is scaled in every segment but a SYN (a retransmitted
+  // SYN's window is not used).
+  if (!(seg[Seg.flags] & SYN)) seg[Seg.window] <<= peerWindowShift(core.slots.tcb, s * Tcb.ROW);
   switch (checkSegment(core, s, seg)) {
     case Verdict.Continue:
       output(core, s, true, Push.More);
@@ -326,6 +331,12 @@ function connectionInput(core: Core, s: number, seg: Segment): void {
       sendChallengeAck(core, s);
       break;
   }
+}
+
+/** The shift count the peer's windows are scaled by: its Window Scale option's if the
+ *  connection agreed to scaling, else 0. */
+function peerWindowShift(tcb: Int32Array, row: number): number {
+  return (tcb[row + Tcb.probes] >>> Probes.WindowScale) & WindowScale.SHIFT_MASK;
 }
 
 /** RFC 9293 §3.10.7.4's checks, top to bottom; each one passes the segment on or ends

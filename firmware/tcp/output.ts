@@ -4,10 +4,10 @@
 import { Count } from './counters';
 import { Core } from './core';
 import { prrSent } from './cubic';
-import { Event, Flag, Slots, State, Timer, Tcb } from './slots';
+import { Event, Flag, Probes, Slots, State, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
-import { ACK, DEFAULT_MSS, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, finishPacket, sackOptionLength,
-  writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders } from './wire';
+import { ACK, DEFAULT_MSS, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, WINDOW_SCALE_OPTION, WindowScale,
+  finishPacket, sackOptionLength, writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders, writeWindowScale } from './wire';
 import { cutAtRecordEnd, toRecordEnd, txCopyOut } from './ring';
 import { TraceEvent } from './trace';
 import { highestSacked, holeEnd } from './sack';
@@ -58,7 +58,8 @@ export function replyFor(core: Core, seq: number, ack: number, flags: number, wi
 
 /** Builds and sends the segment the outgoing record describes. Payload, if any, comes
  *  from the slot's tx ring. On a connection that agreed to SACK, a SYN-ACK says so and
- *  every other segment but a RST reports the held out-of-order ranges. */
+ *  every other segment but a RST reports the held out-of-order ranges; on one that
+ *  agreed to window scaling, the SYN-ACK says so too. */
 export function transmit(core: Core): void {
   const o = core.segment;
   const s = o[Out.slot];
@@ -72,10 +73,15 @@ export function transmit(core: Core): void {
   if (s >= 0 && (tcb[row + Tcb.flags] & Flag.Sack) && !(flags & RST)) {
     more = flags & SYN ? SACK_PERMITTED_OPTION : sackOptionLength(sackBlocksToSend(core.slots, s));
   }
+  // RFC 7323 §2.2: the SYN-ACK answers a Window Scale option with one, shift 0 (the
+  // window we offer fits 16 bits); a cookie's SYN-ACK (no slot) cannot keep the peer's.
+  const windowScale = s >= 0 && (flags & SYN) !== 0 && (tcb[row + Tcb.probes] & (WindowScale.Offered << Probes.WindowScale)) !== 0;
+  if (windowScale) more += WINDOW_SCALE_OPTION;
   const at = writeSegmentHeaders(out, o, o[Out.ip], core.localAddr, more, core.bytes);
   if (more > 0) {
     if (flags & SYN) {
-      writeSackPermitted(out, at - more);
+      if (tcb[row + Tcb.flags] & Flag.Sack) writeSackPermitted(out, at - more);
+      if (windowScale) writeWindowScale(out, at - WINDOW_SCALE_OPTION, 0);
     } else {
       writeSackBlocks(core.slots, s, out, at - more);
       if (tcb[row + Tcb.flags] & Flag.Dsack) {
@@ -147,7 +153,7 @@ export function windowFor(core: Core, s: number): number {
   const step = half < mss ? half : mss;
   const moves = seqDiff(edge, tcb[row + Tcb.rcvAdv]);
   if (moves > 0 && (moves >= step || free === slots.rxBytes)) tcb[row + Tcb.rcvAdv] = edge;
-  // At most rxBytes, which config caps at 65535: the header's 16 bits without scaling.
+  // At most rxBytes, which config caps at 65535: the header's 16 bits, our shift being 0.
   const window = seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]);
   return window < 0 ? 0 : window;
 }

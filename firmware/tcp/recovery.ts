@@ -18,8 +18,8 @@ import { Flag, RackStats, Slots, Timer, Tcb } from './slots';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { Seg, Segment } from './wire';
 
-/** The congestion window stops growing here: it is a signed 32-bit field, and a peer
- *  without window scaling never takes more than 64 KB in flight anyway. */
+/** The congestion window stops growing here: it is a signed 32-bit field, and the
+ *  peer's window, even scaled, stays below 2^30 (RFC 7323 §2.3). */
 const MAX_CWND = 0x3fffffff;
 const WORST_CASE_DELAYED_ACK_MS = 200;
 

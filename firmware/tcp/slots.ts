@@ -143,10 +143,11 @@ export const enum Tcb {
   listener,
   retries,
   dupAcks,
-  /** Three byte counts (Probes): keepalive probes sent since the peer was last heard
-   *  from, zero-window probes likewise (counted apart: one kind of probing must not use up
-   *  the other's allowance; saturating at 255, past any maxRetries), and the keepalive
-   *  probe count allowed (TCP_KEEPCNT, 1..255). */
+  /** Four bytes (Probes): keepalive probes sent since the peer was last heard from,
+   *  zero-window probes likewise (counted apart: one kind of probing must not use up the
+   *  other's allowance; saturating at 255, past any maxRetries), the keepalive probe count
+   *  allowed (TCP_KEEPCNT, 1..255), and the window scale agreed in the handshake (wire.ts
+   *  WindowScale: 0 for none, else Offered | the peer's shift; set once, at open). */
   probes,
   /** Out-of-order ranges held in the rx ring (reassembly.ts): their count, then
    *  OUT_OF_ORDER_RANGES starts and as many ends. */
@@ -295,6 +296,7 @@ export const enum Probes {
   Keepalive = 0, // shift of the keepalive probes sent
   Persist = 8, // shift of the zero-window probes sent
   Allowed = 16, // shift of TCP_KEEPCNT
+  WindowScale = 24, // shift of the WindowScale byte (below 0x20: the word stays positive)
 }
 
 export class Slots {

@@ -19,7 +19,7 @@ import { highestSacked, lostBytes, sackedBelow } from './sack';
 import { markRecordEnd, rxAddress, rxTake, txPut } from './ring';
 import { TraceHook, drop } from './trace';
 import { msUntilNextDeadline, runTimers } from './timers';
-import { Refusal, Seg, ipTosTtl, parsePacket } from './wire';
+import { Refusal, Seg, WindowScale, ipTosTtl, parsePacket } from './wire';
 
 /** Stack.write()'s flags, as send(2)'s (bits; 0 for none). */
 export const enum WriteFlag {
@@ -112,6 +112,9 @@ export interface TcpInfo {
   advMss: number;
   /** Both ends agreed to SACK (RFC 2018). */
   sackOk: boolean;
+  /** The shift the peer's windows are scaled by (RFC 7323 §2, Linux's tcpi_snd_wscale),
+   *  or -1 when the handshake agreed to no window scaling. */
+  sndWscale: number;
   /** TCP_USER_TIMEOUT in ms; 0: config.maxRetries applies. */
   userTimeout: number;
   /** TCP_NOTSENT_LOWAT set for this connection, bytes; 0: config.notsentLowat applies. */
@@ -775,6 +778,8 @@ export class Stack {
     into.mss = tcb[row + Tcb.mss];
     into.advMss = tcb[row + Tcb.tosTtlMss] >>> 16;
     into.sackOk = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;
+    const windowScale = (tcb[row + Tcb.probes] >>> Probes.WindowScale) & 0xff;
+    into.sndWscale = windowScale === 0 ? -1 : windowScale & WindowScale.SHIFT_MASK;
     into.userTimeout = tcb[row + Tcb.userTimeout];
     into.notsentLowat = tcb[row + Tcb.notsentLowat];
     into.tos = (tcb[row + Tcb.tosTtlMss] >>> 8) & 0xff;

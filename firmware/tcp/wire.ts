@@ -18,12 +18,31 @@ export const MSS_OPTION = 4;
 export const DEFAULT_MSS = 536;
 /** nop, nop, SACK-permitted (RFC 2018 §2), as Linux lays it out after the MSS. */
 export const SACK_PERMITTED_OPTION = 4;
+/** nop, Window Scale (RFC 7323 §2.2), as Linux lays it out after SACK-permitted. */
+export const WINDOW_SCALE_OPTION = 4;
 /** SACK blocks a segment can carry (40 option bytes, no timestamps). */
 export const MAX_SACK_BLOCKS = 4;
 
 /** Option bytes for `blocks` SACK blocks: nop, nop, kind, length, 8 bytes per block. */
 export function sackOptionLength(blocks: number): number {
   return blocks > 0 ? 4 + 8 * blocks : 0;
+}
+
+/** A Window Scale option in one byte, as Seg.synOptions and Tcb.probes keep it: 0 when
+ *  the SYN carried none, else Offered | the shift count. */
+export const enum WindowScale {
+  Offered = 0x10,
+  SHIFT_MASK = 0x0f,
+  /** RFC 7323 §2.3: a larger shift is taken as 14, so that a window stays below 2^30,
+   *  within the half of the sequence space that comparisons need. */
+  MAX_SHIFT = 14,
+}
+
+/** Seg.synOptions: what a SYN's options ask for (RFC 2018 SACK-permitted; RFC 7323
+ *  Window Scale, the WindowScale byte from WINDOW_SCALE_AT). Read only on a SYN. */
+export const enum SynOption {
+  SackPermitted = 1,
+  WINDOW_SCALE_AT = 8,
 }
 
 /** Why a packet was dropped by the codec (0 = accepted). Indexes into the counters. */
@@ -52,8 +71,8 @@ export const enum Seg {
   window,
   /** The peer's MSS option, or 0 when the segment carries none. */
   mss,
-  /** 1 when the SYN offered SACK (RFC 2018 SACK-permitted option). */
-  sackPermitted,
+  /** Bits of SynOption: SACK-permitted, and the Window Scale option's byte. */
+  synOptions,
   /** Where the payload starts in the packet buffer, and its length. */
   dataOffset,
   dataLength,
@@ -123,8 +142,8 @@ function isUnanswerableSource(addr: number): boolean {
   return addr === 0 || first === 127 || first >= 224;
 }
 
-/** Parses the TCP options in [start, end) into seg (MSS, SACK-permitted, SACK blocks).
- *  Returns false on a malformed list. */
+/** Parses the TCP options in [start, end) into seg (MSS, SACK-permitted, Window Scale,
+ *  SACK blocks). Returns false on a malformed list. */
 function parseOptions(b: Uint8Array, start: number, end: number, seg: Segment): boolean {
   let i = start;
   while (i < end) {
@@ -142,7 +161,11 @@ function parseOptions(b: Uint8Array, start: number, end: number, seg: Segment): 
       seg[Seg.mss] = read16(b, i + 2);
     } else if (kind === 4) {
       if (length !== 2) return false;
-      seg[Seg.sackPermitted] = 1;
+      seg[Seg.synOptions] |= SynOption.SackPermitted;
+    } else if (kind === 3 && length === 3) {
+      // Another length is skipped, as before slotcp knew the option (and as Linux does).
+      const shift = b[i + 2] < WindowScale.MAX_SHIFT ? b[i + 2] : WindowScale.MAX_SHIFT;
+      seg[Seg.synOptions] = (seg[Seg.synOptions] & SynOption.SackPermitted) | ((WindowScale.Offered | shift) << SynOption.WINDOW_SCALE_AT);
     } else if (kind === 5) {
       // At most MAX_SACK_BLOCKS: the option list holds 40 bytes, and the length test above
       // keeps the option within it, so (40 - 2) >> 3 = 4 blocks is the most there can be.
@@ -194,7 +217,7 @@ export function parsePacket(b: Uint8Array, length: number, seg: Segment, bytes: 
   seg[Seg.flags] = b[t + 13] & 0x3f;
   seg[Seg.window] = (b[t + 14] << 8) | b[t + 15];
   seg[Seg.mss] = 0;
-  seg[Seg.sackPermitted] = 0;
+  seg[Seg.synOptions] = 0;
   seg[Seg.sackCount] = 0;
   seg[Seg.dataOffset] = t + tcpHeader;
   seg[Seg.dataLength] = tcpLength - tcpHeader;
@@ -264,6 +287,14 @@ export function writeSackPermitted(b: Uint8Array, at: number): void {
   b[at + 1] = 1;
   b[at + 2] = 4;
   b[at + 3] = 2;
+}
+
+/** nop, Window Scale with `shift` (RFC 7323 §2.2). */
+export function writeWindowScale(b: Uint8Array, at: number, shift: number): void {
+  b[at] = 1;
+  b[at + 1] = 3;
+  b[at + 2] = 3;
+  b[at + 3] = shift;
 }
 
 /** The head of a SACK option with `blocks` blocks; the blocks follow at at + 4 + 8k. */

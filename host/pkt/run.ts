@@ -45,12 +45,11 @@ export class PktFailure extends Error {
  * each with its reason and RFC.
  */
 export type Neutralization =
-  /** SYN-ACK: only MSS present and SACK-permitted as the script's are compared. */
+  /** SYN-ACK: only whether MSS, SACK-permitted and Window Scale are present, as in the
+   *  script's, is compared. */
   | 'synack-options'
   /** TCP timestamps (and their padding) in expected non-SYN segments are not expected. */
   | 'timestamps'
-  /** Inbound windows are scaled by the client's wscale when the script's SYN-ACK agreed to it. */
-  | 'window-scaling'
   /** The window of outbound segments is not compared. */
   | 'window'
   /** SO_RCVBUF/SO_SNDBUF: getsockopt values not compared, setsockopt accepted and ignored. */
@@ -104,7 +103,7 @@ const configOptions: Record<string, NumericConfigKey> = {
   syn_ack_retries: 'synAckRetries', max_retries: 'maxRetries', rto_initial_ms: 'rtoInitialMs',
   rto_min_ms: 'rtoMinMs', rto_max_ms: 'rtoMaxMs', delayed_ack_ms: 'delayedAckMs',
   fin_wait2_timeout_ms: 'finWait2TimeoutMs', challenge_acks_per_second: 'challengeAcksPerSecond',
-  byte_counting_limit: 'byteCountingLimit', quick_acks: 'quickAcks',
+  byte_counting_limit: 'byteCountingLimit', quick_acks: 'quickAcks', half_open_limit: 'halfOpenLimit',
 };
 
 /** Options packetdrill has that change nothing here. */
@@ -209,9 +208,6 @@ class Runner {
   private readonly neutralize: ReadonlySet<Neutralization>;
   /** --strict_segments: one script packet is one sent segment (no aggregation). */
   private strictSegments = false;
-  /** The client's window scale from its SYN, and whether the script's SYN-ACK agreed. */
-  private clientWscale = -1;
-  private windowScale = 0;
   /** packetdrill's socket under test: the fd the %{ }% blocks read tcp_info from. */
   private socketUnderTest = -1;
   private readonly codeScope: CodeScope = new Map();
@@ -505,19 +501,15 @@ class Runner {
       problems.push(`win ${sent.window} instead of ${event.window}`);
     }
     const synAck = (flags & SYN) !== 0 && (flags & ACK) !== 0;
-    if (synAck) {
-      // `<...>`: the scripts' stacks agree to scaling whenever the client offers it.
-      const agreed = event.options === 'any' || event.options?.some((o) => o.kind === 'wscale');
-      this.windowScale = this.clientWscale >= 0 && agreed ? this.clientWscale : 0;
-    }
     if (event.options !== 'any') {
       let written = event.options ?? [];
       let compare = true;
       if (synAck && this.neutralize.has('synack-options')) {
         const has = (list: TcpOption[], kind: TcpOption['kind']) => list.some((o) => o.kind === kind);
         const actual = parseOptionKinds(sent.options);
-        if (has(written, 'mss') !== actual.has('mss') || has(written, 'sackOK') !== actual.has('sackOK')) {
-          problems.push(`options [${sent.options.join(' ')}] lack or add MSS or SACK-permitted: ${optionsToBytes(written).join(' ')}`);
+        if (has(written, 'mss') !== actual.has('mss') || has(written, 'sackOK') !== actual.has('sackOK')
+          || has(written, 'wscale') !== actual.has('wscale')) {
+          problems.push(`options [${sent.options.join(' ')}] lack or add MSS, SACK-permitted or Window Scale: ${optionsToBytes(written).join(' ')}`);
         }
         compare = false;
       } else if (!(flags & SYN) && this.neutralize.has('timestamps') && written.some((o) => o.kind === 'timestamp')) {
@@ -556,13 +548,7 @@ class Runner {
     const options = event.options === 'any' ? this.fail(event.line, '<...> is only for outbound packets')
       : optionsToBytes(event.options ?? [], this.localIsn ?? 0);
     const payload = event.payloadLength;
-    let window = event.window;
-    if (this.neutralize.has('window-scaling')) {
-      if (flags & SYN) {
-        const ws = event.options === 'any' ? undefined : event.options?.find((o) => o.kind === 'wscale');
-        this.clientWscale = ws && ws.kind === 'wscale' ? Math.min(ws.value, 14) : -1;
-      } else window = Math.min(0xffff, window * 2 ** this.windowScale);
-    }
+    const window = event.window;
     const data = new Uint8Array(payload);
     for (let i = 0; i < payload; i++) data[i] = 0x61 + (i % 26);
     const buf = new Uint8Array(60 + options.length + payload);
@@ -962,7 +948,7 @@ class Runner {
   private info(fd: Fd): TcpInfo | undefined {
     const info: TcpInfo = {
       state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
-      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, userTimeout: fd.userTimeoutMs, notsentLowat: 0, tos: fd.tos, ttl: fd.ttl || this.stack.config.ttl, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0,
+      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, sndWscale: -1, userTimeout: fd.userTimeoutMs, notsentLowat: 0, tos: fd.tos, ttl: fd.ttl || this.stack.config.ttl, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0,
     };
     if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
@@ -998,9 +984,12 @@ class Runner {
     scope.set('tcpi_rttvar', info.rttvar * 1000);
     scope.set('tcpi_snd_mss', info.mss);
     scope.set('tcpi_advmss', info.advMss);
-    // Linux's and FreeBSD's bits: TCPI_OPT_SACK 2 (slotcp has no timestamps, 1, or
-    // window scaling, 4).
-    scope.set('tcpi_options', info.sackOk ? 2 : 0);
+    // Linux's and FreeBSD's bits: TCPI_OPT_SACK 2, TCPI_OPT_WSCALE 4 (slotcp has no
+    // timestamps, 1). The shifts are 0 without window scaling, as Linux reports them;
+    // slotcp's own (rcv) is always 0.
+    scope.set('tcpi_options', (info.sackOk ? 2 : 0) | (info.sndWscale >= 0 ? 4 : 0));
+    scope.set('tcpi_snd_wscale', Math.max(0, info.sndWscale));
+    scope.set('tcpi_rcv_wscale', 0);
     scope.set('tcpi_snd_cwnd', Math.floor(info.cwnd / mss));
     scope.set('tcpi_snd_ssthresh', info.ssthresh >= 0x7fffffff ? TCP_INFINITE_SSTHRESH : Math.floor(info.ssthresh / mss));
     scope.set('tcpi_unacked', Math.ceil(info.unacked / mss));

@@ -99,6 +99,7 @@ function describeOptions(bytes: number[]): string {
     if (kind === 1) { parts.push('nop'); i++; continue; }
     const length = bytes[i + 1] ?? 2;
     if (kind === 2) parts.push(`mss ${(bytes[i + 2] << 8) | bytes[i + 3]}`);
+    else if (kind === 3) parts.push(`wscale ${bytes[i + 2]}`);
     else if (kind === 4) parts.push('sackOK');
     else if (kind === 5) {
       const edges: string[] = [];
