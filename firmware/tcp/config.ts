@@ -103,7 +103,16 @@ export interface StackConfig {
    *  net.ipv4.tcp_slow_start_after_idle=0, for long-lived connections that send in
    *  bursts over a path known to take them). */
   slowStartAfterIdle: boolean;
+  /** When a read that opens the receive window is announced at once by a window update
+   *  (receiver SWS avoidance, RFC 9293 §3.8.6.2.2, leaves it to the stack): 'linux', the
+   *  default, only when the window the peer knows is at most half the free space and
+   *  grows by min(buffer / 2, MSS) or more (fewest updates); 'freebsd', when it grows by
+   *  two MSS and by a quarter of the buffer (any two MSS when the buffer holds 8 MSS or
+   *  less, or the window is down to an eighth), or by half the buffer. */
+  windowUpdates: WindowUpdates;
 }
+
+export type WindowUpdates = 'linux' | 'freebsd';
 
 export type Congestion = 'reno' | 'cubic';
 
@@ -143,6 +152,7 @@ export const defaultConfig: Readonly<StackConfig> = Object.freeze({
   rack: true,
   acceptSynFin: false,
   slowStartAfterIdle: true,
+  windowUpdates: 'linux',
 });
 
 export class ConfigError extends Error {}
@@ -210,6 +220,9 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkBoolean(config, 'rack');
   checkBoolean(config, 'acceptSynFin');
   checkBoolean(config, 'slowStartAfterIdle');
+  if (config.windowUpdates !== 'linux' && config.windowUpdates !== 'freebsd') {
+    throw new ConfigError(`slotcp config: windowUpdates must be 'linux' or 'freebsd', got ${String(config.windowUpdates)}`);
+  }
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);

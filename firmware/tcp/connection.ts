@@ -369,9 +369,8 @@ export function listenerGone(core: Core, l: number): void {
 }
 
 /** The app read `count` bytes: they leave the rx ring, and the window update rule runs.
- *  Returns true when the window opened enough to announce (the Linux rule: the free
- *  space is at least twice the window the peer knows, and larger by min(buffer/2, MSS));
- *  the caller then sends it. After the peer's FIN no more data can come: nothing is
+ *  Returns true when the window opened enough to announce (config.windowUpdates); the
+ *  caller then sends it. After the peer's FIN no more data can come: nothing is
  *  announced. */
 export function readConsumed(core: Core, s: number, count: number): boolean {
   const slots = core.slots;
@@ -382,9 +381,19 @@ export function readConsumed(core: Core, s: number, count: number): boolean {
   const advertised = seqDiff(tcb[row + Tcb.rcvAdv], tcb[row + Tcb.rcvNxt]);
   const known = advertised > 0 ? advertised : 0;
   const free = slots.rxBytes - tcb[row + Tcb.rxLength];
-  const half = slots.rxBytes >>> 1;
   const mss = peerSendMss(tcb, row); // windowFor's step
+  if (core.config.windowUpdates === 'freebsd') return freebsdWindowUpdate(slots.rxBytes, free, free - known, mss);
+  // Linux's rule: the free space is at least twice the window the peer knows, and larger
+  // by at least windowFor's step, min(buffer / 2, MSS).
+  const half = slots.rxBytes >>> 1;
   return free >= 2 * known && free - known >= (half < mss ? half : mss);
+}
+
+/** FreeBSD's rule (its tcp_output's standalone window update): the window grows by
+ *  `grows` to `free` in a buffer of `buffer` bytes. Never less than windowFor's step. */
+function freebsdWindowUpdate(buffer: number, free: number, grows: number, mss: number): boolean {
+  if (grows >= 2 * mss && (grows >= buffer >>> 2 || free <= buffer >>> 3 || buffer <= 8 * mss)) return true;
+  return 2 * grows >= buffer;
 }
 
 /** A window update goes out now (after readConsumed said so). */

@@ -239,6 +239,7 @@ class Runner {
       else if (key === 'rack') config.rack = this.integerOption(key, value) !== 0;
       else if (key === 'accept_syn_fin') config.acceptSynFin = this.integerOption(key, value) !== 0;
       else if (key === 'slow_start_after_idle') config.slowStartAfterIdle = this.integerOption(key, value) !== 0;
+      else if (key === 'window_updates' && (value === 'linux' || value === 'freebsd')) config.windowUpdates = value;
       else if (key === 'rto_min_on_variance') config.rtoMinOnVariance = this.integerOption(key, value) !== 0;
       else if (key === 'initial_window') config.initialWindow = value === 'rfc5681' || value === 'rfc6928' ? value : this.integerOption(key, value);
       else if (!ignoredOptions.has(key) && !isEstablishedOption(key)) throw new PktFailure(1, name, `unknown option --${key}`);
