@@ -251,9 +251,11 @@ export function sackReassessed(core: Core, s: number, mark: number): boolean {
   const row = s * Tcb.ROW;
   rackDelivered(core, s);
   if (rackDetect(core, s)) armLossProbe(core, s); // the reordering timer gave the timer back
-  if (lossFound(core, s, mark)) return true;
+  // This ACK's news only, cleared before a new recovery can start: a flag raised while
+  // the last one ended must not be read by the next ACK of the new one.
   const flags = tcb[row + Tcb.flags]; // Flag.Sack is set: the one caller checks it
-  tcb[row + Tcb.flags] = flags & ~Flag.ResendOvertaken; // this ACK's news only
+  tcb[row + Tcb.flags] = flags & ~Flag.ResendOvertaken;
+  if (lossFound(core, s, mark)) return true;
   if ((flags & Flag.Recovery) && seqGt(tcb[row + Tcb.highRxt], tcb[row + Tcb.sndUna])
     && ((flags & Flag.ResendOvertaken) || resendLost(slots, s))) {
     // The holes are resent again from SND.UNA, as the pipe allows (output() does that),
