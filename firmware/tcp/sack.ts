@@ -88,20 +88,10 @@ export function sentOnce(slots: Slots, s: number, seq: number): boolean {
 
 /** The lowest byte of [left, right) not on the scoreboard yet, `right` if none: where a
  *  block that grows a SACKed range delivers new data (the degree of reordering counts
- *  from there, not from the range's old start). */
+ *  from there, not from the range's old start). Ranges neither overlap nor touch, so one
+ *  step past the range holding `left` is enough. */
 function firstUncovered(slots: Slots, s: number, left: number, right: number): number {
-  const tcb = slots.tcb;
-  const row = s * Tcb.ROW;
-  const count = tcb[row + Tcb.sackedCount];
-  let from = left;
-  for (let pass = 0; pass < count; pass++) { // ranges are disjoint: each pass skips at most one
-    let moved = false;
-    for (let k = 0; k < count; k++) {
-      const end = tcb[row + Tcb.sackedEnd + k];
-      if (seqLe(tcb[row + Tcb.sackedStart + k], from) && seqLt(from, end)) { from = end; moved = true; }
-    }
-    if (!moved || !seqLt(from, right)) break;
-  }
+  const from = unsackedFrom(slots, s, left);
   return seqLt(from, right) ? from : right;
 }
 
