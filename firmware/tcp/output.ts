@@ -5,7 +5,7 @@ import { Count } from './counters';
 import { Core } from './core';
 import { prrSent } from './cubic';
 import { Event, Flag, Probes, Slots, State, Timer, Tcb } from './slots';
-import { seqAdd, seqDiff, seqGt, seqLt } from './seq';
+import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq';
 import { ACK, DEFAULT_MSS, FIN, MAX_SACK_BLOCKS, Out, PSH, RST, SACK_PERMITTED_OPTION, SYN, Seg, Segment, WINDOW_SCALE_OPTION, WindowScale,
   finishPacket, sackOptionLength, writeSackBlock, writeSackHead, writeSackPermitted, writeSegmentHeaders, writeWindowScale } from './wire';
 import { cutAtRecordEnd, toRecordEnd, txCopyOut } from './ring';
@@ -309,6 +309,10 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   if ((tcb[row + Tcb.flags] & Flag.Recovery) && core.config.congestion === 'cubic') prrSent(core, s, length);
   if (isRetransmission) {
     core.count[Count.retransmittedSegments]++;
+    // Karn (RFC 6298 §3): the timed segment sent again gives no sample, as its ACK may
+    // answer either copy (a loss probe resends it; recovery and timeouts stop timing).
+    const timed = tcb[row + Tcb.rttSeq];
+    if ((tcb[row + Tcb.flags] & Flag.Timing) && seqLe(seq, timed) && seqLt(timed, end)) tcb[row + Tcb.flags] &= ~Flag.Timing;
   } else if ((tcb[row + Tcb.flags] & Flag.Timing) === 0) {
     // Karn: only a segment sent once is timed.
     tcb[row + Tcb.flags] |= Flag.Timing;
