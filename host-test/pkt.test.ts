@@ -123,11 +123,18 @@ describe('packetdrill runner: packetdrill-mode checks and peer differences', () 
     assert.doesNotThrow(() => runScript(late, 'x', peerRunOptions('freebsd')));
     assert.throws(() => runScript(parseScript(`--tolerance_percent=0\n${handshake}+0 < P. 1:2(1) ack 1 win 257\n+.045 > . 1:1(0) ack 2\n`), 'x',
       peerRunOptions('freebsd')), /timing error: expected packet at 0\.145000 sec but happened at 0\.140000 sec; tolerance 0\.004000 sec/);
-    // 12.5% of 40 ms is 5 ms: 6 ms early fails.
+    // 12.5% of 46 ms is 5.75 ms: 6 ms early fails.
     assert.throws(() => runScript(parseScript(`${handshake}+0 < P. 1:2(1) ack 1 win 257\n+.046 > . 1:1(0) ack 2\n`), 'x',
       peerRunOptions('freebsd')), /tolerance 0\.005750 sec/);
     // slotcp's own mode: no share of the gap unless the script asks.
     assert.throws(() => runScript(late, 'x', { ...peerRunOptions('freebsd'), packetdrillChecks: false }), /tolerance 0\.004000 sec/);
+    // A blocking call's return: a share of its own span (T2 - T1), not of the gap before it.
+    const opened = '0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n0 bind(3, ..., ...) = 0\n0 listen(3, 1) = 0\n'
+      + '.1 < S 0:0(0) win 65535 <mss 536>\n.1 > S. 0:0(0) ack 1 <...>\n.2 < . 1:1(0) ack 1 win 65535\n.2 accept(3, ..., ...) = 4\n';
+    const blocking = (call: string, data: string) => parseScript(`${opened}${call} read(4, ..., 100) = 10\n${data} < P. 1:11(10) ack 1 win 65535\n`);
+    // 100 ms early in a 1 s span (125 ms allowed) passes; 490 ms late after a 10 ms span fails.
+    assert.doesNotThrow(() => runScript(blocking('.2...1.2', '1.1'), 'x', { packetdrillChecks: true }));
+    assert.throws(() => runScript(blocking('10...10.01', '10.5'), 'x', { packetdrillChecks: true }), /:8: read\(\) blocked past 10\.010000 sec/);
   });
 
   it("lets slotcp scale peer scripts' inbound windows itself, SYN-ACK options written or <...> (257 << 7 fits 5840 bytes)", () => {

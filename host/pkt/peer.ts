@@ -49,7 +49,7 @@ export const differences: Difference[] = [
   },
   {
     what: 'the window of outbound segments is not compared',
-    why: "the receive window follows the receive buffer (slotcp's is at most 65535 bytes, unscaled) and each stack's window-update policy (slotcp: Linux's rule; FreeBSD: its own)",
+    why: "the receive window follows the receive buffer (slotcp's is at most 65535 bytes and never scaled: it offers shift 0) and each stack's receiver SWS avoidance and rounding; when a window update goes is compared (FreeBSD's rule is set for its scripts, config.windowUpdates)",
     rfc: 'RFC 9293 §3.8.6.2 (receive window management is the receiver\'s choice), RFC 1122 §4.2.3.3',
     suites: ['linux', 'freebsd'], neutralize: 'window',
   },
@@ -145,7 +145,7 @@ export const differences: Difference[] = [
   },
   {
     what: "CUBIC's bulk-transfer script after an idle time (HyStart's exit from slow start at 48 segments, then CUBIC's growth over a 4 s idle) is not run (n/a)",
-    why: "with HyStart (cubic.ts) and window scaling, slotcp matches Linux in cubic-bulk-166k throughout. cubic-bulk-166k-idle-restart keeps the window over a 4 s idle (packetdrill's defaults.sh turns tcp_slow_start_after_idle off, as the Linux run does with config.slowStartAfterIdle), but slotcp is then a segment ahead at line 75 (49 where Linux has 48), most likely because Linux's fq qdisc paces the window out over some 350 ms after the idle, so the first ACKs find the flow not cwnd-limited and CUBIC's epoch starts later",
+    why: "with HyStart (cubic.ts) and window scaling, slotcp matches Linux in cubic-bulk-166k throughout. cubic-bulk-166k-idle-restart keeps the window over a 4 s idle (packetdrill's defaults.sh turns tcp_slow_start_after_idle off, as the Linux run does with config.slowStartAfterIdle), but slotcp is then a segment ahead at line 75 (49 where Linux has 48). The cause is not confirmed: the likeliest is that Linux's fq qdisc paces the window out over some 350 ms after the idle, so its first ACKs find the flow not cwnd-limited and CUBIC's epoch starts later; a difference in CUBIC's handling of the idle time is not ruled out",
     rfc: 'pacing is no RFC requirement; RFC 9438 §4.10',
     suites: ['linux'],
     label: 'a CUBIC bulk flow with pacing (fq) after an idle time',

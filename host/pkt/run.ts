@@ -347,7 +347,12 @@ class Runner {
 
   private runEvent(event: ScriptEvent): void {
     const start = this.eventTime(event);
-    const dynamic = Math.floor((this.tolerancePercent / 100) * (start - this.lastUsecs));
+    // packetdrill's share is of the time since the previous event, but for a blocking
+    // call's return (T1...T2) of the call's own span (its run_system_call.c).
+    const end = event.time.end;
+    const span = event.type === 'syscall' && end ? (end.kind === 'relative' ? this.lastUsecs + end.usecs : end.usecs) - start
+      : start - this.lastUsecs;
+    const dynamic = Math.floor((this.tolerancePercent / 100) * span);
     this.eventTolerance = dynamic > this.tolerance ? dynamic : this.tolerance;
     switch (event.type) {
       case 'packet':
@@ -428,7 +433,7 @@ class Runner {
 
   /** A blocking call returned now with `actual`: not before its end time (T2, less the
    *  tolerance; awaitPending sees to the latest), and with the script's result. */
-  private returned(event: SyscallEvent, latest: number, actual: { value: number; errno?: string }, tolerance = this.eventTolerance): void {
+  private returned(event: SyscallEvent, latest: number, actual: { value: number; errno?: string }, tolerance: number): void {
     const now = this.clockMs * 1000;
     const end = latest - tolerance;
     if (now < end - tolerance) {
@@ -556,12 +561,17 @@ class Runner {
     // The script's options are all in `options`, the MSS option too: none is added.
     const length = writeClientSegment(buf, { srcAddr: REMOTE_ADDR, dstAddr: LOCAL_ADDR, srcPort: REMOTE_PORT, dstPort: LOCAL_PORT,
       seq: event.seqStart, ack, flags, window, mss: 0, options, data, dataLength: payload, ttl: event.ttl, tos: event.tos });
-    const atListener = this.neutralize.has('listener-syn-ack-reset') && (flags & SYN) !== 0 && (flags & ACK) !== 0
-      && [...this.fds.values()].some((fd) => fd.kind === 'listener')
-      && !this.stack.connections().some((c) => c.remotePort === REMOTE_PORT && c.localPort === LOCAL_PORT);
+    const atListener = this.neutralize.has('listener-syn-ack-reset') && this.synAckAtListener(flags);
     const sentBefore = this.queue.length;
     this.stack.receive(buf, length);
     if (atListener) this.dropListenerReset(sentBefore, ack, event.line);
+  }
+
+  /** A SYN-ACK (`flags`) about to reach a listener: one is open and no connection holds
+   *  the script's 4-tuple. */
+  private synAckAtListener(flags: number): boolean {
+    return (flags & SYN) !== 0 && (flags & ACK) !== 0 && [...this.fds.values()].some((fd) => fd.kind === 'listener')
+      && !this.stack.connections().some((c) => c.remotePort === REMOTE_PORT && c.localPort === LOCAL_PORT);
   }
 
   /** Neutralization 'listener-syn-ack-reset': the reset RFC 9293 §3.10.7.2 has a listener
@@ -584,7 +594,7 @@ class Runner {
       const now = this.execute(event, this.clockMs * 1000);
       const blocks = event.name === 'poll' || !this.fds.get(argInteger(event, 0))?.nonBlocking;
       if (now.errno === 'EAGAIN' && blocks) this.pending = { event, latest, tolerance: this.eventTolerance };
-      else this.returned(event, latest, now);
+      else this.returned(event, latest, now, this.eventTolerance);
       return;
     }
     const result = this.execute(event, latest);
@@ -1109,10 +1119,10 @@ class Runner {
     for (const line of shellLines(command.command)) {
       const words = shellWords(line);
       const program = (words[0] ?? '').split('/').pop();
-      const emulated = program === 'sysctl' || program === 'set_sysctls.py' ? this.sysctls(words.slice(1), config)
+      const emulated = isSysctl(words[0]) ? this.sysctls(words.slice(1), config)
         : program === 'rm' ? this.removeFiles(words.slice(1))
           : program === 'dd' ? this.makeFile(words.slice(1)) : false;
-      if (!emulated) this.notes.push(`${this.name}:${command.line}: shell command not run: ${line}`);
+      if (!emulated) this.notes.push(`${this.name}:${command.line}: shell command not run${isSysctl(words[0]) ? ' (or only in part)' : ''}: ${line}`);
     }
   }
 
@@ -1125,7 +1135,7 @@ class Runner {
     for (const event of this.script.events) {
       if (event.type !== 'command') return;
       const words = shellWords(event.command.trim());
-      if (words[0] !== 'sysctl') continue;
+      if (!isSysctl(words[0])) continue;
       if (!this.sysctls(words.slice(1), config)) this.notes.push(`${this.name}:${event.line}: sysctl not emulated: ${event.command}`);
       this.appliedCommands.add(event);
     }
@@ -1248,6 +1258,12 @@ class Runner {
 /** A shell command's lines: backslash-newlines joined, split at newlines, `;` and `&&`. */
 function shellLines(command: string): string[] {
   return command.replace(/\\\n/g, ' ').split(/\n|;|&&/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** sysctl, or set_sysctls.py (packetdrill's helper taking /proc/sys paths), by any path. */
+function isSysctl(word: string | undefined): boolean {
+  const program = (word ?? '').split('/').pop();
+  return program === 'sysctl' || program === 'set_sysctls.py';
 }
 
 /** A command line's words, quotes removed (`a="b c"` is one word, `a=b c`). */

@@ -30,11 +30,10 @@ export interface ServeOptions {
 /** The services when no --listen is given (`npm start`). */
 export const defaultServices = ['7:echo', '9:discard', '19:source:1048576', '80:http', '5000:hold:2000', '5001:closer'];
 
-/** Host defaults: a desktop has memory to spare, and the TUN's MTU of 1500 fits an MSS
- *  of 1460. rx stays below 65535 (slotcp never scales its own window). */
 /** The host runner's defaults where they differ from the board's: room for a desktop's
- *  traffic, and Linux's 200 ms RTO floor (the board keeps RFC 6298's 1 s), so that a
- *  lossy link recovers at the speed the clients expect. */
+ *  traffic (the TUN's MTU of 1500 fits an MSS of 1460; rx stays below 65535, as slotcp
+ *  never scales its own window), and Linux's 200 ms RTO floor (the board keeps RFC 6298's
+ *  1 s), so that a lossy link recovers at the speed the clients expect. */
 export const hostDefaults = { slots: 16, rxBytes: 16384, txBytes: 16384, mss: 1460, timeWaitCapacity: 64, mslMs: 30000, rtoMinMs: 200 };
 
 export const defaultLink = 'udp:127.0.0.1:9001:127.0.0.1:9000';
