@@ -401,7 +401,7 @@ describe('Stack app API: handles, arguments, clock, info', () => {
     const info = {} as TcpInfo;
     assert.equal(stack.info(h, info), true);
     assert.deepEqual(info, {
-      state: 'ESTABLISHED', rto: 2000, srtt: 13, rttvar: 25, cwnd: 536, ssthresh: 1072, unacked: 50, retransmits: 1,
+      state: 'ESTABLISHED', rto: 2000, srtt: 13, rttvar: 25, cwnd: 536, ssthresh: 1072, unacked: 50, retransmits: 1, probes: 0,
       mss: 536, advMss: 536, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 64, sndWnd: 30000, recovery: false, afterTimeout: true, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 3, rxQueued: 4, txQueued: 50,
     });
   });

@@ -161,9 +161,10 @@ describe('connection state machine (connection.ts)', () => {
     assert.deepEqual(wires(c, bench.advance(1000)).map((w) => w.flags), ['S.'], 'the SYN-ACK again');
     assert.deepEqual(c.segment(ACK), []);
     const h = bench.stack.accept(0);
-    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: -1, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: -1, probes: -1, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
     assert.equal(bench.stack.info(h, info), true);
     assert.equal(info.retransmits, 0);
+    assert.equal(info.probes, 0);
   });
 
   it('tells the app of a reset only while it holds the connection, and counts resets by where they land', () => {

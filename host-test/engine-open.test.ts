@@ -65,7 +65,7 @@ describe('passive open', () => {
     bench.send({ srcPort: 40002, dstPort: 80, seq: 7, flags: SYN, window: 5000, mss: 300 });
     const row = bench.stack.connections().find((r) => r.remotePort === 40002);
     assert.equal(row?.state, 'SYN-RECEIVED');
-    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, probes: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
       sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(row.handle, info));
     // unacked: our SYN alone (SND.UNA is the ISN until the ACK of the SYN).
@@ -74,7 +74,7 @@ describe('passive open', () => {
 });
 
 describe('window scaling (RFC 7323 §2)', () => {
-  const info = () => ({ state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false,
+  const info = () => ({ state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, probes: 0, mss: 0, advMss: 0, sackOk: false,
     sndWscale: 0, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0,
     lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 });
 

@@ -42,7 +42,7 @@ function twoSegmentsOut(bench: Bench): Client {
 
 function emptyInfo(): TcpInfo {
   return {
-    state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0, sndWnd: 0,
+    state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, probes: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0, sndWnd: 0,
     recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0,
   };
 }

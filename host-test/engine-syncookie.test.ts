@@ -212,7 +212,7 @@ describe('SYN cookies', () => {
     c.window = 100;
     assert.deepEqual(c.segment(ACK, { options: [1, 3, 3, 7] }), []); // RFC 7323 §2.2: only a SYN's counts
     assert.equal(bench.stack.counters.synCookiesAccepted, 1);
-    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: 0, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, probes: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: 0, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
       sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(bench.stack.accept(0), info));
     assert.deepEqual([info.sndWnd, info.sndWscale], [100, -1]);
@@ -245,7 +245,7 @@ describe('SYN cookies', () => {
     assert.deepEqual(c.segment(ACK), []);
     assert.equal(bench.stack.counters.synCookiesAccepted, 1);
     const h = bench.stack.accept(0);
-    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
+    const info = { state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, probes: 0, mss: 0, advMss: 0, sackOk: false, sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0,
       sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0 };
     assert.ok(bench.stack.info(h, info));
     assert.deepEqual([info.srtt, info.rttvar, info.rto], [0, 0, 3000], 'no sample: the initial RTO');

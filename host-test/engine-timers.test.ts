@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { StackConfig } from '../firmware/tcp/config';
 import { ConnectionError } from '../firmware/tcp/core';
 import { ACK } from '../firmware/tcp/wire';
-import { Bench, Client, flagString, sentMs, wires } from './support/net';
+import { Bench, Client, established, flagString, sentMs, wires } from './support/net';
 
 describe('keepalive', () => {
   function setup() {
@@ -272,5 +272,46 @@ describe('nextDeadline when polled late', () => {
     assert.equal(bench.stack.nextDeadline(), 10000);
     bench.clock.time = 25000;
     assert.equal(bench.stack.nextDeadline(), 25000);
+  });
+});
+
+describe('a local link that refuses packets (PacketPort.send answers false)', () => {
+  const info = () => ({ state: '', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0, retransmits: 0, probes: 0, mss: 0, advMss: 0, sackOk: false,
+    sndWscale: -1, userTimeout: 0, notsentLowat: 0, tos: 0, ttl: 0, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0,
+    reordering: 0, rxQueued: 0, txQueued: 0 });
+
+  it('keeps refused new data unsent, retries it every 500 ms after the RTO, and gives up after maxRetries tries', () => {
+    const { bench, h, errors } = established({ maxRetries: 3 });
+    const out0 = bench.stack.counters.segmentsOut;
+    bench.refusing = true;
+    assert.equal(bench.stack.write(h, new Uint8Array(10)), 10);
+    assert.equal(bench.stack.counters.linkRefused, 1);
+    assert.equal(bench.stack.counters.segmentsOut, out0, 'a refused packet is not counted as sent');
+    const i = info();
+    bench.stack.info(h, i);
+    assert.equal(i.unacked, 0, 'nothing in flight');
+    assert.equal(bench.stack.nextDeadline(), bench.clock.time + 1000, 'the persist timer, at the RTO');
+    bench.advance(2000);
+    bench.stack.info(h, i);
+    assert.deepEqual([i.probes, i.unacked, i.retransmits], [3, 0, 0], 'tries at 1, 1.5 and 2 s refused');
+    assert.deepEqual(errors, []);
+    bench.advance(500);
+    assert.deepEqual(errors, [ConnectionError.TimedOut], 'the fourth expiry finds maxRetries (3) tries refused');
+    assert.equal(bench.stack.counters.linkRefused, 5, 'the write, three tries and the RST');
+    assert.equal(bench.stack.counters.retransmittedSegments, 0);
+  });
+
+  it('with data in flight, sends refused new data once an ACK comes and the link takes it', () => {
+    const { bench, c, h } = established();
+    bench.stack.setNoDelay(h, true);
+    assert.equal(bench.stack.write(h, new Uint8Array(10)), 10);
+    assert.deepEqual(wires(c, bench.take()).map((w) => [w.flags, w.seq, w.len]), [['P.', 1, 10]]);
+    bench.refusing = true;
+    assert.equal(bench.stack.write(h, new Uint8Array(5)), 5);
+    assert.equal(bench.stack.counters.linkRefused, 1);
+    assert.equal(bench.stack.nextDeadline(), bench.clock.time + 1000, 'the retransmission timer only (no persist)');
+    bench.refusing = false;
+    c.ack = (c.serverIsn + 11) >>> 0;
+    assert.deepEqual(wires(c, c.segment(ACK)).map((w) => [w.flags, w.seq, w.len]), [['P.', 11, 5]], 'the ACK restarts sending');
   });
 });

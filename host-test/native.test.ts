@@ -180,9 +180,11 @@ class FakeLwipRaw {
     buffer.set(packet);
     return packet.length;
   }
+  /** What send() answers: 0, or an lwIP err_t / SLOTCP_ERR_* (negative). */
+  sendStatus = 0;
   send(packet: Uint8Array, length: number): number {
-    this.sent.push(packet.slice(0, length));
-    return 0;
+    if (this.sendStatus === 0) this.sent.push(packet.slice(0, length));
+    return this.sendStatus;
   }
   counters(into: Uint32Array): void {
     into.set(this.raw);
@@ -333,6 +335,20 @@ describe('device packet path, JS side (firmware/platform/moddable, Moddable modu
     assert.equal(port.service(), 0);
     port.start(stack, 0);
     assert.equal(port.counters().received, 0);
+  });
+
+  it('tells the stack the link refused a packet only for want of buffers (ERR_MEM, ERR_BUF)', async () => {
+    const { f, native } = makeFakes();
+    const { LwipPacketPort } = await loadPlatform(f);
+    const port = new LwipPacketPort();
+    const packet = new Uint8Array(40);
+    const answers = [0, -1, -2, -4, -101, -102].map((status) => {
+      native.sendStatus = status;
+      return port.send(packet, 40);
+    });
+    // ERR_MEM and ERR_BUF: not sent, new data is retried; a route or packet error is
+    // taken as sent and lost (TCP's retransmission handles it, as before).
+    assert.deepEqual(answers, [true, false, false, true, true, true]);
   });
 
   it('TicksClock never goes backwards across Time.ticks turning negative and wrapping', async () => {

@@ -109,6 +109,8 @@ export const enum Count {
   droppedNoAck,
   /** Bare ACKs at RCV.NXT for a TIME-WAIT record, dropped unanswered (an ACK loop's start). */
   droppedTimeWaitAcks,
+  /** Packets the local link refused (PacketPort.send returned false): not sent. */
+  linkRefused,
   /** How many counters there are. */
   SIZE,
 }
@@ -127,7 +129,7 @@ export const counterNames = Object.freeze([
   'fastRetransmits', 'sackRetransmits', 'lostResends', 'lossProbes', 'lossProbeRepairs',
   'retransmitTimerExpiries', 'delayedAcks', 'timeWaitEntered', 'timeWaitExpired',
   'timeWaitEvicted', 'timeWaitReacks', 'timeWaitReused', 'appExceptions', 'resetsOnLinger',
-  'illegalTransitions', 'droppedNoAck', 'droppedTimeWaitAcks',
+  'illegalTransitions', 'droppedNoAck', 'droppedTimeWaitAcks', 'linkRefused',
 ] as const);
 
 export type CounterName = (typeof counterNames)[number];

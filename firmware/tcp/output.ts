@@ -59,8 +59,10 @@ export function replyFor(core: Core, seq: number, ack: number, flags: number, wi
 /** Builds and sends the segment the outgoing record describes. Payload, if any, comes
  *  from the slot's tx ring. On a connection that agreed to SACK, a SYN-ACK says so and
  *  every other segment but a RST reports the held out-of-order ranges; on one that
- *  agreed to window scaling, the SYN-ACK says so too. */
-export function transmit(core: Core): void {
+ *  agreed to window scaling, the SYN-ACK says so too. False when the local link refused
+ *  it (PacketPort.send): only new data cares (sendDataSegment); anything else it refuses
+ *  is lost, as on the wire. */
+export function transmit(core: Core): boolean {
   const o = core.segment;
   const s = o[Out.slot];
   const flags = o[Out.flags];
@@ -92,10 +94,14 @@ export function transmit(core: Core): void {
   }
   if (length > 0) txCopyOut(core, s, o[Out.offset], at, length);
   const total = finishPacket(out, core.bytes);
-  core.count[Count.segmentsOut]++;
   if (core.trace !== undefined) core.trace(TraceEvent.Out, 0, o);
+  if (core.port.send(out, total) === false) {
+    core.count[Count.linkRefused]++;
+    return false;
+  }
+  core.count[Count.segmentsOut]++;
   if (flags & RST) core.count[Count.resetsSent]++;
-  core.port.send(out, total);
+  return true;
 }
 
 function sackBlocksToSend(slots: Slots, s: number): number {
@@ -271,8 +277,13 @@ function startRetransmitTimer(core: Core, s: number): void {
   }
 }
 
-/** Sends one segment of up to `length` data bytes from SND.NXT (and the FIN if `fin`). */
-function sendDataSegment(core: Core, s: number, length: number, fin: boolean): void {
+/** Sends one segment of up to `length` data bytes from SND.NXT (and the FIN if `fin`).
+ *  False when it was new data (from SND.MAX on) and the local link refused it: then
+ *  nothing changes, SND.NXT and SND.MAX stay, nothing is in flight or timed, and the
+ *  persist timer retries it (output() arms it; Linux's tcp_write_xmit stops at a qdisc
+ *  drop and tcp_check_probe_timer starts its probe timer). A refused resend counts as
+ *  sent and lost, as before: the retransmission timer that is running repairs it. */
+function sendDataSegment(core: Core, s: number, length: number, fin: boolean): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
@@ -290,8 +301,9 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   const o = segmentFor(core, s, seq, flags, windowFor(core, s));
   o[Out.offset] = offset;
   o[Out.length] = length;
-  transmit(core);
-  ackSent(slots, s);
+  const sent = transmit(core);
+  ackSent(slots, s); // as Linux's tcp_event_ack_sent, before its qdisc drops the segment
+  if (!sent && !isRetransmission) return false;
   tcb[row + Tcb.lastSentAt] = core.now;
   if (fin) tcb[row + Tcb.flags] = length === 0 ? tcb[row + Tcb.flags] | Flag.FinAlone : tcb[row + Tcb.flags] & ~Flag.FinAlone;
   const end = seqAdd(seq, length + (fin ? 1 : 0));
@@ -321,6 +333,7 @@ function sendDataSegment(core: Core, s: number, length: number, fin: boolean): v
   }
   startRetransmitTimer(core, s);
   if (!isRetransmission) armLossProbe(core, s);
+  return true;
 }
 
 /** The tail loss probe (RFC 8985 §7; recovery.ts decides when): a new segment if the
@@ -485,7 +498,7 @@ function sendQueued(core: Core, s: number, sackRecovery: boolean, push: Push): v
     // Even after the FIN the loop goes on: in SACK recovery the pipe may still have room
     // for holes that wait until no new data is left (RFC 6675 §5, NextSeg rule 3, step
     // C.5); otherwise the next pass finds nothing to send and stops.
-    sendDataSegment(core, s, length, withFin);
+    if (!sendDataSegment(core, s, length, withFin)) break; // the link is busy: the persist timer retries
   }
 }
 
@@ -540,10 +553,12 @@ function stopPersist(slots: Slots, s: number): void {
 }
 
 /** Persist expiry with an open window: sends what fits in it, SWS avoidance, the cork and
- *  MSG_MORE overridden. The window is open at expiry only if one of them held back a part
- *  segment (output() sends anything else that fits, the FIN too), so it never carries
- *  the FIN. It is pushed (PSH if it ends the queue, as Linux's probe sets it). */
-export function forceSend(core: Core, s: number): void {
+ *  MSG_MORE overridden. The window is open at expiry if one of them held back a part
+ *  segment (output() sends anything else that fits, the FIN too), so then it carries no
+ *  FIN; or if the local link refused new data (sendDataSegment), and then the FIN goes
+ *  with the last byte as output() would have sent it. It is pushed (PSH if it ends the
+ *  queue, as Linux's probe sets it). False when the link refuses it again. */
+export function forceSend(core: Core, s: number): boolean {
   const slots = core.slots;
   const tcb = slots.tcb;
   tcb[s * Tcb.ROW + Tcb.flags] &= ~Flag.More;
@@ -551,6 +566,8 @@ export function forceSend(core: Core, s: number): void {
   // while the persist timer runs, but a timeout's go-back-N may leave SND.MAX ahead).
   const row = s * Tcb.ROW;
   if (tcb[row + Tcb.sndMax] === tcb[row + Tcb.sndUna]) idleRestart(core, s);
-  const length = cutAtRecordEnd(tcb, row, tcb[row + Tcb.sndNxt], Math.min(unsentBytes(slots, s), payloadRoom(slots, s), tcb[row + Tcb.sndWnd]));
-  sendDataSegment(core, s, length, false);
+  const unsent = unsentBytes(slots, s);
+  const length = cutAtRecordEnd(tcb, row, tcb[row + Tcb.sndNxt], Math.min(unsent, payloadRoom(slots, s), tcb[row + Tcb.sndWnd]));
+  const fin = length === unsent && finPending(slots, s) && tcb[row + Tcb.sndWnd] > length;
+  return sendDataSegment(core, s, length, fin);
 }

@@ -106,6 +106,9 @@ export interface TcpInfo {
   unacked: number;
   /** Consecutive retransmissions (timeouts) of the oldest unacknowledged data. */
   retransmits: number;
+  /** Unanswered persist probes of the present run: zero-window probes, and tries of new
+   *  data the local link refused (Linux's tcpi_probes). */
+  probes: number;
   /** The segment size we send (the peer's MSS, capped by ours). */
   mss: number;
   /** The MSS we offered (config.mss, or the listener's ListenOptions.mss). */
@@ -775,6 +778,7 @@ export class Stack {
     into.ssthresh = tcb[row + Tcb.ssthresh];
     into.unacked = Math.max(0, seqDiff(tcb[row + Tcb.sndMax], tcb[row + Tcb.sndUna]));
     into.retransmits = tcb[row + Tcb.retries];
+    into.probes = (tcb[row + Tcb.probes] >>> Probes.Persist) & 0xff;
     into.mss = tcb[row + Tcb.mss];
     into.advMss = tcb[row + Tcb.tosTtlMss] >>> 16;
     into.sackOk = (tcb[row + Tcb.flags] & Flag.Sack) !== 0;

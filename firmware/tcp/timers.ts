@@ -125,28 +125,47 @@ function lossProbeTimeout(core: Core, s: number): void {
   output(core, s);
 }
 
+/** Persist expiry. With a closed window, a zero-window probe, the interval doubling
+ *  (RFC 9293 §3.8.6.1). With an open one, forceSend: a part segment held back, or new
+ *  data the local link refused. While the link keeps refusing, it is tried again every
+ *  LinkRetry.IntervalMs without backoff (Linux's tcp_send_probe0 under local
+ *  congestion); each refusal counts as a probe, and the user timeout or maxRetries ends
+ *  such a run as it ends an unanswered zero-window one. */
 function persistTimeout(core: Core, s: number): void {
   const slots = core.slots;
   const tcb = slots.tcb;
   const row = s * Tcb.ROW;
   slots.disarm(s, Timer.Persist);
-  if (tcb[row + Tcb.sndWnd] > 0) {
-    forceSend(core, s);
-    return;
-  }
+  const windowOpen = tcb[row + Tcb.sndWnd] > 0;
   // RFC 1122 §4.2.2.17: probing goes on while the peer answers; an unanswered run aborts.
   // A user timeout the app set ends it even so (RFC 9293 §3.10.8: in any state, as Linux).
+  // With an open window only a run the link refused counts (Linux's tcp_probe_timer
+  // checks before each probe; icsk_probes_out counts both kinds).
   const sent = (tcb[row + Tcb.probes] >>> Probes.Persist) & 0xff;
-  if (givesUp(core, s, sent)) {
+  if ((!windowOpen || sent > 0) && givesUp(core, s, sent)) {
     timedOut(core, s, Count.retransmitTimeouts);
     return;
   }
+  if (windowOpen && forceSend(core, s)) {
+    tcb[row + Tcb.probes] &= ~(0xff << Probes.Persist); // it went: the retransmission timer watches it
+    return;
+  }
   if (sent < 0xff) tcb[row + Tcb.probes] += 1 << Probes.Persist;
-  core.count[Count.zeroWindowProbes]++;
-  sendProbe(core, s);
-  tcb[row + Tcb.persistInterval] = Math.min(tcb[row + Tcb.persistInterval] * 2, core.config.rtoMaxMs);
-  slots.arm(s, Timer.Persist, (core.now + tcb[row + Tcb.persistInterval]) | 0);
+  if (windowOpen) {
+    slots.arm(s, Timer.Persist, (core.now + LinkRetry.IntervalMs) | 0);
+  } else {
+    core.count[Count.zeroWindowProbes]++;
+    sendProbe(core, s);
+    tcb[row + Tcb.persistInterval] = Math.min(tcb[row + Tcb.persistInterval] * 2, core.config.rtoMaxMs);
+    slots.arm(s, Timer.Persist, (core.now + tcb[row + Tcb.persistInterval]) | 0);
+  }
   endByUserTimeout(core, s, Timer.Persist);
+}
+
+/** New data the local link refused is tried again this often while it keeps refusing
+ *  (Linux's TCP_RESOURCE_PROBE_INTERVAL): no backoff, as the peer is not the cause. */
+const enum LinkRetry {
+  IntervalMs = 500,
 }
 
 /** RFC 1122 §4.2.3.6: after idle time with nothing outstanding, probe; after `count`

@@ -68,11 +68,14 @@ export class Bench {
   /** Every packet sent, as bytes (IPv4 header included). */
   readonly sentPackets: Uint8Array[] = [];
   readonly stack: Stack;
+  /** The local link refuses every packet (PacketPort.send answers false; none is kept). */
+  refusing = false;
   private cursor = 0;
 
   constructor(config: Partial<StackConfig> = {}, seed = 1) {
     const port: PacketPort = {
       send: (packet, length) => {
+        if (this.refusing) return false;
         this.sentPackets.push(packet.slice(0, length));
         this.sent.push(decodeSegment(packet.slice(0, length), this.clock.time * 1000));
       },

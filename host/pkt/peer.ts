@@ -184,12 +184,12 @@ export const differences: Difference[] = [
     suites: ['freebsd'], neutralize: 'bound-socket-reset',
   },
   {
-    what: "scripts that test pacing (the fq qdisc spacing packets out), a local qdisc that drops everything (tc's pfifo limit 0: Linux then retries every 500 ms, TCP_RESOURCE_PROBE_INTERVAL, and counts tcpi_probes) or path MTU probing are not run (n/a)",
-    why: 'slotcp sends what the windows allow at once, with no pacing, hands each segment straight to the link (no local queue that could refuse it), and keeps the MSS it agreed (no PLPMTUD)',
-    rfc: 'RFC 4821 (PLPMTUD is optional); pacing and local queues are no RFC requirement',
+    what: 'scripts that test pacing (the fq qdisc spacing packets out) or path MTU probing are not run (n/a)',
+    why: 'slotcp sends what the windows allow at once, with no pacing, and keeps the MSS it agreed (no PLPMTUD)',
+    rfc: 'RFC 4821 (PLPMTUD is optional); pacing is no RFC requirement',
     suites: ['linux'],
-    label: 'pacing (fq), local qdisc drops or path MTU probing (RFC 4821)',
-    scripts: [`${PD}slow_start/slow-start-fq-ack-per-2pkt.pkt`, `${PD}mtu_probe/basic-v4.pkt`, `${PD}user_timeout/user-timeout-probe.pkt`],
+    label: 'pacing (fq) or path MTU probing (RFC 4821)',
+    scripts: [`${PD}slow_start/slow-start-fq-ack-per-2pkt.pkt`, `${PD}mtu_probe/basic-v4.pkt`],
   },
   {
     what: "the reset a listener sends for a SYN-ACK (<SEQ=SEG.ACK><CTL=RST>) is taken out of what the script sees; the script's other lines (a later SYN answered as usual) run as written",

@@ -200,6 +200,9 @@ class Runner {
   /** The tolerance of the event under way (µs), as above. */
   private eventTolerance: number;
   private readonly queue: SentSegment[] = [];
+  /** The local link refuses every packet (emulated `tc qdisc ... pfifo limit 0`): the
+   *  stack's port answers false and the packet never reaches the script. */
+  private linkRefuses = false;
   private readonly fds = new Map<number, Fd>();
   private localIsn: number | undefined;
   private readonly errors = new Map<number, ConnectionError>();
@@ -210,6 +213,10 @@ class Runner {
   private strictSegments = false;
   /** packetdrill's socket under test: the fd the %{ }% blocks read tcp_info from. */
   private socketUnderTest = -1;
+  /** The socket under test's tcp_info as it last was while its connection lived: a code
+   *  block after a timeout or reset reads it (state CLOSED), as Linux's tcp_info still
+   *  reports a dead socket's counters (tcpi_probes after TCP_USER_TIMEOUT's abort). */
+  private lastInfo: { handle: number; info: TcpInfo } | undefined;
   private readonly codeScope: CodeScope = new Map();
   /** Files the preamble made (`dd`), by path: the runner's own, in memory. */
   private readonly files = new Map<string, Uint8Array>();
@@ -254,7 +261,13 @@ class Runner {
     } catch (err) {
       throw new PktFailure(1, name, (err as Error).message);
     }
-    const port = { send: (p: Uint8Array, length: number) => this.queue.push(decodeSegment(p.slice(0, length), this.clockMs * 1000)) };
+    const port = {
+      send: (p: Uint8Array, length: number): boolean => {
+        if (this.linkRefuses) return false;
+        this.queue.push(decodeSegment(p.slice(0, length), this.clockMs * 1000));
+        return true;
+      },
+    };
     const clock = { now: () => this.clockMs + this.originMs };
     const random = new Prng(0x2545f491);
     if (options.bystander) {
@@ -381,6 +394,15 @@ class Runner {
         break;
     }
     if (event.type !== 'packet' || event.direction === 'in') this.lastUsecs = Math.max(this.lastUsecs, start);
+    this.rememberInfo();
+  }
+
+  /** Keeps the socket under test's tcp_info while its connection lives (lastInfo). */
+  private rememberInfo(): void {
+    const fd = this.fds.get(this.socketUnderTest);
+    if (!fd || fd.kind !== 'connection') return;
+    const info = this.info(fd);
+    if (info) this.lastInfo = { handle: fd.handle, info };
   }
 
   /** Runs the stack's timers up to `usecs`, as a platform would. */
@@ -395,6 +417,7 @@ class Runner {
     const due = this.stack.nextDeadline();
     if (due < 0 || due - this.originMs > latestMs) return false;
     this.clockMs = Math.max(this.clockMs, due - this.originMs);
+    this.rememberInfo();
     this.stack.poll();
     return true;
   }
@@ -959,10 +982,18 @@ class Runner {
   private info(fd: Fd): TcpInfo | undefined {
     const info: TcpInfo = {
       state: fd.kind === 'listener' ? 'LISTEN' : 'CLOSED', rto: 0, srtt: 0, rttvar: 0, cwnd: 0, ssthresh: 0, unacked: 0,
-      retransmits: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, sndWscale: -1, userTimeout: fd.userTimeoutMs, notsentLowat: 0, tos: fd.tos, ttl: fd.ttl || this.stack.config.ttl, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0,
+      retransmits: 0, probes: 0, mss: 0, advMss: fd.maxSeg || this.stack.config.mss, sackOk: false, sndWscale: -1, userTimeout: fd.userTimeoutMs, notsentLowat: 0, tos: fd.tos, ttl: fd.ttl || this.stack.config.ttl, sndWnd: 0, recovery: false, afterTimeout: false, dupAcks: 0, sacked: 0, lost: 0, retrans: 0, reordering: 0, rxQueued: 0, txQueued: 0,
     };
     if (fd.kind !== 'connection') return info;
     return this.stack.info(fd.handle, info) ? info : undefined;
+  }
+
+  /** info(), or for a connection that died (timed out, reset) what it last reported,
+   *  state CLOSED. */
+  private infoOrLast(fd: Fd): TcpInfo | undefined {
+    const info = this.info(fd);
+    if (info || fd.kind !== 'connection' || this.lastInfo?.handle !== fd.handle) return info;
+    return { ...this.lastInfo.info, state: 'CLOSED' };
   }
 
   /** fcntl(F_GETFL) and fcntl(F_SETFL, flags): only O_NONBLOCK means anything. */
@@ -981,7 +1012,7 @@ class Runner {
    *  segments for cwnd and ssthresh, µs for times). */
   private code(event: CodeEvent): void {
     const fd = this.fds.get(this.socketUnderTest);
-    const info = fd && this.info(fd);
+    const info = fd && this.infoOrLast(fd);
     if (!info) this.fail(event.line, 'no socket to use for code');
     const scope = this.codeScope;
     for (const [name, value] of codeSymbols) scope.set(name, value);
@@ -989,7 +1020,9 @@ class Runner {
     scope.set('tcpi_state', linuxTcpStates[info.state] ?? 0);
     scope.set('tcpi_ca_state', caState(info));
     scope.set('tcpi_retransmits', info.retransmits);
+    // Linux backs off probes too (icsk_backoff), but not those the local link refused.
     scope.set('tcpi_backoff', info.retransmits);
+    scope.set('tcpi_probes', info.probes);
     scope.set('tcpi_rto', info.rto * 1000);
     scope.set('tcpi_rtt', info.srtt * 1000);
     scope.set('tcpi_rttvar', info.rttvar * 1000);
@@ -1113,7 +1146,8 @@ class Runner {
    * `sysctl [-q|-w] net.ipv4.tcp_notsent_lowat=N` (or set_sysctls.py's
    * /proc/sys/net/ipv4/tcp_notsent_lowat=N) sets config.notsentLowat; `rm -f FILE` and
    * `dd if=/dev/zero of=FILE bs=B count=N` remove and make a file of the runner's own, in
-   * memory (the host's files are never touched), which open() and sendfile() read.
+   * memory (the host's files are never touched), which open() and sendfile() read; `tc
+   * qdisc` sets the link as qdisc() says.
    */
   private preamble(command: ScriptCommand, config: Partial<StackConfig>): void {
     for (const line of shellLines(command.command)) {
@@ -1121,7 +1155,8 @@ class Runner {
       const program = (words[0] ?? '').split('/').pop();
       const emulated = isSysctl(words[0]) ? this.sysctls(words.slice(1), config)
         : program === 'rm' ? this.removeFiles(words.slice(1))
-          : program === 'dd' ? this.makeFile(words.slice(1)) : false;
+          : program === 'dd' ? this.makeFile(words.slice(1))
+            : program === 'tc' ? this.qdisc(words.slice(1)) : false;
       if (!emulated) this.notes.push(`${this.name}:${command.line}: shell command not run${isSysctl(words[0]) ? ' (or only in part)' : ''}: ${line}`);
     }
   }
@@ -1154,6 +1189,32 @@ class Runner {
       else all = false;
     }
     return all;
+  }
+
+  /**
+   * `tc qdisc add|replace|change|delete|del dev DEV root [pfifo [limit N]]` (redirections
+   * ignored): a pfifo of limit 0 drops every packet, so from then on the local link
+   * refuses every packet the stack sends (PacketPort.send answers false, as Linux's qdisc
+   * drop answers TCP); deleting the root qdisc or a pfifo with room makes it take them
+   * again. Other qdiscs (fq's pacing, netem) are not emulated.
+   */
+  private qdisc(args: string[]): boolean {
+    const words = args.filter((w) => !/^\d*>/.test(w));
+    const [object, verb, dev, , root, kind, ...rest] = words;
+    if (object !== 'qdisc' || dev !== 'dev' || root !== 'root') return false;
+    if (verb === 'delete' || verb === 'del') {
+      if (kind !== undefined) return false;
+      this.linkRefuses = false;
+      return true;
+    }
+    if (!['add', 'replace', 'change'].includes(verb ?? '') || kind !== 'pfifo') return false;
+    if (rest.length === 0) {
+      this.linkRefuses = false;
+      return true;
+    }
+    if (rest.length !== 2 || rest[0] !== 'limit' || !/^\d+$/.test(rest[1])) return false;
+    this.linkRefuses = Number(rest[1]) === 0;
+    return true;
   }
 
   /** `rm -f FILE...`. */
@@ -1214,6 +1275,13 @@ class Runner {
     const sockstat = SOCKSTAT.exec(event.command.trim());
     if (sockstat) {
       this.sockstat(event, sockstat);
+      return;
+    }
+    const lines = shellLines(event.command);
+    if (lines.length > 0 && lines.every((line) => shellWords(line)[0] === 'tc')) {
+      for (const line of lines) {
+        if (!this.qdisc(shellWords(line).slice(1))) this.notes.push(`${this.name}:${event.line}: shell command not run: ${line}`);
+      }
       return;
     }
     this.notes.push(`${this.name}:${event.line}: shell command not run: ${event.command}`);

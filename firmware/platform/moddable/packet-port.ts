@@ -49,6 +49,13 @@ export interface LwipPortOptions {
 /** Idle interval of the continuation timer: it stays allocated, unscheduled. */
 const PARKED_MS = 0x3fffffff;
 
+/** lwIP's err_t values for "no buffer now" (lwip/err.h): ERR_MEM out of memory, ERR_BUF
+ *  buffer error (the netif's transmit queue full). */
+const enum LwipErr {
+  Mem = -1,
+  Buf = -2,
+}
+
 export class LwipPacketPort implements PacketPort {
   /** The build's ring size, bytes per ring slot and port-table size (manifest defines
    *  slotcp.ring.packets, slotcp.ring.packet_bytes, slotcp.ports). */
@@ -114,10 +121,13 @@ export class LwipPacketPort implements PacketPort {
     return LwipRaw.removePort(port);
   }
 
-  /** PacketPort: sends through lwIP's raw_sendto. A refused packet is counted
-   *  (sendErrors) and otherwise treated as lost: TCP retransmits. */
-  send(packet: Uint8Array, length: number): void {
-    LwipRaw.send(packet, length);
+  /** PacketPort: sends through lwIP's raw_sendto. A packet refused for want of buffers
+   *  (ERR_MEM, ERR_BUF: the Wi-Fi transmit queue is full) answers false, so new data it
+   *  carried stays unsent and is retried; any other refusal is counted (sendErrors) and
+   *  otherwise treated as lost: TCP retransmits. */
+  send(packet: Uint8Array, length: number): boolean {
+    const status = LwipRaw.send(packet, length);
+    return status !== LwipErr.Mem && status !== LwipErr.Buf;
   }
 
   /** Hands waiting packets to the stack, at most `batch` of them; returns the count. Runs
