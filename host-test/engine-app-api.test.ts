@@ -59,6 +59,11 @@ describe('the config', () => {
     assert.throws(() => { (config as { mss: number }).mss = 536; }, TypeError);
     assert.throws(() => { (config as { ttl: number }).ttl = 1; }, TypeError);
   });
+
+  it('refuses a congestion control or window update rule it does not know, by name', () => {
+    throwsConfigError(() => makeConfig({ localAddr: 1, congestion: 'bbr' as 'reno' }), "slotcp config: congestion must be 'reno' or 'cubic', got bbr");
+    throwsConfigError(() => makeConfig({ localAddr: 1, windowUpdates: 'eager' as 'linux' }), "slotcp config: windowUpdates must be 'linux' or 'freebsd', got eager");
+  });
 });
 
 describe('Stack app API: handles, arguments, clock, info', () => {

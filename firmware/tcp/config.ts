@@ -170,6 +170,12 @@ function checkBoolean(config: StackConfig, name: keyof StackConfig): void {
   }
 }
 
+function checkEither(config: StackConfig, name: keyof StackConfig, first: string, second: string): void {
+  if (config[name] !== first && config[name] !== second) {
+    throw new ConfigError(`slotcp config: ${name} must be '${first}' or '${second}', got ${String(config[name])}`);
+  }
+}
+
 /** Sets a field of a config made by makeConfig() as its own property: an assignment
  *  would fail, as the frozen default below it is read-only. */
 function setField(config: StackConfig, key: keyof StackConfig, value: unknown): void {
@@ -214,15 +220,11 @@ export function makeConfig(overrides: Partial<StackConfig>): StackConfig {
   checkInteger(config, 'quickAcks', 0, 64);
   checkBoolean(config, 'loneFin');
   checkInteger(config, 'notsentLowat', 0, 0x3fffffff);
-  if (config.congestion !== 'reno' && config.congestion !== 'cubic') {
-    throw new ConfigError(`slotcp config: congestion must be 'reno' or 'cubic', got ${String(config.congestion)}`);
-  }
+  checkEither(config, 'congestion', 'reno', 'cubic');
   checkBoolean(config, 'rack');
   checkBoolean(config, 'acceptSynFin');
   checkBoolean(config, 'slowStartAfterIdle');
-  if (config.windowUpdates !== 'linux' && config.windowUpdates !== 'freebsd') {
-    throw new ConfigError(`slotcp config: windowUpdates must be 'linux' or 'freebsd', got ${String(config.windowUpdates)}`);
-  }
+  checkEither(config, 'windowUpdates', 'linux', 'freebsd');
   const iw = config.initialWindow;
   if (iw !== 'rfc5681' && iw !== 'rfc6928' && (typeof iw !== 'number' || !Number.isInteger(iw) || iw < 1 || iw > 64)) {
     throw new ConfigError(`slotcp config: initialWindow must be 'rfc5681', 'rfc6928' or an integer from 1 to 64, got ${String(iw)}`);
