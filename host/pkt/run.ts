@@ -350,10 +350,15 @@ class Runner {
     return t.kind === 'relative' ? this.lastUsecs + t.usecs : t.usecs;
   }
 
+  /** A range's or blocking call's scripted end (T2) in µs. */
+  private endTime(end: NonNullable<ScriptEvent['time']['end']>): number {
+    return end.kind === 'relative' ? this.lastUsecs + end.usecs : end.usecs;
+  }
+
   /** The latest time the event may happen at (range end, blocking end, or tolerance). */
   private latestTime(event: ScriptEvent, start: number): number {
     const end = event.time.end;
-    if (end) return (end.kind === 'relative' ? this.lastUsecs + end.usecs : end.usecs) + this.eventTolerance;
+    if (end) return this.endTime(end) + this.eventTolerance;
     if (event.time.kind === 'any') return Number.MAX_SAFE_INTEGER;
     return start + this.eventTolerance;
   }
@@ -363,8 +368,7 @@ class Runner {
     // packetdrill's share is of the time since the previous event, but for a blocking
     // call's return (T1...T2) of the call's own span (its run_system_call.c).
     const end = event.time.end;
-    const span = event.type === 'syscall' && end ? (end.kind === 'relative' ? this.lastUsecs + end.usecs : end.usecs) - start
-      : start - this.lastUsecs;
+    const span = event.type === 'syscall' && end ? this.endTime(end) - start : start - this.lastUsecs;
     const dynamic = Math.floor((this.tolerancePercent / 100) * span);
     this.eventTolerance = dynamic > this.tolerance ? dynamic : this.tolerance;
     switch (event.type) {
